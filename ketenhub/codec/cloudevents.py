@@ -1,0 +1,103 @@
+"""CloudEvents attributes as Kafka headers (binary content mode, NL GOV profile)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ketenhub.contract.base import Event
+from ketenhub.errors import InvalidCloudEventHeaders
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/avro"
+SOURCE_URN = re.compile(r"^urn:nld:oin:[0-9]{20}:systeem:[a-z0-9][a-z0-9-]*$")
+Headers = tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class CloudEventAttributes:
+    """The context attributes of one event; they carry no personal data."""
+
+    id: str
+    source: str
+    type: str
+    time: dt.datetime
+    subject: str | None
+
+
+def format_time(moment: dt.datetime) -> str:
+    """Format an aware datetime as RFC 3339 in UTC with microseconds."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def build_headers(event: Event, source: str) -> Headers:
+    """Return the CloudEvents Kafka headers of an event recorded by the partner at ``source``."""
+    headers = [
+        ("ce_specversion", SPEC_VERSION),
+        ("ce_id", str(event.event_id)),
+        ("ce_source", source),
+        ("ce_type", event.CLOUDEVENT_TYPE),
+        ("ce_time", format_time(event.occurred_at)),
+    ]
+    if event.case_ref is not None:
+        headers.append(("ce_subject", event.case_ref))
+    headers.append(("content-type", CONTENT_TYPE))
+    return tuple((name, value.encode()) for name, value in headers)
+
+
+def _required(found: dict[str, str], name: str) -> str:
+    if name not in found:
+        msg = f"header {name} is missing"
+        raise InvalidCloudEventHeaders(msg)
+    return found[name]
+
+
+def parse_headers(headers: Sequence[tuple[str, bytes]]) -> CloudEventAttributes:
+    """Parse and check CloudEvents headers; raise InvalidCloudEventHeaders naming the problem."""
+    try:
+        found = {name: value.decode("utf-8") for name, value in headers}
+    except UnicodeDecodeError as exc:
+        msg = "a header value is not UTF-8"
+        raise InvalidCloudEventHeaders(msg) from exc
+    if (version := _required(found, "ce_specversion")) != SPEC_VERSION:
+        msg = f"ce_specversion is {version!r}, expected {SPEC_VERSION!r}"
+        raise InvalidCloudEventHeaders(msg)
+    source = _required(found, "ce_source")
+    if not SOURCE_URN.match(source):
+        msg = f"ce_source {source!r} is not a URN of the form urn:nld:oin:<20 digits>:systeem:<name>"
+        raise InvalidCloudEventHeaders(msg)
+    raw_time = _required(found, "ce_time")
+    try:
+        moment = dt.datetime.fromisoformat(raw_time)
+    except ValueError as exc:
+        msg = f"ce_time {raw_time!r} is not an RFC 3339 timestamp"
+        raise InvalidCloudEventHeaders(msg) from exc
+    if moment.tzinfo is None:
+        msg = f"ce_time {raw_time!r} has no time zone"
+        raise InvalidCloudEventHeaders(msg)
+    return CloudEventAttributes(
+        id=_required(found, "ce_id"),
+        source=source,
+        type=_required(found, "ce_type"),
+        time=moment,
+        subject=found.get("ce_subject"),
+    )
+
+
+def check_agreement(attributes: CloudEventAttributes, event: Event, source: str) -> None:
+    """Raise InvalidCloudEventHeaders where the headers disagree with the event or the partner."""
+    expected = {
+        "ce_id": (attributes.id, str(event.event_id)),
+        "ce_type": (attributes.type, event.CLOUDEVENT_TYPE),
+        "ce_source": (attributes.source, source),
+        "ce_subject": (attributes.subject, event.case_ref),
+    }
+    for name, (found, wanted) in expected.items():
+        if found != wanted:
+            msg = f"{name} is {found!r} but the event says {wanted!r}"
+            raise InvalidCloudEventHeaders(msg)
+    if attributes.time != event.occurred_at:
+        msg = f"ce_time {format_time(attributes.time)} differs from the event's occurred_at"
+        raise InvalidCloudEventHeaders(msg)

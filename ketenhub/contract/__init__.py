@@ -1,0 +1,1 @@
+"""The event contract: Avro schemas in schemas/avro and the typed models generated from them."""

@@ -1,0 +1,47 @@
+"""Refusals: why an event was not sealed, as data routed to ``rejected.<partner>``."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class RejectionCode(enum.StrEnum):
+    """The kind of rule an event broke; stable, for partners' systems to act on."""
+
+    UNDECODABLE = "UNDECODABLE"
+    UNKNOWN_SCHEMA = "UNKNOWN_SCHEMA"
+    INVALID_HEADERS = "INVALID_HEADERS"
+    WRONG_RECORDER = "WRONG_RECORDER"
+    NOT_AUTHORIZED = "NOT_AUTHORIZED"
+    INVALID_VALUE = "INVALID_VALUE"
+    FUTURE_TIME = "FUTURE_TIME"
+    MISSING_REFERENCE = "MISSING_REFERENCE"
+    OUT_OF_ORDER = "OUT_OF_ORDER"
+    CASE_CLOSED = "CASE_CLOSED"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    CONFLICTING_DUPLICATE = "CONFLICTING_DUPLICATE"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One refused event: the rule broken and a reason a partner's engineer can act on."""
+
+    code: RejectionCode
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+
+def rejection_headers(
+    original: tuple[tuple[str, bytes], ...], rejection: Rejection, topic: str, offset: int
+) -> tuple[tuple[str, bytes], ...]:
+    """The headers of a rejected message: the original ones plus the code, reason and origin."""
+    added = (
+        ("ketenhub_rejection_code", rejection.code.value),
+        ("ketenhub_rejection_reason", rejection.reason),
+        ("ketenhub_source_topic", topic),
+        ("ketenhub_source_offset", str(offset)),
+    )
+    return original + tuple((name, value.encode()) for name, value in added)

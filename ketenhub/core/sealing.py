@@ -1,0 +1,122 @@
+"""Sealing: each accepted event becomes a hash-chained record of audit.log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, replace
+
+from ketenhub.codec.single_object import decode_datum, encode_datum
+from ketenhub.contract.base import Event
+from ketenhub.contract.schemas import AUDIT_NAMESPACE, SchemaVersion, catalogue
+from ketenhub.errors import ChainBroken, CodecError
+
+GENESIS_HASH = bytes(32)
+HASH_SIZE = 32
+
+
+def sealed_record_schema() -> SchemaVersion:
+    """Return the schema version sealed records are written with."""
+    return catalogue().latest(f"{AUDIT_NAMESPACE}.SealedRecord")
+
+
+@dataclass(frozen=True)
+class SealedRecord:
+    """One event in the single total order, linked to its predecessor by hash."""
+
+    sequence: int
+    sealed_at: dt.datetime
+    partner: str
+    event_type: str
+    event_id: str
+    case_id: str | None
+    payload: bytes
+    prev_hash: bytes
+    hash: bytes
+
+    def datum(self) -> dict[str, object]:
+        """Return the Avro datum of the record."""
+        return {
+            "sequence": self.sequence,
+            "sealed_at": self.sealed_at,
+            "partner": self.partner,
+            "event_type": self.event_type,
+            "event_id": self.event_id,
+            "case_id": self.case_id,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """Where the chain stands: the next sequence number and the hash of the last record."""
+
+    next_sequence: int = 0
+    last_hash: bytes = GENESIS_HASH
+
+    def after(self, record: SealedRecord) -> ChainHead:
+        """Return the head after appending ``record``."""
+        return ChainHead(record.sequence + 1, record.hash)
+
+
+def compute_hash(record: SealedRecord) -> bytes:
+    """SHA-256 over the Avro binary encoding of the record without its ``hash`` field.
+
+    A record's binary encoding is its fields in order, and ``hash`` is the last field, a
+    32-byte fixed: so the hashed bytes are the encoded record minus its last 32 bytes.
+    """
+    encoded = encode_datum(sealed_record_schema(), record.datum() | {"hash": GENESIS_HASH})
+    return hashlib.sha256(encoded[10:-HASH_SIZE]).digest()
+
+
+def seal(head: ChainHead, partner: str, event: Event, payload: bytes, sealed_at: dt.datetime) -> SealedRecord:
+    """Seal one accepted event (its original bytes) as the next record after ``head``."""
+    unsealed = SealedRecord(
+        sequence=head.next_sequence,
+        sealed_at=sealed_at.astimezone(dt.UTC),
+        partner=partner,
+        event_type=event.EVENT_TYPE,
+        event_id=str(event.event_id),
+        case_id=event.case_ref,
+        payload=payload,
+        prev_hash=head.last_hash,
+        hash=GENESIS_HASH,
+    )
+    return replace(unsealed, hash=compute_hash(unsealed))
+
+
+def encode_sealed(record: SealedRecord) -> bytes:
+    """Encode a sealed record for audit.log (single-object encoding)."""
+    return encode_datum(sealed_record_schema(), record.datum())
+
+
+def decode_sealed(value: bytes, offset: int) -> SealedRecord:
+    """Decode a sealed record read at ``offset``; undecodable bytes are a broken chain there."""
+    try:
+        writer, datum = decode_datum(value, sealed_record_schema())
+    except CodecError as exc:
+        raise ChainBroken(offset, f"the stored record cannot be decoded ({exc})") from exc
+    if writer.name != "SealedRecord":
+        raise ChainBroken(offset, f"the stored value is a {writer.name}, not a SealedRecord")
+    return SealedRecord(**datum)
+
+
+def check_link(record: SealedRecord, offset: int, head: ChainHead) -> None:
+    """Raise ChainBroken unless ``record`` is the correct next record after ``head`` at ``offset``."""
+    if offset != head.next_sequence:
+        raise ChainBroken(
+            head.next_sequence,
+            f"the record is missing: the log continues at offset {offset} (a record was deleted)",
+        )
+    if record.sequence != offset:
+        raise ChainBroken(
+            offset,
+            f"holds the record sealed as sequence {record.sequence} "
+            "(records were reordered, inserted or deleted)",
+        )
+    if record.prev_hash != head.last_hash:
+        raise ChainBroken(offset, "prev_hash does not match the hash of the record before it")
+    if compute_hash(record) != record.hash:
+        raise ChainBroken(offset, "the record's content does not match its hash (it was altered)")
