@@ -1,0 +1,1 @@
+"""The command line: ``ketenhub demo | publish | run | view | rejected | verify | erase``."""

@@ -1,0 +1,103 @@
+"""``ketenhub demo``: a fresh embedded hub loaded with a synthetic year, and what it shows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ketenhub import topics
+from ketenhub.cli.options import data_dir_option
+from ketenhub.cli.rendering import echo_stats
+from ketenhub.demo.scenario import build_year
+from ketenhub.embedded.hub import LOG_FILE, EmbeddedHub
+from ketenhub.errors import KetenhubError
+
+DEMO_MARKER = ".ketenhub-demo"
+
+
+class DataDirInUse(KetenhubError):
+    """The data folder holds something the demo must not overwrite."""
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(
+            f"{data_dir} holds a hub (or other files) not made by `ketenhub demo`; "
+            "the demo only replaces its own folders: choose another --data-dir"
+        )
+
+
+def _fresh_folder(data_dir: Path) -> None:
+    if data_dir.exists() and any(data_dir.iterdir()):
+        if not (data_dir / DEMO_MARKER).exists():
+            raise DataDirInUse(data_dir)
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / DEMO_MARKER).write_text("made by `ketenhub demo`; safe to delete\n", encoding="utf-8")
+
+
+@click.command()
+@data_dir_option
+@click.option("--year", default=2025, show_default=True, help="Calendar year of the synthetic history.")
+@click.option("--seed", default=1916, show_default=True, help="Seed of the synthetic history (same seed, same year).")
+def demo(data_dir: Path, year: int, seed: int) -> None:
+    """Create a fresh embedded hub in --data-dir, load a synthetic year, run the pipeline.
+
+    The year holds signals from every channel through all five phases, control days,
+    Bibob screenings, victims and referrals to each care provider, trainings, campaigns
+    and meetings, plus some deliberately bad messages to show that nothing is lost. All
+    data is synthetic. Prints what was sealed and rejected, the cases per phase, what each
+    partner can see, and where the data lives. Replaces a folder made by an earlier demo.
+    """
+    _fresh_folder(data_dir)
+    with EmbeddedHub(data_dir, create=True) as hub:
+        messages = build_year(year, seed, protector=hub.protector)
+        click.echo(f"Loading a synthetic year {year} (seed {seed}): {len(messages)} messages from partners' systems")
+        for message in messages:
+            hub.publish_raw(message.partner, message.value, message.headers)
+        click.echo("Running the pipeline: ingest -> validate -> seal -> project")
+        stats = hub.run()
+        echo_stats(stats)
+        expected = Counter(m.expect for m in messages if m.expect not in ("ACCEPT", "DUPLICATE"))
+        actual = Counter(r.code.value for _, r in stats.rejections)
+        if expected != actual:
+            raise click.ClickException(f"rejections differ from the scenario: expected {dict(expected)}, got {dict(actual)}")
+        report = hub.verify()
+        click.echo(f"\nVerified: {report.records} sealed records, hash chain intact, {report.checkpoints} signed checkpoint(s)")
+        _echo_phases(hub)
+        _echo_partners(hub)
+        _echo_where(data_dir)
+
+
+def _echo_phases(hub: EmbeddedHub) -> None:
+    coordinator = hub.registry.partners[0].id
+    views = [json.loads(v) for v in hub.live_views(coordinator).values()]
+    open_phases = Counter(v["phase"] for v in views if v["status"] == "OPEN")
+    closed_phases = Counter(v["closed"]["phase"] for v in views if v["status"] == "CLOSED")
+    click.echo(f"\nCases ({len(views)}), by the phase they reached:")
+    for phase in ("RECEIVED", "INTAKE", "SEVERITY", "SOURCE_RESEARCH", "ACTION_PLAN", "ACTION"):
+        click.echo(f"  {phase:<16} open {open_phases[phase]:>3}   closed {closed_phases[phase]:>3}")
+
+
+def _echo_partners(hub: EmbeddedHub) -> None:
+    click.echo("\nWhat each partner can see (need-to-know):")
+    for partner in hub.registry.partners:
+        count = len(hub.live_views(partner.id))
+        rejected = hub.log.end_offset(topics.rejected(partner.id))
+        note = f", {rejected} rejected message(s) kept" if rejected else ""
+        click.echo(f"  {partner.id:<22} {partner.role:<18} {count:>3} case(s){note}")
+
+
+def _echo_where(data_dir: Path) -> None:
+    click.echo(f"\nThe data lives in {data_dir}/: {LOG_FILE} (topics ingest.*, rejected.*, audit.log, audit.checkpoints, view.*),")
+    click.echo("keys/ (hub signing key, pseudonym secret, per-subject keys). Next, try:")
+    for command in (
+        f"ketenhub view municipality --data-dir {data_dir}",
+        f"ketenhub view shop --data-dir {data_dir}",
+        f"ketenhub rejected police --data-dir {data_dir}",
+        f"ketenhub verify --data-dir {data_dir}",
+        f"ketenhub publish --as municipal-staff examples/signals.jsonl --data-dir {data_dir}",
+    ):
+        click.echo(f"  {command}")

@@ -1,0 +1,55 @@
+"""Entry point of the ``ketenhub`` command: errors become one clear line, never a stack trace."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ketenhub import __version__
+from ketenhub.cli.demo import demo
+from ketenhub.cli.embedded_commands import erase, publish, rejected, run, verify, view
+from ketenhub.errors import KetenhubError
+from ketenhub.observability import configure_logging
+
+
+class _Cli(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KetenhubError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ketenhub")
+@click.option(
+    "--log-level",
+    default="WARNING",
+    show_default=True,
+    envvar="KETENHUB_LOG_LEVEL",
+    show_envvar=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    help="Level of the structured (JSON) logs written to stderr.",
+)
+def cli(log_level: str) -> None:
+    """Ketenhub: the integration hub of the chain partners against human trafficking.
+
+    Partners publish events; the hub validates them, seals them into one hash-chained
+    audit log and projects a need-to-know view of the cases per partner. Without --kafka,
+    commands work on the embedded hub in --data-dir (no server needed).
+    """
+    configure_logging(log_level)
+
+
+for command in (demo, publish, run, view, rejected, verify, erase):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Run the CLI."""
+    try:
+        cli(prog_name="ketenhub")
+    except KeyboardInterrupt:
+        click.echo("ketenhub: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""The pure core: validation, authorization, sealing, proofs and projections."""

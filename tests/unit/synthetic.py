@@ -1,0 +1,136 @@
+"""Synthetic events for unit tests, and a pure in-memory pipeline to push them through."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from typing import Any
+
+from ketenhub.codec.cloudevents import build_headers
+from ketenhub.codec.single_object import encode_event
+from ketenhub.config import load_registry
+from ketenhub.contract import models as m
+from ketenhub.contract.base import Event
+from ketenhub.core.admission import Admission, Admitted, admit
+from ketenhub.core.ledger import Ledger
+from ketenhub.core.partners import PartnerRegistry, Role
+from ketenhub.core.projection import Projector
+from ketenhub.core.sealing import ChainHead, SealedRecord, seal
+
+T0 = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+LOCATION = {"municipality_code": "GM1916", "area_code": "2261"}
+
+
+class Story:
+    """Builds events one hour apart, with fresh ids, as the partners would record them."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def make(self, cls: type[Event], by: str, **fields: Any) -> Any:
+        """Return an event of type ``cls`` recorded by ``by``, one hour after the previous one."""
+        n = next(self._counter)
+        fields.setdefault("event_id", uuid.UUID(int=n))
+        fields.setdefault("occurred_at", T0 + dt.timedelta(hours=n))
+        return cls(recorded_by=by, **fields)
+
+    def signal(self, case: str = "case-1", by: str = "municipal-staff", channel: str = "INTERNAL_ROUTE", **kw: Any) -> m.SignalReceived:
+        defaults: dict[str, Any] = {
+            "reporter_role": None if channel == "ANONYMOUS_TIP" else "ENFORCER",
+            "exploitation_forms": ["LABOUR"],
+            "indicators": ["LIVES_AT_WORK"],
+            "location": LOCATION,
+            "persons": ["psn-00000000000000000000000000000001"],
+        }
+        return self.make(m.SignalReceived, by, case_id=case, channel=channel, **(defaults | kw))
+
+    def intake(self, case: str = "case-1", outcome: str = "ACCEPT", forward_to: str | None = None, by: str = "municipality") -> m.IntakeAssessed:
+        return self.make(
+            m.IntakeAssessed, by, case_id=case, is_undermining_crime=True, is_municipal_task=True,
+            is_within_municipality=True, outcome=outcome, forward_to=forward_to,
+        )
+
+    def severity(self, case: str = "case-1", outcome: str = "INVESTIGATE") -> m.SeverityAssessed:
+        return self.make(m.SeverityAssessed, "municipality", case_id=case, outcome=outcome)
+
+    def research(self, case: str = "case-1") -> m.SourceResearchCompleted:
+        return self.make(m.SourceResearchCompleted, "municipality", case_id=case, registers_consulted=["BRP", "KVK"], finding_codes=["OVERCROWDED_ADDRESS"])
+
+    def plan(self, case: str = "case-1", owners: tuple[str, ...] = ("police",), *, police: bool = False, riec: bool = False) -> m.ActionPlanAdopted:
+        actions = [
+            {"action_id": f"a{i}", "kind": "CONTROL_VISIT", "owner": owner, "due_date": dt.date(2025, 3, 1)}
+            for i, owner in enumerate(owners, start=1)
+        ]
+        return self.make(m.ActionPlanAdopted, "municipality", case_id=case, actions=actions, forward_to_police=police, escalate_to_riec=riec)
+
+    def action_done(self, case: str, action_id: str, by: str) -> m.ActionCompleted:
+        return self.make(m.ActionCompleted, by, case_id=case, action_id=action_id, result="COMPLETED", finding_codes=[])
+
+    def forward(self, case: str, to: str) -> m.SignalForwarded:
+        return self.make(m.SignalForwarded, "municipality", case_id=case, to_partner=to, reason="CRIMINAL_INVESTIGATION")
+
+    def ack(self, case: str, forward: Event, by: str) -> m.SignalAcknowledged:
+        return self.make(m.SignalAcknowledged, by, case_id=case, forward_event_id=forward.event_id)
+
+    def close(self, case: str = "case-1", reason: str = "NOT_SEVERE") -> m.CaseClosed:
+        return self.make(m.CaseClosed, "municipality", case_id=case, reason=reason)
+
+    def share(self, case: str, partner: str, decision: str = "d1", meeting: str | None = None) -> m.SharingDecided:
+        return self.make(m.SharingDecided, "municipality", case_id=case, decision_id=decision, partner=partner, purpose="JOINT_CONTROL", legal_basis="Wpg art. 20", meeting_id=meeting)
+
+    def revoke(self, case: str, partner: str, decision: str = "d1") -> m.SharingRevoked:
+        return self.make(m.SharingRevoked, "municipality", case_id=case, decision_id=decision, partner=partner, purpose="JOINT_CONTROL", legal_basis="Wpg art. 20")
+
+    def victim(self, case: str | None = "case-1", victim: str = "psn-victim-1", by: str = "municipality") -> m.VictimIdentified:
+        return self.make(m.VictimIdentified, by, case_id=case, victim=victim, age_group="UNDER_18", gender="FEMALE", exploitation_form="SEXUAL", residence_status="DUTCH")
+
+    def referral(self, victim: str = "psn-victim-1", provider: str = "shop", referral: str = "r1", case: str | None = "case-1") -> m.ReferralMade:
+        return self.make(m.ReferralMade, "municipality", case_id=case, referral_id=referral, victim=victim, provider=provider, care_type="CARE_COORDINATION", urgency="URGENT")
+
+    def referral_step(self, cls: type[Event], referral: str, by: str, **kw: Any) -> Any:
+        return self.make(cls, by, referral_id=referral, **kw)
+
+    def meeting(self, meeting: str = "m1", cases: tuple[str, ...] = ("case-1",)) -> m.MeetingHeld:
+        return self.make(m.MeetingHeld, "municipality", meeting_id=meeting, meeting_type="ONDERMIJNINGSOVERLEG", cases_discussed=list(cases))
+
+    def through_research(self, case: str = "case-1") -> list[Event]:
+        """The events that bring a new case to the end of source research."""
+        return [self.signal(case), self.intake(case), self.severity(case), self.research(case)]
+
+
+def police_and_riec(registry: PartnerRegistry) -> Ledger:
+    """A fresh ledger for a registry."""
+    return Ledger(
+        police=frozenset(p.id for p in registry.with_role(Role.POLICE)),
+        riec=frozenset(p.id for p in registry.with_role(Role.RIEC)),
+    )
+
+
+class PurePipeline:
+    """Admit, seal and project in memory: the core without any log."""
+
+    def __init__(self, registry: PartnerRegistry | None = None) -> None:
+        self.registry = registry or load_registry()
+        self.ledger = police_and_riec(self.registry)
+        self.head = ChainHead()
+        self.records: list[SealedRecord] = []
+        self.projector = Projector(self.registry)
+
+    def submit(self, event: Event, partner: str | None = None, now: dt.datetime = NOW) -> Admission:
+        """Deliver one event on ``ingest.<partner>`` (default: its recorder) and seal it if admitted."""
+        source = self.registry.get(partner or event.recorded_by)
+        value = encode_event(event)
+        outcome = admit(self.ledger, self.registry, source, value, build_headers(event, source.urn), now)
+        if isinstance(outcome, Admitted):
+            record = seal(self.head, source.id, event, value, now)
+            self.records.append(record)
+            self.head = self.head.after(record)
+            self.ledger.apply(event, outcome.inspected.digest)
+            self.projector.apply(record.sequence, event)
+        return outcome
+
+    def submit_all(self, events: list[Event]) -> list[Admission]:
+        """Deliver events in order."""
+        return [self.submit(e) for e in events]

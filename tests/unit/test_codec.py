@@ -1,0 +1,114 @@
+"""The wire format: single-object encoding, fingerprints, CloudEvents headers, and bad bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from synthetic import Story
+
+from ketenhub.codec.cloudevents import build_headers, check_agreement, parse_headers
+from ketenhub.codec.single_object import HEADER_SIZE, MARKER, decode_event, encode_event
+from ketenhub.config import load_registry
+from ketenhub.contract.schemas import catalogue, crc64_fingerprint
+from ketenhub.errors import (
+    CodecError,
+    CorruptDatum,
+    InvalidCloudEventHeaders,
+    NotSingleObjectEncoded,
+    UnknownSchemaFingerprint,
+)
+
+POLICE_URN = load_registry().get("police").urn
+
+
+def test_fingerprint_matches_the_avro_specification_vector() -> None:
+    """CRC-64-AVRO of the schema "null" is the specification's 7195948357588979594, little-endian."""
+    assert crc64_fingerprint("null") == (7195948357588979594).to_bytes(8, "little")
+
+
+def test_value_starts_with_marker_and_writer_fingerprint() -> None:
+    """An encoded event is C3 01 + the newest schema's fingerprint + the datum."""
+    event = Story().signal()
+    value = encode_event(event)
+    assert value[:2] == MARKER
+    assert value[2:HEADER_SIZE] == catalogue().latest(event.SCHEMA_NAME).fingerprint
+
+
+def test_unknown_fingerprint_is_named() -> None:
+    """A value naming a schema the hub does not know raises UnknownSchemaFingerprint with the fingerprint."""
+    value = MARKER + bytes.fromhex("0102030405060708") + b"\x00"
+    with pytest.raises(UnknownSchemaFingerprint, match="0102030405060708"):
+        decode_event(value)
+
+
+@pytest.mark.parametrize("value", [b"", b"garbage", b"\xc3\x01\x00", b"\x00\x01" + bytes(8)])
+def test_values_without_the_header_are_not_single_object_encoded(value: bytes) -> None:
+    """Bytes that lack the C3 01 marker or a full fingerprint raise NotSingleObjectEncoded."""
+    with pytest.raises(NotSingleObjectEncoded):
+        decode_event(value)
+
+
+def test_truncated_datum_is_corrupt() -> None:
+    """A datum cut short raises CorruptDatum naming the event type."""
+    value = encode_event(Story().signal())
+    with pytest.raises(CorruptDatum, match="SignalReceived"):
+        decode_event(value[:-5])
+
+
+def test_trailing_bytes_are_corrupt() -> None:
+    """Bytes after a complete datum are refused, not silently ignored."""
+    with pytest.raises(CorruptDatum, match="unexpected byte"):
+        decode_event(encode_event(Story().signal()) + b"\x00\x00")
+
+
+def test_random_corruption_raises_only_codec_errors() -> None:
+    """Thousands of random byte flips either decode or raise a CodecError, never anything else."""
+    value = bytearray(encode_event(Story().signal()))
+    rng = random.Random(5)
+    for _ in range(3000):
+        mutated = bytearray(value)
+        for _ in range(rng.randrange(1, 4)):
+            mutated[rng.randrange(HEADER_SIZE, len(mutated))] = rng.randrange(256)
+        try:
+            decode_event(bytes(mutated))
+        except CodecError:
+            pass
+
+
+def test_headers_round_trip_and_agree() -> None:
+    """Built CloudEvents headers parse back and agree with the event and its source."""
+    event = Story().signal(by="police", channel="POLICE")
+    headers = build_headers(event, POLICE_URN)
+    names = [name for name, _ in headers]
+    assert names[:5] == ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time"]
+    assert ("ce_type", b"nl.ketenhub.signal-received") in headers
+    attributes = parse_headers(headers)
+    check_agreement(attributes, event, POLICE_URN)
+    assert attributes.subject == "case-1"
+
+
+def test_headers_that_disagree_with_the_event_are_refused() -> None:
+    """A ce_id that is not the event's id raises InvalidCloudEventHeaders naming the header."""
+    story = Story()
+    event, other = story.signal(by="police", channel="POLICE"), story.signal(by="police", channel="POLICE")
+    with pytest.raises(InvalidCloudEventHeaders, match="ce_id"):
+        check_agreement(parse_headers(build_headers(other, POLICE_URN)), event, POLICE_URN)
+
+
+def test_source_must_be_an_nl_gov_urn() -> None:
+    """ce_source must be urn:nld:oin:<OIN>:systeem:<name>."""
+    headers = [(n, b"https://example.org" if n == "ce_source" else v) for n, v in build_headers(Story().signal(), POLICE_URN)]
+    with pytest.raises(InvalidCloudEventHeaders, match="ce_source"):
+        parse_headers(headers)
+
+
+def test_missing_and_naive_times_are_refused() -> None:
+    """A missing ce_id or a ce_time without zone is refused with the header named."""
+    headers = build_headers(Story().signal(), POLICE_URN)
+    with pytest.raises(InvalidCloudEventHeaders, match="ce_id"):
+        parse_headers([h for h in headers if h[0] != "ce_id"])
+    naive = dt.datetime(2025, 1, 1, 12).isoformat().encode()  # noqa: DTZ001  # deliberately naive
+    with pytest.raises(InvalidCloudEventHeaders, match="time zone"):
+        parse_headers([(n, naive if n == "ce_time" else v) for n, v in headers])
