@@ -95,9 +95,13 @@ def event_from_json(line: str, number: int, partner: str, protector: Protector) 
     event_type = fields.pop("type", None)
     model = EVENT_MODELS.get(str(event_type))
     if model is None:
-        raise InvalidEventLine(number, f"unknown event type {event_type!r}; known types: {', '.join(EVENT_MODELS)}")
+        raise InvalidEventLine(
+            number, f"unknown event type {event_type!r}; known types: {', '.join(EVENT_MODELS)}"
+        )
     if fields.setdefault("recorded_by", partner) != partner:
-        raise InvalidEventLine(number, f"recorded_by is {fields['recorded_by']!r} but you publish as {partner!r}")
+        raise InvalidEventLine(
+            number, f"recorded_by is {fields['recorded_by']!r} but you publish as {partner!r}"
+        )
     if "event_id" not in fields:
         content = json.dumps([partner, event_type, fields], sort_keys=True, default=str)
         fields["event_id"] = str(uuid.uuid5(_EVENT_ID_NAMESPACE, content))
@@ -106,7 +110,9 @@ def event_from_json(line: str, number: int, partner: str, protector: Protector) 
         _protect_texts(model.EVENT_TYPE, fields, protector)
         return model.model_validate(fields)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg']}" for e in exc.errors()
+        )
         raise InvalidEventLine(number, f"{event_type}: {problems}") from None
     except ValueError as exc:
         raise InvalidEventLine(number, str(exc)) from None

@@ -12,7 +12,6 @@ import click
 from ketenhub import topics
 from ketenhub.cli.options import data_dir_option
 from ketenhub.cli.rendering import echo_stats
-from ketenhub.demo.scenario import build_year
 from ketenhub.embedded.hub import LOG_FILE, EmbeddedHub
 from ketenhub.errors import KetenhubError
 
@@ -35,13 +34,22 @@ def _fresh_folder(data_dir: Path) -> None:
             raise DataDirInUse(data_dir)
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / DEMO_MARKER).write_text("made by `ketenhub demo`; safe to delete\n", encoding="utf-8")
+    (data_dir / DEMO_MARKER).write_text(
+        "made by `ketenhub demo`; safe to delete\n", encoding="utf-8"
+    )
 
 
 @click.command()
 @data_dir_option
-@click.option("--year", default=2025, show_default=True, help="Calendar year of the synthetic history.")
-@click.option("--seed", default=1916, show_default=True, help="Seed of the synthetic history (same seed, same year).")
+@click.option(
+    "--year", default=2025, show_default=True, help="Calendar year of the synthetic history."
+)
+@click.option(
+    "--seed",
+    default=1916,
+    show_default=True,
+    help="Seed of the synthetic history (same seed, same year).",
+)
 def demo(data_dir: Path, year: int, seed: int) -> None:
     """Create a fresh embedded hub in --data-dir, load a synthetic year, run the pipeline.
 
@@ -51,10 +59,14 @@ def demo(data_dir: Path, year: int, seed: int) -> None:
     data is synthetic. Prints what was sealed and rejected, the cases per phase, what each
     partner can see, and where the data lives. Replaces a folder made by an earlier demo.
     """
+    from ketenhub.demo.scenario import build_year  # only this command needs the scenario
+
     _fresh_folder(data_dir)
     with EmbeddedHub(data_dir, create=True) as hub:
         messages = build_year(year, seed, protector=hub.protector)
-        click.echo(f"Loading a synthetic year {year} (seed {seed}): {len(messages)} messages from partners' systems")
+        click.echo(
+            f"Loading a synthetic year {year} (seed {seed}): {len(messages)} messages from partners' systems"
+        )
         for message in messages:
             hub.publish_raw(message.partner, message.value, message.headers)
         click.echo("Running the pipeline: ingest -> validate -> seal -> project")
@@ -63,9 +75,12 @@ def demo(data_dir: Path, year: int, seed: int) -> None:
         expected = Counter(m.expect for m in messages if m.expect not in ("ACCEPT", "DUPLICATE"))
         actual = Counter(r.code.value for _, r in stats.rejections)
         if expected != actual:
-            raise click.ClickException(f"rejections differ from the scenario: expected {dict(expected)}, got {dict(actual)}")
+            msg = f"rejections differ from the scenario: expected {dict(expected)}, got {dict(actual)}"
+            raise click.ClickException(msg)
         report = hub.verify()
-        click.echo(f"\nVerified: {report.records} sealed records, hash chain intact, {report.checkpoints} signed checkpoint(s)")
+        click.echo(
+            f"\nVerified: {report.records} sealed records, hash chain intact, {report.checkpoints} signed checkpoint(s)"
+        )
         _echo_phases(hub)
         _echo_partners(hub)
         _echo_where(data_dir)
@@ -91,8 +106,10 @@ def _echo_partners(hub: EmbeddedHub) -> None:
 
 
 def _echo_where(data_dir: Path) -> None:
-    click.echo(f"\nThe data lives in {data_dir}/: {LOG_FILE} (topics ingest.*, rejected.*, audit.log, audit.checkpoints, view.*),")
-    click.echo("keys/ (hub signing key, pseudonym secret, per-subject keys). Next, try:")
+    click.echo(f"\nThe data lives in {data_dir}/:")
+    click.echo(f"  {LOG_FILE}: topics ingest.*, rejected.*, audit.log, audit.checkpoints, view.*")
+    click.echo("  keys/: the hub's signing key, the pseudonym secret, one key per data subject")
+    click.echo("Next, try:")
     for command in (
         f"ketenhub view municipality --data-dir {data_dir}",
         f"ketenhub view shop --data-dir {data_dir}",

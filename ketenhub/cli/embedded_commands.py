@@ -19,8 +19,16 @@ from ketenhub.json_events import InvalidEventLine, event_from_json
 
 
 @click.command()
-@click.option("--as", "partner", required=True, metavar="PARTNER", help="Partner id publishing the events (see the partner registry).")
-@click.option("--no-run", is_flag=True, help="Only append to ingest.<PARTNER>; do not run the pipeline.")
+@click.option(
+    "--as",
+    "partner",
+    required=True,
+    metavar="PARTNER",
+    help="Partner id publishing the events (see the partner registry).",
+)
+@click.option(
+    "--no-run", is_flag=True, help="Only append to ingest.<PARTNER>; do not run the pipeline."
+)
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @data_dir_option
 def publish(partner: str, no_run: bool, file: TextIO, data_dir: Path) -> None:
@@ -42,7 +50,10 @@ def publish(partner: str, no_run: bool, file: TextIO, data_dir: Path) -> None:
             except InvalidEventLine as exc:
                 bad += 1
                 click.echo(f"skipped {exc}", err=True)
-        click.echo(f"published {published} event(s) to {topics.ingest(partner)}" + (f", skipped {bad} bad line(s)" if bad else ""))
+        click.echo(
+            f"published {published} event(s) to {topics.ingest(partner)}"
+            + (f", skipped {bad} bad line(s)" if bad else "")
+        )
         if not no_run:
             echo_stats(hub.run())
     if bad:
@@ -78,8 +89,11 @@ def view(partner: str, case: str | None, as_json: bool, data_dir: Path) -> None:
                 echo_view_table(partner, views)
             return
         if case not in views:
-            raise click.ClickException(f"{partner} has no view of case {case!r} (unknown case, or no reason to see it)")
-        shown = decrypt_view(views[case], hub.protector) if role is Role.COORDINATOR else views[case]
+            msg = f"{partner} has no view of case {case!r} (unknown case, or no reason to see it)"
+            raise click.ClickException(msg)
+        shown = (
+            decrypt_view(views[case], hub.protector) if role is Role.COORDINATOR else views[case]
+        )
         click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
 
 
@@ -127,7 +141,9 @@ def verify(data_dir: Path) -> None:
 
 @click.command()
 @click.argument("subject")
-@click.confirmation_option(prompt="Erase this data subject's key? Its encrypted fields become unreadable for good")
+@click.confirmation_option(
+    prompt="Erase this data subject's key? Its encrypted fields become unreadable for good"
+)
 @data_dir_option
 def erase(subject: str, data_dir: Path) -> None:
     """Crypto-shred data subject SUBJECT (a psn- pseudonym): delete its key.

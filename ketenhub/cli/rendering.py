@@ -31,7 +31,9 @@ def decrypt_view(view: dict[str, Any], protector: KeyStoreProtector) -> dict[str
                 nonce=base64.b64decode(value["nonce"]),
                 ciphertext=base64.b64decode(value["ciphertext"]),
             )
-            shown[section][name] = protector.decrypt(field_value, associated_data(event_type, field_name))
+            shown[section][name] = protector.decrypt(
+                field_value, associated_data(event_type, field_name)
+            )
     return shown
 
 
@@ -53,6 +55,8 @@ def echo_view_table(partner: str, views: dict[str, dict[str, Any]]) -> None:
     click.echo(f"{'case':<18} {'phase':<16} {'status':<7} visible because")
     for case_id, view in sorted(views.items()):
         reasons = ", ".join(view.get("visible_because", []))
-        click.echo(f"{case_id:<18} {view.get('phase', '-'):<16} {view.get('status', '-'):<7} {reasons}")
+        click.echo(
+            f"{case_id:<18} {view.get('phase', '-'):<16} {view.get('status', '-'):<7} {reasons}"
+        )
     phases = Counter(v.get("phase", "-") for v in views.values())
     click.echo(f"{len(views)} case(s): " + ", ".join(f"{p} {n}" for p, n in sorted(phases.items())))

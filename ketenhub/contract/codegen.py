@@ -113,26 +113,26 @@ def generate(schemas: SchemaCatalogue) -> str:
         events.append(generator.record_source(source, "Event", skip=tuple(COMMON_FIELDS)))
     names = schemas.names(EVENT_NAMESPACE)
     registry = "\n".join(f"    {n!r}: {n}," for n in names)
-    parts = [_HEADER, *generator.named.values(), *events]
+    body = [*generator.named.values(), *events]
     footer = f"EVENT_MODELS: dict[str, type[Event]] = {{\n{registry}\n}}\n"
-    return "\n\n\n".join([*parts, footer])
+    return "\n\n\n".join([_header("\n".join(body)), *body, footer])
 
 
-_HEADER = '''"""Typed models of the event contract, generated from schemas/avro: do not edit.
+def _header(body: str) -> str:
+    """The module docstring and the imports the body uses."""
+    stdlib = ["import datetime as dt"] if "dt." in body else []
+    stdlib += ["import enum", "from typing import ClassVar"]
+    stdlib += ["from uuid import UUID"] if "UUID" in body else []
+    pydantic = ", ".join(n for n in ("AwareDatetime", "Field") if n in body)
+    imports = [*stdlib, "", f"from pydantic import {pydantic}", "", _CONTRACT_IMPORT]
+    return _DOCSTRING + "\n\nfrom __future__ import annotations\n\n" + "\n".join(imports)
+
+
+_CONTRACT_IMPORT = "from ketenhub.contract.base import ContractModel, Event"
+_DOCSTRING = '''"""Typed models of the event contract, generated from schemas/avro: do not edit.
 
 Regenerate with ``python -m ketenhub.contract.codegen``.
-"""
-
-from __future__ import annotations
-
-import datetime as dt
-import enum
-from typing import ClassVar
-from uuid import UUID
-
-from pydantic import AwareDatetime, Field
-
-from ketenhub.contract.base import ContractModel, Event'''
+"""'''
 
 
 def main() -> None:

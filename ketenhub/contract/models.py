@@ -10,7 +10,7 @@ import enum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from ketenhub.contract.base import ContractModel, Event
 

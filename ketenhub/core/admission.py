@@ -70,7 +70,9 @@ def inspect(
     return Inspected(event, value, content_digest(event))
 
 
-def judge(ledger: Ledger, registry: PartnerRegistry, inspected: Inspected, now: dt.datetime) -> Admission:
+def judge(
+    ledger: Ledger, registry: PartnerRegistry, inspected: Inspected, now: dt.datetime
+) -> Admission:
     """Check what needs the history in ``ledger``: duplicates, references, phase order, time."""
     event = inspected.event
     seen = ledger.event_digests.get(event.event_id)

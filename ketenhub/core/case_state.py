@@ -67,7 +67,9 @@ class CaseState:
             handler(self, event, addressees)
 
 
-_Fold = Callable[[CaseState, Any, frozenset[str]], None]  # each takes the event type it is registered for
+_Fold = Callable[
+    [CaseState, Any, frozenset[str]], None
+]  # each takes the event type it is registered for
 
 
 def _signal(s: CaseState, e: m.SignalReceived, _: frozenset[str]) -> None:
@@ -110,7 +112,11 @@ def _intake(s: CaseState, e: m.IntakeAssessed, to: frozenset[str]) -> None:
 
 def _severity(s: CaseState, e: m.SeverityAssessed, _: frozenset[str]) -> None:
     s.phase = "SEVERITY"
-    s.severity = {"at": when(e.occurred_at), "outcome": e.outcome.value, "rationale": encrypted(e.rationale)}
+    s.severity = {
+        "at": when(e.occurred_at),
+        "outcome": e.outcome.value,
+        "rationale": encrypted(e.rationale),
+    }
 
 
 def _research(s: CaseState, e: m.SourceResearchCompleted, _: frozenset[str]) -> None:
@@ -226,7 +232,9 @@ def _referral_step(status: str, moment: str, detail: str | None = None) -> _Fold
 
 
 def _meeting(s: CaseState, e: m.MeetingHeld, _: frozenset[str]) -> None:
-    s.meetings.append({"meeting_id": e.meeting_id, "type": e.meeting_type.value, "at": when(e.occurred_at)})
+    s.meetings.append(
+        {"meeting_id": e.meeting_id, "type": e.meeting_type.value, "at": when(e.occurred_at)}
+    )
 
 
 _FOLD: dict[type[Event], _Fold] = {

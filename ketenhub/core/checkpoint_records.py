@@ -34,7 +34,9 @@ def decode_checkpoint(value: bytes, offset: int) -> Checkpoint:
     try:
         writer, datum = decode_datum(value, checkpoint_schema())
     except CodecError as exc:
-        raise CheckpointInvalid(-1, f"the record at checkpoint offset {offset} cannot be decoded ({exc})") from exc
+        raise CheckpointInvalid(
+            -1, f"the record at checkpoint offset {offset} cannot be decoded ({exc})"
+        ) from exc
     if writer.name != "Checkpoint":
         raise CheckpointInvalid(-1, f"the record at checkpoint offset {offset} is a {writer.name}")
     signed_at: dt.datetime = datum["signed_at"]

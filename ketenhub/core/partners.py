@@ -6,7 +6,14 @@ import enum
 import tomllib
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from ketenhub.contract.models import EVENT_MODELS, Channel
 from ketenhub.errors import RegistryError

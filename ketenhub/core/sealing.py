@@ -71,7 +71,9 @@ def compute_hash(record: SealedRecord) -> bytes:
     return hashlib.sha256(encoded[10:-HASH_SIZE]).digest()
 
 
-def seal(head: ChainHead, partner: str, event: Event, payload: bytes, sealed_at: dt.datetime) -> SealedRecord:
+def seal(
+    head: ChainHead, partner: str, event: Event, payload: bytes, sealed_at: dt.datetime
+) -> SealedRecord:
     """Seal one accepted event (its original bytes) as the next record after ``head``."""
     unsealed = SealedRecord(
         sequence=head.next_sequence,

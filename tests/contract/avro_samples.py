@@ -14,7 +14,7 @@ def sample(schema: Any, rng: random.Random, named: dict[str, Any] | None = None)
     """Return a random datum valid for ``schema`` (a parsed or source Avro schema)."""
     named = {} if named is None else named
     if isinstance(schema, str):
-        return _primitive(named[schema] if schema in named else schema, rng, named)
+        return _primitive(named.get(schema, schema), rng, named)
     if isinstance(schema, list):
         return sample(rng.choice(schema), rng, named)
     kind = schema["type"]
@@ -48,6 +48,8 @@ def _primitive(kind: Any, rng: random.Random, named: dict[str, Any]) -> Any:
         "boolean": lambda: rng.random() < 0.5,
         "int": lambda: rng.randrange(-(2**31), 2**31),
         "long": lambda: rng.randrange(-(2**63), 2**63),
-        "string": lambda: "".join(rng.choice("abcdefghij-0123456789") for _ in range(rng.randrange(0, 12))),
+        "string": lambda: "".join(
+            rng.choice("abcdefghij-0123456789") for _ in range(rng.randrange(0, 12))
+        ),
         "bytes": lambda: rng.randbytes(rng.randrange(0, 16)),
     }[kind]()

@@ -13,15 +13,37 @@ from ketenhub.contract.schemas import EVENT_NAMESPACE, catalogue
 from tests.contract.avro_samples import sample
 
 EVENT_TYPES = catalogue().names(EVENT_NAMESPACE)
-ALL_VERSIONS = [v for name in EVENT_TYPES for v in catalogue().versions(f"{EVENT_NAMESPACE}.{name}")]
+ALL_VERSIONS = [
+    v for name in EVENT_TYPES for v in catalogue().versions(f"{EVENT_NAMESPACE}.{name}")
+]
 CATALOGUE_OF_DESIGN = {
-    "SignalReceived", "IntakeAssessed", "SeverityAssessed", "SourceResearchCompleted",
-    "ActionPlanAdopted", "ActionCompleted", "MeasureImposed", "SignalForwarded",
-    "SignalAcknowledged", "CaseClosed", "SharingDecided", "SharingRevoked",
-    "BibobScreeningCompleted", "PermitDecided", "StopTalkHeld", "ControlDayPlanned",
-    "ControlVisitLogged", "ControlDayClosed", "VictimIdentified", "ReferralMade",
-    "ReferralAccepted", "ReferralDeclined", "CareStarted", "CareEnded", "TrainingCompleted",
-    "CampaignHeld", "MeetingHeld",
+    "SignalReceived",
+    "IntakeAssessed",
+    "SeverityAssessed",
+    "SourceResearchCompleted",
+    "ActionPlanAdopted",
+    "ActionCompleted",
+    "MeasureImposed",
+    "SignalForwarded",
+    "SignalAcknowledged",
+    "CaseClosed",
+    "SharingDecided",
+    "SharingRevoked",
+    "BibobScreeningCompleted",
+    "PermitDecided",
+    "StopTalkHeld",
+    "ControlDayPlanned",
+    "ControlVisitLogged",
+    "ControlDayClosed",
+    "VictimIdentified",
+    "ReferralMade",
+    "ReferralAccepted",
+    "ReferralDeclined",
+    "CareStarted",
+    "CareEnded",
+    "TrainingCompleted",
+    "CampaignHeld",
+    "MeetingHeld",
 }
 
 
@@ -43,8 +65,10 @@ def test_model_fields_are_the_newest_schema_fields(name: str) -> None:
     model = EVENT_MODELS[name]
     assert list(model.model_fields) == [f["name"] for f in schema["fields"]]
     for field in schema["fields"]:
-        assert model.model_fields[field["name"]].is_required() == ("default" not in field), field["name"]
-    assert model.CLOUDEVENT_TYPE == cloudevent_type(name)
+        assert model.model_fields[field["name"]].is_required() == ("default" not in field), field[
+            "name"
+        ]
+    assert cloudevent_type(name) == model.CLOUDEVENT_TYPE
 
 
 @pytest.mark.parametrize("name", EVENT_TYPES)

@@ -40,7 +40,9 @@ def test_at_least_one_event_type_has_evolved() -> None:
 
 
 @pytest.mark.parametrize(("older", "newer"), PAIRS, ids=lambda v: v.path.name)
-def test_newer_reads_older_and_older_reads_newer(older: SchemaVersion, newer: SchemaVersion) -> None:
+def test_newer_reads_older_and_older_reads_newer(
+    older: SchemaVersion, newer: SchemaVersion
+) -> None:
     """Apache avro's checker finds each pair compatible in both directions."""
     assert compatible(reader=newer, writer=older), "backward compatibility broken"
     assert compatible(reader=older, writer=newer), "forward compatibility broken"

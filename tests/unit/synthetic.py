@@ -36,7 +36,13 @@ class Story:
         fields.setdefault("occurred_at", T0 + dt.timedelta(hours=n))
         return cls(recorded_by=by, **fields)
 
-    def signal(self, case: str = "case-1", by: str = "municipal-staff", channel: str = "INTERNAL_ROUTE", **kw: Any) -> m.SignalReceived:
+    def signal(
+        self,
+        case: str = "case-1",
+        by: str = "municipal-staff",
+        channel: str = "INTERNAL_ROUTE",
+        **kw: Any,
+    ) -> m.SignalReceived:
         defaults: dict[str, Any] = {
             "reporter_role": None if channel == "ANONYMOUS_TIP" else "ENFORCER",
             "exploitation_forms": ["LABOUR"],
@@ -46,30 +52,80 @@ class Story:
         }
         return self.make(m.SignalReceived, by, case_id=case, channel=channel, **(defaults | kw))
 
-    def intake(self, case: str = "case-1", outcome: str = "ACCEPT", forward_to: str | None = None, by: str = "municipality") -> m.IntakeAssessed:
+    def intake(
+        self,
+        case: str = "case-1",
+        outcome: str = "ACCEPT",
+        forward_to: str | None = None,
+        by: str = "municipality",
+    ) -> m.IntakeAssessed:
         return self.make(
-            m.IntakeAssessed, by, case_id=case, is_undermining_crime=True, is_municipal_task=True,
-            is_within_municipality=True, outcome=outcome, forward_to=forward_to,
+            m.IntakeAssessed,
+            by,
+            case_id=case,
+            is_undermining_crime=True,
+            is_municipal_task=True,
+            is_within_municipality=True,
+            outcome=outcome,
+            forward_to=forward_to,
         )
 
     def severity(self, case: str = "case-1", outcome: str = "INVESTIGATE") -> m.SeverityAssessed:
         return self.make(m.SeverityAssessed, "municipality", case_id=case, outcome=outcome)
 
     def research(self, case: str = "case-1") -> m.SourceResearchCompleted:
-        return self.make(m.SourceResearchCompleted, "municipality", case_id=case, registers_consulted=["BRP", "KVK"], finding_codes=["OVERCROWDED_ADDRESS"])
+        return self.make(
+            m.SourceResearchCompleted,
+            "municipality",
+            case_id=case,
+            registers_consulted=["BRP", "KVK"],
+            finding_codes=["OVERCROWDED_ADDRESS"],
+        )
 
-    def plan(self, case: str = "case-1", owners: tuple[str, ...] = ("police",), *, police: bool = False, riec: bool = False) -> m.ActionPlanAdopted:
+    def plan(
+        self,
+        case: str = "case-1",
+        owners: tuple[str, ...] = ("police",),
+        *,
+        police: bool = False,
+        riec: bool = False,
+    ) -> m.ActionPlanAdopted:
         actions = [
-            {"action_id": f"a{i}", "kind": "CONTROL_VISIT", "owner": owner, "due_date": dt.date(2025, 3, 1)}
+            {
+                "action_id": f"a{i}",
+                "kind": "CONTROL_VISIT",
+                "owner": owner,
+                "due_date": dt.date(2025, 3, 1),
+            }
             for i, owner in enumerate(owners, start=1)
         ]
-        return self.make(m.ActionPlanAdopted, "municipality", case_id=case, actions=actions, forward_to_police=police, escalate_to_riec=riec)
+        return self.make(
+            m.ActionPlanAdopted,
+            "municipality",
+            case_id=case,
+            actions=actions,
+            forward_to_police=police,
+            escalate_to_riec=riec,
+        )
 
     def action_done(self, case: str, action_id: str, by: str) -> m.ActionCompleted:
-        return self.make(m.ActionCompleted, by, case_id=case, action_id=action_id, result="COMPLETED", finding_codes=[])
+        return self.make(
+            m.ActionCompleted,
+            by,
+            case_id=case,
+            action_id=action_id,
+            result="COMPLETED",
+            finding_codes=[],
+        )
 
     def forward(self, case: str, to: str) -> m.SignalForwarded:
-        return self.make(m.SignalForwarded, "municipality", case_id=case, to_partner=to, reason="CRIMINAL_INVESTIGATION")
+        return self.make(
+            m.SignalForwarded,
+            "municipality",
+            case_id=case,
+            to_partner=to,
+            reason="CRIMINAL_INVESTIGATION",
+        )
 
     def ack(self, case: str, forward: Event, by: str) -> m.SignalAcknowledged:
         return self.make(m.SignalAcknowledged, by, case_id=case, forward_event_id=forward.event_id)
@@ -77,23 +133,74 @@ class Story:
     def close(self, case: str = "case-1", reason: str = "NOT_SEVERE") -> m.CaseClosed:
         return self.make(m.CaseClosed, "municipality", case_id=case, reason=reason)
 
-    def share(self, case: str, partner: str, decision: str = "d1", meeting: str | None = None) -> m.SharingDecided:
-        return self.make(m.SharingDecided, "municipality", case_id=case, decision_id=decision, partner=partner, purpose="JOINT_CONTROL", legal_basis="Wpg art. 20", meeting_id=meeting)
+    def share(
+        self, case: str, partner: str, decision: str = "d1", meeting: str | None = None
+    ) -> m.SharingDecided:
+        return self.make(
+            m.SharingDecided,
+            "municipality",
+            case_id=case,
+            decision_id=decision,
+            partner=partner,
+            purpose="JOINT_CONTROL",
+            legal_basis="Wpg art. 20",
+            meeting_id=meeting,
+        )
 
     def revoke(self, case: str, partner: str, decision: str = "d1") -> m.SharingRevoked:
-        return self.make(m.SharingRevoked, "municipality", case_id=case, decision_id=decision, partner=partner, purpose="JOINT_CONTROL", legal_basis="Wpg art. 20")
+        return self.make(
+            m.SharingRevoked,
+            "municipality",
+            case_id=case,
+            decision_id=decision,
+            partner=partner,
+            purpose="JOINT_CONTROL",
+            legal_basis="Wpg art. 20",
+        )
 
-    def victim(self, case: str | None = "case-1", victim: str = "psn-victim-1", by: str = "municipality") -> m.VictimIdentified:
-        return self.make(m.VictimIdentified, by, case_id=case, victim=victim, age_group="UNDER_18", gender="FEMALE", exploitation_form="SEXUAL", residence_status="DUTCH")
+    def victim(
+        self, case: str | None = "case-1", victim: str = "psn-victim-1", by: str = "municipality"
+    ) -> m.VictimIdentified:
+        return self.make(
+            m.VictimIdentified,
+            by,
+            case_id=case,
+            victim=victim,
+            age_group="UNDER_18",
+            gender="FEMALE",
+            exploitation_form="SEXUAL",
+            residence_status="DUTCH",
+        )
 
-    def referral(self, victim: str = "psn-victim-1", provider: str = "shop", referral: str = "r1", case: str | None = "case-1") -> m.ReferralMade:
-        return self.make(m.ReferralMade, "municipality", case_id=case, referral_id=referral, victim=victim, provider=provider, care_type="CARE_COORDINATION", urgency="URGENT")
+    def referral(
+        self,
+        victim: str = "psn-victim-1",
+        provider: str = "shop",
+        referral: str = "r1",
+        case: str | None = "case-1",
+    ) -> m.ReferralMade:
+        return self.make(
+            m.ReferralMade,
+            "municipality",
+            case_id=case,
+            referral_id=referral,
+            victim=victim,
+            provider=provider,
+            care_type="CARE_COORDINATION",
+            urgency="URGENT",
+        )
 
     def referral_step(self, cls: type[Event], referral: str, by: str, **kw: Any) -> Any:
         return self.make(cls, by, referral_id=referral, **kw)
 
     def meeting(self, meeting: str = "m1", cases: tuple[str, ...] = ("case-1",)) -> m.MeetingHeld:
-        return self.make(m.MeetingHeld, "municipality", meeting_id=meeting, meeting_type="ONDERMIJNINGSOVERLEG", cases_discussed=list(cases))
+        return self.make(
+            m.MeetingHeld,
+            "municipality",
+            meeting_id=meeting,
+            meeting_type="ONDERMIJNINGSOVERLEG",
+            cases_discussed=list(cases),
+        )
 
     def through_research(self, case: str = "case-1") -> list[Event]:
         """The events that bring a new case to the end of source research."""
@@ -122,7 +229,9 @@ class PurePipeline:
         """Deliver one event on ``ingest.<partner>`` (default: its recorder) and seal it if admitted."""
         source = self.registry.get(partner or event.recorded_by)
         value = encode_event(event)
-        outcome = admit(self.ledger, self.registry, source, value, build_headers(event, source.urn), now)
+        outcome = admit(
+            self.ledger, self.registry, source, value, build_headers(event, source.urn), now
+        )
         if isinstance(outcome, Admitted):
             record = seal(self.head, source.id, event, value, now)
             self.records.append(record)

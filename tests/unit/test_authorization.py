@@ -27,7 +27,15 @@ def test_only_the_coordinator_records_sharing_decisions(hub: PurePipeline) -> No
     """A sharing decision recorded by RIEC is refused."""
     story = Story()
     hub.submit(story.signal())
-    decision = story.make(type(story.share("case-1", "heit")), "riec", case_id="case-1", decision_id="d9", partner="heit", purpose="X", legal_basis="Y")
+    decision = story.make(
+        type(story.share("case-1", "heit")),
+        "riec",
+        case_id="case-1",
+        decision_id="d9",
+        partner="heit",
+        purpose="X",
+        legal_basis="Y",
+    )
     outcome = hub.submit(decision)
     assert isinstance(outcome, Rejection) and outcome.code is RejectionCode.NOT_AUTHORIZED
 
@@ -46,7 +54,9 @@ def test_only_the_coordinator_records_sharing_decisions(hub: PurePipeline) -> No
         ("shop", "ANONYMOUS_TIP", False),
     ],
 )
-def test_each_role_reports_signals_on_its_own_channels(hub: PurePipeline, partner: str, channel: str, allowed: bool) -> None:
+def test_each_role_reports_signals_on_its_own_channels(
+    hub: PurePipeline, partner: str, channel: str, allowed: bool
+) -> None:
     """Signal channels are bound to roles, as the registry configures."""
     outcome = hub.submit(Story().signal(by=partner, channel=channel))
     assert isinstance(outcome, Admitted) is allowed
@@ -54,7 +64,9 @@ def test_each_role_reports_signals_on_its_own_channels(hub: PurePipeline, partne
 
 def test_an_anonymous_tip_never_carries_a_reporter(hub: PurePipeline) -> None:
     """An anonymous tip with a reporter role is refused: the reporter must not exist in the system."""
-    outcome = hub.submit(Story().signal(by="meld-misdaad-anoniem", channel="ANONYMOUS_TIP", reporter_role="CITIZEN"))
+    outcome = hub.submit(
+        Story().signal(by="meld-misdaad-anoniem", channel="ANONYMOUS_TIP", reporter_role="CITIZEN")
+    )
     assert isinstance(outcome, Rejection) and outcome.code is RejectionCode.INVALID_VALUE
 
 

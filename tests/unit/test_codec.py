@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 
@@ -71,10 +72,8 @@ def test_random_corruption_raises_only_codec_errors() -> None:
         mutated = bytearray(value)
         for _ in range(rng.randrange(1, 4)):
             mutated[rng.randrange(HEADER_SIZE, len(mutated))] = rng.randrange(256)
-        try:
+        with contextlib.suppress(CodecError):
             decode_event(bytes(mutated))
-        except CodecError:
-            pass
 
 
 def test_headers_round_trip_and_agree() -> None:
@@ -92,14 +91,20 @@ def test_headers_round_trip_and_agree() -> None:
 def test_headers_that_disagree_with_the_event_are_refused() -> None:
     """A ce_id that is not the event's id raises InvalidCloudEventHeaders naming the header."""
     story = Story()
-    event, other = story.signal(by="police", channel="POLICE"), story.signal(by="police", channel="POLICE")
+    event, other = (
+        story.signal(by="police", channel="POLICE"),
+        story.signal(by="police", channel="POLICE"),
+    )
     with pytest.raises(InvalidCloudEventHeaders, match="ce_id"):
         check_agreement(parse_headers(build_headers(other, POLICE_URN)), event, POLICE_URN)
 
 
 def test_source_must_be_an_nl_gov_urn() -> None:
     """ce_source must be urn:nld:oin:<OIN>:systeem:<name>."""
-    headers = [(n, b"https://example.org" if n == "ce_source" else v) for n, v in build_headers(Story().signal(), POLICE_URN)]
+    headers = [
+        (n, b"https://example.org" if n == "ce_source" else v)
+        for n, v in build_headers(Story().signal(), POLICE_URN)
+    ]
     with pytest.raises(InvalidCloudEventHeaders, match="ce_source"):
         parse_headers(headers)
 

@@ -72,10 +72,17 @@ def test_escalation_to_riec_makes_the_case_visible_to_riec(hub: PurePipeline, st
 
 
 def test_care_sees_only_its_referred_victims_and_referrals(hub: PurePipeline, story: Story) -> None:
-    """SHOP sees the victim referred to it and that referral, never the signal, research, reporter or other referrals."""
-    hub.submit_all([*story.through_research(), story.victim(victim="psn-v1"), story.victim(victim="psn-v2")])
+    """SHOP sees its referred victim and referral; never the signal, research, reporter or others."""
+    hub.submit_all(
+        [*story.through_research(), story.victim(victim="psn-v1"), story.victim(victim="psn-v2")]
+    )
     assert view(hub, "shop") is None
-    hub.submit_all([story.referral(victim="psn-v1", provider="shop", referral="r1"), story.referral(victim="psn-v2", provider="comensha", referral="r2")])
+    hub.submit_all(
+        [
+            story.referral(victim="psn-v1", provider="shop", referral="r1"),
+            story.referral(victim="psn-v2", provider="comensha", referral="r2"),
+        ]
+    )
     seen = view(hub, "shop")
     assert seen is not None
     assert set(seen) == {"case_id", "visible_because", "victims", "referrals"}
@@ -85,13 +92,17 @@ def test_care_sees_only_its_referred_victims_and_referrals(hub: PurePipeline, st
 
 def test_police_do_not_see_care_details(hub: PurePipeline, story: Story) -> None:
     """The police view of a forwarded case holds victims but no referral or care information."""
-    hub.submit_all([story.signal(), story.victim(), story.referral(), story.forward("case-1", "police")])
+    hub.submit_all(
+        [story.signal(), story.victim(), story.referral(), story.forward("case-1", "police")]
+    )
     seen = view(hub, "police")
     assert seen is not None and "psn-victim-1" in seen["victims"]
     assert "referrals" not in seen and "CARE_COORDINATION" not in json.dumps(seen)
 
 
-def test_revoked_sharing_removes_the_case_but_replay_shows_it_was_visible(hub: PurePipeline, story: Story) -> None:
+def test_revoked_sharing_removes_the_case_but_replay_shows_it_was_visible(
+    hub: PurePipeline, story: Story
+) -> None:
     """SharingRevoked emits a tombstone for that partner; the log prefix before it still yields the view."""
     hub.submit_all([story.signal(), story.share("case-1", "nla", decision="d1")])
     assert view(hub, "nla")["visible_because"] == ["SHARED:d1"]  # type: ignore[index]
@@ -105,7 +116,14 @@ def test_revoked_sharing_removes_the_case_but_replay_shows_it_was_visible(hub: P
 
 def test_a_second_reason_survives_revocation(hub: PurePipeline, story: Story) -> None:
     """A partner that also was forwarded the case keeps seeing it after its sharing is revoked."""
-    hub.submit_all([story.signal(), story.share("case-1", "police"), story.forward("case-1", "police"), story.revoke("case-1", "police")])
+    hub.submit_all(
+        [
+            story.signal(),
+            story.share("case-1", "police"),
+            story.forward("case-1", "police"),
+            story.revoke("case-1", "police"),
+        ]
+    )
     assert view(hub, "police")["visible_because"] == ["FORWARDED"]  # type: ignore[index]
 
 
@@ -118,7 +136,15 @@ def test_the_anonymous_channel_sees_nothing_back(hub: PurePipeline, story: Story
 
 def test_views_are_a_pure_function_of_the_log_prefix(hub: PurePipeline, story: Story) -> None:
     """Rebuilding from the sealed records gives exactly the live views, for every partner."""
-    hub.submit_all([*story.through_research(), story.plan(owners=("heit", "police"), police=True), story.victim(), story.referral(), story.referral_step(m.ReferralAccepted, "r1", "shop")])
+    hub.submit_all(
+        [
+            *story.through_research(),
+            story.plan(owners=("heit", "police"), police=True),
+            story.victim(),
+            story.referral(),
+            story.referral_step(m.ReferralAccepted, "r1", "shop"),
+        ]
+    )
     rebuilt = Projector(hub.registry)
     for record in hub.records:
         rebuilt.apply(record.sequence, decode_event(record.payload))
@@ -128,6 +154,8 @@ def test_views_are_a_pure_function_of_the_log_prefix(hub: PurePipeline, story: S
 
 def test_a_meeting_is_part_of_every_case_it_discussed(hub: PurePipeline, story: Story) -> None:
     """MeetingHeld lands in the history of each discussed case."""
-    hub.submit_all([story.signal("case-1"), story.signal("case-2"), story.meeting(cases=("case-1", "case-2"))])
+    hub.submit_all(
+        [story.signal("case-1"), story.signal("case-2"), story.meeting(cases=("case-1", "case-2"))]
+    )
     for case in ("case-1", "case-2"):
         assert view(hub, "municipality", case)["meetings"][0]["meeting_id"] == "m1"  # type: ignore[index]

@@ -6,7 +6,14 @@ import pytest
 from synthetic import NOW, PurePipeline, Story
 
 from ketenhub.core.checkpoints import generate_hub_key, sign_checkpoint
-from ketenhub.core.merkle import consistency_proof, inclusion_proof, leaf_hash, merkle_root, verify_consistency, verify_inclusion
+from ketenhub.core.merkle import (
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    merkle_root,
+    verify_consistency,
+    verify_inclusion,
+)
 from ketenhub.core.sealing import GENESIS_HASH, compute_hash, encode_sealed
 from ketenhub.core.verification import ChainVerifier
 from ketenhub.errors import ChainBroken, CheckpointInvalid

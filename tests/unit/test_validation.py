@@ -36,7 +36,9 @@ def test_a_signal_through_all_five_phases_is_admitted(hub: PurePipeline, story: 
     assert len(hub.records) == len(events)
 
 
-def test_action_plan_before_intake_and_severity_is_out_of_order(hub: PurePipeline, story: Story) -> None:
+def test_action_plan_before_intake_and_severity_is_out_of_order(
+    hub: PurePipeline, story: Story
+) -> None:
     """No action plan before intake and severity: the reason names the phase needed and the phase found."""
     hub.submit(story.signal())
     reason = rejected(hub.submit(story.plan()), RejectionCode.OUT_OF_ORDER).reason
@@ -67,7 +69,9 @@ def test_a_closed_case_takes_no_further_handling(hub: PurePipeline, story: Story
     rejected(hub.submit(story.intake()), RejectionCode.CASE_CLOSED)
 
 
-def test_acknowledgement_needs_a_forward_addressed_to_the_partner(hub: PurePipeline, story: Story) -> None:
+def test_acknowledgement_needs_a_forward_addressed_to_the_partner(
+    hub: PurePipeline, story: Story
+) -> None:
     """An acknowledgement refers to an existing forward, made to the acknowledging partner, once."""
     hub.submit(story.signal())
     forward = story.forward("case-1", "police")
@@ -89,7 +93,9 @@ def test_intake_forward_can_be_acknowledged(hub: PurePipeline, story: Story) -> 
 def test_forward_outcome_and_forward_to_go_together(hub: PurePipeline, story: Story) -> None:
     """forward_to without outcome FORWARD, or FORWARD without forward_to, is an invalid value."""
     hub.submit(story.signal())
-    rejected(hub.submit(story.intake(outcome="ACCEPT", forward_to="police")), RejectionCode.INVALID_VALUE)
+    rejected(
+        hub.submit(story.intake(outcome="ACCEPT", forward_to="police")), RejectionCode.INVALID_VALUE
+    )
     rejected(hub.submit(story.intake(outcome="FORWARD")), RejectionCode.INVALID_VALUE)
 
 
@@ -103,7 +109,10 @@ def test_referral_needs_a_known_victim(hub: PurePipeline, story: Story) -> None:
 def test_only_the_addressed_provider_accepts_a_referral(hub: PurePipeline, story: Story) -> None:
     """Another care provider cannot accept a referral made to SHOP."""
     hub.submit_all([story.signal(), story.victim(), story.referral(provider="shop")])
-    refusal = rejected(hub.submit(story.referral_step(m.ReferralAccepted, "r1", "comensha")), RejectionCode.NOT_AUTHORIZED)
+    refusal = rejected(
+        hub.submit(story.referral_step(m.ReferralAccepted, "r1", "comensha")),
+        RejectionCode.NOT_AUTHORIZED,
+    )
     assert "shop" in refusal.reason
     assert isinstance(hub.submit(story.referral_step(m.ReferralAccepted, "r1", "shop")), Admitted)
 
@@ -111,9 +120,14 @@ def test_only_the_addressed_provider_accepts_a_referral(hub: PurePipeline, story
 def test_care_follows_the_referral_lifecycle(hub: PurePipeline, story: Story) -> None:
     """Care cannot start before acceptance, nor end before it started."""
     hub.submit_all([story.signal(), story.victim(), story.referral()])
-    rejected(hub.submit(story.referral_step(m.CareStarted, "r1", "shop")), RejectionCode.OUT_OF_ORDER)
+    rejected(
+        hub.submit(story.referral_step(m.CareStarted, "r1", "shop")), RejectionCode.OUT_OF_ORDER
+    )
     hub.submit(story.referral_step(m.ReferralAccepted, "r1", "shop"))
-    rejected(hub.submit(story.referral_step(m.CareEnded, "r1", "shop", outcome="COMPLETED")), RejectionCode.OUT_OF_ORDER)
+    rejected(
+        hub.submit(story.referral_step(m.CareEnded, "r1", "shop", outcome="COMPLETED")),
+        RejectionCode.OUT_OF_ORDER,
+    )
     assert isinstance(hub.submit(story.referral_step(m.CareStarted, "r1", "shop")), Admitted)
 
 
@@ -157,34 +171,70 @@ def test_sharing_revocation_needs_the_decision(hub: PurePipeline, story: Story) 
 def test_sharing_decided_in_an_unknown_meeting_is_refused(hub: PurePipeline, story: Story) -> None:
     """A sharing decision that names a meeting must name one that was held."""
     hub.submit(story.signal())
-    rejected(hub.submit(story.share("case-1", "heit", meeting="m-404")), RejectionCode.MISSING_REFERENCE)
+    rejected(
+        hub.submit(story.share("case-1", "heit", meeting="m-404")), RejectionCode.MISSING_REFERENCE
+    )
     hub.submit(story.meeting("m1"))
     assert isinstance(hub.submit(story.share("case-1", "heit", meeting="m1")), Admitted)
 
 
-def test_action_is_reported_by_its_owner_or_the_coordinator(hub: PurePipeline, story: Story) -> None:
+def test_action_is_reported_by_its_owner_or_the_coordinator(
+    hub: PurePipeline, story: Story
+) -> None:
     """An action owned by the police cannot be completed by HEIT."""
     hub.submit_all([*story.through_research(), story.plan(owners=("police",))])
     rejected(hub.submit(story.action_done("case-1", "a1", "heit")), RejectionCode.NOT_AUTHORIZED)
-    rejected(hub.submit(story.action_done("case-1", "a9", "police")), RejectionCode.MISSING_REFERENCE)
+    rejected(
+        hub.submit(story.action_done("case-1", "a9", "police")), RejectionCode.MISSING_REFERENCE
+    )
     assert isinstance(hub.submit(story.action_done("case-1", "a1", "police")), Admitted)
 
 
 def test_permit_decided_needs_its_screening(hub: PurePipeline, story: Story) -> None:
     """A permit is decided only after the Bibob screening it names."""
-    permit = story.make(m.PermitDecided, "municipality", screening_id="s1", permit_type="ESCORT", decision="REFUSED")
+    permit = story.make(
+        m.PermitDecided, "municipality", screening_id="s1", permit_type="ESCORT", decision="REFUSED"
+    )
     rejected(hub.submit(permit), RejectionCode.OUT_OF_ORDER)
-    hub.submit(story.make(m.BibobScreeningCompleted, "municipality", screening_id="s1", permit_type="ESCORT", outcome="SERIOUS_RISK"))
+    hub.submit(
+        story.make(
+            m.BibobScreeningCompleted,
+            "municipality",
+            screening_id="s1",
+            permit_type="ESCORT",
+            outcome="SERIOUS_RISK",
+        )
+    )
     assert isinstance(hub.submit(permit), Admitted)
 
 
 def test_control_visits_need_an_open_planned_day(hub: PurePipeline, story: Story) -> None:
     """Visits are logged by participants of a planned, not yet closed control day."""
+
     def visit(visit_id: str, by: str) -> m.ControlVisitLogged:
-        return story.make(m.ControlVisitLogged, by, control_day_id="cd1", visit_id=visit_id, address="psn-a", area_code="2261", finding_codes=[], people_encountered=2, signals_raised=[])
+        return story.make(
+            m.ControlVisitLogged,
+            by,
+            control_day_id="cd1",
+            visit_id=visit_id,
+            address="psn-a",
+            area_code="2261",
+            finding_codes=[],
+            people_encountered=2,
+            signals_raised=[],
+        )
 
     rejected(hub.submit(visit("v1", "heit")), RejectionCode.MISSING_REFERENCE)
-    hub.submit(story.make(m.ControlDayPlanned, "municipality", control_day_id="cd1", day=dt.date(2025, 2, 1), kind="INTEGRAL", participants=["heit", "police"]))
+    hub.submit(
+        story.make(
+            m.ControlDayPlanned,
+            "municipality",
+            control_day_id="cd1",
+            day=dt.date(2025, 2, 1),
+            kind="INTEGRAL",
+            participants=["heit", "police"],
+        )
+    )
     rejected(hub.submit(visit("v1", "nla")), RejectionCode.NOT_AUTHORIZED)
     assert isinstance(hub.submit(visit("v1", "heit")), Admitted)
     hub.submit(story.make(m.ControlDayClosed, "municipality", control_day_id="cd1"))

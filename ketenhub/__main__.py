@@ -1,0 +1,5 @@
+"""``python -m ketenhub`` runs the command line."""
+
+from ketenhub.cli.main import main
+
+main()

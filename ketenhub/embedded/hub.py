@@ -1,0 +1,161 @@
+"""The embedded hub: a data folder holding the topic log, the keys, and the pipeline over them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ketenhub import topics
+from ketenhub.codec.cloudevents import build_headers
+from ketenhub.codec.single_object import decode_event, encode_event
+from ketenhub.config import load_registry
+from ketenhub.contract.base import Event
+from ketenhub.core.checkpoint_records import decode_checkpoint
+from ketenhub.core.checkpoints import (
+    generate_hub_key,
+    private_key_from_pem,
+    private_key_to_pem,
+    public_key_to_pem,
+)
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.projection import Projector
+from ketenhub.core.sealing import decode_sealed
+from ketenhub.core.verification import ChainVerifier, VerificationReport
+from ketenhub.embedded.keystore import SqliteKeyStore, load_or_create_secret
+from ketenhub.embedded.protector import KeyStoreProtector
+from ketenhub.embedded.runner import (
+    Clock,
+    RunStats,
+    Sealer,
+    ViewProjector,
+    read_all,
+    run_until_idle,
+    utc_now,
+)
+from ketenhub.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.errors import KetenhubError
+
+LOG_FILE = "log.sqlite"
+
+
+class HubNotFound(KetenhubError):
+    """The data folder holds no embedded hub."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        super().__init__(
+            f"no embedded hub in {data_dir}: run `ketenhub demo --data-dir {data_dir}` to create "
+            "one with a synthetic year, or `ketenhub publish --data-dir ...` to start one"
+        )
+
+
+def _load_or_create_signing_key(folder: Path) -> Ed25519PrivateKey:
+    private, public = folder / "hub-signing-key.pem", folder / "hub-signing-key.pub.pem"
+    if private.exists():
+        return private_key_from_pem(private.read_bytes())
+    key = generate_hub_key()
+    descriptor = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(private_key_to_pem(key))
+    public.write_bytes(public_key_to_pem(key.public_key()))
+    return key
+
+
+class EmbeddedHub:
+    """One hub in one data folder: publish, run the pipeline, read views, verify the log."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        create: bool = False,
+        registry: PartnerRegistry | None = None,
+        checkpoint_every: int = 64,
+        clock: Clock = utc_now,
+    ) -> None:
+        if not (data_dir / LOG_FILE).exists() and not create:
+            raise HubNotFound(data_dir)
+        keys = data_dir / "keys"
+        keys.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.registry = registry or load_registry(_registry_file(data_dir))
+        self.log = SqliteTopicLog(data_dir / LOG_FILE)
+        self.keystore = SqliteKeyStore(keys / "subjects.sqlite")
+        self.protector = KeyStoreProtector(
+            load_or_create_secret(keys / "pseudonym.secret"), self.keystore
+        )
+        self.signing_key = _load_or_create_signing_key(keys)
+        self._checkpoint_every, self._clock = checkpoint_every, clock
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        """The hub's checkpoint verification key."""
+        return self.signing_key.public_key()
+
+    def publish(self, event: Event) -> int:
+        """Append an event to its recorder's ingest topic, with CloudEvents headers."""
+        partner = self.registry.get(event.recorded_by)
+        return self.publish_raw(partner.id, encode_event(event), build_headers(event, partner.urn))
+
+    def publish_raw(
+        self, partner_id: str, value: bytes, headers: Sequence[tuple[str, bytes]]
+    ) -> int:
+        """Append raw bytes to a partner's ingest topic (as a partner's system would)."""
+        self.registry.get(partner_id)
+        return self.log.append(topics.ingest(partner_id), value, headers=headers)
+
+    def run(self, *, batch: int = 256) -> RunStats:
+        """Seal and project everything ingested so far."""
+        sealer = Sealer(
+            self.log,
+            self.registry,
+            self.signing_key,
+            checkpoint_every=self._checkpoint_every,
+            clock=self._clock,
+        )
+        return run_until_idle(sealer, ViewProjector(self.log, self.registry), batch=batch)
+
+    def live_views(self, partner: str) -> dict[str, bytes]:
+        """The partner's current views from its compacted view topic, by case id."""
+        latest = self.log.latest_by_key(topics.view(partner))
+        return {
+            key.decode(): record.value for key, record in latest.items() if record.value is not None
+        }
+
+    def rebuilt_views(self) -> Projector:
+        """Rebuild every view from offset 0 of audit.log."""
+        projector = Projector(self.registry)
+        for stored in read_all(self.log, topics.AUDIT_LOG):
+            record = decode_sealed(stored.value or b"", stored.offset)
+            projector.apply(record.sequence, decode_event(record.payload))
+        return projector
+
+    def verify(self) -> VerificationReport:
+        """Verify the whole chain and every checkpoint; raise IntegrityError at the first fault."""
+        checkpoints = [
+            decode_checkpoint(r.value or b"", r.offset)
+            for r in read_all(self.log, topics.CHECKPOINTS)
+        ]
+        verifier = ChainVerifier(self.public_key, checkpoints)
+        for stored in read_all(self.log, topics.AUDIT_LOG):
+            verifier.feed(stored.offset, stored.value or b"")
+        return verifier.finish()
+
+    def close(self) -> None:
+        """Close the files."""
+        self.log.close()
+        self.keystore.close()
+
+    def __enter__(self) -> EmbeddedHub:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _registry_file(data_dir: Path) -> Path | None:
+    candidate = data_dir / "partners.toml"
+    return candidate if candidate.exists() else None

@@ -1,0 +1,50 @@
+"""The hub's protector: pseudonyms from its secret, field encryption with per-subject keys."""
+
+from __future__ import annotations
+
+from ketenhub.contract.models import EncryptedField
+from ketenhub.core.privacy import EncryptedText, decrypt_text, encrypt_text, pseudonymise
+from ketenhub.embedded.keystore import SqliteKeyStore
+from ketenhub.errors import PrivacyError, SubjectKeyErased
+
+ERASED = "[erased]"
+PSEUDONYM_NAMESPACE = "ketenhub/subject"
+
+
+def associated_data(event_type: str, field_name: str) -> bytes:
+    """The associated data binding an encrypted field to its event type and field."""
+    return f"{event_type}.{field_name}".encode()
+
+
+class KeyStoreProtector:
+    """Pseudonymises identifiers and encrypts texts before anything is stored."""
+
+    def __init__(self, secret: bytes, keys: SqliteKeyStore) -> None:
+        self._secret, self._keys = secret, keys
+
+    def pseudonym(self, identifier: str) -> str:
+        """Return the keyed-HMAC pseudonym of an identifier."""
+        return pseudonymise(self._secret, PSEUDONYM_NAMESPACE, identifier)
+
+    def encrypt(self, subject: str, text: str, associated: bytes) -> EncryptedField:
+        """Encrypt a text under the key of ``subject`` (a pseudonym)."""
+        sealed = encrypt_text(self._keys.key_for(subject), subject, text, associated)
+        return EncryptedField(
+            subject=sealed.subject, nonce=sealed.nonce, ciphertext=sealed.ciphertext
+        )
+
+    def decrypt(self, field_value: EncryptedField, associated: bytes) -> str:
+        """Decrypt a field, or return ``[erased]`` when its subject's key was shredded."""
+        try:
+            key = self._keys.get(field_value.subject)
+        except SubjectKeyErased:
+            return ERASED
+        encrypted = EncryptedText(field_value.subject, field_value.nonce, field_value.ciphertext)
+        try:
+            return decrypt_text(key, encrypted, associated)
+        except PrivacyError:
+            return "[undecryptable]"
+
+    def erase(self, subject: str) -> None:
+        """Crypto-shred a data subject: its fields become unreadable everywhere."""
+        self._keys.erase(subject)

@@ -1,0 +1,223 @@
+"""The in-process runner: drives ingest -> admit -> seal -> project over the embedded topic log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ketenhub import topics
+from ketenhub.codec.single_object import decode_event
+from ketenhub.core.admission import Admitted, Duplicate, admit, content_digest
+from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
+from ketenhub.core.checkpoints import sign_checkpoint
+from ketenhub.core.ledger import Ledger
+from ketenhub.core.merkle import MerkleFrontier, leaf_hash
+from ketenhub.core.partners import PartnerRegistry, Role
+from ketenhub.core.projection import Projector
+from ketenhub.core.rejection import Rejection, rejection_headers
+from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
+from ketenhub.topic_log import LogRecord, TopicLog
+
+SEALER_GROUP = "hub-sealer"
+PROJECTOR_GROUP = "hub-projector"
+Clock = Callable[[], dt.datetime]
+log = structlog.get_logger("ketenhub.embedded")
+
+
+def utc_now() -> dt.datetime:
+    """The hub's clock."""
+    return dt.datetime.now(dt.UTC)
+
+
+def read_all(
+    topic_log: TopicLog, topic: str, start: int = 0, end: int | None = None
+) -> Iterator[LogRecord]:
+    """Yield the records of a topic from ``start`` up to ``end`` (default: its end now)."""
+    stop = topic_log.end_offset(topic) if end is None else end
+    while start < stop:
+        batch = topic_log.read(topic, start, min(1000, stop - start))
+        if not batch:
+            return
+        yield from batch
+        start = batch[-1].offset + 1
+
+
+@dataclass
+class RunStats:
+    """What one run of the pipeline did."""
+
+    sealed: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    checkpoints: int = 0
+    views_written: int = 0
+    rejections: list[tuple[str, Rejection]] = field(default_factory=list)
+
+    def add(self, other: RunStats) -> None:
+        """Add another run's counts to this one."""
+        self.sealed += other.sealed
+        self.rejected += other.rejected
+        self.duplicates += other.duplicates
+        self.checkpoints += other.checkpoints
+        self.views_written += other.views_written
+        self.rejections.extend(other.rejections)
+
+
+class Sealer:
+    """Admits ingested messages in timestamp order and seals them; state rebuilt from audit.log."""
+
+    def __init__(
+        self,
+        topic_log: TopicLog,
+        registry: PartnerRegistry,
+        signing_key: Ed25519PrivateKey,
+        *,
+        checkpoint_every: int = 64,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._log, self._registry, self._key = topic_log, registry, signing_key
+        self._every, self._clock = checkpoint_every, clock
+        self._recover()
+
+    def _recover(self) -> None:
+        self.ledger = Ledger(
+            police=frozenset(p.id for p in self._registry.with_role(Role.POLICE)),
+            riec=frozenset(p.id for p in self._registry.with_role(Role.RIEC)),
+        )
+        self.head, self.frontier = ChainHead(), MerkleFrontier()
+        for stored in read_all(self._log, topics.AUDIT_LOG):
+            record = decode_sealed(stored.value or b"", stored.offset)
+            event = decode_event(record.payload)
+            self.ledger.apply(event, content_digest(event))
+            self.head = self.head.after(record)
+            self.frontier.append(leaf_hash(record.hash))
+        end = self._log.end_offset(topics.CHECKPOINTS)
+        last = self._log.read(topics.CHECKPOINTS, end - 1, 1) if end else []
+        self.checkpointed = (
+            decode_checkpoint(last[0].value or b"", end - 1).tree_size if last else 0
+        )
+
+    def step(self, limit: int = 256) -> RunStats:
+        """Process up to ``limit`` ingested messages in one transaction; return what happened."""
+        stats = RunStats()
+        batch = self._next_batch(limit)
+        try:
+            with self._log.transaction():
+                for record in batch:
+                    self._process(record, stats)
+                    self._log.commit(SEALER_GROUP, record.topic, record.offset + 1)
+                if not batch and self.frontier.size > self.checkpointed:
+                    self._checkpoint(stats)
+        except BaseException:
+            self._recover()  # the transaction rolled back: forget what it did in memory
+            raise
+        return stats
+
+    def _next_batch(self, limit: int) -> list[LogRecord]:
+        heads = []
+        for partner in self._registry.partners:
+            topic = topics.ingest(partner.id)
+            heads.append(self._log.read(topic, self._log.committed(SEALER_GROUP, topic), limit))
+        merged = heapq.merge(*heads, key=lambda r: (r.timestamp_us, r.topic, r.offset))
+        return [record for _, record in zip(range(limit), merged, strict=False)]
+
+    def _process(self, record: LogRecord, stats: RunStats) -> None:
+        partner = self._registry.get(record.topic.removeprefix("ingest."))
+        now = self._clock()
+        outcome = admit(
+            self.ledger, self._registry, partner, record.value or b"", record.headers, now
+        )
+        if isinstance(outcome, Admitted):
+            event = outcome.inspected.event
+            sealed = seal(self.head, partner.id, event, outcome.inspected.payload, now)
+            self._log.append(
+                topics.AUDIT_LOG, encode_sealed(sealed), key=None, headers=record.headers
+            )
+            self.ledger.apply(event, outcome.inspected.digest)
+            self.head = self.head.after(sealed)
+            self.frontier.append(leaf_hash(sealed.hash))
+            stats.sealed += 1
+            if self.frontier.size % self._every == 0:
+                self._checkpoint(stats)
+        elif isinstance(outcome, Duplicate):
+            stats.duplicates += 1
+            log.info(
+                "duplicate_ignored", partner=partner.id, topic=record.topic, offset=record.offset
+            )
+        else:
+            headers = rejection_headers(record.headers, outcome, record.topic, record.offset)
+            self._log.append(
+                topics.rejected(partner.id), record.value, key=record.key, headers=headers
+            )
+            stats.rejected += 1
+            stats.rejections.append((partner.id, outcome))
+            log.info(
+                "event_rejected", partner=partner.id, code=outcome.code.value, offset=record.offset
+            )
+
+    def _checkpoint(self, stats: RunStats) -> None:
+        signed_at_us = int(self._clock().timestamp() * 1_000_000)
+        checkpoint = sign_checkpoint(
+            self._key, self.frontier.size, self.frontier.root(), signed_at_us
+        )
+        self._log.append(topics.CHECKPOINTS, encode_checkpoint(checkpoint))
+        self.checkpointed = checkpoint.tree_size
+        stats.checkpoints += 1
+
+
+class ViewProjector:
+    """Projects audit.log into ``view.<partner>``; state rebuilt from the committed prefix."""
+
+    def __init__(self, topic_log: TopicLog, registry: PartnerRegistry) -> None:
+        self._log, self._registry = topic_log, registry
+        self._recover()
+
+    def _recover(self) -> None:
+        self.projector = Projector(self._registry)
+        self.position = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
+        for stored in read_all(self._log, topics.AUDIT_LOG, 0, self.position):
+            record = decode_sealed(stored.value or b"", stored.offset)
+            self.projector.apply(record.sequence, decode_event(record.payload))
+
+    def step(self, limit: int = 256) -> RunStats:
+        """Project up to ``limit`` sealed records in one transaction."""
+        stats = RunStats()
+        batch = self._log.read(topics.AUDIT_LOG, self.position, limit)
+        try:
+            with self._log.transaction():
+                for stored in batch:
+                    record = decode_sealed(stored.value or b"", stored.offset)
+                    for change in self.projector.apply(
+                        record.sequence, decode_event(record.payload)
+                    ):
+                        self._log.append(
+                            topics.view(change.partner),
+                            change.view,
+                            key=change.case_id.encode(),
+                            headers=(("ketenhub_sequence", str(record.sequence).encode()),),
+                        )
+                        stats.views_written += 1
+                    self._log.commit(PROJECTOR_GROUP, topics.AUDIT_LOG, stored.offset + 1)
+        except BaseException:
+            self._recover()
+            raise
+        self.position += len(batch)
+        return stats
+
+
+def run_until_idle(sealer: Sealer, projector: ViewProjector, *, batch: int = 256) -> RunStats:
+    """Seal and project until no ingested message and no sealed record is left; return totals."""
+    total = RunStats()
+    while True:
+        sealed = sealer.step(batch)
+        projected = projector.step(batch)
+        total.add(sealed)
+        total.add(projected)
+        progressed = sealed.sealed or sealed.rejected or sealed.duplicates or projected.views_written
+        if not progressed and projector.position >= sealer.head.next_sequence:
+            return total

@@ -1,0 +1,152 @@
+"""The subject key store creates, returns and crypto-shreds keys; the secret file is guarded."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ketenhub.core.privacy import FieldUndecryptable, decrypt_text, encrypt_text
+from ketenhub.embedded.keystore import (
+    SecretFileInvalid,
+    SqliteKeyStore,
+    UnknownSubject,
+    load_or_create_secret,
+)
+from ketenhub.errors import PrivacyError, SubjectKeyErased
+
+SUBJECT = "psn-0123456789abcdef0123456789abcdef"
+OTHER = "psn-fedcba9876543210fedcba9876543210"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteKeyStore]:
+    """A key store in a fresh file, closed after the test."""
+    store = SqliteKeyStore(tmp_path / "keys" / "subjects.db")
+    yield store
+    store.close()
+
+
+def test_key_for_creates_once_and_get_returns_it(store: SqliteKeyStore) -> None:
+    """The first ``key_for`` creates a 32-byte key; later calls and ``get`` return the same key."""
+    key = store.key_for(SUBJECT)
+    assert len(key) == 32
+    assert store.key_for(SUBJECT) == key
+    assert store.get(SUBJECT) == key
+    assert store.key_for(OTHER) != key
+
+
+def test_get_of_unknown_subject_raises(store: SqliteKeyStore) -> None:
+    """``get`` of a subject that never had a key raises ``UnknownSubject`` and creates nothing."""
+    with pytest.raises(UnknownSubject, match=SUBJECT) as caught:
+        store.get(SUBJECT)
+    assert isinstance(caught.value, PrivacyError)
+    with pytest.raises(UnknownSubject):
+        store.get(SUBJECT)
+
+
+def test_erased_subject_raises_from_key_for_and_get(store: SqliteKeyStore) -> None:
+    """After ``erase``, ``key_for`` and ``get`` raise ``SubjectKeyErased``; no key reappears."""
+    store.key_for(SUBJECT)
+    store.erase(SUBJECT)
+    assert store.is_erased(SUBJECT)
+    with pytest.raises(SubjectKeyErased) as caught:
+        store.key_for(SUBJECT)
+    assert caught.value.subject == SUBJECT
+    with pytest.raises(SubjectKeyErased):
+        store.get(SUBJECT)
+
+
+def test_erase_is_idempotent_and_works_for_unknown_subjects(store: SqliteKeyStore) -> None:
+    """Erasing twice, or erasing a subject that never had a key, leaves it erased."""
+    store.erase(OTHER)
+    store.key_for(SUBJECT)
+    store.erase(SUBJECT)
+    store.erase(SUBJECT)
+    assert store.is_erased(SUBJECT)
+    assert store.is_erased(OTHER)
+    with pytest.raises(SubjectKeyErased):
+        store.key_for(OTHER)
+
+
+def test_erase_leaves_other_subjects_readable(store: SqliteKeyStore) -> None:
+    """Erasing one subject does not touch another subject's key."""
+    key = store.key_for(OTHER)
+    store.key_for(SUBJECT)
+    store.erase(SUBJECT)
+    assert store.get(OTHER) == key
+    assert not store.is_erased(OTHER)
+
+
+def test_crypto_shredding_makes_fields_unreadable(store: SqliteKeyStore) -> None:
+    """A field encrypted before erasure cannot be decrypted with any key the store gives."""
+    sealed = encrypt_text(store.key_for(SUBJECT), SUBJECT, "synthetic remark", b"aad")
+    store.erase(SUBJECT)
+    with pytest.raises(SubjectKeyErased):
+        decrypt_text(store.get(SUBJECT), sealed, b"aad")
+    with pytest.raises(FieldUndecryptable):
+        decrypt_text(store.key_for(OTHER), sealed, b"aad")
+
+
+def test_erased_key_bytes_are_gone_from_the_files(tmp_path: Path) -> None:
+    """After erasure the key bytes occur nowhere in the database, its WAL or shared memory."""
+    path = tmp_path / "subjects.db"
+    store = SqliteKeyStore(path)
+    keys = [store.key_for(f"psn-{i:032x}") for i in range(20)]
+    kept = store.key_for(SUBJECT)
+    for i in range(20):
+        store.erase(f"psn-{i:032x}")
+    while_open = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    store.close()
+    after_close = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert kept in after_close
+    assert not [key for key in keys if key in while_open or key in after_close]
+
+
+def test_reopen_keeps_keys_and_erasures(tmp_path: Path) -> None:
+    """Keys and erasures survive closing and reopening the store."""
+    path = tmp_path / "subjects.db"
+    store = SqliteKeyStore(path)
+    key = store.key_for(SUBJECT)
+    store.key_for(OTHER)
+    store.erase(OTHER)
+    store.close()
+    reopened = SqliteKeyStore(path)
+    try:
+        assert reopened.get(SUBJECT) == key
+        assert reopened.is_erased(OTHER)
+        with pytest.raises(SubjectKeyErased):
+            reopened.key_for(OTHER)
+    finally:
+        reopened.close()
+
+
+def test_key_store_file_is_private(tmp_path: Path) -> None:
+    """The key store file is created readable and writable by its owner only."""
+    path = tmp_path / "subjects.db"
+    SqliteKeyStore(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_secret_is_created_once_with_mode_0600(tmp_path: Path) -> None:
+    """A missing secret file is created with 32 bytes and mode 0600, then read back unchanged."""
+    path = tmp_path / "secrets" / "pseudonym.key"
+    secret = load_or_create_secret(path)
+    assert len(secret) == 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_or_create_secret(path) == secret
+    assert sorted(p.name for p in path.parent.iterdir()) == ["pseudonym.key"]
+
+
+@pytest.mark.parametrize("length", [0, 16, 31, 33, 64])
+def test_secret_file_of_wrong_length_is_refused(tmp_path: Path, length: int) -> None:
+    """A secret file that does not hold exactly 32 bytes raises an error naming the path."""
+    path = tmp_path / "pseudonym.key"
+    path.write_bytes(bytes(length))
+    with pytest.raises(SecretFileInvalid, match=f"holds {length} byte") as caught:
+        load_or_create_secret(path)
+    assert str(path) in str(caught.value)
+    assert isinstance(caught.value, PrivacyError)
+    assert path.read_bytes() == bytes(length)
