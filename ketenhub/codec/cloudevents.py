@@ -66,7 +66,9 @@ def parse_headers(headers: Sequence[tuple[str, bytes]]) -> CloudEventAttributes:
         raise InvalidCloudEventHeaders(msg)
     source = _required(found, "ce_source")
     if not SOURCE_URN.match(source):
-        msg = f"ce_source {source!r} is not a URN of the form urn:nld:oin:<20 digits>:systeem:<name>"
+        msg = (
+            f"ce_source {source!r} is not a URN of the form urn:nld:oin:<20 digits>:systeem:<name>"
+        )
         raise InvalidCloudEventHeaders(msg)
     raw_time = _required(found, "ce_time")
     try:

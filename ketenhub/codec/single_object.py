@@ -44,7 +44,15 @@ def decode_datum(value: bytes, reader: SchemaVersion | None = None) -> tuple[Sch
     resolved = None if reader is None or reader.fingerprint == writer.fingerprint else reader.parsed
     try:
         datum = fastavro.schemaless_reader(stream, writer.parsed, resolved)
-    except (EOFError, ValueError, TypeError, IndexError, KeyError, OverflowError, MemoryError) as exc:
+    except (
+        EOFError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        MemoryError,
+    ) as exc:
         raise CorruptDatum(writer.name, f"{type(exc).__name__}: {exc}") from exc
     except fastavro.read.SchemaResolutionError as exc:
         raise CorruptDatum(writer.name, f"cannot resolve to the reader schema: {exc}") from exc
