@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ketenhub.contract import models as m
@@ -35,6 +36,7 @@ class CaseState:
     """Everything known about one case, as plain JSON-able sections."""
 
     case_id: str
+    last_sequence: int = -1
     phase: str = "RECEIVED"
     closed: Json | None = None
     signal: Json = field(default_factory=dict)
@@ -51,8 +53,18 @@ class CaseState:
     meetings: list[Json] = field(default_factory=list)
     history: list[Json] = field(default_factory=list)
 
+    def to_json(self) -> bytes:
+        """Serialise the state (for a changelog-backed table)."""
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> CaseState:
+        """Restore a state serialised by ``to_json``."""
+        return cls(**json.loads(data))
+
     def apply(self, sequence: int, event: Event, addressees: frozenset[str] = frozenset()) -> None:
         """Fold one sealed event into the state; ``addressees`` are the partners a forward reaches."""
+        self.last_sequence = sequence
         self.history.append(
             {
                 "sequence": sequence,

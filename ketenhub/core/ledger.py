@@ -100,6 +100,16 @@ class Ledger:
     screenings: dict[str, m.PermitType] = field(default_factory=dict)
     meetings: set[str] = field(default_factory=set)
 
+    def case_of(self, event: Event) -> str | None:
+        """The case an event belongs to: its own case_id, else the case of its victim or referral."""
+        if event.case_ref is not None:
+            return event.case_ref
+        if isinstance(event, m.ReferralMade):
+            return self.victims.get(event.victim)
+        referral_id = getattr(event, "referral_id", None)
+        referral = self.referrals.get(referral_id) if isinstance(referral_id, str) else None
+        return None if referral is None else referral.case_id
+
     def apply(self, event: Event, digest: bytes) -> None:
         """Record the facts of one sealed event."""
         self.event_digests[event.event_id] = digest

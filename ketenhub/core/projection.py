@@ -1,4 +1,8 @@
-"""Projection: fold audit.log into case states and emit each partner's changed view of a case."""
+"""Projection: fold sealed events into case states and emit each partner's changed view of a case.
+
+A case's views depend only on that case's events (and the registry), so projection can be
+partitioned by case id: ``project_case`` is the pure step both runtimes call.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from ketenhub.contract.base import Event
 from ketenhub.core.case_state import CaseState, Json
 from ketenhub.core.need_to_know import access_reasons, render_view
 from ketenhub.core.partners import PartnerRegistry, Role
+from ketenhub.core.sealing import SealedRecord
 
 
 @dataclass(frozen=True)
@@ -26,72 +31,101 @@ def canonical_json(value: Json) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def cases_of(record: SealedRecord, event: Event) -> list[str]:
+    """The cases a sealed event belongs to (a meeting belongs to every case it discussed)."""
+    if isinstance(event, m.MeetingHeld):
+        return sorted(set(event.cases_discussed))
+    return [] if record.case_id is None else [record.case_id]
+
+
+def forward_addressees(registry: PartnerRegistry, event: Event) -> frozenset[str]:
+    """The partners an action plan forwards to (police) or escalates to (RIEC)."""
+    if not isinstance(event, m.ActionPlanAdopted):
+        return frozenset()
+    police = registry.with_role(Role.POLICE) if event.forward_to_police else ()
+    riec = registry.with_role(Role.RIEC) if event.escalate_to_riec else ()
+    return frozenset(p.id for p in (*police, *riec))
+
+
+def render_views(state: CaseState, registry: PartnerRegistry) -> dict[str, bytes]:
+    """Every partner's canonical view of a case, for the partners that may see it."""
+    reasons = access_reasons(state, registry)
+    views = {}
+    for partner in registry.partners:
+        rendered = render_view(state, partner, reasons.get(partner.id))
+        if rendered is not None:
+            views[partner.id] = canonical_json(rendered)
+    return views
+
+
+def view_changes(
+    case_id: str, before: dict[str, bytes], after: dict[str, bytes]
+) -> list[ViewChange]:
+    """The views that differ between two renderings (None where a partner lost sight of the case)."""
+    partners = sorted(before.keys() | after.keys())
+    return [ViewChange(p, case_id, after.get(p)) for p in partners if before.get(p) != after.get(p)]
+
+
+@dataclass(frozen=True)
+class CaseProjection:
+    """One case after one event: its state, its views, and the views that changed."""
+
+    state: CaseState
+    views: dict[str, bytes]
+    changes: list[ViewChange]
+
+
+def project_case(
+    state: CaseState | None,
+    record: SealedRecord,
+    event: Event,
+    registry: PartnerRegistry,
+    case_id: str,
+    before: dict[str, bytes] | None = None,
+) -> CaseProjection | None:
+    """Fold one sealed event into one case; None when it changes nothing.
+
+    Idempotent: a record at or below the case's last applied sequence changes nothing, so
+    at-least-once delivery cannot apply an event twice. Events of unknown cases are ignored.
+    ``before`` are the case's current views when the caller keeps them (else re-rendered).
+    """
+    if state is None and not isinstance(event, m.SignalReceived):
+        return None
+    if state is not None and record.sequence <= state.last_sequence:
+        return None
+    if before is None:
+        before = {} if state is None else render_views(state, registry)
+    state = state or CaseState(case_id)
+    state.apply(record.sequence, event, forward_addressees(registry, event))
+    after = render_views(state, registry)
+    return CaseProjection(state, after, view_changes(case_id, before, after))
+
+
 class Projector:
-    """Case states and the last view emitted per (partner, case): a pure function of the log prefix."""
+    """All case states and their current views: a pure function of the log prefix."""
 
     def __init__(self, registry: PartnerRegistry) -> None:
         self._registry = registry
-        self._police = frozenset(p.id for p in registry.with_role(Role.POLICE))
-        self._riec = frozenset(p.id for p in registry.with_role(Role.RIEC))
         self.cases: dict[str, CaseState] = {}
-        self._victim_case: dict[str, str] = {}
-        self._referral_case: dict[str, str] = {}
-        self._emitted: dict[tuple[str, str], bytes] = {}
+        self._views: dict[str, dict[str, bytes]] = {}
 
-    def apply(self, sequence: int, event: Event) -> list[ViewChange]:
-        """Fold the sealed event at ``sequence`` and return the views it changed."""
+    def apply(self, record: SealedRecord, event: Event) -> list[ViewChange]:
+        """Fold one sealed record (and its decoded event); return the views it changed."""
         changes: list[ViewChange] = []
-        for case_id in self._cases_of(event):
-            state = self.cases.setdefault(case_id, CaseState(case_id))
-            state.apply(sequence, event, self._addressees(event))
-            changes.extend(self._refresh(state))
+        for case_id in cases_of(record, event):
+            before = self._views.get(case_id, {})
+            projected = project_case(
+                self.cases.get(case_id), record, event, self._registry, case_id, before
+            )
+            if projected is not None:
+                self.cases[case_id], self._views[case_id] = projected.state, projected.views
+                changes += projected.changes
         return changes
 
     def view(self, partner: str, case_id: str) -> bytes | None:
-        """Return the partner's current view of a case, or None."""
-        return self._emitted.get((partner, case_id))
+        """The partner's current view of a case, or None."""
+        return self._views.get(case_id, {}).get(partner)
 
     def views(self, partner: str) -> dict[str, bytes]:
-        """Return every current view of a partner, by case id."""
-        return {case: view for (p, case), view in self._emitted.items() if p == partner}
-
-    def _cases_of(self, event: Event) -> list[str]:
-        if isinstance(event, m.MeetingHeld):
-            return sorted(set(event.cases_discussed))
-        case_id = event.case_ref
-        if isinstance(event, m.VictimIdentified) and case_id is not None:
-            self._victim_case[event.victim] = case_id
-        if isinstance(event, m.ReferralMade):
-            case_id = case_id or self._victim_case.get(event.victim)
-            if case_id is not None:
-                self._referral_case[event.referral_id] = case_id
-        referral_id = getattr(event, "referral_id", None)
-        if case_id is None and isinstance(referral_id, str):
-            case_id = self._referral_case.get(referral_id)
-        return [] if case_id is None or case_id not in self._known(event, case_id) else [case_id]
-
-    def _known(self, event: Event, case_id: str) -> set[str] | dict[str, CaseState]:
-        return {case_id} if isinstance(event, m.SignalReceived) else self.cases
-
-    def _addressees(self, event: Event) -> frozenset[str]:
-        if not isinstance(event, m.ActionPlanAdopted):
-            return frozenset()
-        police = self._police if event.forward_to_police else frozenset()
-        return police | (self._riec if event.escalate_to_riec else frozenset())
-
-    def _refresh(self, state: CaseState) -> list[ViewChange]:
-        reasons = access_reasons(state, self._registry)
-        changes = []
-        for partner in self._registry.partners:
-            rendered = render_view(state, partner, reasons.get(partner.id))
-            new = None if rendered is None else canonical_json(rendered)
-            key = (partner.id, state.case_id)
-            old = self._emitted.get(key)
-            if new == old:
-                continue
-            if new is None:
-                del self._emitted[key]
-            else:
-                self._emitted[key] = new
-            changes.append(ViewChange(partner.id, state.case_id, new))
-        return changes
+        """Every current view of a partner, by case id."""
+        return {case: v[partner] for case, v in self._views.items() if partner in v}

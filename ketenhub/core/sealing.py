@@ -72,16 +72,25 @@ def compute_hash(record: SealedRecord) -> bytes:
 
 
 def seal(
-    head: ChainHead, partner: str, event: Event, payload: bytes, sealed_at: dt.datetime
+    head: ChainHead,
+    partner: str,
+    event: Event,
+    payload: bytes,
+    sealed_at: dt.datetime,
+    case_id: str | None = None,
 ) -> SealedRecord:
-    """Seal one accepted event (its original bytes) as the next record after ``head``."""
+    """Seal one accepted event (its original bytes) as the next record after ``head``.
+
+    ``case_id`` is the case the event belongs to when it does not say so itself (a referral
+    step belongs to the case of its referral); it defaults to the event's own case_id.
+    """
     unsealed = SealedRecord(
         sequence=head.next_sequence,
         sealed_at=sealed_at.astimezone(dt.UTC),
         partner=partner,
         event_type=event.EVENT_TYPE,
         event_id=str(event.event_id),
-        case_id=event.case_ref,
+        case_id=case_id or event.case_ref,
         payload=payload,
         prev_hash=head.last_hash,
         hash=GENESIS_HASH,

@@ -130,7 +130,7 @@ class EmbeddedHub:
         projector = Projector(self.registry)
         for stored in read_all(self.log, topics.AUDIT_LOG):
             record = decode_sealed(stored.value or b"", stored.offset)
-            projector.apply(record.sequence, decode_event(record.payload))
+            projector.apply(record, decode_event(record.payload))
         return projector
 
     def verify(self) -> VerificationReport:

@@ -134,7 +134,8 @@ class Sealer:
         )
         if isinstance(outcome, Admitted):
             event = outcome.inspected.event
-            sealed = seal(self.head, partner.id, event, outcome.inspected.payload, now)
+            case_id = self.ledger.case_of(event)
+            sealed = seal(self.head, partner.id, event, outcome.inspected.payload, now, case_id)
             self._log.append(
                 topics.AUDIT_LOG, encode_sealed(sealed), key=None, headers=record.headers
             )
@@ -182,7 +183,7 @@ class ViewProjector:
         self.position = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
         for stored in read_all(self._log, topics.AUDIT_LOG, 0, self.position):
             record = decode_sealed(stored.value or b"", stored.offset)
-            self.projector.apply(record.sequence, decode_event(record.payload))
+            self.projector.apply(record, decode_event(record.payload))
 
     def step(self, limit: int = 256) -> RunStats:
         """Project up to ``limit`` sealed records in one transaction."""
@@ -192,9 +193,7 @@ class ViewProjector:
             with self._log.transaction():
                 for stored in batch:
                     record = decode_sealed(stored.value or b"", stored.offset)
-                    for change in self.projector.apply(
-                        record.sequence, decode_event(record.payload)
-                    ):
+                    for change in self.projector.apply(record, decode_event(record.payload)):
                         self._log.append(
                             topics.view(change.partner),
                             change.view,

@@ -15,7 +15,7 @@ from ketenhub.contract.base import Event
 from ketenhub.core.admission import Admission, Admitted, admit
 from ketenhub.core.ledger import Ledger
 from ketenhub.core.partners import PartnerRegistry, Role
-from ketenhub.core.projection import Projector
+from ketenhub.core.projection import Projector, ViewChange
 from ketenhub.core.sealing import ChainHead, SealedRecord, seal
 
 T0 = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
@@ -224,6 +224,7 @@ class PurePipeline:
         self.head = ChainHead()
         self.records: list[SealedRecord] = []
         self.projector = Projector(self.registry)
+        self.last_changes: list[ViewChange] = []
 
     def submit(self, event: Event, partner: str | None = None, now: dt.datetime = NOW) -> Admission:
         """Deliver one event on ``ingest.<partner>`` (default: its recorder) and seal it if admitted."""
@@ -233,11 +234,11 @@ class PurePipeline:
             self.ledger, self.registry, source, value, build_headers(event, source.urn), now
         )
         if isinstance(outcome, Admitted):
-            record = seal(self.head, source.id, event, value, now)
+            record = seal(self.head, source.id, event, value, now, self.ledger.case_of(event))
             self.records.append(record)
             self.head = self.head.after(record)
             self.ledger.apply(event, outcome.inspected.digest)
-            self.projector.apply(record.sequence, event)
+            self.last_changes = self.projector.apply(record, event)
         return outcome
 
     def submit_all(self, events: list[Event]) -> list[Admission]:

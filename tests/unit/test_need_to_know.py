@@ -10,7 +10,8 @@ from synthetic import PurePipeline, Story
 
 from ketenhub.codec.single_object import decode_event
 from ketenhub.contract import models as m
-from ketenhub.core.projection import Projector
+from ketenhub.core.case_state import CaseState
+from ketenhub.core.projection import Projector, project_case, render_views
 
 
 @pytest.fixture
@@ -106,11 +107,12 @@ def test_revoked_sharing_removes_the_case_but_replay_shows_it_was_visible(
     """SharingRevoked emits a tombstone for that partner; the log prefix before it still yields the view."""
     hub.submit_all([story.signal(), story.share("case-1", "nla", decision="d1")])
     assert view(hub, "nla")["visible_because"] == ["SHARED:d1"]  # type: ignore[index]
-    changes = hub.projector.apply(99, story.revoke("case-1", "nla", decision="d1"))
-    assert [(c.partner, c.view) for c in changes if c.partner == "nla"] == [("nla", None)]
+    hub.submit(story.revoke("case-1", "nla", decision="d1"))
+    assert [(c.partner, c.view) for c in hub.last_changes if c.partner == "nla"] == [("nla", None)]
+    assert view(hub, "nla") is None
     replay = Projector(hub.registry)
-    for record in hub.records:
-        replay.apply(record.sequence, decode_event(record.payload))
+    for record in hub.records[:-1]:  # the log up to the revocation
+        replay.apply(record, decode_event(record.payload))
     assert replay.view("nla", "case-1") is not None
 
 
@@ -147,7 +149,7 @@ def test_views_are_a_pure_function_of_the_log_prefix(hub: PurePipeline, story: S
     )
     rebuilt = Projector(hub.registry)
     for record in hub.records:
-        rebuilt.apply(record.sequence, decode_event(record.payload))
+        rebuilt.apply(record, decode_event(record.payload))
     for partner in hub.registry.partners:
         assert rebuilt.views(partner.id) == hub.projector.views(partner.id)
 
@@ -159,3 +161,33 @@ def test_a_meeting_is_part_of_every_case_it_discussed(hub: PurePipeline, story: 
     )
     for case in ("case-1", "case-2"):
         assert view(hub, "municipality", case)["meetings"][0]["meeting_id"] == "m1"  # type: ignore[index]
+
+
+def test_referral_steps_without_case_id_reach_the_case_of_their_referral(
+    hub: PurePipeline, story: Story
+) -> None:
+    """ReferralAccepted carries no case id; the sealer files it under the referral's case and SHOP's view follows."""
+    hub.submit_all([story.signal(), story.victim(), story.referral(case=None)])
+    hub.submit(story.referral_step(m.ReferralAccepted, "r1", "shop"))
+    assert hub.records[-1].case_id == "case-1"
+    assert view(hub, "shop")["referrals"]["r1"]["status"] == "ACCEPTED"  # type: ignore[index]
+
+
+def test_projecting_a_record_twice_changes_nothing(hub: PurePipeline, story: Story) -> None:
+    """project_case ignores a record at or below the case's last sequence (at-least-once delivery)."""
+    hub.submit_all([story.signal(), story.intake()])
+    record = hub.records[-1]
+    state = CaseState.from_json(hub.projector.cases["case-1"].to_json())
+    assert project_case(state, record, decode_event(record.payload), hub.registry, "case-1") is None
+    assert state.to_json() == hub.projector.cases["case-1"].to_json()
+
+
+def test_case_state_survives_serialisation(hub: PurePipeline, story: Story) -> None:
+    """A case state restored from its JSON (as a table stores it) renders the same views."""
+    hub.submit_all(
+        [*story.through_research(), story.plan(owners=("heit",)), story.victim(), story.referral()]
+    )
+    state = hub.projector.cases["case-1"]
+    assert render_views(CaseState.from_json(state.to_json()), hub.registry) == render_views(
+        state, hub.registry
+    )
