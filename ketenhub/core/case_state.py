@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Callable
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
