@@ -29,7 +29,7 @@ from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import (
     Clock,
     RunStats,
-    Sealer,
+    SealerLoop,
     ViewProjector,
     read_all,
     run_until_idle,
@@ -109,7 +109,7 @@ class EmbeddedHub:
 
     def run(self, *, batch: int = 256) -> RunStats:
         """Seal and project everything ingested so far."""
-        sealer = Sealer(
+        sealer = SealerLoop(
             self.log,
             self.registry,
             self.signing_key,

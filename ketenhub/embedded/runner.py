@@ -12,15 +12,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub import topics
 from ketenhub.codec.single_object import decode_event
-from ketenhub.core.admission import Admitted, Duplicate, admit, content_digest
 from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
-from ketenhub.core.checkpoints import sign_checkpoint
-from ketenhub.core.ledger import Ledger
-from ketenhub.core.merkle import MerkleFrontier, leaf_hash
-from ketenhub.core.partners import PartnerRegistry, Role
+from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import Projector
-from ketenhub.core.rejection import Rejection, rejection_headers
-from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
+from ketenhub.core.rejection import Rejection
+from ketenhub.core.sealer import Refused, Sealed, Sealer
+from ketenhub.core.sealing import decode_sealed, encode_sealed
 from ketenhub.topic_log import LogRecord, TopicLog
 
 SEALER_GROUP = "hub-sealer"
@@ -68,8 +65,8 @@ class RunStats:
         self.rejections.extend(other.rejections)
 
 
-class Sealer:
-    """Admits ingested messages in timestamp order and seals them; state rebuilt from audit.log."""
+class SealerLoop:
+    """Feeds ingested messages, in timestamp order, to the core sealer; one transaction per batch."""
 
     def __init__(
         self,
@@ -85,22 +82,11 @@ class Sealer:
         self._recover()
 
     def _recover(self) -> None:
-        self.ledger = Ledger(
-            police=frozenset(p.id for p in self._registry.with_role(Role.POLICE)),
-            riec=frozenset(p.id for p in self._registry.with_role(Role.RIEC)),
-        )
-        self.head, self.frontier = ChainHead(), MerkleFrontier()
+        self.sealer = Sealer(self._registry, self._key, self._every)
         for stored in read_all(self._log, topics.AUDIT_LOG):
-            record = decode_sealed(stored.value or b"", stored.offset)
-            event = decode_event(record.payload)
-            self.ledger.apply(event, content_digest(event))
-            self.head = self.head.after(record)
-            self.frontier.append(leaf_hash(record.hash))
-        end = self._log.end_offset(topics.CHECKPOINTS)
-        last = self._log.read(topics.CHECKPOINTS, end - 1, 1) if end else []
-        self.checkpointed = (
-            decode_checkpoint(last[0].value or b"", end - 1).tree_size if last else 0
-        )
+            self.sealer.restore_sealed(stored.offset, stored.value or b"", stored.headers)
+        for stored in read_all(self._log, topics.CHECKPOINTS):
+            self.sealer.restore_checkpoint(decode_checkpoint(stored.value or b"", stored.offset))
 
     def step(self, limit: int = 256) -> RunStats:
         """Process up to ``limit`` ingested messages in one transaction; return what happened."""
@@ -111,7 +97,7 @@ class Sealer:
                 for record in batch:
                     self._process(record, stats)
                     self._log.commit(SEALER_GROUP, record.topic, record.offset + 1)
-                if not batch and self.frontier.size > self.checkpointed:
+                if not batch:
                     self._checkpoint(stats)
         except BaseException:
             self._recover()  # the transaction rolled back: forget what it did in memory
@@ -128,47 +114,38 @@ class Sealer:
 
     def _process(self, record: LogRecord, stats: RunStats) -> None:
         partner = self._registry.get(record.topic.removeprefix("ingest."))
-        now = self._clock()
-        outcome = admit(
-            self.ledger, self._registry, partner, record.value or b"", record.headers, now
+        where = (record.topic, 0, record.offset)
+        decision = self.sealer.decide(
+            partner, record.value or b"", record.headers, where, self._clock()
         )
-        if isinstance(outcome, Admitted):
-            event = outcome.inspected.event
-            case_id = self.ledger.case_of(event)
-            sealed = seal(self.head, partner.id, event, outcome.inspected.payload, now, case_id)
+        if isinstance(decision, Sealed):
             self._log.append(
-                topics.AUDIT_LOG, encode_sealed(sealed), key=None, headers=record.headers
+                topics.AUDIT_LOG, encode_sealed(decision.record), headers=decision.headers
             )
-            self.ledger.apply(event, outcome.inspected.digest)
-            self.head = self.head.after(sealed)
-            self.frontier.append(leaf_hash(sealed.hash))
             stats.sealed += 1
-            if self.frontier.size % self._every == 0:
+            if self.sealer.checkpoint_due():
                 self._checkpoint(stats)
-        elif isinstance(outcome, Duplicate):
-            stats.duplicates += 1
-            log.info(
-                "duplicate_ignored", partner=partner.id, topic=record.topic, offset=record.offset
-            )
-        else:
-            headers = rejection_headers(record.headers, outcome, record.topic, record.offset)
+        elif isinstance(decision, Refused):
             self._log.append(
-                topics.rejected(partner.id), record.value, key=record.key, headers=headers
+                topics.rejected(partner.id), record.value, key=record.key, headers=decision.headers
             )
             stats.rejected += 1
-            stats.rejections.append((partner.id, outcome))
+            stats.rejections.append((partner.id, decision.rejection))
             log.info(
-                "event_rejected", partner=partner.id, code=outcome.code.value, offset=record.offset
+                "event_rejected",
+                partner=partner.id,
+                code=decision.rejection.code.value,
+                offset=record.offset,
             )
+        else:
+            stats.duplicates += 1
+            log.info("message_ignored", partner=partner.id, offset=record.offset, why=decision.why)
 
     def _checkpoint(self, stats: RunStats) -> None:
-        signed_at_us = int(self._clock().timestamp() * 1_000_000)
-        checkpoint = sign_checkpoint(
-            self._key, self.frontier.size, self.frontier.root(), signed_at_us
-        )
-        self._log.append(topics.CHECKPOINTS, encode_checkpoint(checkpoint))
-        self.checkpointed = checkpoint.tree_size
-        stats.checkpoints += 1
+        checkpoint = self.sealer.checkpoint(self._clock())
+        if checkpoint is not None:
+            self._log.append(topics.CHECKPOINTS, encode_checkpoint(checkpoint))
+            stats.checkpoints += 1
 
 
 class ViewProjector:
@@ -209,7 +186,7 @@ class ViewProjector:
         return stats
 
 
-def run_until_idle(sealer: Sealer, projector: ViewProjector, *, batch: int = 256) -> RunStats:
+def run_until_idle(sealer: SealerLoop, projector: ViewProjector, *, batch: int = 256) -> RunStats:
     """Seal and project until no ingested message and no sealed record is left; return totals."""
     total = RunStats()
     while True:
@@ -217,6 +194,8 @@ def run_until_idle(sealer: Sealer, projector: ViewProjector, *, batch: int = 256
         projected = projector.step(batch)
         total.add(sealed)
         total.add(projected)
-        progressed = sealed.sealed or sealed.rejected or sealed.duplicates or projected.views_written
-        if not progressed and projector.position >= sealer.head.next_sequence:
+        progressed = (
+            sealed.sealed or sealed.rejected or sealed.duplicates or projected.views_written
+        )
+        if not progressed and projector.position >= sealer.sealer.head.next_sequence:
             return total

@@ -1,0 +1,149 @@
+"""The sealer: the single decision point that turns ingested messages into the audit log's order.
+
+It is a deterministic function of the order of its input: each message is admitted (sealed),
+ignored (a duplicate) or refused. Both runtimes drive it; both rebuild it from their outputs
+(``restore_*``) after a restart, so that a message is never decided twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ketenhub.codec.single_object import decode_event
+from ketenhub.core.admission import Duplicate, admit, content_digest
+from ketenhub.core.checkpoints import Checkpoint, sign_checkpoint
+from ketenhub.core.ledger import Ledger
+from ketenhub.core.merkle import MerkleFrontier, leaf_hash
+from ketenhub.core.partners import Partner, PartnerRegistry, Role
+from ketenhub.core.rejection import Rejection, rejection_headers
+from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed, seal
+
+INPUT_HEADER = "ketenhub_input"
+Headers = tuple[tuple[str, bytes], ...]
+
+
+def input_id(topic: str, partition: int, offset: int) -> str:
+    """The identity of an ingested message: where it was read."""
+    return f"{topic}/{partition}/{offset}"
+
+
+def input_of(headers: Sequence[tuple[str, bytes]]) -> str | None:
+    """The input id an output record carries, if any."""
+    for name, value in headers:
+        if name == INPUT_HEADER:
+            return value.decode()
+    return None
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """The message was admitted: append ``record`` to audit.log with ``headers``."""
+
+    record: SealedRecord
+    headers: Headers
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The message was refused: append its original bytes to ``rejected.<partner>``."""
+
+    partner: str
+    rejection: Rejection
+    headers: Headers
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Nothing to write: a duplicate event, or an input already decided before a restart."""
+
+    why: str
+
+
+Decision = Sealed | Refused | Ignored
+
+
+class Sealer:
+    """Ledger, chain head and Merkle frontier of the audit log, and the inputs already decided."""
+
+    def __init__(
+        self, registry: PartnerRegistry, signing_key: Ed25519PrivateKey, checkpoint_every: int
+    ) -> None:
+        self._registry, self._key, self._every = registry, signing_key, checkpoint_every
+        self.ledger = Ledger(
+            police=frozenset(p.id for p in registry.with_role(Role.POLICE)),
+            riec=frozenset(p.id for p in registry.with_role(Role.RIEC)),
+        )
+        self.head = ChainHead()
+        self.frontier = MerkleFrontier()
+        self.checkpointed = 0
+        self.decided: set[str] = set()
+
+    def restore_sealed(
+        self, offset: int, value: bytes, headers: Sequence[tuple[str, bytes]]
+    ) -> None:
+        """Take in a record read back from audit.log (raises ChainBroken if it does not link)."""
+        record = decode_sealed(value, offset)
+        check_link(record, offset, self.head)
+        event = decode_event(record.payload)
+        self.ledger.apply(event, content_digest(event))
+        self._extend(record)
+        if (origin := input_of(headers)) is not None:
+            self.decided.add(origin)
+
+    def restore_refused(self, headers: Sequence[tuple[str, bytes]]) -> None:
+        """Take in a record read back from a rejected topic."""
+        if (origin := input_of(headers)) is not None:
+            self.decided.add(origin)
+
+    def restore_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Take in a checkpoint read back from the checkpoint topic."""
+        self.checkpointed = max(self.checkpointed, checkpoint.tree_size)
+
+    def decide(
+        self,
+        partner: Partner,
+        value: bytes,
+        headers: Headers,
+        where: tuple[str, int, int],
+        now: dt.datetime,
+    ) -> Decision:
+        """Decide one ingested message read at ``where`` (topic, partition, offset)."""
+        topic, partition, offset = where
+        origin = input_id(topic, partition, offset)
+        if origin in self.decided:
+            return Ignored(f"input {origin} was decided before")
+        self.decided.add(origin)
+        tagged = (*headers, (INPUT_HEADER, origin.encode()))
+        outcome = admit(self.ledger, self._registry, partner, value, headers, now)
+        if isinstance(outcome, Duplicate):
+            return Ignored(f"event {outcome.event_id} was sealed before")
+        if isinstance(outcome, Rejection):
+            return Refused(partner.id, outcome, rejection_headers(tagged, outcome, topic, offset))
+        event = outcome.inspected.event
+        record = seal(self.head, partner.id, event, value, now, self.ledger.case_of(event))
+        self.ledger.apply(event, outcome.inspected.digest)
+        self._extend(record)
+        return Sealed(record, tagged)
+
+    def checkpoint_due(self) -> bool:
+        """Whether ``checkpoint_every`` records were sealed since the last checkpoint."""
+        return self.frontier.size - self.checkpointed >= self._every
+
+    def checkpoint(self, now: dt.datetime) -> Checkpoint | None:
+        """Sign a checkpoint over everything sealed so far, unless it is already covered."""
+        if self.frontier.size <= self.checkpointed:
+            return None
+        signed_at_us = int(now.timestamp() * 1_000_000)
+        checkpoint = sign_checkpoint(
+            self._key, self.frontier.size, self.frontier.root(), signed_at_us
+        )
+        self.checkpointed = checkpoint.tree_size
+        return checkpoint
+
+    def _extend(self, record: SealedRecord) -> None:
+        self.head = self.head.after(record)
+        self.frontier.append(leaf_hash(record.hash))

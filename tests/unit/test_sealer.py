@@ -1,0 +1,54 @@
+"""The core sealer: one decision per input, and a restart rebuilt from its outputs decides nothing twice."""
+
+from __future__ import annotations
+
+from synthetic import NOW, Story
+
+from ketenhub.codec.cloudevents import build_headers
+from ketenhub.codec.single_object import encode_event
+from ketenhub.config import load_registry
+from ketenhub.core.checkpoints import generate_hub_key
+from ketenhub.core.sealer import Ignored, Refused, Sealed, Sealer
+from ketenhub.core.sealing import encode_sealed
+
+REGISTRY = load_registry()
+KEY = generate_hub_key()
+
+
+def message(event: object) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+    partner = REGISTRY.get(event.recorded_by)  # type: ignore[attr-defined]
+    return encode_event(event), build_headers(event, partner.urn)  # type: ignore[arg-type]
+
+
+def test_a_restarted_sealer_ignores_inputs_it_decided_before() -> None:
+    """After restoring from the outputs, re-delivered inputs (sealed or refused) are ignored, new ones decided."""
+    story = Story()
+    staff, municipality = REGISTRY.get("municipal-staff"), REGISTRY.get("municipality")
+    first = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    signal, early_plan = story.signal(), story.plan()
+    sealed = first.decide(staff, *message(signal), ("ingest.municipal-staff", 0, 0), NOW)
+    refused = first.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 0), NOW)
+    assert isinstance(sealed, Sealed) and isinstance(refused, Refused)
+
+    restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    restarted.restore_sealed(0, encode_sealed(sealed.record), sealed.headers)
+    restarted.restore_refused(refused.headers)
+    assert restarted.head == first.head
+    again = restarted.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 0), NOW)
+    assert isinstance(again, Ignored)  # not decided a second time, even though it would now differ
+    fresh = restarted.decide(municipality, *message(story.intake()), ("ingest.municipality", 0, 1), NOW)
+    assert isinstance(fresh, Sealed) and fresh.record.sequence == 1
+
+
+def test_checkpoints_are_due_every_n_records_and_cover_everything_sealed() -> None:
+    """checkpoint_due turns true after N seals; a checkpoint covers the whole frontier and is not repeated."""
+    story = Story()
+    staff = REGISTRY.get("municipal-staff")
+    sealer = Sealer(REGISTRY, KEY, checkpoint_every=3)
+    for n in range(3):
+        assert not sealer.checkpoint_due()
+        sealer.decide(staff, *message(story.signal(f"case-{n}")), ("ingest.municipal-staff", 0, n), NOW)
+    assert sealer.checkpoint_due()
+    checkpoint = sealer.checkpoint(NOW)
+    assert checkpoint is not None and checkpoint.tree_size == 3 and checkpoint.root == sealer.frontier.root()
+    assert sealer.checkpoint(NOW) is None
