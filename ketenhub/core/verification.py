@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ketenhub.core.checkpoint_records import decode_checkpoint
 from ketenhub.core.checkpoints import Checkpoint, verify_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed
 from ketenhub.errors import CheckpointInvalid
+from ketenhub.topic_log import LogRecord
 
 
 @dataclass(frozen=True)
@@ -73,3 +75,14 @@ class ChainVerifier:
                     f"before offset {checkpoint.tree_size} (history was altered)",
                 )
             self._verified.append(checkpoint)
+
+
+def verify_log(
+    public_key: Ed25519PublicKey, audit: Iterable[LogRecord], checkpoints: Iterable[LogRecord]
+) -> VerificationReport:
+    """Verify audit.log records (in offset order) against the signed checkpoint records."""
+    signed = [decode_checkpoint(r.value or b"", r.offset) for r in checkpoints]
+    verifier = ChainVerifier(public_key, signed)
+    for record in audit:
+        verifier.feed(record.offset, record.value or b"")
+    return verifier.finish()

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import decode_event, encode_event
 from ketenhub.config import load_registry
 from ketenhub.contract.base import Event
-from ketenhub.core.checkpoint_records import decode_checkpoint
-from ketenhub.core.checkpoints import (
-    generate_hub_key,
-    private_key_from_pem,
-    private_key_to_pem,
-    public_key_to_pem,
-)
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import decode_sealed
-from ketenhub.core.verification import ChainVerifier, VerificationReport
-from ketenhub.embedded.keystore import SqliteKeyStore, load_or_create_secret
-from ketenhub.embedded.protector import KeyStoreProtector
+from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.embedded.runner import (
     Clock,
     RunStats,
@@ -37,6 +27,8 @@ from ketenhub.embedded.runner import (
 )
 from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.errors import KetenhubError
+from ketenhub.hub_keys import load_or_create_signing_key, open_protector
+from ketenhub.topic_log import LogRecord
 
 LOG_FILE = "log.sqlite"
 
@@ -50,18 +42,6 @@ class HubNotFound(KetenhubError):
             f"no embedded hub in {data_dir}: run `ketenhub demo --data-dir {data_dir}` to create "
             "one with a synthetic year, or `ketenhub publish --data-dir ...` to start one"
         )
-
-
-def _load_or_create_signing_key(folder: Path) -> Ed25519PrivateKey:
-    private, public = folder / "hub-signing-key.pem", folder / "hub-signing-key.pub.pem"
-    if private.exists():
-        return private_key_from_pem(private.read_bytes())
-    key = generate_hub_key()
-    descriptor = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(private_key_to_pem(key))
-    public.write_bytes(public_key_to_pem(key.public_key()))
-    return key
 
 
 class EmbeddedHub:
@@ -78,16 +58,11 @@ class EmbeddedHub:
     ) -> None:
         if not (data_dir / LOG_FILE).exists() and not create:
             raise HubNotFound(data_dir)
-        keys = data_dir / "keys"
-        keys.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir
-        self.registry = registry or load_registry(_registry_file(data_dir))
+        self.registry = registry or load_registry(registry_file(data_dir))
         self.log = SqliteTopicLog(data_dir / LOG_FILE)
-        self.keystore = SqliteKeyStore(keys / "subjects.sqlite")
-        self.protector = KeyStoreProtector(
-            load_or_create_secret(keys / "pseudonym.secret"), self.keystore
-        )
-        self.signing_key = _load_or_create_signing_key(keys)
+        self.protector = open_protector(data_dir)
+        self.signing_key = load_or_create_signing_key(data_dir)
         self._checkpoint_every, self._clock = checkpoint_every, clock
 
     @property
@@ -133,21 +108,20 @@ class EmbeddedHub:
             projector.apply(record, decode_event(record.payload))
         return projector
 
+    def records(self, topic: str) -> Iterator[LogRecord]:
+        """Every record of a topic, in offset order."""
+        return read_all(self.log, topic)
+
     def verify(self) -> VerificationReport:
         """Verify the whole chain and every checkpoint; raise IntegrityError at the first fault."""
-        checkpoints = [
-            decode_checkpoint(r.value or b"", r.offset)
-            for r in read_all(self.log, topics.CHECKPOINTS)
-        ]
-        verifier = ChainVerifier(self.public_key, checkpoints)
-        for stored in read_all(self.log, topics.AUDIT_LOG):
-            verifier.feed(stored.offset, stored.value or b"")
-        return verifier.finish()
+        return verify_log(
+            self.public_key, self.records(topics.AUDIT_LOG), self.records(topics.CHECKPOINTS)
+        )
 
     def close(self) -> None:
         """Close the files."""
         self.log.close()
-        self.keystore.close()
+        self.protector.close()
 
     def __enter__(self) -> EmbeddedHub:
         return self
@@ -156,6 +130,7 @@ class EmbeddedHub:
         self.close()
 
 
-def _registry_file(data_dir: Path) -> Path | None:
+def registry_file(data_dir: Path) -> Path | None:
+    """The registry file of a data folder, if it has its own (else the default applies)."""
     candidate = data_dir / "partners.toml"
     return candidate if candidate.exists() else None

@@ -45,6 +45,10 @@ class KeyStoreProtector:
         except PrivacyError:
             return "[undecryptable]"
 
+    def close(self) -> None:
+        """Close the key store."""
+        self._keys.close()
+
     def erase(self, subject: str) -> None:
         """Crypto-shred a data subject: its fields become unreadable everywhere."""
         self._keys.erase(subject)

@@ -1,0 +1,166 @@
+"""The Faust application: validator, sealer, router and projector agents, a checkpoint timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ketenhub import topics
+from ketenhub.codec.single_object import decode_event
+from ketenhub.core.admission import inspect
+from ketenhub.core.case_state import CaseState
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.projection import cases_of, project_case, render_views
+from ketenhub.core.rejection import Rejection, rejection_headers
+from ketenhub.core.sealer import INPUT_HEADER, input_id
+from ketenhub.core.sealing import decode_sealed
+from streams.sealing_driver import KafkaSealer, admitted_headers
+from streams.settings import KafkaSettings
+from streams.topology import ADMITTED, BY_CASE
+
+BATCH, BATCH_WITHIN_S = 500, 0.05
+log = structlog.get_logger("ketenhub.streams")
+
+
+def _raw_topic(app: faust.App, *names: str, partitions: int | None = None) -> Any:
+    return app.topic(
+        *names,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=partitions,
+    )
+
+
+def _faust_options(settings: KafkaSettings) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "broker": f"kafka://{settings.kafka_bootstrap}",
+        "store": "memory://",
+        "topic_partitions": settings.view_partitions,
+        "topic_replication_factor": settings.replication_factor,
+        "topic_disable_leader": True,
+        "table_standby_replicas": 0,
+        "web_enabled": False,
+        "consumer_auto_offset_reset": "earliest",
+        "producer_acks": -1,
+        "broker_commit_every": 200,
+        "broker_commit_interval": 1.0,
+        "datadir": str(settings.data_dir / "faust"),
+    }
+    if settings.sasl_username is not None and settings.sasl_password is not None:
+        options["broker_credentials"] = faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password.get_secret_value(),
+            mechanism="SCRAM-SHA-512",
+        )
+    return options
+
+
+def create_app(
+    settings: KafkaSettings, registry: PartnerRegistry, key: Ed25519PrivateKey
+) -> faust.App:
+    """Build the hub's Faust app for a registry: the agents call the pure core, nothing else."""
+    app = faust.App(settings.app_id, **_faust_options(settings))
+    ingest = _raw_topic(app, *(topics.ingest(p.id) for p in registry.partners))
+    admitted = _raw_topic(app, ADMITTED, partitions=1)
+    audit = _raw_topic(app, topics.AUDIT_LOG, partitions=1)
+    by_case = _raw_topic(app, BY_CASE, partitions=settings.view_partitions)
+    outputs = {p.id: _raw_topic(app, topics.rejected(p.id)) for p in registry.partners}
+    views = {p.id: _raw_topic(app, topics.view(p.id)) for p in registry.partners}
+    cases = app.Table(
+        "case-states",
+        key_type=str,
+        value_type=bytes,
+        value_serializer="raw",
+        partitions=settings.view_partitions,
+    )
+    sealer = KafkaSealer(settings, registry, key)
+
+    @app.agent(ingest)
+    async def validate(stream: Any) -> None:
+        """Decode, check headers and authorize each ingested message; refuse or pass it to the sealer."""
+        async for event in stream.events():
+            message = event.message
+            partner = registry.get(message.topic.removeprefix("ingest."))
+            where = (message.topic, message.partition, message.offset)
+            headers = _headers(event)
+            inspected = inspect(registry, partner, event.value or b"", headers)
+            if isinstance(inspected, Rejection):
+                tagged = (*headers, (INPUT_HEADER, input_id(*where).encode()))
+                reject_headers = rejection_headers(tagged, inspected, message.topic, message.offset)
+                key = f"{message.topic}/{message.offset}".encode()
+                await outputs[partner.id].send(
+                    key=key, value=event.value, headers=list(reject_headers)
+                )
+                log.info("event_rejected", partner=partner.id, code=inspected.code.value)
+            else:
+                await admitted.send(
+                    key=None,
+                    value=event.value,
+                    headers=admitted_headers(headers, partner.id, where),
+                )
+
+    @app.agent(admitted, concurrency=1)
+    async def seal(stream: Any) -> None:
+        """Decide admitted messages in order (the single total order of audit.log)."""
+        await sealer.start()
+        try:
+            async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
+                batch = [(e.value or b"", _headers(e)) for e in events]
+                counts = await sealer.decide_batch(batch)
+                log.debug("batch_decided", **counts)
+        finally:
+            await sealer.stop()
+
+    @app.timer(settings.checkpoint_interval_s)
+    async def checkpoint() -> None:
+        """Sign a checkpoint over everything sealed when the sealer is idle."""
+        await sealer.checkpoint_if_idle()
+
+    @app.agent(audit)
+    async def route(stream: Any) -> None:
+        """Re-key each sealed record by the case(s) it belongs to, for partitioned projection."""
+        async for event in stream.events():
+            record = decode_sealed(event.value or b"", event.message.offset)
+            for case_id in cases_of(record, decode_event(record.payload)):
+                await by_case.send(key=case_id.encode(), value=event.value)
+
+    @app.agent(by_case)
+    async def project(stream: Any) -> None:
+        """Fold each case's sealed events into its state and publish the views that changed."""
+        async for event in stream.events():
+            case_id = (event.key or b"").decode()
+            record = decode_sealed(event.value or b"", event.message.offset)
+            stored = cases.get(case_id)
+            state = None if stored is None else CaseState.from_json(stored)
+            projected = project_case(state, record, decode_event(record.payload), registry, case_id)
+            if projected is None:
+                if (
+                    state is not None
+                ):  # a redelivery: re-publish the current views in case they were lost
+                    await _publish_all(views, registry, state, case_id)
+                continue
+            cases[case_id] = projected.state.to_json()
+            for change in projected.changes:
+                await views[change.partner].send(key=case_id.encode(), value=change.view)
+
+    app.ketenhub_sealer = sealer  # type: ignore[attr-defined]  # for status and tests
+    return app
+
+
+def _headers(event: Any) -> tuple[tuple[str, bytes], ...]:
+    raw = event.headers or []
+    items = raw.items() if isinstance(raw, dict) else raw
+    return tuple((name, value or b"") for name, value in items)
+
+
+async def _publish_all(
+    views: dict[str, Any], registry: PartnerRegistry, state: CaseState, case_id: str
+) -> None:
+    current = render_views(state, registry)
+    for partner in registry.partners:
+        await views[partner.id].send(key=case_id.encode(), value=current.get(partner.id))

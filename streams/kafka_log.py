@@ -1,0 +1,90 @@
+"""Reading the hub's topics back from Kafka with kafka-python, as the CLI and the sealer need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from ketenhub.topic_log import LogRecord
+from streams.settings import KafkaSettings
+
+
+class KafkaLogReader:
+    """Reads topics from a start offset to their end as of the call (never waits for more)."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._consumer: Any = KafkaConsumer(
+            **settings.client_config(),
+            enable_auto_commit=False,
+            group_id=None,
+            client_id="ketenhub-reader",
+            consumer_timeout_ms=10_000,
+        )
+
+    def partitions(self, topic: str) -> list[TopicPartition]:
+        """The partitions of a topic (empty when it does not exist)."""
+        found = self._consumer.partitions_for_topic(topic) or set()
+        return [TopicPartition(topic, p) for p in sorted(found)]
+
+    def end_offsets(self, topic: str) -> dict[int, int]:
+        """The next offset to be written, per partition."""
+        ends = self._consumer.end_offsets(self.partitions(topic))
+        return {tp.partition: offset for tp, offset in ends.items()}
+
+    def records(
+        self, topic: str, partition: int = 0, start: int = 0, end: int | None = None
+    ) -> Iterator[LogRecord]:
+        """Yield the records of one partition from ``start`` up to ``end`` (default: its end now)."""
+        tp = TopicPartition(topic, partition)
+        stop = self.end_offsets(topic).get(partition, 0) if end is None else end
+        if start >= stop:
+            return
+        self._consumer.assign([tp])
+        self._consumer.seek(tp, start)
+        while self._consumer.position(tp) < stop:
+            batch = self._consumer.poll(timeout_ms=1000, max_records=2000).get(tp, [])
+            for message in batch:
+                if message.offset >= stop:
+                    return
+                yield _record(message)
+
+    def all_records(self, topic: str) -> Iterator[LogRecord]:
+        """Yield every record of every partition of a topic, partition by partition."""
+        for partition in self.end_offsets(topic):
+            yield from self.records(topic, partition)
+
+    def latest_by_key(self, topic: str) -> dict[bytes, LogRecord]:
+        """The compacted view of a topic: last record per key; tombstoned keys are absent."""
+        latest: dict[bytes, LogRecord] = {}
+        for record in self.all_records(topic):
+            if record.key is None:
+                continue
+            if record.value is None:
+                latest.pop(record.key, None)
+            else:
+                latest[record.key] = record
+        return latest
+
+    def close(self) -> None:
+        """Close the consumer."""
+        self._consumer.close()
+
+    def __enter__(self) -> KafkaLogReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _record(message: Any) -> LogRecord:
+    headers = tuple((name, value or b"") for name, value in (message.headers or []))
+    return LogRecord(
+        topic=message.topic,
+        offset=message.offset,
+        timestamp_us=int(message.timestamp) * 1000,
+        key=message.key,
+        value=message.value,
+        headers=headers,
+    )

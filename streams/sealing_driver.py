@@ -1,0 +1,157 @@
+"""The sealer on Kafka: decides admitted messages in batches, writes with an idempotent producer,
+and re-synchronises with its own outputs (audit.log is the source of truth) before each batch."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ketenhub import topics
+from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.sealer import Refused, Sealed, Sealer
+from ketenhub.core.sealing import encode_sealed
+from streams.kafka_log import KafkaLogReader
+from streams.settings import KafkaSettings
+
+PARTNER_HEADER = "ketenhub_partner"
+WHERE_HEADER = "ketenhub_where"
+log = structlog.get_logger("ketenhub.streams.sealer")
+
+
+def admitted_headers(
+    headers: Sequence[tuple[str, bytes]], partner: str, where: tuple[str, int, int]
+) -> list[tuple[str, bytes]]:
+    """Headers of a message forwarded to the sealer: the originals plus its partner and origin."""
+    origin = f"{where[0]}/{where[1]}/{where[2]}".encode()
+    return [*headers, (PARTNER_HEADER, partner.encode()), (WHERE_HEADER, origin)]
+
+
+def split_admitted(
+    headers: Sequence[tuple[str, bytes]],
+) -> tuple[tuple[tuple[str, bytes], ...], str, tuple[str, int, int]]:
+    """The original headers, the partner and the origin of a forwarded message."""
+    found = {
+        name: value.decode() for name, value in headers if name in (PARTNER_HEADER, WHERE_HEADER)
+    }
+    topic, partition, offset = found[WHERE_HEADER].rsplit("/", 2)
+    original = tuple((n, v) for n, v in headers if n not in (PARTNER_HEADER, WHERE_HEADER))
+    return original, found[PARTNER_HEADER], (topic, int(partition), int(offset))
+
+
+class KafkaSealer:
+    """The core sealer driven from Faust: one instance per worker, active where hub.admitted is assigned."""
+
+    def __init__(
+        self, settings: KafkaSettings, registry: PartnerRegistry, key: Ed25519PrivateKey
+    ) -> None:
+        self._settings, self._registry, self._key = settings, registry, key
+        self.sealer = Sealer(registry, key, settings.checkpoint_every)
+        self._positions: dict[tuple[str, int], int] = {}
+        self._producer: Any = None
+        self.lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Start the idempotent producer and read back everything written so far."""
+        self._producer = AIOKafkaProducer(
+            **self._settings.client_config(), acks="all", enable_idempotence=True, linger_ms=5
+        )
+        await self._producer.start()
+        await self.catch_up()
+
+    async def stop(self) -> None:
+        """Flush and stop the producer."""
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def catch_up(self) -> None:
+        """Read outputs this instance has not seen (after a restart, or written by another worker)."""
+        await asyncio.get_running_loop().run_in_executor(None, self._catch_up_blocking)
+
+    def _catch_up_blocking(self) -> None:
+        with KafkaLogReader(self._settings) as reader:
+            for record in self._new(reader, topics.AUDIT_LOG):
+                self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
+            for record in self._new(reader, topics.CHECKPOINTS):
+                self.sealer.restore_checkpoint(
+                    decode_checkpoint(record.value or b"", record.offset)
+                )
+            for partner in self._registry.partners:
+                for record in self._new(reader, topics.rejected(partner.id)):
+                    self.sealer.restore_refused(record.headers)
+
+    def _new(self, reader: KafkaLogReader, topic: str) -> Any:
+        for partition, end in reader.end_offsets(topic).items():
+            start = self._positions.get((topic, partition), 0)
+            if topic == topics.AUDIT_LOG:
+                start = self.sealer.head.next_sequence
+            if start < end:
+                yield from reader.records(topic, partition, start, end)
+            self._positions[(topic, partition)] = end
+
+    async def decide_batch(
+        self, messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]]
+    ) -> dict[str, int]:
+        """Decide a batch of admitted messages, write every output and wait until all are stored."""
+        counts = {"sealed": 0, "rejected": 0, "ignored": 0}
+        async with self.lock:
+            await self.catch_up()
+            pending = []
+            for value, raw_headers in messages:
+                headers, partner_id, where = split_admitted(raw_headers)
+                partner = self._registry.get(partner_id)
+                decision = self.sealer.decide(
+                    partner, value, headers, where, dt.datetime.now(dt.UTC)
+                )
+                if isinstance(decision, Sealed):
+                    pending.append(
+                        await self._send(
+                            topics.AUDIT_LOG, encode_sealed(decision.record), None, decision.headers
+                        )
+                    )
+                    counts["sealed"] += 1
+                elif isinstance(decision, Refused):
+                    key = where[0].encode() + b"/" + str(where[2]).encode()
+                    pending.append(
+                        await self._send(topics.rejected(partner.id), value, key, decision.headers)
+                    )
+                    counts["rejected"] += 1
+                    log.info(
+                        "event_rejected", partner=partner.id, code=decision.rejection.code.value
+                    )
+                else:
+                    counts["ignored"] += 1
+            await asyncio.gather(*pending)
+            if self.sealer.checkpoint_due():  # only now: a checkpoint never covers unstored records
+                await asyncio.gather(*await self._checkpoint())
+        return counts
+
+    async def checkpoint_if_idle(self) -> bool:
+        """Sign a checkpoint over everything sealed, unless a batch is being decided right now."""
+        if self.lock.locked() or self._producer is None:
+            return False
+        async with self.lock:
+            pending = await self._checkpoint()
+            await asyncio.gather(*pending)
+            return bool(pending)
+
+    async def _checkpoint(self) -> list[Any]:
+        checkpoint = self.sealer.checkpoint(dt.datetime.now(dt.UTC))
+        if checkpoint is None:
+            return []
+        return [await self._send(topics.CHECKPOINTS, encode_checkpoint(checkpoint), None, ())]
+
+    async def _send(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Sequence[tuple[str, bytes]],
+    ) -> Any:
+        return await self._producer.send(topic, value=value, key=key, headers=list(headers))

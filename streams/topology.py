@@ -1,0 +1,79 @@
+"""The hub's topics on Kafka, created explicitly with deliberate settings (never auto-created)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import structlog
+from kafka import KafkaAdminClient
+from kafka.errors import TopicAlreadyExistsError
+
+from ketenhub import topics
+from ketenhub.core.partners import PartnerRegistry
+from streams.settings import KafkaSettings
+
+ADMITTED = "hub.admitted"
+BY_CASE = "hub.sealed-by-case"
+FOREVER = "-1"
+WEEK_MS = str(7 * 24 * 3600 * 1000)
+MONTH_MS = str(30 * 24 * 3600 * 1000)
+log = structlog.get_logger("ketenhub.streams")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic: its name, partitions and configuration."""
+
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+def hub_topics(registry: PartnerRegistry, settings: KafkaSettings) -> list[TopicSpec]:
+    """Every topic the hub needs, for the partners of the registry."""
+    kept = {"cleanup.policy": "delete", "retention.ms": FOREVER, "retention.bytes": FOREVER}
+    specs = [
+        TopicSpec(
+            topics.AUDIT_LOG, 1, kept
+        ),  # the single total order: one partition, never compacted
+        TopicSpec(topics.CHECKPOINTS, 1, kept),
+        TopicSpec(ADMITTED, 1, {"retention.ms": WEEK_MS}),
+        TopicSpec(BY_CASE, settings.view_partitions, {"retention.ms": WEEK_MS}),
+    ]
+    for partner in registry.partners:
+        specs += [
+            TopicSpec(
+                topics.ingest(partner.id), settings.ingest_partitions, {"retention.ms": MONTH_MS}
+            ),
+            TopicSpec(topics.rejected(partner.id), 1, kept),  # refused messages are never lost
+            TopicSpec(
+                topics.view(partner.id), settings.view_partitions, {"cleanup.policy": "compact"}
+            ),
+        ]
+    return specs
+
+
+def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
+    """Create the topics that do not exist yet; return the names created. Idempotent."""
+    admin = KafkaAdminClient(**settings.client_config(), client_id="ketenhub-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        new = {
+            s.name: {
+                "num_partitions": s.partitions,
+                "replication_factor": settings.replication_factor,
+                "configs": s.config,
+            }
+            for s in missing
+        }
+        if new:
+            try:
+                admin.create_topics(new, wait_for_metadata=True)
+            except TopicAlreadyExistsError:
+                log.info("topics_created_concurrently")
+        log.info("topics_ensured", created=len(new), existing=len(existing))
+        return [s.name for s in missing]
+    finally:
+        admin.close()
