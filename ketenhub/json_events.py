@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS, EncryptedField
+from ketenhub.core.privacy import associated_data
 from ketenhub.errors import KetenhubError
 
 IDENTIFIER_FIELDS = ("persons", "victim", "applicant", "employer", "address")
@@ -81,7 +82,7 @@ def _protect_texts(event_type: str, fields: dict[str, Any], protector: Protector
         else:
             msg = f'{name} must be a string or {{"subject": ..., "text": ...}}'
             raise ValueError(msg)
-        fields[name] = protector.encrypt(subject, text, f"{event_type}.{name}".encode())
+        fields[name] = protector.encrypt(subject, text, associated_data(event_type, name))
 
 
 def event_from_json(line: str, number: int, partner: str, protector: Protector) -> Event:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import faust
@@ -49,7 +50,7 @@ def _faust_options(settings: KafkaSettings) -> dict[str, Any]:
         "producer_acks": -1,
         "broker_commit_every": 200,
         "broker_commit_interval": 1.0,
-        "datadir": str(settings.data_dir / "faust"),
+        "datadir": str(settings.data_dir / "faust" / str(os.getpid())),
     }
     if settings.sasl_username is not None and settings.sasl_password is not None:
         options["broker_credentials"] = faust.SASLCredentials(
@@ -71,13 +72,7 @@ def create_app(
     by_case = _raw_topic(app, BY_CASE, partitions=settings.view_partitions)
     outputs = {p.id: _raw_topic(app, topics.rejected(p.id)) for p in registry.partners}
     views = {p.id: _raw_topic(app, topics.view(p.id)) for p in registry.partners}
-    cases = app.Table(
-        "case-states",
-        key_type=str,
-        value_type=bytes,
-        value_serializer="raw",
-        partitions=settings.view_partitions,
-    )
+    cases = app.Table("case-states", key_type=str, value_type=str, partitions=settings.view_partitions)
     sealer = KafkaSealer(settings, registry, key)
 
     @app.agent(ingest)
@@ -136,7 +131,7 @@ def create_app(
             case_id = (event.key or b"").decode()
             record = decode_sealed(event.value or b"", event.message.offset)
             stored = cases.get(case_id)
-            state = None if stored is None else CaseState.from_json(stored)
+            state = None if stored is None else CaseState.from_json(stored.encode())
             projected = project_case(state, record, decode_event(record.payload), registry, case_id)
             if projected is None:
                 if (
@@ -144,7 +139,7 @@ def create_app(
                 ):  # a redelivery: re-publish the current views in case they were lost
                     await _publish_all(views, registry, state, case_id)
                 continue
-            cases[case_id] = projected.state.to_json()
+            cases[case_id] = projected.state.to_json().decode()
             for change in projected.changes:
                 await views[change.partner].send(key=case_id.encode(), value=change.view)
 

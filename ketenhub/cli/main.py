@@ -8,7 +8,8 @@ import click
 
 from ketenhub import __version__
 from ketenhub.cli.demo import demo
-from ketenhub.cli.embedded_commands import erase, publish, rejected, run, verify, view
+from ketenhub.cli.hub_commands import erase, publish, rejected, run, verify, view
+from ketenhub.cli.serve import serve
 from ketenhub.errors import KetenhubError
 from ketenhub.observability import configure_logging
 
@@ -42,7 +43,7 @@ def cli(log_level: str) -> None:
     configure_logging(log_level)
 
 
-for command in (demo, publish, run, view, rejected, verify, erase):
+for command in (demo, publish, run, view, rejected, verify, erase, serve):
     cli.add_command(command)
 
 

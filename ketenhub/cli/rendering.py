@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from ketenhub.contract.models import EncryptedField
-from ketenhub.embedded.protector import KeyStoreProtector, associated_data
+from ketenhub.core.privacy import associated_data
+from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import RunStats
 
 ENCRYPTED_PATHS = {

@@ -126,3 +126,8 @@ def _length_prefixed(*parts: bytes) -> bytes:
 def _check_length(what: str, data: bytes, expected: int) -> None:
     if len(data) != expected:
         raise InvalidKeyMaterial(what, len(data), expected)
+
+
+def associated_data(event_type: str, field_name: str) -> bytes:
+    """The associated data binding an encrypted field to its event type and field name."""
+    return f"{event_type}.{field_name}".encode()

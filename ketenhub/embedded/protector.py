@@ -11,11 +11,6 @@ ERASED = "[erased]"
 PSEUDONYM_NAMESPACE = "ketenhub/subject"
 
 
-def associated_data(event_type: str, field_name: str) -> bytes:
-    """The associated data binding an encrypted field to its event type and field."""
-    return f"{event_type}.{field_name}".encode()
-
-
 class KeyStoreProtector:
     """Pseudonymises identifiers and encrypts texts before anything is stored."""
 

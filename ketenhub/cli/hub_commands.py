@@ -1,4 +1,4 @@
-"""Commands on the embedded hub: publish, run, view, rejected, verify, erase."""
+"""Commands on a hub, embedded or on Kafka: publish, run, view, rejected, verify, erase."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import TextIO
 import click
 
 from ketenhub import topics
-from ketenhub.cli.options import data_dir_option
+from ketenhub.cli.hubs import open_hub
+from ketenhub.cli.options import data_dir_option, kafka_option
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table
 from ketenhub.core.partners import Role
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import read_all
 from ketenhub.errors import IntegrityError
 from ketenhub.json_events import InvalidEventLine, event_from_json
 
@@ -27,18 +27,24 @@ from ketenhub.json_events import InvalidEventLine, event_from_json
     help="Partner id publishing the events (see the partner registry).",
 )
 @click.option(
-    "--no-run", is_flag=True, help="Only append to ingest.<PARTNER>; do not run the pipeline."
+    "--no-run",
+    is_flag=True,
+    help="Embedded hub: only append to ingest.<PARTNER>; do not run the pipeline.",
 )
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @data_dir_option
-def publish(partner: str, no_run: bool, file: TextIO, data_dir: Path) -> None:
+@kafka_option
+def publish(
+    partner: str, no_run: bool, file: TextIO, data_dir: Path, bootstrap: str | None
+) -> None:
     """Publish the events of FILE (JSON lines, one event per line) as PARTNER.
 
     Identifiers are pseudonymised and free texts encrypted before anything is stored. A bad
     line is reported with its number and skipped; the other lines are published. The
     format is described in the README ("Publishing events"). Use - for standard input.
+    On the embedded hub the pipeline then runs; on Kafka the running workers seal them.
     """
-    with EmbeddedHub(data_dir, create=True) as hub:
+    with open_hub(data_dir, bootstrap, create=True) as hub:
         hub.registry.get(partner)
         published, bad = 0, 0
         for number, line in enumerate(file, start=1):
@@ -50,11 +56,9 @@ def publish(partner: str, no_run: bool, file: TextIO, data_dir: Path) -> None:
             except InvalidEventLine as exc:
                 bad += 1
                 click.echo(f"skipped {exc}", err=True)
-        click.echo(
-            f"published {published} event(s) to {topics.ingest(partner)}"
-            + (f", skipped {bad} bad line(s)" if bad else "")
-        )
-        if not no_run:
+        skipped = f", skipped {bad} bad line(s)" if bad else ""
+        click.echo(f"published {published} event(s) to {topics.ingest(partner)}{skipped}")
+        if isinstance(hub, EmbeddedHub) and not no_run:
             echo_stats(hub.run())
     if bad:
         raise SystemExit(1)
@@ -63,7 +67,7 @@ def publish(partner: str, no_run: bool, file: TextIO, data_dir: Path) -> None:
 @click.command()
 @data_dir_option
 def run(data_dir: Path) -> None:
-    """Seal and project everything ingested so far, then stop."""
+    """Seal and project everything ingested so far on the embedded hub, then stop."""
     with EmbeddedHub(data_dir) as hub:
         echo_stats(hub.run())
 
@@ -73,13 +77,16 @@ def run(data_dir: Path) -> None:
 @click.argument("case", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the raw view(s) as JSON.")
 @data_dir_option
-def view(partner: str, case: str | None, as_json: bool, data_dir: Path) -> None:
+@kafka_option
+def view(
+    partner: str, case: str | None, as_json: bool, data_dir: Path, bootstrap: str | None
+) -> None:
     """Show what PARTNER can see: its cases, or one CASE in full.
 
     Views come from the partner's compacted view topic. The coordinator's encrypted fields
     are decrypted with the subjects' keys; erased subjects show as [erased].
     """
-    with EmbeddedHub(data_dir) as hub:
+    with open_hub(data_dir, bootstrap) as hub:
         role = hub.registry.get(partner).role
         views = {k: json.loads(v) for k, v in hub.live_views(partner).items()}
         if case is None:
@@ -100,12 +107,13 @@ def view(partner: str, case: str | None, as_json: bool, data_dir: Path) -> None:
 @click.command()
 @click.argument("partner")
 @data_dir_option
-def rejected(partner: str, data_dir: Path) -> None:
+@kafka_option
+def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
     """List the messages of PARTNER that the hub refused, with the reason for each."""
-    with EmbeddedHub(data_dir) as hub:
+    with open_hub(data_dir, bootstrap) as hub:
         hub.registry.get(partner)
         count = 0
-        for record in read_all(hub.log, topics.rejected(partner)):
+        for record in hub.records(topics.rejected(partner)):
             headers = {name: value.decode(errors="replace") for name, value in record.headers}
             click.echo(
                 f"{headers.get('ketenhub_source_topic')}@{headers.get('ketenhub_source_offset')}  "
@@ -117,12 +125,13 @@ def rejected(partner: str, data_dir: Path) -> None:
 
 @click.command()
 @data_dir_option
-def verify(data_dir: Path) -> None:
+@kafka_option
+def verify(data_dir: Path, bootstrap: str | None) -> None:
     """Verify audit.log: every hash link, every record's hash, every signed checkpoint.
 
     Exits 0 when the history is intact, 1 naming the first bad offset when it is not.
     """
-    with EmbeddedHub(data_dir) as hub:
+    with open_hub(data_dir, bootstrap) as hub:
         try:
             report = hub.verify()
         except IntegrityError as exc:

@@ -1,0 +1,58 @@
+"""Opening a hub for a command: the embedded one in --data-dir, or the one on --kafka."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ketenhub.contract.base import Event
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.verification import VerificationReport
+from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.embedded.protector import KeyStoreProtector
+from ketenhub.topic_log import LogRecord
+
+
+class Hub(Protocol):
+    """What the commands need of a hub, on either backend."""
+
+    registry: PartnerRegistry
+    protector: KeyStoreProtector
+
+    @property
+    def public_key(self) -> Ed25519PublicKey: ...
+
+    def publish(self, event: Event) -> object: ...
+
+    def publish_raw(
+        self, partner_id: str, value: bytes, headers: Sequence[tuple[str, bytes]]
+    ) -> object: ...
+
+    def live_views(self, partner: str) -> dict[str, bytes]: ...
+
+    def records(self, topic: str) -> Iterator[LogRecord]: ...
+
+    def verify(self) -> VerificationReport: ...
+
+    def close(self) -> None: ...
+
+
+@contextmanager
+def open_hub(data_dir: Path, bootstrap: str | None, *, create: bool = False) -> Iterator[Hub]:
+    """Open the hub a command works on; close it afterwards."""
+    hub: Hub
+    if bootstrap is None:
+        hub = EmbeddedHub(data_dir, create=create)
+    else:
+        from streams.client import KafkaHub  # Kafka clients load only when asked for
+        from streams.settings import KafkaSettings
+
+        hub = KafkaHub(KafkaSettings(kafka_bootstrap=bootstrap, data_dir=data_dir))
+    try:
+        yield hub
+    finally:
+        hub.close()

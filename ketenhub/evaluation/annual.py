@@ -1,0 +1,114 @@
+"""The annual evaluation: the five parts for a year, each beside its baseline year (nulmeting)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ketenhub.contract.base import Event
+from ketenhub.errors import KetenhubError
+from ketenhub.evaluation import awareness, collaboration, enforcement, signalling, victim_support
+from ketenhub.evaluation.history import History, Period
+from ketenhub.evaluation.settings import EvaluationSettings
+from ketenhub.evaluation.tables import Table, with_baseline
+
+PartTables = Callable[[History, Period, EvaluationSettings], list[Table]]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One of the five parts: its key, its title and how its tables are computed."""
+
+    key: str
+    title: str
+    tables: PartTables
+
+
+PARTS = (
+    Part("awareness", "1. Awareness & training", awareness.tables),
+    Part("signalling", "2. Signalling structure", signalling.tables),
+    Part("enforcement", "3. Enforcement & barriers", enforcement.tables),
+    Part("victims", "4. Victim support", victim_support.tables),
+    Part("collaboration", "5. Collaboration", collaboration.tables),
+)
+
+MIN_YEAR, MAX_YEAR = 1970, 9998
+
+
+class InvalidEvaluationRequest(KetenhubError):
+    """The years asked for cannot be evaluated."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"cannot evaluate: {detail}")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The tables of one year's evaluation, in part order."""
+
+    year: int
+    baseline: int | None
+    settings: EvaluationSettings
+    tables: tuple[Table, ...]
+
+    def table(self, key: str) -> Table:
+        """The table with ``key`` (KeyError if absent)."""
+        for found in self.tables:
+            if found.key == key:
+                return found
+        raise KeyError(key)
+
+
+def check_years(year: int, baseline: int | None) -> None:
+    """Refuse years outside the calendar the log can hold, and a baseline equal to the year."""
+    for name, value in (("year", year), ("baseline", baseline)):
+        if value is not None and not MIN_YEAR <= value <= MAX_YEAR:
+            msg = f"{name} {value} must lie between {MIN_YEAR} and {MAX_YEAR}"
+            raise InvalidEvaluationRequest(msg)
+    if baseline == year:
+        msg = f"the baseline year must differ from the year ({year})"
+        raise InvalidEvaluationRequest(msg)
+
+
+def history_for(year: int, baseline: int | None = None) -> History:
+    """An empty history that keeps what evaluating ``year`` (and ``baseline``) needs."""
+    check_years(year, baseline)
+    return History(Period.year(max(year, baseline or year)).end)
+
+
+def evaluate(
+    history: History,
+    year: int,
+    baseline: int | None = None,
+    settings: EvaluationSettings | None = None,
+) -> Evaluation:
+    """Compute the five parts for ``year`` from ``history``, beside ``baseline`` when given."""
+    check_years(year, baseline)
+    settings = settings or EvaluationSettings()
+    needed = Period.year(max(year, baseline or year)).end
+    if history.until < needed:
+        msg = f"the history stops at {history.until.isoformat()}, before the end of the years asked"
+        raise InvalidEvaluationRequest(msg)
+    tables: list[Table] = []
+    for part in PARTS:
+        current = part.tables(history, Period.year(year), settings)
+        if baseline is None:
+            tables += current
+            continue
+        base = part.tables(history, Period.year(baseline), settings)
+        tables += [with_baseline(c, b, year, baseline) for c, b in zip(current, base, strict=True)]
+    return Evaluation(year, baseline, settings, tuple(tables))
+
+
+def evaluate_events(
+    events: Iterable[Event],
+    year: int,
+    baseline: int | None = None,
+    settings: EvaluationSettings | None = None,
+) -> Evaluation:
+    """Fold sealed events (in log order) into a history and evaluate it."""
+    history = history_for(year, baseline)
+    for event in events:
+        history.add(event)
+    return evaluate(history, year, baseline, settings)

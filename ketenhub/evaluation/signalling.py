@@ -1,0 +1,187 @@
+"""Part 2, signalling structure: channels, forms, the five-phase funnel, lead times, forwards."""
+
+from __future__ import annotations
+
+from ketenhub.contract.models import Channel, CloseReason, ExploitationForm
+from ketenhub.core.ledger import Stage
+from ketenhub.evaluation.history import CaseFacts, History, Period, Stamp
+from ketenhub.evaluation.measures import DURATION_MEASURES, durations
+from ketenhub.evaluation.settings import EvaluationSettings
+from ketenhub.evaluation.tables import Figure, Table, count, share, table
+
+ROUTES = ("SIGNAL_FORWARDED", "INTAKE_FORWARD", "ACTION_PLAN")
+COHORT = "Cases are those whose SignalReceived occurred in the year, followed to the year's end."
+
+
+def tables(history: History, period: Period, settings: EvaluationSettings) -> list[Table]:
+    """The tables of part 2 for ``period``."""
+    cohort = [c for c in history.cases.values() if period.holds(c.signal)]
+    return [
+        _by_channel(cohort),
+        _by_form(cohort),
+        _by_month(cohort),
+        _funnel(cohort, period),
+        _lead_times(history, period),
+        _led_to_action(cohort, period),
+        _forwards(history, period),
+    ]
+
+
+def _signal_ids(cases: list[CaseFacts]) -> list[str]:
+    return [c.signal.event_id for c in cases if c.signal is not None]
+
+
+def _by_channel(cohort: list[CaseFacts]) -> Table:
+    rows = [
+        ((ch.value,), (count(_signal_ids([c for c in cohort if c.channel == ch])),))
+        for ch in Channel
+    ]
+    return table(
+        "signalling.by_channel",
+        "Signals received, by channel",
+        ("channel",),
+        ("signals",),
+        rows,
+        chart="bar:signals",
+    )
+
+
+def _by_form(cohort: list[CaseFacts]) -> Table:
+    rows = [
+        ((f.value,), (count(_signal_ids([c for c in cohort if f.value in c.forms])),))
+        for f in ExploitationForm
+    ]
+    return table(
+        "signalling.by_form",
+        "Signals received, by suspected form of exploitation",
+        ("exploitation form",),
+        ("signals",),
+        rows,
+        note="A signal naming several forms counts once under each.",
+    )
+
+
+def _by_month(cohort: list[CaseFacts]) -> Table:
+    rows = []
+    for month in range(1, 13):
+        mine = [c for c in cohort if c.signal is not None and c.signal.at.month == month]
+        rows.append(((f"{month:02d}",), (count(_signal_ids(mine)),)))
+    return table(
+        "signalling.by_month",
+        "Signals received, by month (UTC)",
+        ("month",),
+        ("signals",),
+        rows,
+        chart="line:signals",
+    )
+
+
+def _phases_by(case: CaseFacts, period: Period) -> dict[Stage, Stamp]:
+    return {stage: s for stage, s in case.phases.items() if period.by_end(s)}
+
+
+def _stored(case: CaseFacts, period: Period) -> Stamp | None:
+    if period.by_end(case.stored):
+        return case.stored
+    closed = period.by_end(case.closed)
+    return (
+        case.closed if closed and case.close_reason == CloseReason.STORED_FOR_FUTURE_USE else None
+    )
+
+
+def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
+    reached: dict[Stage, list[str]] = {stage: [] for stage in Stage}
+    closed: dict[Stage, list[str]] = {stage: [] for stage in Stage}
+    stored: dict[Stage, list[str]] = {stage: [] for stage in Stage}
+    still: dict[Stage, list[str]] = {stage: [] for stage in Stage}
+    for case in cohort:
+        phases = _phases_by(case, period)
+        for stage, stamp in phases.items():
+            reached[stage].append(stamp.event_id)
+        last = max(phases)
+        if case.closed is not None and period.by_end(case.closed):
+            closed[case.closed_phase].append(case.closed.event_id)
+        else:
+            still[last].append(phases[last].event_id)
+        if (kept := _stored(case, period)) is not None:
+            stored[last].append(kept.event_id)
+    rows = [
+        ((s.name,), (count(reached[s]), count(closed[s]), count(stored[s]), count(still[s])))
+        for s in Stage
+    ]
+    return table(
+        "signalling.funnel",
+        "The five phases: how many cases reached each phase, and where they stopped",
+        ("phase",),
+        ("reached", "closed here", "stored for future use", "still open here"),
+        rows,
+        note=COHORT + " Stored: severity outcome STORE_FOR_FUTURE_USE or closed for that reason, "
+        "counted at the last phase reached.",
+        chart="funnel:reached",
+    )
+
+
+def _lead_pairs(history: History, period: Period, stage: Stage) -> list[tuple[Stamp, Stamp]]:
+    pairs = []
+    for case in history.cases.values():
+        entered = case.phases.get(stage)
+        earlier = [s for s in case.phases if s < stage]
+        if entered is not None and period.holds(entered) and earlier:
+            pairs.append((case.phases[max(earlier)], entered))
+    return pairs
+
+
+def _lead_times(history: History, period: Period) -> Table:
+    rows = [
+        ((s.name,), durations(_lead_pairs(history, period, s))) for s in Stage if s > Stage.RECEIVED
+    ]
+    return table(
+        "signalling.lead_times",
+        "Lead time per phase: days from the previous phase's event to this phase's first event",
+        ("phase",),
+        DURATION_MEASURES,
+        rows,
+        note="Counted in the year the phase was entered. ACTION is the first completed action or "
+        "measure. Percentiles by linear interpolation (Hyndman-Fan 7).",
+        chart="lead",
+    )
+
+
+def _led_to_action(cohort: list[CaseFacts], period: Period) -> Table:
+    acted = [c for c in cohort if any(period.by_end(a) for a in c.actions)]
+    behind = _signal_ids(acted) + [a.event_id for c in acted for a in c.actions if period.by_end(a)]
+    figures: tuple[Figure, ...] = (
+        count(_signal_ids(cohort)),
+        count(_signal_ids(acted)),
+        share(len(acted), len(cohort), behind),
+    )
+    return table(
+        "signalling.led_to_action",
+        "Signals that led to an action",
+        ("signals",),
+        ("received", "led to an action", "share %"),
+        [(("all",), figures)],
+        note=COHORT + " An action is a completed ActionCompleted or a MeasureImposed in the case.",
+    )
+
+
+def _forwards(history: History, period: Period) -> Table:
+    rows = []
+    for route in ROUTES:
+        mine = [f for f in history.forwards.values() if f.route == route and period.holds(f.stamp)]
+        pairs = []
+        for forward in mine:
+            acks = sorted((s for s, _ in forward.acks if period.by_end(s)), key=lambda s: s.at)
+            if acks:
+                pairs.append((forward.stamp, acks[0]))
+        stats = durations(pairs)
+        rows.append(((route,), (count(f.stamp.event_id for f in mine), *stats)))
+    return table(
+        "signalling.forwards",
+        "Signals forwarded to partners, and days until the first acknowledgement",
+        ("route",),
+        ("forwarded", "picked up", "median days", "p90 days"),
+        rows,
+        note="SignalForwarded, intake outcome FORWARD, and action plans forwarding to the police or "
+        "escalating to RIEC, in the year; picked up by the year's end.",
+    )

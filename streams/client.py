@@ -1,0 +1,91 @@
+"""A client of a hub on Kafka, with the same surface the CLI uses on the embedded hub."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from kafka import KafkaProducer
+
+from ketenhub import topics
+from ketenhub.codec.cloudevents import build_headers
+from ketenhub.codec.single_object import encode_event
+from ketenhub.config import load_registry
+from ketenhub.contract.base import Event
+from ketenhub.core.verification import VerificationReport, verify_log
+from ketenhub.embedded.hub import registry_file
+from ketenhub.hub_keys import load_public_key, open_protector
+from ketenhub.topic_log import LogRecord
+from streams.kafka_log import KafkaLogReader
+from streams.settings import KafkaSettings
+
+
+class KafkaHub:
+    """Publish to, read views of and verify a hub whose workers run on Kafka."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self.settings = settings
+        self.registry = load_registry(registry_file(settings.data_dir))
+        self.protector = open_protector(settings.data_dir)
+        self._producer: Any = None
+        self._reader = KafkaLogReader(settings)
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        """The hub's checkpoint verification key (from the data folder's key files)."""
+        return load_public_key(self.settings.data_dir)
+
+    def publish(self, event: Event) -> None:
+        """Send an event to its recorder's ingest topic, with CloudEvents headers."""
+        partner = self.registry.get(event.recorded_by)
+        self.publish_raw(partner.id, encode_event(event), build_headers(event, partner.urn))
+
+    def publish_raw(
+        self, partner_id: str, value: bytes, headers: Sequence[tuple[str, bytes]]
+    ) -> None:
+        """Send raw bytes to a partner's ingest topic (idempotent producer, retried, acks=all)."""
+        self.registry.get(partner_id)
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                **self.settings.client_config(),
+                acks="all",
+                enable_idempotence=True,
+                retries=2_147_483_647,
+                delivery_timeout_ms=120_000,
+                linger_ms=5,
+            )
+        self._producer.send(topics.ingest(partner_id), value=value, headers=list(headers))
+
+    def flush(self) -> None:
+        """Wait until everything published is stored by the broker."""
+        if self._producer is not None:
+            self._producer.flush()
+
+    def live_views(self, partner: str) -> dict[str, bytes]:
+        """The partner's current views, from its compacted view topic, by case id."""
+        latest = self._reader.latest_by_key(topics.view(partner))
+        return {key.decode(): r.value for key, r in latest.items() if r.value is not None}
+
+    def records(self, topic: str) -> Iterator[LogRecord]:
+        """Every record of a topic as of now, partition by partition."""
+        return self._reader.all_records(topic)
+
+    def verify(self) -> VerificationReport:
+        """Verify audit.log and every checkpoint on the cluster; raise at the first fault."""
+        audit = list(self.records(topics.AUDIT_LOG))
+        return verify_log(self.public_key, audit, self.records(topics.CHECKPOINTS))
+
+    def close(self) -> None:
+        """Flush and close the clients."""
+        if self._producer is not None:
+            self._producer.flush()
+            self._producer.close()
+        self._reader.close()
+        self.protector.close()
+
+    def __enter__(self) -> KafkaHub:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
