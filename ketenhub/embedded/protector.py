@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ketenhub.contract.models import EncryptedField
-from ketenhub.core.privacy import EncryptedText, decrypt_text, encrypt_text, pseudonymise
+from ketenhub.core.privacy import (
+    EncryptedText,
+    decrypt_text,
+    derived_nonce,
+    encrypt_text,
+    pseudonymise,
+)
 from ketenhub.embedded.keystore import SqliteKeyStore
 from ketenhub.errors import PrivacyError, SubjectKeyErased
 
@@ -23,7 +29,9 @@ class KeyStoreProtector:
 
     def encrypt(self, subject: str, text: str, associated: bytes) -> EncryptedField:
         """Encrypt a text under the key of ``subject`` (a pseudonym)."""
-        sealed = encrypt_text(self._keys.key_for(subject), subject, text, associated)
+        key = self._keys.key_for(subject)
+        nonce = derived_nonce(key, subject, text, associated)
+        sealed = encrypt_text(key, subject, text, associated, nonce)
         return EncryptedField(
             subject=sealed.subject, nonce=sealed.nonce, ciphertext=sealed.ciphertext
         )
