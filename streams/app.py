@@ -9,7 +9,6 @@ import faust
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ketenhub import topics
 from ketenhub.codec.single_object import decode_event
 from ketenhub.core.admission import inspect
 from ketenhub.core.case_state import CaseState
@@ -18,9 +17,9 @@ from ketenhub.core.projection import cases_of, project_case, render_views
 from ketenhub.core.rejection import Rejection, rejection_headers
 from ketenhub.core.sealer import INPUT_HEADER, input_id
 from ketenhub.core.sealing import decode_sealed
+from ketenhub.topics import TopicNames
 from streams.sealing_driver import KafkaSealer, admitted_headers
 from streams.settings import KafkaSettings
-from streams.topology import ADMITTED, BY_CASE
 
 BATCH, BATCH_WITHIN_S = 500, 0.05
 log = structlog.get_logger("ketenhub.streams")
@@ -38,6 +37,8 @@ def _raw_topic(app: faust.App, *names: str, partitions: int | None = None) -> An
 
 
 def _faust_options(settings: KafkaSettings) -> dict[str, Any]:
+    datadir = (settings.data_dir / "faust" / str(os.getpid())).resolve()
+    datadir.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {
         "broker": f"kafka://{settings.kafka_bootstrap}",
         "store": "memory://",
@@ -50,7 +51,7 @@ def _faust_options(settings: KafkaSettings) -> dict[str, Any]:
         "producer_acks": -1,
         "broker_commit_every": 200,
         "broker_commit_interval": 1.0,
-        "datadir": str(settings.data_dir / "faust" / str(os.getpid())),
+        "datadir": str(datadir),
     }
     if settings.sasl_username is not None and settings.sasl_password is not None:
         options["broker_credentials"] = faust.SASLCredentials(
@@ -66,13 +67,16 @@ def create_app(
 ) -> faust.App:
     """Build the hub's Faust app for a registry: the agents call the pure core, nothing else."""
     app = faust.App(settings.app_id, **_faust_options(settings))
-    ingest = _raw_topic(app, *(topics.ingest(p.id) for p in registry.partners))
-    admitted = _raw_topic(app, ADMITTED, partitions=1)
-    audit = _raw_topic(app, topics.AUDIT_LOG, partitions=1)
-    by_case = _raw_topic(app, BY_CASE, partitions=settings.view_partitions)
-    outputs = {p.id: _raw_topic(app, topics.rejected(p.id)) for p in registry.partners}
-    views = {p.id: _raw_topic(app, topics.view(p.id)) for p in registry.partners}
-    cases = app.Table("case-states", key_type=str, value_type=str, partitions=settings.view_partitions)
+    names = TopicNames(settings.topic_prefix)
+    ingest = _raw_topic(app, *(names.ingest(p.id) for p in registry.partners))
+    admitted = _raw_topic(app, names.admitted, partitions=1)
+    audit = _raw_topic(app, names.audit_log, partitions=1)
+    by_case = _raw_topic(app, names.by_case, partitions=settings.view_partitions)
+    outputs = {p.id: _raw_topic(app, names.rejected(p.id)) for p in registry.partners}
+    views = {p.id: _raw_topic(app, names.view(p.id)) for p in registry.partners}
+    cases = app.Table(
+        "case-states", key_type=str, value_type=str, partitions=settings.view_partitions
+    )
     sealer = KafkaSealer(settings, registry, key)
 
     @app.agent(ingest)
@@ -80,7 +84,7 @@ def create_app(
         """Decode, check headers and authorize each ingested message; refuse or pass it to the sealer."""
         async for event in stream.events():
             message = event.message
-            partner = registry.get(message.topic.removeprefix("ingest."))
+            partner = registry.get(names.partner_of_ingest(message.topic))
             where = (message.topic, message.partition, message.offset)
             headers = _headers(event)
             inspected = inspect(registry, partner, event.value or b"", headers)

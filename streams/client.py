@@ -8,7 +8,6 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kafka import KafkaProducer
 
-from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
@@ -17,6 +16,7 @@ from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.embedded.hub import registry_file
 from ketenhub.hub_keys import load_public_key, open_protector
 from ketenhub.topic_log import LogRecord
+from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
 from streams.settings import KafkaSettings
 
@@ -26,6 +26,7 @@ class KafkaHub:
 
     def __init__(self, settings: KafkaSettings) -> None:
         self.settings = settings
+        self.names = TopicNames(settings.topic_prefix)
         self.registry = load_registry(registry_file(settings.data_dir))
         self.protector = open_protector(settings.data_dir)
         self._producer: Any = None
@@ -55,7 +56,10 @@ class KafkaHub:
                 delivery_timeout_ms=120_000,
                 linger_ms=5,
             )
-        self._producer.send(topics.ingest(partner_id), value=value, headers=list(headers))
+        subject = dict(headers).get("ce_subject")  # key by case: one case's events stay in order
+        self._producer.send(
+            self.names.ingest(partner_id), key=subject, value=value, headers=list(headers)
+        )
 
     def flush(self) -> None:
         """Wait until everything published is stored by the broker."""
@@ -64,17 +68,17 @@ class KafkaHub:
 
     def live_views(self, partner: str) -> dict[str, bytes]:
         """The partner's current views, from its compacted view topic, by case id."""
-        latest = self._reader.latest_by_key(topics.view(partner))
+        latest = self._reader.latest_by_key(self.names.view(partner))
         return {key.decode(): r.value for key, r in latest.items() if r.value is not None}
 
     def records(self, topic: str) -> Iterator[LogRecord]:
-        """Every record of a topic as of now, partition by partition."""
-        return self._reader.all_records(topic)
+        """Every record of a hub topic (its unprefixed name) as of now, partition by partition."""
+        return self._reader.all_records(self.names.prefix + topic)
 
     def verify(self) -> VerificationReport:
         """Verify audit.log and every checkpoint on the cluster; raise at the first fault."""
-        audit = list(self.records(topics.AUDIT_LOG))
-        return verify_log(self.public_key, audit, self.records(topics.CHECKPOINTS))
+        audit = list(self._reader.all_records(self.names.audit_log))
+        return verify_log(self.public_key, audit, self._reader.all_records(self.names.checkpoints))
 
     def close(self) -> None:
         """Flush and close the clients."""

@@ -33,6 +33,11 @@ class KafkaLogReader:
         ends = self._consumer.end_offsets(self.partitions(topic))
         return {tp.partition: offset for tp, offset in ends.items()}
 
+    def total_records(self, topics: list[str]) -> int:
+        """How many records the topics hold together (one request for all their partitions)."""
+        partitions = [tp for topic in topics for tp in self.partitions(topic)]
+        return sum(self._consumer.end_offsets(partitions).values()) if partitions else 0
+
     def records(
         self, topic: str, partition: int = 0, start: int = 0, end: int | None = None
     ) -> Iterator[LogRecord]:

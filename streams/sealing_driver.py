@@ -12,11 +12,11 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ketenhub import topics
 from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.sealer import Refused, Sealed, Sealer
 from ketenhub.core.sealing import encode_sealed
+from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
 from streams.settings import KafkaSettings
 
@@ -52,9 +52,11 @@ class KafkaSealer:
         self, settings: KafkaSettings, registry: PartnerRegistry, key: Ed25519PrivateKey
     ) -> None:
         self._settings, self._registry, self._key = settings, registry, key
+        self._names = TopicNames(settings.topic_prefix)
         self.sealer = Sealer(registry, key, settings.checkpoint_every)
         self._positions: dict[tuple[str, int], int] = {}
         self._producer: Any = None
+        self._reader: KafkaLogReader | None = None
         self.lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -66,30 +68,32 @@ class KafkaSealer:
         await self.catch_up()
 
     async def stop(self) -> None:
-        """Flush and stop the producer."""
+        """Flush and stop the producer; close the reader."""
         if self._producer is not None:
             await self._producer.stop()
+        if self._reader is not None:
+            self._reader.close()
 
     async def catch_up(self) -> None:
         """Read outputs this instance has not seen (after a restart, or written by another worker)."""
         await asyncio.get_running_loop().run_in_executor(None, self._catch_up_blocking)
 
     def _catch_up_blocking(self) -> None:
-        with KafkaLogReader(self._settings) as reader:
-            for record in self._new(reader, topics.AUDIT_LOG):
-                self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
-            for record in self._new(reader, topics.CHECKPOINTS):
-                self.sealer.restore_checkpoint(
-                    decode_checkpoint(record.value or b"", record.offset)
-                )
-            for partner in self._registry.partners:
-                for record in self._new(reader, topics.rejected(partner.id)):
-                    self.sealer.restore_refused(record.headers)
+        if self._reader is None:
+            self._reader = KafkaLogReader(self._settings)
+        reader = self._reader
+        for record in self._new(reader, self._names.audit_log):
+            self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
+        for record in self._new(reader, self._names.checkpoints):
+            self.sealer.restore_checkpoint(decode_checkpoint(record.value or b"", record.offset))
+        for partner in self._registry.partners:
+            for record in self._new(reader, self._names.rejected(partner.id)):
+                self.sealer.restore_refused(record.headers)
 
     def _new(self, reader: KafkaLogReader, topic: str) -> Any:
         for partition, end in reader.end_offsets(topic).items():
             start = self._positions.get((topic, partition), 0)
-            if topic == topics.AUDIT_LOG:
+            if topic == self._names.audit_log:
                 start = self.sealer.head.next_sequence
             if start < end:
                 yield from reader.records(topic, partition, start, end)
@@ -112,14 +116,19 @@ class KafkaSealer:
                 if isinstance(decision, Sealed):
                     pending.append(
                         await self._send(
-                            topics.AUDIT_LOG, encode_sealed(decision.record), None, decision.headers
+                            self._names.audit_log,
+                            encode_sealed(decision.record),
+                            None,
+                            decision.headers,
                         )
                     )
                     counts["sealed"] += 1
                 elif isinstance(decision, Refused):
                     key = where[0].encode() + b"/" + str(where[2]).encode()
                     pending.append(
-                        await self._send(topics.rejected(partner.id), value, key, decision.headers)
+                        await self._send(
+                            self._names.rejected(partner.id), value, key, decision.headers
+                        )
                     )
                     counts["rejected"] += 1
                     log.info(
@@ -145,7 +154,7 @@ class KafkaSealer:
         checkpoint = self.sealer.checkpoint(dt.datetime.now(dt.UTC))
         if checkpoint is None:
             return []
-        return [await self._send(topics.CHECKPOINTS, encode_checkpoint(checkpoint), None, ())]
+        return [await self._send(self._names.checkpoints, encode_checkpoint(checkpoint), None, ())]
 
     async def _send(
         self,

@@ -18,6 +18,9 @@ class KafkaSettings(BaseSettings):
         Path("ketenhub-data"), description="Folder with the hub's keys and worker state."
     )
     app_id: str = Field("ketenhub", description="Faust application id (consumer group prefix).")
+    topic_prefix: str = Field(
+        "", description="Prefix of every hub topic name (sets test runs apart)."
+    )
     ingest_partitions: int = Field(
         1, ge=1, description="Partitions of each ingest.<partner> topic."
     )

@@ -9,12 +9,10 @@ import structlog
 from kafka import KafkaAdminClient
 from kafka.errors import TopicAlreadyExistsError
 
-from ketenhub import topics
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.topics import TopicNames
 from streams.settings import KafkaSettings
 
-ADMITTED = "hub.admitted"
-BY_CASE = "hub.sealed-by-case"
 FOREVER = "-1"
 WEEK_MS = str(7 * 24 * 3600 * 1000)
 MONTH_MS = str(30 * 24 * 3600 * 1000)
@@ -32,23 +30,24 @@ class TopicSpec:
 
 def hub_topics(registry: PartnerRegistry, settings: KafkaSettings) -> list[TopicSpec]:
     """Every topic the hub needs, for the partners of the registry."""
+    names = TopicNames(settings.topic_prefix)
     kept = {"cleanup.policy": "delete", "retention.ms": FOREVER, "retention.bytes": FOREVER}
     specs = [
         TopicSpec(
-            topics.AUDIT_LOG, 1, kept
+            names.audit_log, 1, kept
         ),  # the single total order: one partition, never compacted
-        TopicSpec(topics.CHECKPOINTS, 1, kept),
-        TopicSpec(ADMITTED, 1, {"retention.ms": WEEK_MS}),
-        TopicSpec(BY_CASE, settings.view_partitions, {"retention.ms": WEEK_MS}),
+        TopicSpec(names.checkpoints, 1, kept),
+        TopicSpec(names.admitted, 1, {"retention.ms": WEEK_MS}),
+        TopicSpec(names.by_case, settings.view_partitions, {"retention.ms": WEEK_MS}),
     ]
     for partner in registry.partners:
         specs += [
             TopicSpec(
-                topics.ingest(partner.id), settings.ingest_partitions, {"retention.ms": MONTH_MS}
+                names.ingest(partner.id), settings.ingest_partitions, {"retention.ms": MONTH_MS}
             ),
-            TopicSpec(topics.rejected(partner.id), 1, kept),  # refused messages are never lost
+            TopicSpec(names.rejected(partner.id), 1, kept),  # refused messages are never lost
             TopicSpec(
-                topics.view(partner.id), settings.view_partitions, {"cleanup.policy": "compact"}
+                names.view(partner.id), settings.view_partitions, {"cleanup.policy": "compact"}
             ),
         ]
     return specs

@@ -1,0 +1,136 @@
+"""Running hub workers as real processes against the test broker, and watching their outputs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ketenhub.topics import TopicNames
+from streams.client import KafkaHub
+from streams.kafka_log import KafkaLogReader
+from streams.settings import KafkaSettings
+
+
+@dataclass
+class HubUnderTest:
+    """A hub on its own uuid-named topics and consumer group, with its key files in ``data_dir``."""
+
+    bootstrap: str
+    data_dir: Path
+    name: str
+    ingest_partitions: int = 1
+    view_partitions: int = 1
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def settings(self) -> KafkaSettings:
+        return KafkaSettings(
+            kafka_bootstrap=self.bootstrap,
+            data_dir=self.data_dir,
+            app_id=f"app-{self.name}",
+            topic_prefix=f"{self.name}.",
+            ingest_partitions=self.ingest_partitions,
+            view_partitions=self.view_partitions,
+            checkpoint_every=50,
+            checkpoint_interval_s=1.0,
+        )
+
+    @property
+    def names(self) -> TopicNames:
+        return TopicNames(self.settings.topic_prefix)
+
+    def env(self) -> dict[str, str]:
+        s = self.settings
+        return {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")} | {
+            "KETENHUB_APP_ID": s.app_id,
+            "KETENHUB_TOPIC_PREFIX": s.topic_prefix,
+            "KETENHUB_CHECKPOINT_INTERVAL_S": str(s.checkpoint_interval_s),
+        }
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        """Start one `ketenhub serve` process for this hub; its output goes to a log file."""
+        command = [
+            sys.executable,
+            "-m",
+            "ketenhub",
+            "serve",
+            "--kafka",
+            self.bootstrap,
+            "--data-dir",
+            str(self.data_dir),
+            "--checkpoint-every",
+            "50",
+            "--ingest-partitions",
+            str(self.ingest_partitions),
+            "--view-partitions",
+            str(self.view_partitions),
+            "--worker-log-level",
+            "warning",
+        ]
+        with (self.data_dir / f"worker-{len(self.workers)}.log").open("ab") as log:
+            process = subprocess.Popen(
+                command, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            )
+        self.workers.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen[bytes], how: int = signal.SIGKILL) -> None:
+        process.send_signal(how)
+        process.wait(timeout=60)
+
+    def stop_all(self) -> None:
+        for process in self.workers:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.workers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+    def wait_until_serving(self, timeout: float = 120) -> None:
+        """Wait until the worker has created the hub's topics (it does so before consuming)."""
+        with KafkaLogReader(self.settings) as reader:
+            wait_for(
+                lambda: bool(reader.partitions(self.names.view("municipality"))),
+                timeout,
+                "the hub's topics",
+                self.worker_logs,
+            )
+
+    def client(self) -> KafkaHub:
+        return KafkaHub(self.settings)
+
+    def outputs(self, reader: KafkaLogReader, partners: Sequence[str]) -> int:
+        """How many messages were decided into an output so far: sealed plus rejected records."""
+        return reader.total_records(
+            [self.names.audit_log, *(self.names.rejected(p) for p in partners)]
+        )
+
+    def worker_logs(self) -> str:
+        return "\n".join(
+            p.read_text(errors="replace")[-3000:]
+            for p in sorted(self.data_dir.glob("worker-*.log"))
+        )
+
+
+def wait_for(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    diagnostics: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll ``condition`` until it holds; fail with ``what`` (and diagnostics) after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{diagnostics()}")
