@@ -50,6 +50,8 @@ def _faust_options(settings: KafkaSettings) -> dict[str, Any]:
         "consumer_auto_offset_reset": "earliest",
         "producer_acks": -1,
         "broker_commit_every": 200,
+        "broker_session_timeout": 10.0,  # a dead worker's partitions move on within seconds
+        "broker_heartbeat_interval": 3.0,
         "broker_commit_interval": 1.0,
         "datadir": str(datadir),
     }
@@ -91,7 +93,7 @@ def create_app(
             if isinstance(inspected, Rejection):
                 tagged = (*headers, (INPUT_HEADER, input_id(*where).encode()))
                 reject_headers = rejection_headers(tagged, inspected, message.topic, message.offset)
-                key = f"{message.topic}/{message.offset}".encode()
+                key = input_id(*where).encode()
                 await outputs[partner.id].send(
                     key=key, value=event.value, headers=list(reject_headers)
                 )

@@ -37,10 +37,10 @@ class KafkaHub:
         """The hub's checkpoint verification key (from the data folder's key files)."""
         return load_public_key(self.settings.data_dir)
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Event) -> Any:
         """Send an event to its recorder's ingest topic, with CloudEvents headers."""
         partner = self.registry.get(event.recorded_by)
-        self.publish_raw(partner.id, encode_event(event), build_headers(event, partner.urn))
+        return self.publish_raw(partner.id, encode_event(event), build_headers(event, partner.urn))
 
     def publish_raw(
         self, partner_id: str, value: bytes, headers: Sequence[tuple[str, bytes]]
@@ -57,7 +57,7 @@ class KafkaHub:
                 linger_ms=5,
             )
         subject = dict(headers).get("ce_subject")  # key by case: one case's events stay in order
-        self._producer.send(
+        return self._producer.send(
             self.names.ingest(partner_id), key=subject, value=value, headers=list(headers)
         )
 

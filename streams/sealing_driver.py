@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.core.sealer import Refused, Sealed, Sealer
+from ketenhub.core.sealer import Refused, Sealed, Sealer, input_id
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
@@ -124,7 +124,7 @@ class KafkaSealer:
                     )
                     counts["sealed"] += 1
                 elif isinstance(decision, Refused):
-                    key = where[0].encode() + b"/" + str(where[2]).encode()
+                    key = input_id(*where).encode()
                     pending.append(
                         await self._send(
                             self._names.rejected(partner.id), value, key, decision.headers

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ketenhub.topics import TopicNames
 from streams.client import KafkaHub
@@ -114,6 +115,26 @@ class HubUnderTest:
             [self.names.audit_log, *(self.names.rejected(p) for p in partners)]
         )
 
+    def quiescent(self, reader: KafkaLogReader, admin: Any) -> bool:
+        """Whether the workers committed every ingested, admitted, sealed and routed record."""
+        from kafka.errors import KafkaError
+
+        partners = [p.id for p in self.client_registry().partners]
+        watched = [self.names.admitted, self.names.audit_log, self.names.by_case]
+        watched += [self.names.ingest(p) for p in partners]
+        ends = {(t, p): end for t in watched for p, end in reader.end_offsets(t).items()}
+        try:
+            committed = admin.list_group_offsets({self.settings.app_id: None}).get(self.settings.app_id, {})
+        except KafkaError:  # e.g. the group coordinator is still being elected
+            return False
+        done = {(tp.topic, tp.partition): meta.offset for tp, meta in committed.items()}
+        return all(done.get(key, 0) >= end for key, end in ends.items())
+
+    def client_registry(self) -> object:
+        from ketenhub.config import load_registry
+
+        return load_registry()
+
     def worker_logs(self) -> str:
         return "\n".join(
             p.read_text(errors="replace")[-3000:]
@@ -126,11 +147,12 @@ def wait_for(
     timeout: float,
     what: str,
     diagnostics: Callable[[], str] = lambda: "",
+    every: float = 0.05,
 ) -> None:
     """Poll ``condition`` until it holds; fail with ``what`` (and diagnostics) after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.05)
+        time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{diagnostics()}")
