@@ -124,7 +124,9 @@ class HubUnderTest:
         watched += [self.names.ingest(p) for p in partners]
         ends = {(t, p): end for t in watched for p, end in reader.end_offsets(t).items()}
         try:
-            committed = admin.list_group_offsets({self.settings.app_id: None}).get(self.settings.app_id, {})
+            committed = admin.list_group_offsets({self.settings.app_id: None}).get(
+                self.settings.app_id, {}
+            )
         except KafkaError:  # e.g. the group coordinator is still being elected
             return False
         done = {(tp.topic, tp.partition): meta.offset for tp, meta in committed.items()}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +46,17 @@ def new_hub(bootstrap: str, name: str, keys: Path, folder: Path, **layout: int) 
     return HubUnderTest(bootstrap, folder, name.replace("_", "-"), **layout)
 
 
-def publish(hub: HubUnderTest, messages: list[ScenarioMessage], pause_every: int = 0) -> list[tuple[ScenarioMessage, str]]:
+def publish(
+    hub: HubUnderTest, messages: list[ScenarioMessage], pause_every: int = 0
+) -> list[tuple[ScenarioMessage, str]]:
     """Publish with retries; return each message with the input id the broker gave it."""
     client = hub.client()
     try:
         futures = []
         for n, message in enumerate(messages):
-            futures.append((message, client.publish_raw(message.partner, message.value, message.headers)))
+            futures.append(
+                (message, client.publish_raw(message.partner, message.value, message.headers))
+            )
             if pause_every and n % pause_every == 0:
                 time.sleep(0.05)
         client.flush()
@@ -71,7 +74,13 @@ def settle(hub: HubUnderTest, timeout: float = 300) -> None:
     admin = KafkaAdminClient(bootstrap_servers=hub.bootstrap)
     try:
         with KafkaLogReader(hub.settings) as reader:
-            wait_for(lambda: hub.quiescent(reader, admin), timeout, "the workers to commit everything", hub.worker_logs, every=0.5)
+            wait_for(
+                lambda: hub.quiescent(reader, admin),
+                timeout,
+                "the workers to commit everything",
+                hub.worker_logs,
+                every=0.5,
+            )
     finally:
         admin.close()
 
@@ -85,7 +94,12 @@ def check_invariants(hub: HubUnderTest, delivered: list[tuple[ScenarioMessage, s
         assert report.records == len(sealed)
         ids = [r.event_id for r in sealed]
         assert len(ids) == len(set(ids)), "an event was sealed twice"
-        rejected = {r.key.decode() for p in client.registry.partners for r in client.records(f"rejected.{p.id}") if r.key}
+        rejected = {
+            r.key.decode()
+            for p in client.registry.partners
+            for r in client.records(f"rejected.{p.id}")
+            if r.key
+        }
         for message, origin in delivered:
             if origin in rejected:
                 continue
@@ -98,13 +112,22 @@ def check_invariants(hub: HubUnderTest, delivered: list[tuple[ScenarioMessage, s
         for record in sealed:
             rebuilt.apply(record, decode_event(record.payload))
         for partner in client.registry.partners:
-            wait_for(lambda p=partner.id: client.live_views(p) == rebuilt.views(p), 120, f"the views of {partner.id}", hub.worker_logs)
+            wait_for(
+                lambda p=partner.id: client.live_views(p) == rebuilt.views(p),
+                120,
+                f"the views of {partner.id}",
+                hub.worker_logs,
+            )
     finally:
         client.close()
 
 
 def test_a_worker_killed_mid_stream_resumes_without_loss_or_duplicates(
-    kafka_bootstrap: str, unique_name: str, keys: Path, stream: list[ScenarioMessage], tmp_path: Path
+    kafka_bootstrap: str,
+    unique_name: str,
+    keys: Path,
+    stream: list[ScenarioMessage],
+    tmp_path: Path,
 ) -> None:
     """SIGKILL the worker while thousands of events flow; a new worker continues the chain exactly."""
     hub = new_hub(kafka_bootstrap, unique_name, keys, tmp_path)
@@ -113,7 +136,12 @@ def test_a_worker_killed_mid_stream_resumes_without_loss_or_duplicates(
         hub.wait_until_serving()
         delivered = publish(hub, stream)
         with KafkaLogReader(hub.settings) as reader:
-            wait_for(lambda: reader.total_records([hub.names.audit_log]) > len(stream) // 3, 300, "a third sealed", hub.worker_logs)
+            wait_for(
+                lambda: reader.total_records([hub.names.audit_log]) > len(stream) // 3,
+                300,
+                "a third sealed",
+                hub.worker_logs,
+            )
             sealed_at_kill = reader.total_records([hub.names.audit_log])
         hub.kill(first, signal.SIGKILL)
         assert sealed_at_kill < len(stream) * 0.9, "the kill must land mid-stream"
@@ -125,14 +153,20 @@ def test_a_worker_killed_mid_stream_resumes_without_loss_or_duplicates(
 
 
 def test_poison_messages_are_rejected_and_the_agents_keep_going(
-    kafka_bootstrap: str, unique_name: str, keys: Path, stream: list[ScenarioMessage], tmp_path: Path
+    kafka_bootstrap: str,
+    unique_name: str,
+    keys: Path,
+    stream: list[ScenarioMessage],
+    tmp_path: Path,
 ) -> None:
     """Undecodable bytes and an unknown fingerprint land in rejected.<partner>; the next event is sealed."""
     hub = new_hub(kafka_bootstrap, unique_name, keys, tmp_path)
     try:
         hub.start_worker()
         hub.wait_until_serving()
-        first_signal = next(m for m in stream if m.expect == "ACCEPT" and m.partner == "municipal-staff")
+        first_signal = next(
+            m for m in stream if m.expect == "ACCEPT" and m.partner == "municipal-staff"
+        )
         client = hub.client()
         client.publish_raw("police", b"\x00\xffnot avro at all", ())
         client.publish_raw("police", b"\xc3\x01" + bytes.fromhex("0badf00d0badf00d") + b"\x02", ())
@@ -140,9 +174,13 @@ def test_poison_messages_are_rejected_and_the_agents_keep_going(
         client.close()
         settle(hub)
         client = hub.client()
-        codes = [dict(r.headers)["ketenhub_rejection_code"] for r in client.records("rejected.police")]
+        codes = [
+            dict(r.headers)["ketenhub_rejection_code"] for r in client.records("rejected.police")
+        ]
         assert codes == [b"UNDECODABLE", b"UNKNOWN_SCHEMA"]
-        assert [r.value for r in client.records("rejected.police")][0] == b"\x00\xffnot avro at all"
+        assert (
+            next(r.value for r in client.records("rejected.police")) == b"\x00\xffnot avro at all"
+        )
         assert len(list(client.records("audit.log"))) == 1
         client.close()
     finally:
@@ -150,7 +188,11 @@ def test_poison_messages_are_rejected_and_the_agents_keep_going(
 
 
 def test_the_broker_restarting_while_producers_send_loses_nothing(
-    unique_name: str, keys: Path, stream: list[ScenarioMessage], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    unique_name: str,
+    keys: Path,
+    stream: list[ScenarioMessage],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """Stop and restart the broker mid-stream: producers retry, the worker recovers, nothing is lost."""
     broker = load_broker_module().LocalKafkaBroker(tmp_path_factory.mktemp("restarting-kafka"))
@@ -161,9 +203,12 @@ def test_the_broker_restarting_while_producers_send_loses_nothing(
         hub.start_worker()
         hub.wait_until_serving()
         messages = stream[: len(stream) // 2]
-        sender = threading.Thread(target=lambda: result.update(delivered=publish(hub, messages, pause_every=20)))
+        sender = threading.Thread(
+            target=lambda: result.update(delivered=publish(hub, messages, pause_every=20))
+        )
         sender.start()
         time.sleep(3)
+        assert sender.is_alive(), "the broker must stop while producers are still sending"
         broker.stop()
         time.sleep(5)
         broker.start()
@@ -174,19 +219,3 @@ def test_the_broker_restarting_while_producers_send_loses_nothing(
     finally:
         hub.stop_all()
         broker.stop()
-
-
-def test_two_workers_sharing_the_load_give_the_result_of_one(
-    kafka_bootstrap: str, unique_name: str, keys: Path, stream: list[ScenarioMessage], tmp_path: Path
-) -> None:
-    """With two ingest and view partitions and two workers, the outputs satisfy every invariant."""
-    hub = new_hub(kafka_bootstrap, unique_name, keys, tmp_path, ingest_partitions=2, view_partitions=2)
-    try:
-        hub.start_worker()
-        hub.start_worker()
-        hub.wait_until_serving()
-        delivered = publish(hub, stream[:1500])
-        settle(hub)
-        check_invariants(hub, delivered)
-    finally:
-        hub.stop_all()

@@ -127,7 +127,7 @@ def test_records_out_of_order_on_kafka_are_refused(topics_with: Any) -> None:
     records, checkpoints, key = sealed_values(history())
     records[5], records[6] = records[6], records[5]
     source = topics_with(records, checkpoints, key)
-    with pytest.raises(VerificationFailed, match="audit.log offset 5"):
+    with pytest.raises(VerificationFailed, match=r"audit\.log offset 5"):
         verify_source(source)
 
 
