@@ -1,1 +1,1 @@
-"""Placeholder."""
+"""Reading history back: log sources, verification, time travel, archives, the annual evaluation."""

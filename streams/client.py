@@ -44,8 +44,11 @@ class KafkaHub:
 
     def publish_raw(
         self, partner_id: str, value: bytes, headers: Sequence[tuple[str, bytes]]
-    ) -> None:
-        """Send raw bytes to a partner's ingest topic (idempotent producer, retried, acks=all)."""
+    ) -> Any:
+        """Send raw bytes to a partner's ingest topic (idempotent producer, retried, acks=all).
+
+        Returns the producer's future of the record's metadata (topic, partition, offset).
+        """
         self.registry.get(partner_id)
         if self._producer is None:
             self._producer = KafkaProducer(

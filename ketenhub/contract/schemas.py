@@ -57,7 +57,7 @@ def _load(path: Path) -> SchemaVersion:
         raise ContractError(msg)
     try:
         source = json.loads(path.read_text(encoding="utf-8"))
-        parsed = fastavro.parse_schema(source, _write_hint=False)
+        parsed = fastavro.parse_schema(source)
     except (ValueError, fastavro.schema.SchemaParseException) as exc:
         msg = f"schema file {path.name} is not a valid Avro schema: {exc}"
         raise ContractError(msg) from exc

@@ -8,7 +8,8 @@ from ketenhub.evaluation.annual import (
     evaluate_events,
     history_for,
 )
-from ketenhub.evaluation.history import History, Period
+from ketenhub.evaluation.history import History
+from ketenhub.evaluation.period import Period
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.tables import Figure, Table, Unit, exact, published
 

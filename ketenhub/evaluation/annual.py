@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from ketenhub.contract.base import Event
 from ketenhub.errors import KetenhubError
 from ketenhub.evaluation import awareness, collaboration, enforcement, signalling, victim_support
-from ketenhub.evaluation.history import History, Period
+from ketenhub.evaluation.history import History
+from ketenhub.evaluation.period import Period
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.tables import Table, with_baseline
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ketenhub.contract.models import Audience, AudienceKind, TargetGroup
-from ketenhub.evaluation.history import Fact, History, Period
+from ketenhub.evaluation.history import Fact, History
 from ketenhub.evaluation.measures import event_ids, facts_in, labelled, with_extra
+from ketenhub.evaluation.period import Period
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.tables import Table, count, table, text, total
 

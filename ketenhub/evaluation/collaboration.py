@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ketenhub.contract.models import ActionResult, MeetingType
-from ketenhub.evaluation.history import History, Period, PlannedAction, Stamp
+from ketenhub.evaluation.history import History, PlannedAction
 from ketenhub.evaluation.measures import DURATION_MEASURES, durations, event_ids, facts_in, labelled
+from ketenhub.evaluation.period import Period, Stamp
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.tables import Figure, Table, count, share, table, total
 

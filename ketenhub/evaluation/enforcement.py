@@ -9,8 +9,9 @@ from ketenhub.contract.models import (
     MeasureType,
     PermitType,
 )
-from ketenhub.evaluation.history import Fact, History, Period
+from ketenhub.evaluation.history import Fact, History
 from ketenhub.evaluation.measures import event_ids, facts_in, labelled, with_extra
+from ketenhub.evaluation.period import Period
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.tables import Table, count, table, total
 

@@ -15,37 +15,7 @@ from typing import Any
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
 from ketenhub.core.ledger import Stage
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """Which event, and when it occurred (UTC)."""
-
-    event_id: str
-    at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A half-open span of time ``[start, end)``, e.g. one calendar year in UTC."""
-
-    start: dt.datetime
-    end: dt.datetime
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        """The calendar year ``year`` in UTC."""
-        return cls(
-            dt.datetime(year, 1, 1, tzinfo=dt.UTC), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
-        )
-
-    def holds(self, stamp: Stamp | None) -> bool:
-        """Whether the stamp's moment lies in the period."""
-        return stamp is not None and self.start <= stamp.at < self.end
-
-    def by_end(self, stamp: Stamp | None) -> bool:
-        """Whether the stamp's moment lies before the end of the period."""
-        return stamp is not None and stamp.at < self.end
+from ketenhub.evaluation.period import Stamp
 
 
 @dataclass(slots=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ketenhub.evaluation.history import Fact, History, Period, Stamp
+from ketenhub.evaluation.history import Fact, History
+from ketenhub.evaluation.period import Period, Stamp
 from ketenhub.evaluation.statistics import days_between, median, percentile
 from ketenhub.evaluation.tables import Figure, count, statistic
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ketenhub.contract.models import Channel, CloseReason, ExploitationForm
 from ketenhub.core.ledger import Stage
-from ketenhub.evaluation.history import CaseFacts, History, Period, Stamp
+from ketenhub.evaluation.history import CaseFacts, History
 from ketenhub.evaluation.measures import DURATION_MEASURES, durations
+from ketenhub.evaluation.period import Period, Stamp
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.tables import Figure, Table, count, share, table
 

@@ -4,7 +4,8 @@ A ``Figure`` is one number (or a yes/no) with the counts it rests on and the ids
 events it was computed from. Publication suppresses a figure, as statistics offices do,
 when it is *sensitive* (about people or cases) and any count it rests on is below the
 threshold but not zero: a count shows as ``<5``, a median, percentile or share resting
-on too few observations as ``n<5``. The internal drill-down keeps every value.
+on too few observations as ``n<5``. The internal drill-down keeps every value. Days and
+percentages are rounded to one decimal, halves away from zero (2.25 -> 2.3).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 DEFAULT_MIN_COUNT = 5
 
@@ -195,4 +197,5 @@ def exact(figure: Figure) -> str:
         return value
     if figure.unit is Unit.COUNT:
         return str(int(value))
-    return f"{value:.1f}"
+    rounded = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return "0.0" if rounded == 0 else str(rounded)

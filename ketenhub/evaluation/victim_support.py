@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ketenhub.contract.models import AgeGroup, CareType, DeclineReason, ExploitationForm, Gender
-from ketenhub.evaluation.history import Fact, History, Period, Referral, Stamp
+from ketenhub.evaluation.history import Fact, History, Referral
 from ketenhub.evaluation.measures import DURATION_MEASURES, durations, facts_in
+from ketenhub.evaluation.period import Period, Stamp
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.statistics import days_between
 from ketenhub.evaluation.tables import Figure, Table, count, table, total

@@ -1,0 +1,273 @@
+"""Commands reading history back: archive a year, travel back in time, build the annual evaluation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ketenhub.cli.options import data_dir_option, kafka_option
+from ketenhub.config import load_registry
+
+if TYPE_CHECKING:
+    from replay.sources import SealedLogSource
+
+F = TypeVar("F", bound=Callable[..., Any])
+YEAR = click.IntRange(1970, 9998)
+
+public_key_option = click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The hub's public key (PEM) to verify checkpoints with. Default: the archive's copy "
+    "with --archive, else DATA_DIR/keys/hub-signing-key.pub.pem.",
+)
+archive_option = click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Read the archived years in this folder (from `ketenhub archive`) instead of the live log.",
+)
+allow_unverified_option = click.option(
+    "--allow-unverified",
+    is_flag=True,
+    help="Build even if verification fails; every output is then marked UNVERIFIED.",
+)
+
+
+def source_options(command: F) -> F:
+    """The options choosing where history is read from."""
+    for option in (public_key_option, archive_option, kafka_option, data_dir_option):
+        command = option(command)
+    return command
+
+
+@contextmanager
+def open_source(
+    data_dir: Path, bootstrap: str | None, archive_dir: Path | None, public_key: Path | None
+) -> Iterator[SealedLogSource]:
+    """The source the options name: an archive folder, Kafka, or the embedded hub (default)."""
+    from replay.sources import PUBLIC_KEY_FILE, ArchiveSource, EmbeddedSource
+
+    if archive_dir is not None and bootstrap is not None:
+        msg = "give either --archive or --kafka, not both"
+        raise click.UsageError(msg)
+    if archive_dir is not None:
+        yield ArchiveSource(archive_dir, public_key)
+    elif bootstrap is not None:
+        from replay.kafka_source import KafkaSource  # only this source needs kafka-python
+
+        yield KafkaSource(bootstrap, public_key or data_dir / "keys" / PUBLIC_KEY_FILE)
+    else:
+        with EmbeddedSource(data_dir, public_key) as embedded:
+            yield embedded
+
+
+@click.command()
+@click.option(
+    "--year", type=YEAR, default=None, help="Calendar year (UTC) whose sealed records to archive."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("ketenhub-archive"),
+    show_default=True,
+    help="Folder to write the archive into (one folder may hold several years).",
+)
+@click.option(
+    "--check",
+    "check_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Instead of writing, verify the archive in this folder, and prove it is part of the live log.",
+)
+@source_options
+def archive(
+    year: int | None,
+    out: Path,
+    check_dir: Path | None,
+    data_dir: Path,
+    bootstrap: str | None,
+    archive_dir: Path | None,
+    public_key: Path | None,
+) -> None:
+    """Write the records sealed in --year to Avro object container files, with their checkpoints.
+
+    The live log is verified first. The archive holds the year's sealed records (schema
+    SealedRecord, embedded in the file, readable by any Avro tool), the signed checkpoints
+    covering them, a manifest linking them to the records before and after, and the hub's
+    public key. Afterwards the archive is read back, verified on its own, and proven to be
+    part of the live log with a Merkle consistency proof. --check does only that last step
+    for an existing archive folder.
+    """
+    from replay.archive import check_against_live, write_archive
+    from replay.sources import ArchiveSource
+    from replay.verify import verify_source
+
+    if (year is None) == (check_dir is None):
+        msg = "give --year to write an archive, or --check FOLDER to verify one"
+        raise click.UsageError(msg)
+    with open_source(data_dir, bootstrap, archive_dir, public_key) as live:
+        if year is not None:
+            manifest = write_archive(live, year, out)
+            click.echo(
+                f"archived {manifest.end_offset - manifest.first_offset} record(s) sealed in {year} "
+                f"(audit.log offsets {manifest.first_offset}-{manifest.end_offset - 1}) to {out}"
+            )
+        folder = out if check_dir is None else check_dir
+        verified = verify_source(ArchiveSource(folder))
+        click.echo(
+            f"archive {folder}: {verified.records} record(s), {verified.checkpoints} checkpoint(s) verified"
+        )
+        latest = check_against_live(verified, live)
+        click.echo(
+            f"consistent with the live log: its checkpoint of tree size {latest.tree_size} "
+            f"(root {latest.root.hex()}) extends the archive"
+        )
+
+
+@click.command()
+@click.option(
+    "--as-of",
+    "as_of",
+    required=True,
+    metavar="DATE",
+    help="A date (the end of that day, UTC) or an ISO 8601 time with offset. State as known then.",
+)
+@click.option("--partner", default=None, help="Show what this partner could see (its views).")
+@click.option("--case", "case_id", default=None, help="Show this one case.")
+@click.option(
+    "--registry",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Partner registry (TOML). Default: the data folder's partners.toml, else the shipped one.",
+)
+@allow_unverified_option
+@source_options
+def replay(
+    as_of: str,
+    partner: str | None,
+    case_id: str | None,
+    registry: Path | None,
+    allow_unverified: bool,
+    data_dir: Path,
+    bootstrap: str | None,
+    archive_dir: Path | None,
+    public_key: Path | None,
+) -> None:
+    """Time travel: show a case, or a partner's whole view, as it was known on a date.
+
+    "Known" is by sealing time: the state is rebuilt from the records of audit.log sealed
+    up to --as-of, after verifying the whole log. Prints JSON: the case's state (or the
+    partner's view of it), or every case the partner could see, and the sharing decisions
+    in force then.
+    """
+    from replay.pipeline import Replay
+    from replay.time_travel import (
+        case_state,
+        known_before,
+        partner_view,
+        sharing_in_force,
+        snapshot,
+    )
+
+    before = known_before(as_of)
+    registry_file = registry or (data_dir / "partners.toml")
+    partners = load_registry(registry_file if registry_file.exists() else None)
+    if partner is not None:
+        partners.get(partner)
+    with open_source(data_dir, bootstrap, archive_dir, public_key) as source:
+        run = Replay(source, allow_unverified=allow_unverified)
+        snap = snapshot(run.events(), before, partners)
+    shown: dict[str, Any] = {
+        "as_of": as_of,
+        "records_sealed_by_then": snap.records,
+        "verified": run.failure is None,
+    }
+    if run.failure is not None:
+        shown["UNVERIFIED"] = str(run.failure)
+    if case_id is not None:
+        shown["case"] = case_state(snap, case_id, partner)
+    elif partner is not None:
+        shown["views"] = partner_view(snap, partner)
+    shown["sharing_in_force"] = sharing_in_force(snap, case_id, partner)
+    click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+@click.command()
+@click.option(
+    "--year",
+    type=YEAR,
+    required=True,
+    help="The year to evaluate (events by when they occurred, UTC).",
+)
+@click.option(
+    "--baseline", type=YEAR, default=None, help="The baseline year (nulmeting) to compare with."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the report into (report.html, report.md, tables/*.csv, ...).",
+)
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Counts about people or cases below this (but not 0) are suppressed in published tables.",
+)
+@click.option(
+    "--wait-days",
+    type=click.FloatRange(min=0),
+    default=14.0,
+    show_default=True,
+    help="A wait from referral to start of care longer than this is reported as a bottleneck.",
+)
+@allow_unverified_option
+@source_options
+def evaluate(
+    year: int,
+    baseline: int | None,
+    out: Path,
+    min_count: int,
+    wait_days: float,
+    allow_unverified: bool,
+    data_dir: Path,
+    bootstrap: str | None,
+    archive_dir: Path | None,
+    public_key: Path | None,
+) -> None:
+    """Build the annual evaluation of --year: five parts, verified history, traceable figures.
+
+    Verifies the history first (every hash link and signed checkpoint) and refuses if it
+    does not hold, naming the first bad offset. Writes an HTML report with charts, the same
+    in Markdown, one CSV per table (small counts suppressed), an internal drill-down CSV
+    with the event ids behind every figure, and SHA256SUMS. The same history and code give
+    the same bytes.
+    """
+    from ketenhub.evaluation import EvaluationSettings
+    from replay.pipeline import evaluate_source
+    from replay.report import write_report
+    from replay.verify import VerificationFailed
+
+    settings = EvaluationSettings(min_count=min_count, wait_days=wait_days)
+    with open_source(data_dir, bootstrap, archive_dir, public_key) as source:
+        try:
+            run = evaluate_source(
+                source, year, baseline, settings=settings, allow_unverified=allow_unverified
+            )
+        except VerificationFailed as exc:
+            msg = f"{exc}; the evaluation was not built (--allow-unverified builds it marked UNVERIFIED)"
+            raise click.ClickException(msg) from exc
+    files = write_report(run, out)
+    if not run.provenance.verified:
+        click.echo(f"UNVERIFIED: {run.provenance.failure}", err=True)
+    click.echo(
+        f"wrote the evaluation of {year} ({len(run.evaluation.tables)} tables, {len(files)} files) to {out}"
+    )

@@ -1,0 +1,196 @@
+"""Sources of sealed history: the embedded data folder, an archive folder, or Kafka.
+
+A ``SealedLogSource`` gives the records of audit.log in offset order (as stored: Avro
+single-object ``SealedRecord`` bytes), the signed checkpoints, the hub's public key, and
+where its records begin (an ``Anchor``) and end (a ``TailProof``, for an archive).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ketenhub import topics
+from ketenhub.core.checkpoint_records import decode_checkpoint
+from ketenhub.core.checkpoints import Checkpoint, public_key_from_pem
+from ketenhub.core.sealing import encode_sealed
+from ketenhub.embedded.hub import LOG_FILE, HubNotFound
+from ketenhub.embedded.runner import read_all
+from ketenhub.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.errors import KetenhubError
+from replay.archive_format import (
+    ArchiveUnreadable,
+    Manifest,
+    checkpoint_from_datum,
+    checkpoints_name,
+    manifest_name,
+    read_container,
+    record_from_datum,
+    records_name,
+)
+from replay.verify import Anchor, TailProof
+
+PUBLIC_KEY_FILE = "hub-signing-key.pub.pem"
+Stored = tuple[int, bytes]
+
+
+class SourceUnavailable(KetenhubError):
+    """A source of sealed history cannot be opened or read."""
+
+    def __init__(self, what: str, detail: str) -> None:
+        self.what = what
+        self.detail = detail
+        super().__init__(f"{what}: {detail}")
+
+
+class SealedLogSource(Protocol):
+    """Sealed history to replay: records in offset order, checkpoints and the key to check them."""
+
+    description: str
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The hub's checkpoint verification key."""
+        ...
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every signed checkpoint the source holds."""
+        ...
+
+    def records(self) -> Iterator[Stored]:
+        """``(offset, value)`` of every sealed record, in offset order."""
+        ...
+
+    def anchor(self) -> Anchor:
+        """Where the records begin (offset 0 for a whole log)."""
+        ...
+
+    def tail(self) -> TailProof | None:
+        """The proof linking the last record to a later checkpoint, if the source has one."""
+        ...
+
+
+def read_public_key(path: Path) -> Ed25519PublicKey:
+    """Read the hub's public key PEM from ``path``."""
+    try:
+        pem = path.read_bytes()
+    except OSError as exc:
+        msg = f"hub public key {path}"
+        raise SourceUnavailable(msg, exc.strerror or str(exc)) from exc
+    return public_key_from_pem(pem)
+
+
+class EmbeddedSource:
+    """The audit.log and checkpoints of an embedded hub's data folder, read-only."""
+
+    def __init__(self, data_dir: Path, public_key_file: Path | None = None) -> None:
+        if not (data_dir / LOG_FILE).exists():
+            raise HubNotFound(data_dir)
+        self.data_dir = data_dir
+        self.description = f"embedded hub {data_dir}"
+        self._key_file = public_key_file or data_dir / "keys" / PUBLIC_KEY_FILE
+        self._log = SqliteTopicLog(data_dir / LOG_FILE)
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The key in ``keys/hub-signing-key.pub.pem`` (or the file given)."""
+        return read_public_key(self._key_file)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """The checkpoints of ``audit.checkpoints``."""
+        return [
+            decode_checkpoint(r.value or b"", r.offset)
+            for r in read_all(self._log, topics.CHECKPOINTS)
+        ]
+
+    def records(self) -> Iterator[Stored]:
+        """The records of ``audit.log`` up to its end when the read starts."""
+        for stored in read_all(self._log, topics.AUDIT_LOG):
+            yield stored.offset, stored.value or b""
+
+    def anchor(self) -> Anchor:
+        """The whole log: offset 0."""
+        return Anchor()
+
+    def tail(self) -> TailProof | None:
+        """A whole log needs no tail proof."""
+        return None
+
+    def close(self) -> None:
+        """Close the log file."""
+        self._log.close()
+
+    def __enter__(self) -> EmbeddedSource:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class ArchiveSource:
+    """The archived years in a folder (``ketenhub archive``), read as one contiguous log."""
+
+    def __init__(self, folder: Path, public_key_file: Path | None = None) -> None:
+        paths = sorted(folder.glob("audit-*.manifest.json"))
+        if not paths:
+            detail = "holds no archive (no audit-<year>.manifest.json); run `ketenhub archive`"
+            msg = f"archive folder {folder}"
+            raise SourceUnavailable(msg, detail)
+        self.folder = folder
+        self.manifests = sorted((Manifest.read(p) for p in paths), key=lambda m: m.first_offset)
+        for before, after in itertools.pairwise(self.manifests):
+            if after.first_offset != before.end_offset:
+                detail = (
+                    f"the archive of {before.year} ends at offset {before.end_offset} but the "
+                    f"next, of {after.year}, starts at offset {after.first_offset}"
+                )
+                msg = f"archive folder {folder}"
+                raise SourceUnavailable(msg, detail)
+        self.description = f"archive {folder} ({', '.join(str(m.year) for m in self.manifests)})"
+        self._key_file = public_key_file or folder / PUBLIC_KEY_FILE
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The key given, else the copy in the archive folder."""
+        return read_public_key(self._key_file)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """The checkpoints of every archived year (each once)."""
+        found: dict[tuple[int, bytes], Checkpoint] = {}
+        for manifest in self.manifests:
+            for datum in read_container(self.folder / checkpoints_name(manifest.year)):
+                checkpoint = checkpoint_from_datum(datum)
+                found.setdefault((checkpoint.tree_size, checkpoint.signature), checkpoint)
+        return [found[key] for key in sorted(found)]
+
+    def records(self) -> Iterator[Stored]:
+        """The archived records, with the offsets their place in the files gives them."""
+        for manifest in self.manifests:
+            path = self.folder / records_name(manifest.year)
+            offset = manifest.first_offset
+            for datum in read_container(path):
+                yield offset, encode_sealed(record_from_datum(datum))
+                offset += 1
+            if offset != manifest.end_offset:
+                detail = (
+                    f"holds records up to offset {offset - 1} but its manifest says the year "
+                    f"ends at offset {manifest.end_offset} (records were removed)"
+                )
+                raise ArchiveUnreadable(path, detail)
+
+    def anchor(self) -> Anchor:
+        """The first archived year's anchor."""
+        first = self.manifests[0]
+        return Anchor(first.first_offset, first.prev_hash, first.frontier)
+
+    def tail(self) -> TailProof | None:
+        """The last archived year's proof to the first checkpoint after it."""
+        last = self.manifests[-1]
+        if last.tail_size is None or last.tail_size == last.end_offset:
+            return None
+        for checkpoint in self.checkpoints():
+            if checkpoint.tree_size == last.tail_size:
+                return TailProof(checkpoint, last.tail_proof)
+        detail = f"names a checkpoint at tree size {last.tail_size} that the archive lacks"
+        raise ArchiveUnreadable(self.folder / manifest_name(last.year), detail)
