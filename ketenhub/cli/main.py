@@ -8,6 +8,7 @@ import click
 
 from ketenhub import __version__
 from ketenhub.cli.demo import demo
+from ketenhub.cli.http import http
 from ketenhub.cli.hub_commands import erase, publish, rejected, run, verify, view
 from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.serve import serve
@@ -44,7 +45,7 @@ def cli(log_level: str) -> None:
     configure_logging(log_level)
 
 
-for command in (demo, publish, run, view, rejected, verify, erase, serve, archive, replay, evaluate):
+for command in (demo, publish, run, view, rejected, verify, erase, serve, http, archive, replay, evaluate):
     cli.add_command(command)
 
 
