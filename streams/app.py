@@ -14,11 +14,10 @@ from ketenhub.core.admission import inspect
 from ketenhub.core.case_state import CaseState
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import cases_of, project_case, render_views
-from ketenhub.core.rejection import Rejection, rejection_headers
-from ketenhub.core.sealer import INPUT_HEADER, input_id
+from ketenhub.core.rejection import Rejection
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.topics import TopicNames
-from streams.sealing_driver import KafkaSealer, admitted_headers
+from streams.sealing_driver import KafkaSealer, forwarding_headers
 from streams.settings import KafkaSettings
 
 BATCH, BATCH_WITHIN_S = 500, 0.05
@@ -74,7 +73,6 @@ def create_app(
     admitted = _raw_topic(app, names.admitted, partitions=1)
     audit = _raw_topic(app, names.audit_log, partitions=1)
     by_case = _raw_topic(app, names.by_case, partitions=settings.view_partitions)
-    outputs = {p.id: _raw_topic(app, names.rejected(p.id)) for p in registry.partners}
     views = {p.id: _raw_topic(app, names.view(p.id)) for p in registry.partners}
     cases = app.Table(
         "case-states", key_type=str, value_type=str, partitions=settings.view_partitions
@@ -83,27 +81,20 @@ def create_app(
 
     @app.agent(ingest)
     async def validate(stream: Any) -> None:
-        """Decode, check headers and authorize each ingested message; refuse or pass it to the sealer."""
+        """Decode, check headers and authorize each ingested message; pass it and the verdict to the sealer.
+
+        The sealer records refusals too, so that each input is refused exactly once even
+        when a rebalance or restart delivers it to a validator again.
+        """
         async for event in stream.events():
             message = event.message
             partner = registry.get(names.partner_of_ingest(message.topic))
             where = (message.topic, message.partition, message.offset)
             headers = _headers(event)
             inspected = inspect(registry, partner, event.value or b"", headers)
-            if isinstance(inspected, Rejection):
-                tagged = (*headers, (INPUT_HEADER, input_id(*where).encode()))
-                reject_headers = rejection_headers(tagged, inspected, message.topic, message.offset)
-                key = input_id(*where).encode()
-                await outputs[partner.id].send(
-                    key=key, value=event.value, headers=list(reject_headers)
-                )
-                log.info("event_rejected", partner=partner.id, code=inspected.code.value)
-            else:
-                await admitted.send(
-                    key=None,
-                    value=event.value,
-                    headers=admitted_headers(headers, partner.id, where),
-                )
+            refused = inspected if isinstance(inspected, Rejection) else None
+            forwarded = forwarding_headers(headers, partner.id, where, refused)
+            await admitted.send(key=None, value=event.value, headers=forwarded)
 
     @app.agent(admitted, concurrency=1)
     async def seal(stream: Any) -> None:

@@ -15,6 +15,7 @@ class KafkaLogReader:
     """Reads topics from a start offset to their end as of the call (never waits for more)."""
 
     def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
         self._consumer: Any = KafkaConsumer(
             **settings.client_config(),
             enable_auto_commit=False,
@@ -26,7 +27,19 @@ class KafkaLogReader:
     def partitions(self, topic: str) -> list[TopicPartition]:
         """The partitions of a topic (empty when it does not exist)."""
         found = self._consumer.partitions_for_topic(topic) or set()
+        if not found and self._settings.sasl_username is not None:
+            self._explain_absence(topic)
         return [TopicPartition(topic, p) for p in sorted(found)]
+
+    def _explain_absence(self, topic: str) -> None:
+        """kafka-python shows a forbidden topic as an empty one: ask the broker which it is."""
+        from streams.access import check_topic  # only on SASL brokers
+        from streams.errors import TopicNotFound
+
+        try:
+            check_topic(self._settings, topic)
+        except TopicNotFound:
+            return
 
     def end_offsets(self, topic: str) -> dict[int, int]:
         """The next offset to be written, per partition."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.rejection import Rejection, RejectionCode
 from ketenhub.core.sealer import Refused, Sealed, Sealer, input_id
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.topics import TopicNames
@@ -22,27 +24,44 @@ from streams.settings import KafkaSettings
 
 PARTNER_HEADER = "ketenhub_partner"
 WHERE_HEADER = "ketenhub_where"
+REFUSAL_HEADER = "ketenhub_refusal"
+FORWARDING_HEADERS = (PARTNER_HEADER, WHERE_HEADER, REFUSAL_HEADER)
 log = structlog.get_logger("ketenhub.streams.sealer")
 
 
-def admitted_headers(
-    headers: Sequence[tuple[str, bytes]], partner: str, where: tuple[str, int, int]
-) -> list[tuple[str, bytes]]:
-    """Headers of a message forwarded to the sealer: the originals plus its partner and origin."""
-    origin = f"{where[0]}/{where[1]}/{where[2]}".encode()
-    return [*headers, (PARTNER_HEADER, partner.encode()), (WHERE_HEADER, origin)]
+@dataclass(frozen=True)
+class Forwarded:
+    """A message as the validator forwards it to the sealer."""
+
+    headers: tuple[tuple[str, bytes], ...]
+    partner: str
+    where: tuple[str, int, int]
+    refused: Rejection | None
 
 
-def split_admitted(
+def forwarding_headers(
     headers: Sequence[tuple[str, bytes]],
-) -> tuple[tuple[tuple[str, bytes], ...], str, tuple[str, int, int]]:
-    """The original headers, the partner and the origin of a forwarded message."""
-    found = {
-        name: value.decode() for name, value in headers if name in (PARTNER_HEADER, WHERE_HEADER)
-    }
+    partner: str,
+    where: tuple[str, int, int],
+    refused: Rejection | None = None,
+) -> list[tuple[str, bytes]]:
+    """Headers of a message forwarded to the sealer: the originals, its partner, origin and verdict."""
+    added = [(PARTNER_HEADER, partner.encode()), (WHERE_HEADER, input_id(*where).encode())]
+    if refused is not None:
+        added.append((REFUSAL_HEADER, f"{refused.code.value} {refused.reason}".encode()))
+    return [*headers, *added]
+
+
+def read_forwarded(headers: Sequence[tuple[str, bytes]]) -> Forwarded:
+    """Split a forwarded message's headers back into the originals and what the validator added."""
+    found = {name: value.decode() for name, value in headers if name in FORWARDING_HEADERS}
     topic, partition, offset = found[WHERE_HEADER].rsplit("/", 2)
-    original = tuple((n, v) for n, v in headers if n not in (PARTNER_HEADER, WHERE_HEADER))
-    return original, found[PARTNER_HEADER], (topic, int(partition), int(offset))
+    refused = None
+    if REFUSAL_HEADER in found:
+        code, _, reason = found[REFUSAL_HEADER].partition(" ")
+        refused = Rejection(RejectionCode(code), reason)
+    original = tuple((n, v) for n, v in headers if n not in FORWARDING_HEADERS)
+    return Forwarded(original, found[PARTNER_HEADER], (topic, int(partition), int(offset)), refused)
 
 
 class KafkaSealer:
@@ -108,10 +127,11 @@ class KafkaSealer:
             await self.catch_up()
             pending = []
             for value, raw_headers in messages:
-                headers, partner_id, where = split_admitted(raw_headers)
-                partner = self._registry.get(partner_id)
+                forwarded = read_forwarded(raw_headers)
+                partner, where = self._registry.get(forwarded.partner), forwarded.where
+                now = dt.datetime.now(dt.UTC)
                 decision = self.sealer.decide(
-                    partner, value, headers, where, dt.datetime.now(dt.UTC)
+                    partner, value, forwarded.headers, where, now, forwarded.refused
                 )
                 if isinstance(decision, Sealed):
                     pending.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from pydantic import SecretStr
 
 DEFAULT_DATA_DIR = Path("ketenhub-data")
 
@@ -27,3 +28,31 @@ kafka_option = click.option(
     show_envvar=True,
     help="Use the Kafka cluster at this bootstrap address instead of the embedded hub.",
 )
+
+sasl_username_option = click.option(
+    "--sasl-username",
+    metavar="USER",
+    default=None,
+    envvar="KETENHUB_SASL_USERNAME",
+    show_envvar=True,
+    help="Log in to Kafka (SASL/SCRAM-SHA-512) as this user: a partner id, or the hub's user.",
+)
+
+sasl_password_option = click.option(
+    "--sasl-password",
+    metavar="PASSWORD",
+    default=None,
+    envvar="KETENHUB_SASL_PASSWORD",
+    show_envvar=True,
+    help="Password of --sasl-username; prefer the environment variable (command lines are visible).",
+)
+
+
+def sasl_credentials(
+    username: str | None, password: str | None
+) -> tuple[str | None, SecretStr | None]:
+    """The user and password of a SASL login: both given, or neither."""
+    if (username is None) != (password is None):
+        msg = "give --sasl-username and --sasl-password together (or neither)"
+        raise click.UsageError(msg)
+    return username, None if password is None else SecretStr(password)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
 
-from ketenhub.cli.options import data_dir_option
+from ketenhub.cli.options import (
+    data_dir_option,
+    sasl_credentials,
+    sasl_password_option,
+    sasl_username_option,
+)
 
 
 @click.command()
@@ -20,6 +26,8 @@ from ketenhub.cli.options import data_dir_option
     help="Bootstrap servers of the Kafka cluster.",
 )
 @data_dir_option
+@sasl_username_option
+@sasl_password_option
 @click.option(
     "--ingest-partitions",
     default=1,
@@ -61,6 +69,8 @@ from ketenhub.cli.options import data_dir_option
 def serve(
     bootstrap: str,
     data_dir: Path,
+    sasl_username: str | None,
+    sasl_password: str | None,
     ingest_partitions: int,
     view_partitions: int,
     replication_factor: int,
@@ -72,11 +82,16 @@ def serve(
     Creates the hub's topics if they are missing (audit.log with one partition and
     unlimited retention, compacted view topics, ...), then validates, seals and projects.
     Start several workers with the same --data-dir keys to share the load. The hub's
-    signing key is read from (or created in) --data-dir/keys.
+    signing key is read from (or created in) --data-dir/keys. On a broker with SASL/SCRAM
+    and ACLs, log in as the hub's user (a super user of the broker): a refused login is
+    reported at once.
     """
-    from streams.settings import KafkaSettings  # Faust loads only for this command
+    from streams.access import check_login  # Kafka clients and Faust load only for this command
+    from streams.errors import BrokerUnreachable
+    from streams.settings import KafkaSettings
     from streams.worker import run_worker
 
+    user, password = sasl_credentials(sasl_username, sasl_password)
     settings = KafkaSettings(
         kafka_bootstrap=bootstrap,
         data_dir=data_dir,
@@ -84,5 +99,9 @@ def serve(
         view_partitions=view_partitions,
         replication_factor=replication_factor,
         checkpoint_every=checkpoint_every,
+        sasl_username=user,
+        sasl_password=password,
     )
+    with contextlib.suppress(BrokerUnreachable):  # not up yet: the worker keeps trying
+        check_login(settings)
     run_worker(settings, worker_log_level)

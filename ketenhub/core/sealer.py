@@ -110,15 +110,20 @@ class Sealer:
         headers: Headers,
         where: tuple[str, int, int],
         now: dt.datetime,
+        refused: Rejection | None = None,
     ) -> Decision:
-        """Decide one ingested message read at ``where`` (topic, partition, offset)."""
+        """Decide one ingested message read at ``where`` (topic, partition, offset).
+
+        ``refused`` is the verdict of a stateless validator that already inspected the
+        message; the sealer then only records it, so that each input is refused once.
+        """
         topic, partition, offset = where
         origin = input_id(topic, partition, offset)
         if origin in self.decided:
             return Ignored(f"input {origin} was decided before")
         self.decided.add(origin)
         tagged = (*headers, (INPUT_HEADER, origin.encode()))
-        outcome = admit(self.ledger, self._registry, partner, value, headers, now)
+        outcome = refused or admit(self.ledger, self._registry, partner, value, headers, now)
         if isinstance(outcome, Duplicate):
             return Ignored(f"event {outcome.event_id} was sealed before")
         if isinstance(outcome, Rejection):

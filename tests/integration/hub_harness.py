@@ -28,6 +28,8 @@ class HubUnderTest:
     ingest_partitions: int = 1
     view_partitions: int = 1
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    sasl_username: str | None = None  # the hub's login on a SASL broker (a super user)
+    sasl_password: str | None = None
 
     @property
     def settings(self) -> KafkaSettings:
@@ -40,6 +42,8 @@ class HubUnderTest:
             view_partitions=self.view_partitions,
             checkpoint_every=50,
             checkpoint_interval_s=1.0,
+            sasl_username=self.sasl_username,
+            sasl_password=self.sasl_password,
         )
 
     @property
@@ -52,6 +56,15 @@ class HubUnderTest:
             "KETENHUB_APP_ID": s.app_id,
             "KETENHUB_TOPIC_PREFIX": s.topic_prefix,
             "KETENHUB_CHECKPOINT_INTERVAL_S": str(s.checkpoint_interval_s),
+            **self._sasl_env(),
+        }
+
+    def _sasl_env(self) -> dict[str, str]:
+        if self.sasl_username is None or self.sasl_password is None:
+            return {}
+        return {
+            "KETENHUB_SASL_USERNAME": self.sasl_username,
+            "KETENHUB_SASL_PASSWORD": self.sasl_password,
         }
 
     def start_worker(self) -> subprocess.Popen[bytes]:

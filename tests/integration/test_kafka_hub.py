@@ -114,7 +114,7 @@ def publish_in_waves(
             expected = published - ignored
             wait_for(
                 lambda expected=expected: hub.outputs(reader, partners) >= expected,
-                120,
+                300,  # generous: a rebalance on a loaded 2-core machine can take a while
                 f"{expected} decided messages",
                 hub.worker_logs,
             )

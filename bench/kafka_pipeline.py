@@ -1,0 +1,226 @@
+"""Benchmark: the hub on a real Kafka broker — sustained rate and publish-to-view latency.
+
+Printed beside the embedded pipeline's rate and the raw fastavro decode rate of the same
+events, all measured in this one run, as ratios. Uses the broker at KETENHUB_KAFKA_BOOTSTRAP,
+else starts one from dev/kafka (Java and Maven needed). ``python -m bench.kafka_pipeline``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer
+
+from bench.embedded_pipeline import _raw_decode_rate
+from ketenhub.demo.scenario import ScenarioMessage, build_year
+from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.hub_keys import open_protector
+from ketenhub.observability import configure_logging
+from ketenhub.topics import TopicNames
+from streams.client import KafkaHub
+from streams.kafka_log import KafkaLogReader
+from streams.settings import KafkaSettings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _broker(folder: Path) -> tuple[str, Any]:
+    external = os.environ.get("KETENHUB_KAFKA_BOOTSTRAP")
+    if external:
+        return external, None
+    spec = importlib.util.spec_from_file_location(
+        "bench_broker", REPO / "dev" / "kafka" / "broker.py"
+    )
+    if spec is None or spec.loader is None:
+        msg = "cannot load dev/kafka/broker.py"
+        raise SystemExit(msg)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    broker = module.LocalKafkaBroker(folder / "kafka")
+    return broker.start(), broker
+
+
+def _worker(settings: KafkaSettings) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
+    env |= {"KETENHUB_APP_ID": settings.app_id, "KETENHUB_TOPIC_PREFIX": settings.topic_prefix}
+    command = [
+        sys.executable,
+        "-m",
+        "ketenhub",
+        "serve",
+        "--kafka",
+        settings.kafka_bootstrap,
+        "--data-dir",
+        str(settings.data_dir),
+    ]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait(condition: Any, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            msg = "the hub did not finish in time"
+            raise SystemExit(msg)
+        time.sleep(0.05)
+
+
+def _sustained(
+    settings: KafkaSettings, messages: list[ScenarioMessage], embedded_sealed: int
+) -> float:
+    names = TopicNames(settings.topic_prefix)
+    hub = KafkaHub(settings)
+    with KafkaLogReader(settings) as reader:
+        _wait(lambda: bool(reader.partitions(names.view("municipality"))))
+        start = time.perf_counter()
+        for message in messages:
+            hub.publish_raw(message.partner, message.value, message.headers)
+        hub.flush()
+        views = [names.view(p.id) for p in hub.registry.partners]
+        sealed_done = lambda: reader.total_records([names.audit_log]) >= embedded_sealed * 0.9  # noqa: E731
+        _wait(sealed_done)
+        settle = _views_settled(reader, views)
+        _wait(settle)
+        elapsed = time.perf_counter() - start
+    hub.close()
+    return len(messages) / elapsed
+
+
+def _views_settled(reader: KafkaLogReader, views: list[str]) -> Any:
+    last: dict[str, Any] = {"total": -1, "since": time.perf_counter()}
+
+    def settled() -> bool:
+        total = reader.total_records(views)
+        now = time.perf_counter()
+        if total != last["total"]:
+            last.update(total=total, since=now)
+        return now - last["since"] > 2.0  # no new view record for 2 s: projection has caught up
+
+    return settled
+
+
+def _latency(settings: KafkaSettings, rate: float, seconds: float) -> list[float]:
+    """Publish new signals at a steady rate; time each until the coordinator's view shows it."""
+    names = TopicNames(settings.topic_prefix)
+    hub = KafkaHub(settings)
+    seen: dict[bytes, float] = {}
+    consumer = KafkaConsumer(
+        names.view("municipality"),
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="latest",
+        group_id=None,
+    )
+    consumer.poll(timeout_ms=2000)
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            for records in consumer.poll(timeout_ms=100).values():
+                for record in records:
+                    seen.setdefault(record.key, time.perf_counter())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    sent: dict[bytes, float] = {}
+    from ketenhub.contract import models as m  # the bench builds its own fresh signals
+
+    staff = hub.registry.get("municipal-staff")
+    began = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        case = f"bench-{uuid.uuid4().hex[:12]}"
+        event = m.SignalReceived(
+            event_id=uuid.uuid4(),
+            occurred_at=time.time_ns() // 1000 / 1e6,
+            recorded_by=staff.id,
+            case_id=case,  # type: ignore[arg-type]
+            channel=m.Channel.INTERNAL_ROUTE,
+            reporter_role=m.ReporterRole.ENFORCER,
+            exploitation_forms=[m.ExploitationForm.LABOUR],
+            indicators=[],
+            location=m.Location(municipality_code="GM1916", area_code="2261"),
+            persons=[],
+        )
+        sent[case.encode()] = time.perf_counter()
+        hub.publish(event)
+        hub.flush()
+        time.sleep(max(0.0, began + (n + 1) / rate - time.perf_counter()))
+    _wait(lambda: all(k in seen for k in sent), 120)
+    stop.set()
+    watcher.join()
+    consumer.close()
+    hub.close()
+    return sorted(seen[k] - t for k, t in sent.items())
+
+
+def main() -> None:
+    """Run the measurements and print them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--years", type=int, default=4, help="synthetic demo years published at once"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=20.0, help="events per second for the latency run"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the latency run")
+    args = parser.parse_args()
+    configure_logging("ERROR")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        protector = open_protector(folder)
+        messages = [
+            msg
+            for y in range(2025 - args.years + 1, 2026)
+            for msg in build_year(y, protector=protector)
+        ]
+        protector.close()
+        with EmbeddedHub(folder / "embedded", create=True) as embedded:
+            for msg in messages:
+                embedded.publish_raw(msg.partner, msg.value, msg.headers)
+            start = time.perf_counter()
+            stats = embedded.run(batch=512)
+            embedded_rate = len(messages) / (time.perf_counter() - start)
+        raw = _raw_decode_rate([m.value for m in messages if m.expect in ("ACCEPT", "DUPLICATE")])
+        bootstrap, broker = _broker(folder)
+        prefix = f"bench-{uuid.uuid4().hex[:8]}."
+        settings = KafkaSettings(
+            kafka_bootstrap=bootstrap,
+            data_dir=folder,
+            app_id=prefix.rstrip("."),
+            topic_prefix=prefix,
+        )
+        worker = _worker(settings)
+        try:
+            kafka_rate = _sustained(settings, messages, stats.sealed)
+            latencies = _latency(settings, args.rate, args.seconds)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+            if broker is not None:
+                broker.stop()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000
+    print(f"events published at once:          {len(messages):>9,}")
+    print(f"kafka, publish to sealed+projected: {kafka_rate:>9,.0f} events/s")
+    print(f"embedded pipeline (same events):    {embedded_rate:>9,.0f} events/s")
+    print(f"raw fastavro decode (same events):  {raw:>9,.0f} events/s")
+    print(f"ratio kafka / embedded:             {kafka_rate / embedded_rate:>9.3f}")
+    print(f"ratio kafka / raw decode:           {kafka_rate / raw:>9.4f}")
+    print(
+        f"publish-to-view latency at {args.rate:.0f}/s over {len(latencies)} events: p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""``ketenhub partners``: the partner registry, and the partners' identities on Kafka."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ketenhub.cli.options import (
+    data_dir_option,
+    sasl_credentials,
+    sasl_password_option,
+    sasl_username_option,
+)
+from ketenhub.config import load_registry
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.embedded.hub import registry_file
+
+if TYPE_CHECKING:
+    from streams.provisioning import ProvisioningReport
+
+SECRETS_HELP = """TOML file of the partners' SCRAM passwords: one table [passwords] with a line
+partner-id = "password" per partner (at least 12 characters). Needed for the users that do not
+exist yet (or all of them, with --reset-passwords). Keep it out of version control (chmod 600)."""
+
+
+@click.group()
+def partners() -> None:
+    """The partners of the hub: list them, and provision their identities on Kafka."""
+
+
+@partners.command("list")
+@data_dir_option
+def list_partners(data_dir: Path) -> None:
+    """List the partners: id, role and CloudEvents source URN, then what each role may record.
+
+    The registry is --data-dir/partners.toml if present, else the one shipped with the hub.
+    On Kafka each partner logs in as the SCRAM user named by its id.
+    """
+    registry = load_registry(registry_file(data_dir))
+    width = max(len(p.id) for p in registry.partners) + 2
+    click.echo(f"{'PARTNER':<{width}}{'ROLE':<19}SOURCE URN")
+    for partner in registry.partners:
+        click.echo(f"{partner.id:<{width}}{partner.role.value:<19}{partner.urn}")
+    click.echo(
+        f"\n{len(registry.partners)} partner(s) of municipality {registry.municipality_code}"
+    )
+    _echo_roles(registry)
+
+
+def _echo_roles(registry: PartnerRegistry) -> None:
+    for role, policy in registry.roles.items():
+        click.echo(f"\n{role.value} may record:")
+        types = ", ".join(sorted(policy.may_record))
+        click.echo(textwrap.fill(types, width=96, initial_indent="  ", subsequent_indent="  "))
+        if policy.signal_channels:
+            channels = ", ".join(sorted(c.value for c in policy.signal_channels))
+            click.echo(f"  signals through: {channels}")
+
+
+@partners.command()
+@click.option(
+    "--kafka",
+    "bootstrap",
+    required=True,
+    metavar="HOST:PORT",
+    envvar="KETENHUB_KAFKA_BOOTSTRAP",
+    show_envvar=True,
+    help="Bootstrap servers of the Kafka cluster.",
+)
+@sasl_username_option
+@sasl_password_option
+@click.option(
+    "--secrets",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    envvar="KETENHUB_PARTNER_SECRETS",
+    show_envvar=True,
+    help=SECRETS_HELP,
+)
+@click.option(
+    "--topic-prefix",
+    default="",
+    envvar="KETENHUB_TOPIC_PREFIX",
+    show_envvar=True,
+    help="Prefix of every hub topic name (as for `ketenhub serve`).",
+)
+@click.option(
+    "--user-prefix",
+    default="",
+    envvar="KETENHUB_USER_PREFIX",
+    show_envvar=True,
+    help="Prefix of every partner's user name (sets a staging or test hub apart on one cluster).",
+)
+@click.option(
+    "--reset-passwords",
+    is_flag=True,
+    help="Also set the passwords of users that exist already, from --secrets.",
+)
+@data_dir_option
+def provision(
+    bootstrap: str,
+    sasl_username: str | None,
+    sasl_password: str | None,
+    secrets: Path | None,
+    topic_prefix: str,
+    user_prefix: str,
+    reset_passwords: bool,
+    data_dir: Path,
+) -> None:
+    """Create the partners' SCRAM users, the hub's topics and the partners' ACLs on Kafka.
+
+    Log in as the hub's user, a super user of the broker. Every partner of the registry gets
+    a SCRAM-SHA-512 user named by its id, may write only ingest.<id>, read only view.<id> and
+    rejected.<id>, and use consumer groups named partner-<id>-...; nobody else is granted
+    anything, so only the hub reads audit.log. Idempotent: what exists is left as it is, and
+    a second run reports that nothing changed. Passwords are never printed or logged.
+    """
+    from streams.access import check_login  # Kafka clients load only for this command
+    from streams.provisioning import load_passwords
+    from streams.provisioning import provision as apply
+    from streams.settings import KafkaSettings
+
+    user, password = sasl_credentials(sasl_username, sasl_password)
+    if user is None:
+        msg = "provisioning needs the hub's login: give --sasl-username and --sasl-password"
+        raise click.UsageError(msg)
+    registry = load_registry(registry_file(data_dir))
+    passwords = {} if secrets is None else load_passwords(secrets, registry)
+    if secrets is not None and secrets.stat().st_mode & 0o077:
+        click.echo(f"warning: {secrets} is readable by other users; chmod 600 it", err=True)
+    settings = KafkaSettings(
+        kafka_bootstrap=bootstrap,
+        data_dir=data_dir,
+        topic_prefix=topic_prefix,
+        sasl_username=user,
+        sasl_password=password,
+    )
+    check_login(settings)
+    report = apply(
+        settings, registry, passwords, user_prefix=user_prefix, reset_passwords=reset_passwords
+    )
+    click.echo(
+        f"partners on {bootstrap} (topic prefix {topic_prefix!r}, user prefix {user_prefix!r}), "
+        f"as {user}:"
+    )
+    _echo_report(report)
+
+
+def _echo_report(report: ProvisioningReport) -> None:
+    def line(what: str, created: tuple[object, ...], present: int, names: bool = False) -> None:
+        shown = f": {', '.join(str(c) for c in created)}" if names and created else ""
+        click.echo(f"  {what:<7}{len(created)} created, {present} already present{shown}")
+
+    line("users", report.users_created, len(report.users_present), names=True)
+    if report.users_reset:
+        click.echo(f"  passwords reset: {', '.join(report.users_reset)}")
+    line("topics", report.topics_created, len(report.topics_present))
+    line("ACLs", report.acls_created, len(report.acls_present))
+    for unexpected in report.acls_unexpected:
+        click.echo(f"warning: ACL not in the plan (left in place): {unexpected}", err=True)
+    if not report.changed:
+        click.echo("nothing changed: every user, topic and ACL was already present")
+    click.echo(
+        "the hub's own user needs no ACLs: it must be a super user of the broker (super.users)"
+    )
