@@ -116,10 +116,11 @@ def create_app(
     @app.agent(audit)
     async def route(stream: Any) -> None:
         """Re-key each sealed record by the case(s) it belongs to, for partitioned projection."""
-        async for event in stream.events():
-            record = decode_sealed(event.value or b"", event.message.offset)
-            for case_id in cases_of(record, decode_event(record.payload)):
-                await by_case.send(key=case_id.encode(), value=event.value)
+        async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
+            for event in events:
+                record = decode_sealed(event.value or b"", event.message.offset)
+                for case_id in cases_of(record, decode_event(record.payload)):
+                    await by_case.send(key=case_id.encode(), value=event.value)
 
     @app.agent(by_case)
     async def project(stream: Any) -> None:
@@ -131,9 +132,7 @@ def create_app(
             state = None if stored is None else CaseState.from_json(stored.encode())
             projected = project_case(state, record, decode_event(record.payload), registry, case_id)
             if projected is None:
-                if (
-                    state is not None
-                ):  # a redelivery: re-publish the current views in case they were lost
+                if state is not None:  # a redelivery: re-publish the views in case they were lost
                     await _publish_all(views, registry, state, case_id)
                 continue
             cases[case_id] = projected.state.to_json().decode()

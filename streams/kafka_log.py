@@ -46,6 +46,12 @@ class KafkaLogReader:
         ends = self._consumer.end_offsets(self.partitions(topic))
         return {tp.partition: offset for tp, offset in ends.items()}
 
+    def end_offsets_of(self, topics: list[str]) -> dict[tuple[str, int], int]:
+        """End offsets of every partition of several topics, in one request."""
+        partitions = [tp for topic in topics for tp in self.partitions(topic)]
+        ends = self._consumer.end_offsets(partitions) if partitions else {}
+        return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
+
     def total_records(self, topics: list[str]) -> int:
         """How many records the topics hold together (one request for all their partitions)."""
         partitions = [tp for topic in topics for tp in self.partitions(topic)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.rejection import Rejection, RejectionCode
 from ketenhub.core.sealer import Refused, Sealed, Sealer, input_id
 from ketenhub.core.sealing import encode_sealed
+from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
 from streams.settings import KafkaSettings
@@ -100,23 +101,37 @@ class KafkaSealer:
     def _catch_up_blocking(self) -> None:
         if self._reader is None:
             self._reader = KafkaLogReader(self._settings)
-        reader = self._reader
-        for record in self._new(reader, self._names.audit_log):
+        rejected = [self._names.rejected(p.id) for p in self._registry.partners]
+        ends = self._reader.end_offsets_of(
+            [self._names.audit_log, self._names.checkpoints, *rejected]
+        )
+        for record in self._new(self._names.audit_log, ends):
             self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
-        for record in self._new(reader, self._names.checkpoints):
+        for record in self._new(self._names.checkpoints, ends):
             self.sealer.restore_checkpoint(decode_checkpoint(record.value or b"", record.offset))
-        for partner in self._registry.partners:
-            for record in self._new(reader, self._names.rejected(partner.id)):
+        for topic in rejected:
+            for record in self._new(topic, ends):
                 self.sealer.restore_refused(record.headers)
 
-    def _new(self, reader: KafkaLogReader, topic: str) -> Any:
-        for partition, end in reader.end_offsets(topic).items():
+    def _new(self, topic: str, ends: dict[tuple[str, int], int]) -> Iterator[LogRecord]:
+        """Records of ``topic`` this instance has not seen: not written by it, or before its start."""
+        assert self._reader is not None
+        for (name, partition), end in ends.items():
+            if name != topic:
+                continue
             start = self._positions.get((topic, partition), 0)
             if topic == self._names.audit_log:
                 start = self.sealer.head.next_sequence
             if start < end:
-                yield from reader.records(topic, partition, start, end)
+                yield from self._reader.records(topic, partition, start, end)
             self._positions[(topic, partition)] = end
+
+    def _written(self, stored: Sequence[Any]) -> None:
+        """Remember our own writes, so that catching up does not read them back."""
+        for meta in stored:
+            key = (meta.topic, meta.partition)
+            if self._positions.get(key, 0) == meta.offset:
+                self._positions[key] = meta.offset + 1
 
     async def decide_batch(
         self, messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]]
@@ -156,9 +171,9 @@ class KafkaSealer:
                     )
                 else:
                     counts["ignored"] += 1
-            await asyncio.gather(*pending)
+            self._written(await asyncio.gather(*pending))
             if self.sealer.checkpoint_due():  # only now: a checkpoint never covers unstored records
-                await asyncio.gather(*await self._checkpoint())
+                self._written(await asyncio.gather(*await self._checkpoint()))
         return counts
 
     async def checkpoint_if_idle(self) -> bool:
@@ -167,7 +182,7 @@ class KafkaSealer:
             return False
         async with self.lock:
             pending = await self._checkpoint()
-            await asyncio.gather(*pending)
+            self._written(await asyncio.gather(*pending))
             return bool(pending)
 
     async def _checkpoint(self) -> list[Any]:

@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ketenhub.contract import models as m
@@ -55,7 +55,8 @@ class CaseState:
 
     def to_json(self) -> bytes:
         """Serialise the state (for a changelog-backed table)."""
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")).encode()
+        fields_ = {f.name: getattr(self, f.name) for f in fields(self)}  # values are JSON already
+        return json.dumps(fields_, sort_keys=True, separators=(",", ":")).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> CaseState:
