@@ -7,9 +7,11 @@ import sys
 import click
 
 from ketenhub import __version__
+from ketenhub.cli.connector_commands import connector
 from ketenhub.cli.demo import demo
 from ketenhub.cli.http import http
 from ketenhub.cli.hub_commands import erase, publish, rejected, run, verify, view
+from ketenhub.cli.partners_commands import partners
 from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.serve import serve
 from ketenhub.errors import KetenhubError
@@ -45,7 +47,22 @@ def cli(log_level: str) -> None:
     configure_logging(log_level)
 
 
-for command in (demo, publish, run, view, rejected, verify, erase, serve, http, archive, replay, evaluate):
+for command in (
+    demo,
+    publish,
+    run,
+    view,
+    rejected,
+    verify,
+    erase,
+    serve,
+    http,
+    archive,
+    replay,
+    evaluate,
+    partners,
+    connector,
+):
     cli.add_command(command)
 
 

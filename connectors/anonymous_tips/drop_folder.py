@@ -1,0 +1,209 @@
+"""Importing a drop folder of tip files: all of a file or (after a crash) the rest of it, never twice.
+
+A file is checked completely before any tip of it is sent: a bad file is moved to
+``refused/`` with a ``.reason.txt`` beside it and nothing of it is published. A good file's
+tips are published one by one, each with an event id derived from the file's SHA-256 and
+the tip's row, and each receipt is appended to the ledger (``.ketenhub/ledger.jsonl``).
+When every tip is stored the file is marked done and deleted: its clear content (persons,
+description, any stripped reporter field) is never kept once the hub holds the protected
+events. A crash mid-file leaves the file in the folder; the next run skips the rows the
+ledger records and re-sends at most the one in flight, whose deterministic id makes the
+hub ignore it as a duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import structlog
+
+from connectors.anonymous_tips.tip_format import Tip, TipFile, parse_tip_file
+from connectors.sdk.client import PartnerClient
+from connectors.sdk.errors import InputRefused
+from connectors.sdk.models import Receipt
+from ketenhub.contract.models import Channel, Location, SignalReceived
+from ketenhub.core.privacy import associated_data
+
+TIP_FILES = (".json", ".csv")
+STATE_DIR, REFUSED_DIR = ".ketenhub", "refused"
+_EVENT_IDS = uuid.UUID("0d6f3c1e-9a55-4d0b-8f0e-5c1b7a2e4d93")
+
+
+def tip_event_id(digest: str, row: int) -> uuid.UUID:
+    """The event id of row ``row`` of the file with SHA-256 ``digest``: the same on every run."""
+    return uuid.uuid5(_EVENT_IDS, f"{digest}:{row}")
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file: imported (tips sent now / earlier), refused, or finished."""
+
+    name: str
+    status: str
+    sent: int = 0
+    resumed_after: int = 0
+    tips: int = 0
+    stripped_fields: list[str] = field(default_factory=list)
+    stripped_values: int = 0
+    redactions: int = 0
+    reason: str = ""
+    receipts: list[Receipt] = field(default_factory=list)
+
+
+class Ledger:
+    """The append-only record of tips sent and files done, in ``.ketenhub/ledger.jsonl``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / STATE_DIR / "ledger.jsonl"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.done: set[str] = set()
+        self.sent: dict[str, int] = {}
+        if self.path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        """Read the entries; a last line cut short by a crash is dropped (its tip is sent again)."""
+        text = self.path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        for number, line in enumerate(lines, start=1):
+            try:
+                self._take(json.loads(line))
+            except (ValueError, KeyError):
+                if number < len(lines) or line.endswith("\n"):
+                    raise InputRefused(
+                        where=str(self.path), detail=f"line {number} is damaged"
+                    ) from None
+                with self.path.open("r+", encoding="utf-8") as ledger:
+                    ledger.truncate(len(text.encode()) - len(line.encode()))
+
+    def _take(self, entry: dict[str, object]) -> None:
+        digest = str(entry["digest"])
+        if entry.get("done"):
+            self.done.add(digest)
+        elif isinstance(entry.get("row"), int):
+            self.sent[digest] = max(self.sent.get(digest, 0), int(str(entry["row"])))
+
+    def append(self, entry: dict[str, object], *, durable: bool = False) -> None:
+        """Append one entry (fsync'ed when ``durable``)."""
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry, sort_keys=True) + "\n")
+            out.flush()
+            if durable:
+                os.fsync(out.fileno())
+        self._take(entry)
+
+
+def signal_of(tip: Tip, event_id: uuid.UUID, client: PartnerClient) -> SignalReceived:
+    """The SignalReceived of one tip: identifiers pseudonymised, the description encrypted."""
+    protector = client.protector
+    persons = [p if p.startswith("psn-") else protector.pseudonym(p) for p in tip.persons]
+    free_text = None
+    if tip.description:
+        subject = persons[0] if persons else protector.pseudonym(f"case:{tip.case_id}")
+        free_text = protector.encrypt(
+            subject, tip.description, associated_data(SignalReceived.EVENT_TYPE, "free_text")
+        )
+    return SignalReceived(
+        event_id=event_id,
+        occurred_at=tip.received_utc,
+        recorded_by=client.partner.id,
+        case_id=tip.case_id,
+        channel=Channel.ANONYMOUS_TIP,
+        reporter_role=None,
+        exploitation_forms=tip.exploitation_forms,
+        indicators=tip.indicators,
+        location=Location(
+            municipality_code=tip.municipality_code or client.registry.municipality_code,
+            area_code=tip.area_code,
+        ),
+        persons=persons,
+        free_text=free_text,
+    )
+
+
+def pending_files(folder: Path) -> list[Path]:
+    """The tip files waiting in the drop folder, by name."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in TIP_FILES and not p.name.startswith(".")
+    )
+
+
+def import_folder(
+    client: PartnerClient, folder: Path, *, after_send: Callable[[int], None] = lambda _: None
+) -> list[FileOutcome]:
+    """Import every tip file in ``folder``; ``after_send`` is called with each row sent (for progress)."""
+    if not folder.is_dir():
+        raise InputRefused(where=str(folder), detail="is not a folder")
+    ledger = Ledger(folder)
+    return [_import_file(client, ledger, path, after_send) for path in pending_files(folder)]
+
+
+def _import_file(
+    client: PartnerClient, ledger: Ledger, path: Path, after_send: Callable[[int], None]
+) -> FileOutcome:
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    log = structlog.get_logger("connectors").bind(file_digest=digest[:16])
+    if digest in ledger.done:
+        path.unlink()
+        log.info("tip_file_already_imported")
+        return FileOutcome(path.name, "already imported")
+    try:
+        parsed = parse_tip_file(path.name, data)
+    except InputRefused as exc:
+        _refuse(path, exc)
+        log.warning("tip_file_refused")
+        return FileOutcome(path.name, "refused", reason=str(exc))
+    outcome = _outcome(path.name, parsed, ledger.sent.get(digest, 0))
+    events = [signal_of(t, tip_event_id(digest, n), client) for n, t in enumerate(parsed.tips, 1)]
+    for event in events:
+        client.check(event)  # refuse the whole file before anything of it is sent
+    for row, event in enumerate(events, start=1):
+        if row <= outcome.resumed_after:
+            continue
+        outcome.receipts.append(client.publish(event))
+        ledger.append({"digest": digest, "row": row})
+        outcome.sent += 1
+        after_send(row)
+    ledger.append(
+        {"digest": digest, "done": True, "file": path.name, "tips": len(events), "at": _now()},
+        durable=True,
+    )
+    path.unlink()
+    log.info(
+        "tip_file_imported", tips=len(events), sent=outcome.sent, stripped=parsed.stripped_values
+    )
+    return outcome
+
+
+def _outcome(name: str, parsed: TipFile, resumed_after: int) -> FileOutcome:
+    return FileOutcome(
+        name,
+        "resumed" if resumed_after else "imported",
+        resumed_after=resumed_after,
+        tips=len(parsed.tips),
+        stripped_fields=sorted(parsed.stripped_fields),
+        stripped_values=parsed.stripped_values,
+        redactions=parsed.redactions,
+    )
+
+
+def _refuse(path: Path, problem: InputRefused) -> None:
+    """Move a refused file aside with its reason (field names and rules, never values)."""
+    target = path.parent / REFUSED_DIR
+    target.mkdir(exist_ok=True)
+    (target / f"{path.name}.reason.txt").write_text(str(problem) + "\n", encoding="utf-8")
+    path.replace(target / path.name)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,150 @@
+"""How the connectors meet a person on the command line: hub options, opening a client, output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from connectors.sdk.client import PartnerClient
+from connectors.sdk.embedded import EmbeddedTransport
+from connectors.sdk.errors import ConnectorError, InputRefused
+from connectors.sdk.models import CaseRemoved, Receipt, ViewUpdate
+from connectors.sdk.transport import Transport
+from ketenhub.cli.options import data_dir_option, kafka_option
+from ketenhub.core.partners import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+topic_prefix_option = click.option(
+    "--topic-prefix",
+    default="",
+    envvar="KETENHUB_TOPIC_PREFIX",
+    show_envvar=True,
+    help="Kafka only: prefix of the hub's topic names. SASL credentials come from "
+    "KETENHUB_SASL_USERNAME and KETENHUB_SASL_PASSWORD.",
+)
+
+
+def hub_options(command: F) -> F:
+    """Add --data-dir, --kafka and --topic-prefix: the hub a connector talks to."""
+    return data_dir_option(kafka_option(topic_prefix_option(command)))
+
+
+def follow_option(command: F) -> F:
+    """Add --follow: keep waiting for new changes until interrupted."""
+    return click.option(
+        "--follow", is_flag=True, help="Keep following new changes until interrupted (Ctrl-C)."
+    )(command)
+
+
+def at_option(command: F) -> F:
+    """Add --at: when the recorded thing happened (default: now)."""
+    return click.option(
+        "--at",
+        "at",
+        metavar="TIME",
+        default=None,
+        help="When it happened, ISO 8601 with a time zone (default: now).",
+    )(command)
+
+
+@dataclass(frozen=True)
+class HubAddress:
+    """Which hub a connector command works on: the embedded one, or the one on Kafka."""
+
+    data_dir: Path
+    bootstrap: str | None
+    topic_prefix: str = ""
+
+    def transport(self, *, create: bool = False) -> Transport:
+        """Open the transport to this hub."""
+        if self.bootstrap is None:
+            return EmbeddedTransport(self.data_dir, create=create)
+        from connectors.sdk.kafka_transport import KafkaTransport  # loads the Kafka client
+        from streams.settings import KafkaSettings
+
+        settings = KafkaSettings(
+            kafka_bootstrap=self.bootstrap, data_dir=self.data_dir, topic_prefix=self.topic_prefix
+        )
+        return KafkaTransport(settings)
+
+
+@contextmanager
+def open_client(
+    partner: str, hub: HubAddress, name: str, *, role: Role | None = None, create: bool = False
+) -> Iterator[PartnerClient]:
+    """A client for ``partner`` named after the connector; refuses a partner of another role."""
+    transport = hub.transport(create=create)
+    try:
+        client = PartnerClient(partner, transport, name=name)
+    except BaseException:
+        transport.close()
+        raise
+    try:
+        if role is not None and client.partner.role is not role:
+            fitting = ", ".join(p.id for p in client.registry.with_role(role)) or "none"
+            where, rule = f"--as {partner}", f"this connector is for {role} partners ({fitting})"
+            raise InputRefused(where=where, detail=rule)
+        yield client
+    finally:
+        client.close()
+
+
+def moment(at: str | None) -> dt.datetime:
+    """Parse --at (ISO 8601 with a time zone), or now."""
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    where = "--at"
+    try:
+        parsed = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise InputRefused(where=where, detail=f"{at!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise InputRefused(where=where, detail=f"{at!r} has no time zone (add +01:00 or Z)")
+    return parsed.astimezone(dt.UTC)
+
+
+def describe(update: ViewUpdate) -> str:
+    """One line about a changed view."""
+    if isinstance(update, CaseRemoved):
+        return f"{update.case_id:<22} removed from the view (the reason to see it was revoked)"
+    reasons = ", ".join(update.visible_because)
+    return f"{update.case_id:<22} {update.phase or '-':<16} {update.status or '-':<7} visible because {reasons}"
+
+
+class HubRejected(ConnectorError):
+    """The hub refused events this command published; the reasons were printed above."""
+
+    def __init__(self, rejected: int, published: int) -> None:
+        self.rejected, self.published = rejected, published
+        super().__init__(
+            f"the hub rejected {rejected} of the {published} event(s) published; reasons above"
+        )
+
+
+def settle(client: PartnerClient, receipts: list[Receipt]) -> None:
+    """Flush, then report the hub's rejections (of these events and any earlier ones not yet shown).
+
+    On the embedded hub the pipeline has run, so every decision is known; on Kafka the hub
+    decides asynchronously and rejections show up in a later run (or ``ketenhub rejected``).
+    """
+    client.flush()
+    ours = {str(r.event_id) for r in receipts}
+    refused = 0
+    for rejected in client.rejections():
+        refused += rejected.event_id in ours
+        click.echo(
+            f"REJECTED {rejected.event_type} {rejected.event_id} (case {rejected.case_id}): "
+            f"{rejected.code}: {rejected.reason}",
+            err=True,
+        )
+    if not isinstance(client.transport, EmbeddedTransport) and receipts:
+        click.echo("on Kafka the hub decides asynchronously: rejections show in the next run")
+    if refused:
+        raise HubRejected(refused, len(receipts))

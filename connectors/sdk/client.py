@@ -1,0 +1,203 @@
+"""The partner client: publish typed events as one partner, follow its views and its rejections.
+
+The same code runs on every transport (embedded or Kafka). Consumption is at-least-once:
+a record counts as handled once the caller asks the iterator for the next one (or leaves
+the loop after it), and handled positions are committed under the partner's own consumer
+group, ``partner-<id>-<name>-views`` / ``-rejections``. A restart continues after the last
+committed record; a crash while handling one record delivers that record again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import structlog
+
+from connectors.sdk.errors import ConnectorError, EventRefused
+from connectors.sdk.models import (
+    CaseRemoved,
+    CaseView,
+    Receipt,
+    RejectedMessage,
+    ViewUpdate,
+    rejected_message,
+    view_update,
+)
+from connectors.sdk.transport import Delivery, Stream, Transport
+from ketenhub.codec.cloudevents import build_headers
+from ketenhub.codec.single_object import encode_event
+from ketenhub.contract.base import Event
+from ketenhub.core.authorization import authorize
+from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.embedded.protector import KeyStoreProtector
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+
+
+def _log() -> structlog.typing.FilteringBoundLogger:
+    """The SDK's logger: event ids, types, case ids, codes and offsets only, never personal data."""
+    return structlog.get_logger("connectors")  # type: ignore[no-any-return]  # structlog's factory is untyped
+
+
+class PartnerClient:
+    """One partner's connection to the hub, over a transport (embedded or Kafka)."""
+
+    def __init__(
+        self,
+        partner_id: str,
+        transport: Transport,
+        *,
+        name: str = "sdk",
+        send_timeout_s: float = 120.0,
+    ) -> None:
+        if not _NAME.match(name):
+            msg = f"client name {name!r} is invalid: use 1-41 lowercase letters, digits and dashes"
+            raise ConnectorError(msg)
+        self.transport = transport
+        self.partner: Partner = transport.registry.get(partner_id)
+        self.name = name
+        self._send_timeout_s = send_timeout_s
+
+    @property
+    def registry(self) -> PartnerRegistry:
+        """The partner registry of the hub."""
+        return self.transport.registry
+
+    @property
+    def protector(self) -> KeyStoreProtector:
+        """Pseudonymiser and field encryptor, for events built from clear identifiers and texts."""
+        return self.transport.protector
+
+    def group(self, stream: Stream) -> str:
+        """The consumer group this client commits its positions under, for one topic."""
+        kind = "views" if stream == "view" else "rejections"
+        return f"partner-{self.partner.id}-{self.name}-{kind}"
+
+    def check(self, event: Event) -> None:
+        """Raise EventRefused if this partner may not record ``event`` (recorder, type, channel)."""
+        refusal = authorize(self.registry, self.partner, event)
+        if refusal is not None:
+            raise EventRefused(event.EVENT_TYPE, str(event.event_id), refusal)
+
+    def publish(self, event: Event) -> Receipt:
+        """Check, encode and send one event; return where the ingest topic stored it."""
+        return self.publish_all([event])[0]
+
+    def publish_all(self, events: Iterable[Event]) -> list[Receipt]:
+        """Check every event first (nothing is sent if one is refused), then send them all.
+
+        Returns when the transport stored every event, with a receipt per event in order.
+        The hub decides about them later: see ``views()`` and ``rejections()``.
+        """
+        batch = list(events)
+        for event in batch:
+            self.check(event)
+        sent = [
+            (
+                event,
+                self.transport.send(
+                    self.partner, encode_event(event), build_headers(event, self.partner.urn)
+                ),
+            )
+            for event in batch
+        ]
+        receipts = []
+        for event, pending in sent:
+            position = pending.result(self._send_timeout_s)
+            receipts.append(
+                Receipt(
+                    event_id=event.event_id,
+                    event_type=event.EVENT_TYPE,
+                    case_id=event.case_ref,
+                    position=position,
+                )
+            )
+            _log().info(
+                "event_published",
+                partner=self.partner.id,
+                event_id=str(event.event_id),
+                event_type=event.EVENT_TYPE,
+                case_id=event.case_ref,
+                topic=position.topic,
+                partition=position.partition,
+                offset=position.offset,
+            )
+        return receipts
+
+    def flush(self) -> None:
+        """Make sure everything published is stored; on the embedded hub, let the pipeline run."""
+        self.transport.flush()
+
+    def views(self, *, follow: bool = False, poll_interval_s: float = 1.0) -> Iterator[ViewUpdate]:
+        """The changes of this partner's case views since the last committed one.
+
+        Yields a ``CaseView`` per new version of a case and a ``CaseRemoved`` when the partner
+        lost sight of a case. Without ``follow`` it stops at the end of the topic as of the
+        call; with ``follow`` it waits for more until the caller stops.
+        """
+        for delivery in self._consume("view", self.group("view"), follow, poll_interval_s):
+            update = view_update(self.partner.id, delivery.key, delivery.value, delivery.position)
+            _log().info(
+                "view_received",
+                partner=self.partner.id,
+                case_id=update.case_id,
+                removed=isinstance(update, CaseRemoved),
+                offset=delivery.position.offset,
+            )
+            yield update
+
+    def rejections(
+        self, *, follow: bool = False, poll_interval_s: float = 1.0
+    ) -> Iterator[RejectedMessage]:
+        """This partner's messages the hub refused since the last committed one, with code and reason."""
+        for delivery in self._consume("rejected", self.group("rejected"), follow, poll_interval_s):
+            rejected = rejected_message(
+                self.partner.id, delivery.value, delivery.headers, delivery.position
+            )
+            _log().info(
+                "rejection_received",
+                partner=self.partner.id,
+                event_id=rejected.event_id,
+                event_type=rejected.event_type,
+                case_id=rejected.case_id,
+                code=rejected.code,
+            )
+            yield rejected
+
+    def snapshot(self) -> dict[str, CaseView]:
+        """Every case this partner sees now, by case id (reads the whole view; commits nothing)."""
+        current: dict[str, CaseView] = {}
+        for delivery in self._consume("view", None, False, 1.0):
+            update = view_update(self.partner.id, delivery.key, delivery.value, delivery.position)
+            if isinstance(update, CaseView):
+                current[update.case_id] = update
+            else:
+                current.pop(update.case_id, None)
+        return current
+
+    def _consume(
+        self, stream: Stream, group: str | None, follow: bool, poll_interval_s: float
+    ) -> Iterator[Delivery]:
+        cursor = self.transport.open_cursor(self.partner.id, stream, group)
+        try:
+            while follow or not cursor.caught_up():
+                for delivery in cursor.poll(poll_interval_s):
+                    yield delivery
+                    cursor.mark(delivery)  # the caller came back for more: this one is handled
+                cursor.commit()
+        finally:
+            try:
+                cursor.commit()  # what the caller handled before leaving the loop stays handled
+            finally:
+                cursor.close()
+
+    def close(self) -> None:
+        """Flush and close the transport."""
+        self.transport.close()
+
+    def __enter__(self) -> PartnerClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

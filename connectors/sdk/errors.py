@@ -1,0 +1,45 @@
+"""The errors of the connector SDK and the partners' connectors, under ``KetenhubError``.
+
+    KetenhubError
+    └── ConnectorError             a connector or the SDK cannot do what was asked
+        ├── EventRefused           the SDK refused an event before sending it (rule broken)
+        ├── TransportError         the hub could not be reached, or did not store a message
+        └── InputRefused           a connector's input (file, flag, decision) is not usable
+
+Messages name the thing, the value and the rule broken; they never carry personal data
+(no free text, no identifiers of persons), only event ids, case ids, codes and field names.
+On Kafka, the broker's refusals (a wrong login, a topic or group the ACLs do not allow) are
+the runtime's ``streams.errors.BrokerAccessError``, also a ``KetenhubError``.
+"""
+
+from __future__ import annotations
+
+from ketenhub.core.rejection import Rejection
+from ketenhub.errors import KetenhubError
+
+
+class ConnectorError(KetenhubError):
+    """A connector or the SDK cannot do what was asked."""
+
+
+class EventRefused(ConnectorError):
+    """The SDK refused to send an event: it breaks a rule the hub would reject it for."""
+
+    def __init__(self, event_type: str, event_id: str, rejection: Rejection) -> None:
+        self.event_type = event_type
+        self.event_id = event_id
+        self.rejection = rejection
+        super().__init__(f"not sent: {event_type} {event_id}: {rejection}")
+
+
+class TransportError(ConnectorError):
+    """The hub could not be reached, or it did not confirm that it stored a message."""
+
+
+class InputRefused(ConnectorError):
+    """A connector's input is not usable; the message says where and why, never the values."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        self.where = where
+        self.detail = detail
+        super().__init__(f"{where}: {detail}")

@@ -1,0 +1,242 @@
+"""The Kafka transport: a partner client on a hub whose workers run on a Kafka cluster.
+
+Publishing uses kafka-python's idempotent producer (``acks="all"``, ``enable_idempotence``,
+retries with back-off inside the delivery timeout), keyed by case id so one case's events
+stay in order. Reading assigns the partitions of the partner's own ``view.<partner>`` or
+``rejected.<partner>`` topic (under ``settings.topic_prefix``) and commits positions under
+the partner's own consumer group, ``partner-<id>-...``.
+
+The broker's refusals surface as the runtime's ``BrokerAccessError`` (``streams.errors``): a
+wrong SASL login as ``AuthenticationRefused`` (checked once, in a second, before the first
+use), a topic or group the ACLs do not allow as ``NotAuthorized``, a missing topic as
+``TopicNotFound``; anything else the cluster does wrong as ``TransportError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.structs import OffsetAndMetadata
+
+from connectors.sdk.errors import TransportError
+from connectors.sdk.models import Position
+from connectors.sdk.transport import Backoff, Delivery, Headers, Stream
+from ketenhub.config import load_registry
+from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.embedded.hub import registry_file
+from ketenhub.embedded.protector import KeyStoreProtector
+from ketenhub.hub_keys import open_protector
+from ketenhub.topics import TopicNames
+from streams.access import check_login, check_topic
+from streams.errors import translate
+from streams.settings import KafkaSettings
+
+
+def login_of(settings: KafkaSettings) -> str | None:
+    """The SASL user this client logs in as, if it logs in."""
+    return settings.sasl_username if "sasl_mechanism" in settings.client_config() else None
+
+
+@contextmanager
+def translated(
+    settings: KafkaSettings, operation: str, *, topic: str | None = None, group: str | None = None
+) -> Iterator[None]:
+    """Turn kafka-python's errors into Ketenhub's, naming the user, operation and resource."""
+    try:
+        yield
+    except KafkaError as exc:
+        refusal = translate(
+            exc,
+            user=login_of(settings),
+            operation=operation,
+            topic=topic,
+            group=group,
+            bootstrap=settings.kafka_bootstrap,
+        )
+        if refusal is not None:
+            raise refusal from exc
+        where = f" topic {topic}" if topic else ""
+        msg = f"Kafka at {settings.kafka_bootstrap}: could not {operation}{where}: {type(exc).__name__}: {exc}"
+        raise TransportError(msg) from exc
+
+
+class _Sent:
+    """A message handed to the producer; ``result`` waits for the broker's acknowledgement."""
+
+    def __init__(self, future: Any, settings: KafkaSettings, topic: str) -> None:
+        self._future, self._settings, self._topic = future, settings, topic
+
+    def result(self, timeout_s: float) -> Position:
+        """Where the broker stored the message (all in-sync replicas have it)."""
+        with translated(self._settings, "write to", topic=self._topic):
+            meta = self._future.get(timeout=timeout_s)
+        return Position(topic=meta.topic, partition=meta.partition, offset=meta.offset)
+
+
+class KafkaTransport:
+    """Reach the hub on the Kafka cluster of ``settings`` (bootstrap, topic prefix, SASL user)."""
+
+    def __init__(self, settings: KafkaSettings, *, backoff: Backoff | None = None) -> None:
+        self.settings = settings
+        self.names = TopicNames(settings.topic_prefix)
+        self.backoff = backoff or Backoff()
+        self._registry = load_registry(registry_file(settings.data_dir))
+        self._protector: KeyStoreProtector | None = None
+        self._producer: Any = None
+        self._logged_in = False
+
+    def check_login(self) -> None:
+        """Log in once (in about a second) so a refused login fails at once, not after retries."""
+        if not self._logged_in:
+            check_login(self.settings)
+            self._logged_in = True
+
+    @property
+    def registry(self) -> PartnerRegistry:
+        """The partner registry (the data folder's own, else the default)."""
+        return self._registry
+
+    @property
+    def protector(self) -> KeyStoreProtector:
+        """The pseudonymiser and field encryptor of the key files in ``settings.data_dir``."""
+        if self._protector is None:
+            self._protector = open_protector(self.settings.data_dir)
+        return self._protector
+
+    def _producer_for(self, partner: Partner) -> Any:
+        if self._producer is None:
+            self.check_login()
+            with translated(self.settings, "connect to"):
+                self._producer = KafkaProducer(
+                    **self.settings.client_config(),
+                    client_id=f"partner-{partner.id}",
+                    acks="all",
+                    enable_idempotence=True,
+                    retries=2_147_483_647,
+                    retry_backoff_ms=200,
+                    delivery_timeout_ms=120_000,
+                    max_block_ms=15_000,
+                    linger_ms=5,
+                )
+        return self._producer
+
+    def send(self, partner: Partner, value: bytes, headers: Headers) -> _Sent:
+        """Hand one encoded event to the idempotent producer for ``ingest.<partner>``."""
+        producer = self._producer_for(partner)
+        topic = self.names.ingest(partner.id)
+        key = dict(headers).get("ce_subject")  # one case's events share a partition: kept in order
+        try:
+            with translated(self.settings, "write to", topic=topic):
+                future = self.backoff.run(
+                    lambda: producer.send(topic, key=key, value=value, headers=list(headers)),
+                    (KafkaTimeoutError,),
+                    f"sending to {topic}",
+                )
+        except TransportError:
+            check_topic(self.settings, topic, "write to")  # a missing or forbidden topic says so
+            raise
+        return _Sent(future, self.settings, topic)
+
+    def flush(self) -> None:
+        """Wait until the broker acknowledged everything sent."""
+        if self._producer is not None:
+            with translated(self.settings, "write to"):
+                self._producer.flush()
+
+    def open_cursor(self, partner_id: str, stream: Stream, group: str | None) -> KafkaCursor:
+        """Open a cursor on the partner's view or rejected topic on the cluster."""
+        self._registry.get(partner_id)
+        self.check_login()
+        topic = self.names.view(partner_id) if stream == "view" else self.names.rejected(partner_id)
+        return KafkaCursor(self.settings, topic, group)
+
+    def close(self) -> None:
+        """Flush and close the producer and the key files."""
+        if self._producer is not None:
+            self._producer.flush()
+            self._producer.close()
+            self._producer = None
+        if self._protector is not None:
+            self._protector.close()
+            self._protector = None
+
+
+class KafkaCursor:
+    """The partitions of one topic, assigned to this client, positions kept by its group."""
+
+    def __init__(self, settings: KafkaSettings, topic: str, group: str | None) -> None:
+        self._settings, self._topic, self._group = settings, topic, group
+        self._marks: dict[TopicPartition, int] = {}
+        with translated(settings, "read", topic=topic, group=group):
+            self._consumer: Any = KafkaConsumer(
+                **settings.client_config(),
+                group_id=group,
+                client_id=group or "partner-snapshot",
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
+        try:
+            self._partitions = self._assign()
+        except BaseException:
+            self._consumer.close()
+            raise
+
+    def _assign(self) -> list[TopicPartition]:
+        with translated(self._settings, "read", topic=self._topic, group=self._group):
+            found = self._consumer.partitions_for_topic(self._topic)
+            if not found:  # kafka-python shows a forbidden topic as a missing one: ask the broker
+                check_topic(self._settings, self._topic, "read")
+                msg = f"topic {self._topic} has no partitions on {self._settings.kafka_bootstrap}"
+                raise TransportError(msg)
+            partitions = [TopicPartition(self._topic, p) for p in sorted(found)]
+            self._consumer.assign(partitions)
+            if self._group is None:
+                self._consumer.seek_to_beginning(*partitions)
+            self._ends: dict[TopicPartition, int] = self._consumer.end_offsets(partitions)
+        return partitions
+
+    def poll(self, timeout_s: float) -> list[Delivery]:
+        """Records after the group's position, in partition and offset order."""
+        with translated(self._settings, "read", topic=self._topic, group=self._group):
+            fetched = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=500)
+        messages = sorted(
+            (m for batch in fetched.values() for m in batch), key=lambda m: (m.partition, m.offset)
+        )
+        return [
+            Delivery(
+                Position(topic=m.topic, partition=m.partition, offset=m.offset),
+                m.key,
+                m.value,
+                tuple((name, data or b"") for name, data in (m.headers or [])),
+            )
+            for m in messages
+        ]
+
+    def caught_up(self) -> bool:
+        """Whether every partition's position reached its end offset as of opening."""
+        with translated(self._settings, "read", topic=self._topic, group=self._group):
+            return all(self._consumer.position(tp) >= end for tp, end in self._ends.items())
+
+    def mark(self, delivery: Delivery) -> None:
+        """Note a handled record."""
+        where = delivery.position
+        self._marks[TopicPartition(where.topic, where.partition)] = where.offset + 1
+
+    def commit(self) -> None:
+        """Commit the positions after the handled records under the partner's group."""
+        if self._group is None or not self._marks:
+            return
+        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._marks.items()}
+        with translated(
+            self._settings, "commit positions of", topic=self._topic, group=self._group
+        ):
+            self._consumer.commit(offsets)
+        self._marks.clear()
+
+    def close(self) -> None:
+        """Close the consumer without committing anything more."""
+        self._consumer.close(autocommit=False)
