@@ -42,7 +42,7 @@ def anonymous_tips(
     Files are *.json (a list of tips) or *.csv (a header row, one tip per row, list cells
     separated by ';'), with the fields tip_id, received_at, exploitation_forms, area_code
     and optionally municipality_code, indicators, persons, description. The format is
-    described in connectors/anonymous_tips/tip_format.py and connectors/README.md.
+    described in connectors/anonymous_tips/tip_format.py and the README ("Connecting a partner's systems").
 
     Reporter identity never enters the hub: reporter fields (reporter*, melder*, caller*,
     contact*, name, phone, e-mail, ...) are stripped as they are read, e-mail addresses and
