@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -17,6 +18,7 @@ from ketenhub.core.projection import cases_of, project_case, render_views
 from ketenhub.core.rejection import Rejection
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.topics import TopicNames
+from streams.kafka_log import KafkaLogReader
 from streams.sealing_driver import KafkaSealer, forwarding_headers
 from streams.settings import KafkaSettings
 
@@ -116,11 +118,10 @@ def create_app(
     @app.agent(audit)
     async def route(stream: Any) -> None:
         """Re-key each sealed record by the case(s) it belongs to, for partitioned projection."""
-        async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
-            for event in events:
-                record = decode_sealed(event.value or b"", event.message.offset)
-                for case_id in cases_of(record, decode_event(record.payload)):
-                    await by_case.send(key=case_id.encode(), value=event.value)
+        async for event in stream.events():
+            record = decode_sealed(event.value or b"", event.message.offset)
+            for case_id in cases_of(record, decode_event(record.payload)):
+                await by_case.send(key=case_id.encode(), value=event.value)
 
     @app.agent(by_case)
     async def project(stream: Any) -> None:
@@ -130,7 +131,21 @@ def create_app(
             record = decode_sealed(event.value or b"", event.message.offset)
             stored = cases.get(case_id)
             state = None if stored is None else CaseState.from_json(stored.encode())
-            projected = project_case(state, record, decode_event(record.payload), registry, case_id)
+            try:
+                projected = project_case(
+                    state, record, decode_event(record.payload), registry, case_id
+                )
+            except (
+                KeyError
+            ):  # the stored state misses an event it should hold: rebuild it from the log
+                log.warning("case_state_rebuilt", case_id=case_id, sequence=record.sequence)
+                rebuilt = await asyncio.get_running_loop().run_in_executor(
+                    None, rebuild_case, settings, registry, case_id, record.sequence
+                )
+                if rebuilt is not None:
+                    cases[case_id] = rebuilt.to_json().decode()
+                    await _publish_all(views, registry, rebuilt, case_id)
+                continue
             if projected is None:
                 if state is not None:  # a redelivery: re-publish the views in case they were lost
                     await _publish_all(views, registry, state, case_id)
@@ -141,6 +156,22 @@ def create_app(
 
     app.ketenhub_sealer = sealer  # type: ignore[attr-defined]  # for status and tests
     return app
+
+
+def rebuild_case(
+    settings: KafkaSettings, registry: PartnerRegistry, case_id: str, upto: int
+) -> CaseState | None:
+    """A case's state folded afresh from audit.log, up to and including sequence ``upto``."""
+    state: CaseState | None = None
+    with KafkaLogReader(settings) as reader:
+        audit = TopicNames(settings.topic_prefix).audit_log
+        for stored in reader.records(audit, 0, 0, upto + 1):
+            record = decode_sealed(stored.value or b"", stored.offset)
+            event = decode_event(record.payload)
+            if case_id in cases_of(record, event):
+                projected = project_case(state, record, event, registry, case_id)
+                state = state if projected is None else projected.state
+    return state
 
 
 def _headers(event: Any) -> tuple[tuple[str, bytes], ...]:
