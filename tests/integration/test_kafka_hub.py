@@ -44,7 +44,8 @@ def embedded(
         for m in messages:
             hub.publish_raw(m.partner, m.value, m.headers)
         hub.run()
-        return outcome_of(hub.registry.partners, hub.live_views, lambda t: list(hub.records(t)))
+        result = outcome_of(hub.registry.partners, hub.live_views, lambda t: list(hub.records(t)))
+        return result | {"folder": folder}
 
 
 def outcome_of(partners: object, live_views: object, records: object) -> dict[str, object]:
@@ -90,7 +91,9 @@ def by_partner(message: ScenarioMessage) -> object:
 def by_partner_and_case(message: ScenarioMessage) -> object:
     """With several ingest partitions only one case's messages keep their order (they share a key)."""
     subject = dict(message.headers).get("ce_subject")
-    return message.partner, subject if subject is not None else id(message)  # unkeyed: a wave of its own
+    return message.partner, subject if subject is not None else id(
+        message
+    )  # unkeyed: a wave of its own
 
 
 def publish_in_waves(
@@ -134,7 +137,10 @@ def kafka_outcome(hub: HubUnderTest) -> dict[str, object]:
 
 
 def test_the_demo_year_on_kafka_gives_the_embedded_result(
-    hub: HubUnderTest, embedded: dict[str, object], scenario: tuple[Path, list[ScenarioMessage]]
+    hub: HubUnderTest,
+    embedded: dict[str, object],
+    scenario: tuple[Path, list[ScenarioMessage]],
+    tmp_path: Path,
 ) -> None:
     """Published partner by partner, the demo year yields the same views, rejections and sealed events.
 
@@ -174,3 +180,30 @@ def test_the_demo_year_on_kafka_gives_the_embedded_result(
     )
     assert verify.returncode == 0, verify.stderr
     assert f"{len(embedded['sealed'])} sealed records, hash chain intact" in verify.stdout  # type: ignore[arg-type]
+    if hub.ingest_partitions == 1:
+        assert_same_evaluation_csvs(hub, embedded["folder"], tmp_path)  # type: ignore[arg-type]
+
+
+def assert_same_evaluation_csvs(hub: HubUnderTest, embedded_folder: Path, out: Path) -> None:
+    """The annual evaluation of the same history read from Kafka and from the embedded log: byte-identical CSVs."""
+    from replay.kafka_source import KafkaSource
+    from replay.pipeline import evaluate_source
+    from replay.report import write_report
+    from replay.sources import EmbeddedSource
+
+    public_key = hub.data_dir / "keys" / "hub-signing-key.pub.pem"
+    kafka = KafkaSource(
+        hub.bootstrap,
+        public_key,
+        audit_topic=hub.names.audit_log,
+        checkpoint_topic=hub.names.checkpoints,
+    )
+    write_report(evaluate_source(kafka, 2025), out / "from-kafka")
+    write_report(evaluate_source(EmbeddedSource(embedded_folder), 2025), out / "from-embedded")
+    csvs = sorted(p.name for p in (out / "from-embedded").glob("*.csv"))
+    assert csvs, "the evaluation wrote no CSV"
+    assert csvs == sorted(p.name for p in (out / "from-kafka").glob("*.csv"))
+    for name in csvs:
+        assert (out / "from-kafka" / name).read_bytes() == (
+            out / "from-embedded" / name
+        ).read_bytes(), name
