@@ -79,6 +79,7 @@ def create_app(
     cases = app.Table(
         "case-states", key_type=str, value_type=str, partitions=settings.view_partitions
     )
+    chain = app.Table("chain-head", key_type=str, value_type=str, partitions=1)
     sealer = KafkaSealer(settings, registry, key)
 
     @app.agent(ingest)
@@ -105,7 +106,8 @@ def create_app(
         try:
             async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
                 batch = [(e.value or b"", _headers(e)) for e in events]
-                counts = await sealer.decide_batch(batch)
+                counts = await sealer.decide_batch(batch, chain.get("head"))
+                _remember(chain, "head", sealer.chain_head())
                 log.debug("batch_decided", **counts)
         finally:
             await sealer.stop()
@@ -172,6 +174,12 @@ def rebuild_case(
                 projected = project_case(state, record, event, registry, case_id)
                 state = state if projected is None else projected.state
     return state
+
+
+def _remember(table: Any, key: str, value: str) -> None:
+    """Set a key of a one-partition table from a batched loop, where Faust knows no current event."""
+    table.send_changelog(0, key, value)
+    table.data[key] = value
 
 
 def _headers(event: Any) -> tuple[tuple[str, bytes], ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.rejection import Rejection, RejectionCode
 from ketenhub.core.sealer import Refused, Sealed, Sealer, input_id
 from ketenhub.core.sealing import encode_sealed
+from ketenhub.errors import ChainBroken
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
@@ -133,13 +135,47 @@ class KafkaSealer:
             if self._positions.get(key, 0) == meta.offset:
                 self._positions[key] = meta.offset + 1
 
+    def chain_head(self) -> str:
+        """The chain head as stored in the changelog-backed ``chain-head`` table."""
+        head = self.sealer.head
+        return json.dumps({"next_sequence": head.next_sequence, "last_hash": head.last_hash.hex()})
+
+    def check_chain_head(self, stored: str | None) -> None:
+        """Refuse to continue when the table recorded more sealed records than audit.log holds.
+
+        A restarted or moved sealer continues from audit.log (the single total order); the
+        table, kept in its own changelog, witnesses where the chain stood. If the table is
+        ahead, records were lost from audit.log, and sealing on would hide that.
+        """
+        if stored is None:
+            return
+        recorded = json.loads(stored)
+        head = self.sealer.head
+        if recorded["next_sequence"] > head.next_sequence:
+            raise ChainBroken(
+                head.next_sequence,
+                f"the chain-head table recorded {recorded['next_sequence']} sealed records but "
+                f"audit.log holds {head.next_sequence}: records were lost; refusing to continue",
+            )
+        if (
+            recorded["next_sequence"] == head.next_sequence
+            and recorded["last_hash"] != head.last_hash.hex()
+        ):
+            raise ChainBroken(
+                head.next_sequence - 1,
+                "the last record of audit.log is not the one the chain-head table recorded",
+            )
+
     async def decide_batch(
-        self, messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]]
+        self,
+        messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]],
+        chain_head: str | None = None,
     ) -> dict[str, int]:
         """Decide a batch of admitted messages, write every output and wait until all are stored."""
         counts = {"sealed": 0, "rejected": 0, "ignored": 0}
         async with self.lock:
             await self.catch_up()
+            self.check_chain_head(chain_head)
             pending = []
             for value, raw_headers in messages:
                 forwarded = read_forwarded(raw_headers)
