@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ketenhub.core.checkpoint_records import checkpoint_datum
 from ketenhub.core.checkpoints import Checkpoint, public_key_to_pem, verify_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, consistency_proof, leaf_hash, verify_consistency
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.errors import CheckpointInvalid, KetenhubError, ProofInvalid
 from replay.archive_format import (
     Manifest,
-    checkpoint_datum,
     checkpoint_file_schema,
     checkpoints_name,
     manifest_name,

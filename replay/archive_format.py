@@ -16,7 +16,6 @@ Any Avro tool reads the container files; ``replay.archive`` verifies them.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -27,13 +26,11 @@ from typing import Any
 import fastavro
 
 from ketenhub.core.checkpoint_records import checkpoint_schema
-from ketenhub.core.checkpoints import Checkpoint
 from ketenhub.core.sealing import SealedRecord, sealed_record_schema
 from ketenhub.errors import IntegrityError
 
 FORMAT = "ketenhub-archive/v1"
 CODEC = "deflate"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class ArchiveUnreadable(IntegrityError):
@@ -164,26 +161,3 @@ def checkpoint_file_schema() -> dict[str, Any]:
 def record_from_datum(datum: dict[str, Any]) -> SealedRecord:
     """A sealed record from its container datum."""
     return SealedRecord(**datum)
-
-
-def checkpoint_datum(checkpoint: Checkpoint) -> dict[str, Any]:
-    """The container datum of a checkpoint."""
-    return {
-        "tree_size": checkpoint.tree_size,
-        "root": checkpoint.root,
-        "signed_at": _EPOCH + dt.timedelta(microseconds=checkpoint.signed_at_us),
-        "key_id": checkpoint.key_id,
-        "signature": checkpoint.signature,
-    }
-
-
-def checkpoint_from_datum(datum: dict[str, Any]) -> Checkpoint:
-    """A checkpoint from its container datum."""
-    signed_at: dt.datetime = datum["signed_at"]
-    return Checkpoint(
-        tree_size=datum["tree_size"],
-        root=datum["root"],
-        signed_at_us=(signed_at - _EPOCH) // dt.timedelta(microseconds=1),
-        key_id=datum["key_id"],
-        signature=datum["signature"],
-    )

@@ -15,7 +15,7 @@ from typing import Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub import topics
-from ketenhub.core.checkpoint_records import decode_checkpoint
+from ketenhub.core.checkpoint_records import checkpoint_from_datum, decode_checkpoint
 from ketenhub.core.checkpoints import Checkpoint, public_key_from_pem
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.embedded.hub import LOG_FILE, HubNotFound
@@ -25,7 +25,6 @@ from ketenhub.errors import KetenhubError
 from replay.archive_format import (
     ArchiveUnreadable,
     Manifest,
-    checkpoint_from_datum,
     checkpoints_name,
     manifest_name,
     read_container,

@@ -141,5 +141,7 @@ def derived_nonce(key: bytes, subject: str, plaintext: str, associated: bytes) -
     is what keeps AES-GCM safe. The price is that equal texts are recognisable as equal.
     """
     _check_length("subject key", key, KEY_BYTES)
-    message = _length_prefixed(b"ketenhub/nonce/v1", subject.encode(), associated, plaintext.encode())
+    message = _length_prefixed(
+        b"ketenhub/nonce/v1", subject.encode(), associated, plaintext.encode()
+    )
     return hmac.new(key, message, hashlib.sha256).digest()[:NONCE_BYTES]
