@@ -24,7 +24,9 @@ empty cells are absent.
 Reporter identity is **stripped**, never stored: a field or column that names the reporter
 (``reporter``, ``reporter_*``, ``melder*``, ``caller*``, ``contact*``, ``name``, ``phone``,
 ``telephone``, ``mobile``, ``email``, ``e-mail``) is dropped as it is read, and e-mail
-addresses and phone numbers in a description are replaced by ``[removed]``. Only the
+addresses (also written ``name [at] domain.nl``), phone numbers (also ``(06) 12345678``,
+``06 - 12 34 56 78``, ``+31 6-1234-5678``) and citizen service numbers in a description are
+replaced by ``[removed]`` (see ``ketenhub.core.personal_data``). Only the
 names of stripped fields and counts are reported, never their values. Any other unknown
 field refuses the whole file (it might hold an identity nobody thought of).
 """
@@ -43,17 +45,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from connectors.sdk.errors import InputRefused
 from ketenhub.contract.models import ExploitationForm
+from ketenhub.core.personal_data import REDACTED, redact
 
 LIST_FIELDS = ("exploitation_forms", "indicators", "persons")
 REPORTER_NAMES = frozenset(
     {"name", "phone", "phone_number", "telephone", "tel", "mobile", "email", "e_mail", "mail"}
 )
 REPORTER_PREFIXES = ("reporter", "melder", "caller", "contact")
-REMOVED = "[removed]"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(  # Dutch (0 + 9 digits) and international (+ or 00, country code) numbers
-    r"(?<![\w+])(?:(?:\+|00)\d{2}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){7,10}|0\d(?:[\s.-]?\d){8})(?!\d)"
-)
+REMOVED = REDACTED
 _Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,40}$")]
 
 
@@ -98,13 +97,6 @@ def is_reporter_field(name: str) -> bool:
     """Whether a field or column name names the reporter of a tip."""
     key = re.sub(r"[\s-]+", "_", name.strip().lower())
     return key in REPORTER_NAMES or key.startswith(REPORTER_PREFIXES)
-
-
-def redact(text: str) -> tuple[str, int]:
-    """Replace e-mail addresses and phone numbers in a text; return it and how many were replaced."""
-    text, emails = _EMAIL.subn(REMOVED, text)
-    text, phones = _PHONE.subn(REMOVED, text)
-    return text, emails + phones
 
 
 def parse_tip_file(name: str, data: bytes) -> TipFile:

@@ -23,6 +23,7 @@ MIN_SECRET_BYTES = 32
 KEY_BYTES = 32
 NONCE_BYTES = 12
 PSEUDONYM_PREFIX = "psn-"
+PSEUDONYM_HEX_LENGTH = 32
 
 _PSEUDONYM_TAG = b"ketenhub/pseudonym/v1"
 _FIELD_TAG = b"ketenhub/field/v1"
@@ -75,7 +76,7 @@ def pseudonymise(secret: bytes, namespace: str, identifier: str) -> str:
         raise SecretTooShort(len(secret))
     message = _length_prefixed(_PSEUDONYM_TAG, namespace.encode(), identifier.encode())
     digest = hmac.new(secret, message, hashlib.sha256).hexdigest()
-    return PSEUDONYM_PREFIX + digest[:32]
+    return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX_LENGTH]
 
 
 def new_subject_key() -> bytes:
