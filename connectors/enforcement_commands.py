@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 
@@ -27,7 +27,7 @@ from connectors.follow_up import (
 from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView
 from ketenhub.core.partners import Role
-from ketenhub.json_events import InvalidEventLine, event_from_json
+from ketenhub.json_events import InvalidEventLine, event_from_json, numbered_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,11 +156,11 @@ def police() -> None:
 
 
 @police.command("publish")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @_as_option("police", Role.POLICE)
 @hub_options
 def police_publish(
-    file: TextIO, partner: str, data_dir: Path, bootstrap: str | None, topic_prefix: str
+    file: BinaryIO, partner: str, data_dir: Path, bootstrap: str | None, topic_prefix: str
 ) -> None:
     """Publish the police signals and events of FILE (JSON lines, as `ketenhub publish`).
 
@@ -171,14 +171,13 @@ def police_publish(
     hub = HubAddress(data_dir, bootstrap, topic_prefix)
     with open_client(partner, hub, "police-publish", role=Role.POLICE, create=True) as client:
         events, problems = [], []
-        for number, line in enumerate(file, start=1):
-            if line.strip():
-                try:
-                    events.append(
-                        event_from_json(line, number, client.partner.id, client.protector)
-                    )
-                except InvalidEventLine as exc:
-                    problems.append(str(exc))
+        for number, line in numbered_lines(file):
+            try:
+                parsed = event_from_json(line, number, client.partner.id, client.protector)
+            except InvalidEventLine as exc:
+                problems.append(str(exc))
+            else:
+                events.append(parsed.event)
         if problems:
             raise InputRefused(
                 where=file.name, detail="; ".join(problems) + "; nothing was published"

@@ -3,40 +3,61 @@
 Each line is a JSON object with ``"type"`` (an event type, e.g. ``"SignalReceived"``) and the
 fields of that type's schema in ``schemas/avro``. Times are ISO 8601 with a time zone, dates are
 ``YYYY-MM-DD``, enums are their symbols. Omitted: ``recorded_by`` (the publishing partner) and
-``event_id`` (derived from the line's content, so publishing the same file twice is idempotent).
+``event_id`` (a keyed id of the protected event, so publishing the same file twice is idempotent
+and the id reveals nothing of the clear line).
+
 Personal data never leaves this module in clear: the identifier fields (``persons``, ``victim``,
-``applicant``, ``employer``, ``address``) are replaced by keyed-HMAC pseudonyms (values that
-already start with ``psn-`` are kept), and the free-text fields (``free_text``, ``rationale``,
+``applicant``, ``employer``, ``address``) are replaced by keyed-HMAC pseudonyms (a value already
+in the pseudonym format is kept), and the free-text fields (``free_text``, ``rationale``,
 ``summary``) are encrypted under the key of their data subject: either a plain string (subject:
-the event's first person or victim, else its case) or ``{"subject": ID, "text": TEXT}``.
+the event's first person or victim, else its case) or ``{"subject": ID, "text": TEXT}``. Free
+text that holds a BSN, e-mail address or phone number is refused before it is encrypted; for
+the anonymous channel such values are removed instead and any reporter field is dropped, as
+the anonymous-tips connector does.
+
+Every way a line can be wrong ends as one :class:`InvalidEventLine` with the line number and
+a reason that never repeats a value of the line (values may be personal data, and may hold
+control characters that a terminal would obey).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS, EncryptedField
+from ketenhub.core.identifiers import is_pseudonym
+from ketenhub.core.keyed_ids import PLACEHOLDER_EVENT_ID
+from ketenhub.core.personal_data import find_personal_data, redact
 from ketenhub.core.privacy import associated_data
 from ketenhub.errors import KetenhubError
 
 IDENTIFIER_FIELDS = ("persons", "victim", "applicant", "employer", "address")
 TEXT_FIELDS = ("free_text", "rationale", "summary")
-_EVENT_ID_NAMESPACE = uuid.UUID("3f1c7a52-6d7e-4e0b-9a51-6b1f0c2d9e11")
+REPORTER_FIELDS = ("reporter_role",)
+MAX_LINE_BYTES = 1 << 20
+_SHOWN_NAME = 40
 
 
 class Protector(Protocol):
-    """Turns identifiers into pseudonyms and texts into encrypted fields."""
+    """Turns identifiers into pseudonyms, texts into encrypted fields, events into keyed ids."""
 
     def pseudonym(self, identifier: str) -> str:
         """Return the pseudonym of an identifier."""
 
+    def case_subject(self, case_id: str) -> str:
+        """Return the data subject of texts keyed to a case."""
+
     def encrypt(self, subject: str, text: str, associated: bytes) -> EncryptedField:
         """Encrypt a text under the key of a subject pseudonym."""
+
+    def with_event_id(self, event: Event) -> Event:
+        """Return the protected event with its keyed deterministic id."""
 
 
 class InvalidEventLine(KetenhubError):
@@ -48,8 +69,105 @@ class InvalidEventLine(KetenhubError):
         super().__init__(f"line {line}: {detail}")
 
 
+@dataclass(frozen=True)
+class ParsedLine:
+    """One line turned into a protected event, with what was stripped from it on the way."""
+
+    event: Event
+    stripped_fields: tuple[str, ...] = ()
+    redactions: int = 0
+
+
+def shown(value: object) -> str:
+    """A value safe to print in a one-line message: escaped, printable ASCII, cut short."""
+    text = ascii(value) if isinstance(value, str) else type(value).__name__
+    return text if len(text) <= _SHOWN_NAME else text[: _SHOWN_NAME - 3] + "..."
+
+
+def numbered_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a binary file with their numbers (from 1)."""
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            yield number, raw
+
+
+def event_from_json(
+    line: bytes | str,
+    number: int,
+    partner: str,
+    protector: Protector,
+    *,
+    anonymous: bool = False,
+) -> ParsedLine:
+    """Parse one line into a typed, protected event recorded by ``partner``.
+
+    ``anonymous``: the publisher is the anonymous channel; reporter fields are dropped and
+    personal data in free text is removed rather than refused.
+    """
+    fields = _json_object(line, number)
+    event_type = fields.pop("type", None)
+    model = EVENT_MODELS.get(event_type) if isinstance(event_type, str) else None
+    if model is None:
+        raise InvalidEventLine(
+            number,
+            f"unknown event type {shown(event_type)}; known types: {', '.join(EVENT_MODELS)}",
+        )
+    if fields.setdefault("recorded_by", partner) != partner:
+        raise InvalidEventLine(
+            number, f"recorded_by is {shown(fields['recorded_by'])} but you publish as {partner!r}"
+        )
+    stripped = _strip_reporter(fields) if anonymous else ()
+    given_id = "event_id" in fields
+    fields.setdefault("event_id", str(PLACEHOLDER_EVENT_ID))
+    try:
+        _protect_identifiers(fields, protector)
+        redactions = _protect_texts(model.EVENT_TYPE, fields, protector, anonymous=anonymous)
+        event = model.model_validate(fields)
+    except ValidationError as exc:
+        raise InvalidEventLine(number, f"{model.EVENT_TYPE}: {_problems(exc)}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidEventLine(number, str(exc)) from None
+    if not given_id:
+        event = protector.with_event_id(event)
+    return ParsedLine(event, stripped, redactions)
+
+
+def _json_object(line: bytes | str, number: int) -> dict[str, Any]:
+    if isinstance(line, bytes):
+        if len(line) > MAX_LINE_BYTES:
+            raise InvalidEventLine(number, f"longer than {MAX_LINE_BYTES} bytes")
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidEventLine(
+                number, f"not UTF-8 text (invalid byte at column {exc.start + 1})"
+            ) from None
+    try:
+        fields = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidEventLine(
+            number, f"not valid JSON ({exc.msg} at column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise InvalidEventLine(number, "JSON nested too deeply") from None
+    if not isinstance(fields, dict):
+        raise InvalidEventLine(number, "each line must be one JSON object")
+    return fields
+
+
+def _problems(exc: ValidationError) -> str:
+    """Pydantic's complaints by field path, without the offending values."""
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg']}" for e in exc.errors()[:5]
+    )
+
+
+def _strip_reporter(fields: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(name for name in REPORTER_FIELDS if fields.pop(name, None) is not None)
+
+
 def _pseudonym(protector: Protector, value: str) -> str:
-    return value if value.startswith("psn-") else protector.pseudonym(value)
+    return value if is_pseudonym(value) else protector.pseudonym(value)
 
 
 def _protect_identifiers(fields: dict[str, Any], protector: Protector) -> None:
@@ -62,15 +180,22 @@ def _protect_identifiers(fields: dict[str, Any], protector: Protector) -> None:
 
 
 def _default_subject(fields: dict[str, Any], protector: Protector) -> str:
-    persons = fields.get("persons") or []
-    if persons:
-        return str(persons[0])
+    persons = fields.get("persons")
+    if isinstance(persons, list) and persons and isinstance(persons[0], str):
+        return persons[0]
     if isinstance(fields.get("victim"), str):
         return str(fields["victim"])
-    return protector.pseudonym(f"case:{fields.get('case_id')}")
+    case_id = fields.get("case_id")
+    if not isinstance(case_id, str) or not case_id:
+        msg = "a free text needs a subject: a person, a victim or a case_id"
+        raise ValueError(msg)
+    return protector.case_subject(case_id)
 
 
-def _protect_texts(event_type: str, fields: dict[str, Any], protector: Protector) -> None:
+def _protect_texts(
+    event_type: str, fields: dict[str, Any], protector: Protector, *, anonymous: bool
+) -> int:
+    removed = 0
     for name in TEXT_FIELDS:
         value = fields.get(name)
         if value is None:
@@ -78,42 +203,21 @@ def _protect_texts(event_type: str, fields: dict[str, Any], protector: Protector
         if isinstance(value, str):
             subject, text = _default_subject(fields, protector), value
         elif isinstance(value, dict) and set(value) == {"subject", "text"}:
-            subject, text = _pseudonym(protector, str(value["subject"])), str(value["text"])
+            if not isinstance(value["subject"], str) or not isinstance(value["text"], str):
+                msg = f"{name}: subject and text must be strings"
+                raise ValueError(msg)
+            subject, text = _pseudonym(protector, value["subject"]), value["text"]
         else:
             msg = f'{name} must be a string or {{"subject": ..., "text": ...}}'
             raise ValueError(msg)
+        if anonymous:
+            text, count = redact(text)
+            removed += count
+        elif (kind := find_personal_data(text)) is not None:
+            msg = (
+                f"{name} holds a {kind.value} (personal data in clear); refer to people by "
+                "the identifier fields, which are pseudonymised, and leave contact details out"
+            )
+            raise ValueError(msg)
         fields[name] = protector.encrypt(subject, text, associated_data(event_type, name))
-
-
-def event_from_json(line: str, number: int, partner: str, protector: Protector) -> Event:
-    """Parse one line into a typed, protected event recorded by ``partner``."""
-    try:
-        fields = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InvalidEventLine(number, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
-    if not isinstance(fields, dict):
-        raise InvalidEventLine(number, "each line must be one JSON object")
-    event_type = fields.pop("type", None)
-    model = EVENT_MODELS.get(str(event_type))
-    if model is None:
-        raise InvalidEventLine(
-            number, f"unknown event type {event_type!r}; known types: {', '.join(EVENT_MODELS)}"
-        )
-    if fields.setdefault("recorded_by", partner) != partner:
-        raise InvalidEventLine(
-            number, f"recorded_by is {fields['recorded_by']!r} but you publish as {partner!r}"
-        )
-    if "event_id" not in fields:
-        content = json.dumps([partner, event_type, fields], sort_keys=True, default=str)
-        fields["event_id"] = str(uuid.uuid5(_EVENT_ID_NAMESPACE, content))
-    try:
-        _protect_identifiers(fields, protector)
-        _protect_texts(model.EVENT_TYPE, fields, protector)
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidEventLine(number, f"{event_type}: {problems}") from None
-    except ValueError as exc:
-        raise InvalidEventLine(number, str(exc)) from None
+    return removed

@@ -1,9 +1,12 @@
 """Importing a drop folder of tip files: all of a file or (after a crash) the rest of it, never twice.
 
-A file is checked completely before any tip of it is sent: a bad file is moved to
-``refused/`` with a ``.reason.txt`` beside it and nothing of it is published. A good file's
-tips are published one by one, each with an event id derived from the file's SHA-256 and
-the tip's row, and each receipt is appended to the ledger (``.ketenhub/ledger.jsonl``).
+A file is checked completely before any tip of it is sent: a bad file is refused with a
+``.reason.txt`` in ``refused/``, beside a copy without reporter data (see ``refusal``), and
+nothing of it is published. A good file's tips are published one by one, each with a keyed
+event id of its protected content, and each receipt is appended to the ledger
+(``.ketenhub/ledger.jsonl``), which names files by a keyed digest: no id, digest or ledger
+line is an unkeyed function of the file, whose stripped reporter fields a brute-force search
+over phone numbers could otherwise recover.
 When every tip is stored the file is marked done and deleted: its clear content (persons,
 description, any stripped reporter field) is never kept once the hub holds the protected
 events. A crash mid-file leaves the file in the folder; the next run skips the rows the
@@ -14,31 +17,27 @@ hub ignore it as a duplicate.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import structlog
 
+from connectors.anonymous_tips.refusal import NOT_KEPT, sanitised_copy
 from connectors.anonymous_tips.tip_format import Tip, TipFile, parse_tip_file
 from connectors.sdk.client import PartnerClient
-from connectors.sdk.errors import InputRefused
+from connectors.sdk.errors import EventRefused, InputRefused
 from connectors.sdk.models import Receipt
 from ketenhub.contract.models import Channel, Location, SignalReceived
+from ketenhub.core.identifiers import is_pseudonym
+from ketenhub.core.keyed_ids import PLACEHOLDER_EVENT_ID
 from ketenhub.core.privacy import associated_data
 
 TIP_FILES = (".json", ".csv")
 STATE_DIR, REFUSED_DIR = ".ketenhub", "refused"
-_EVENT_IDS = uuid.UUID("0d6f3c1e-9a55-4d0b-8f0e-5c1b7a2e4d93")
-
-
-def tip_event_id(digest: str, row: int) -> uuid.UUID:
-    """The event id of row ``row`` of the file with SHA-256 ``digest``: the same on every run."""
-    return uuid.uuid5(_EVENT_IDS, f"{digest}:{row}")
+FILE_DIGEST_PURPOSE = "anonymous-tip-file"
 
 
 @dataclass
@@ -100,18 +99,22 @@ class Ledger:
         self._take(entry)
 
 
-def signal_of(tip: Tip, event_id: uuid.UUID, client: PartnerClient) -> SignalReceived:
-    """The SignalReceived of one tip: identifiers pseudonymised, the description encrypted."""
+def signal_of(tip: Tip, client: PartnerClient) -> SignalReceived:
+    """The SignalReceived of one tip: identifiers pseudonymised, the description encrypted.
+
+    Its event id is keyed over the protected event, so a re-run sends the same id and the
+    hub ignores the duplicate.
+    """
     protector = client.protector
-    persons = [p if p.startswith("psn-") else protector.pseudonym(p) for p in tip.persons]
+    persons = [p if is_pseudonym(p) else protector.pseudonym(p) for p in tip.persons]
     free_text = None
     if tip.description:
-        subject = persons[0] if persons else protector.pseudonym(f"case:{tip.case_id}")
+        subject = persons[0] if persons else protector.case_subject(tip.case_id)
         free_text = protector.encrypt(
             subject, tip.description, associated_data(SignalReceived.EVENT_TYPE, "free_text")
         )
-    return SignalReceived(
-        event_id=event_id,
+    signal = SignalReceived(
+        event_id=PLACEHOLDER_EVENT_ID,
         occurred_at=tip.received_utc,
         recorded_by=client.partner.id,
         case_id=tip.case_id,
@@ -126,6 +129,9 @@ def signal_of(tip: Tip, event_id: uuid.UUID, client: PartnerClient) -> SignalRec
         persons=persons,
         free_text=free_text,
     )
+    keyed = protector.with_event_id(signal)
+    assert isinstance(keyed, SignalReceived)
+    return keyed
 
 
 def pending_files(folder: Path) -> list[Path]:
@@ -151,7 +157,7 @@ def _import_file(
     client: PartnerClient, ledger: Ledger, path: Path, after_send: Callable[[int], None]
 ) -> FileOutcome:
     data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    digest = client.protector.digest(FILE_DIGEST_PURPOSE, data)
     log = structlog.get_logger("connectors").bind(file_digest=digest[:16])
     if digest in ledger.done:
         path.unlink()
@@ -160,13 +166,19 @@ def _import_file(
     try:
         parsed = parse_tip_file(path.name, data)
     except InputRefused as exc:
-        _refuse(path, exc)
+        _refuse(path, data, exc)
         log.warning("tip_file_refused")
         return FileOutcome(path.name, "refused", reason=str(exc))
     outcome = _outcome(path.name, parsed, ledger.sent.get(digest, 0))
-    events = [signal_of(t, tip_event_id(digest, n), client) for n, t in enumerate(parsed.tips, 1)]
-    for event in events:
-        client.check(event)  # refuse the whole file before anything of it is sent
+    events = [signal_of(tip, client) for tip in parsed.tips]
+    try:
+        for event in events:
+            client.check(event)  # refuse the whole file before anything of it is sent
+    except EventRefused as exc:
+        problem = InputRefused(where=path.name, detail=f"{exc}; nothing of the file was published")
+        _refuse(path, data, problem)
+        log.warning("tip_file_refused")
+        return FileOutcome(path.name, "refused", reason=str(problem))
     for row, event in enumerate(events, start=1):
         if row <= outcome.resumed_after:
             continue
@@ -197,12 +209,16 @@ def _outcome(name: str, parsed: TipFile, resumed_after: int) -> FileOutcome:
     )
 
 
-def _refuse(path: Path, problem: InputRefused) -> None:
-    """Move a refused file aside with its reason (field names and rules, never values)."""
+def _refuse(path: Path, data: bytes, problem: InputRefused) -> None:
+    """Keep the reason (field names and rules, never values) and a copy without reporter data."""
     target = path.parent / REFUSED_DIR
     target.mkdir(exist_ok=True)
-    (target / f"{path.name}.reason.txt").write_text(str(problem) + "\n", encoding="utf-8")
-    path.replace(target / path.name)
+    copy = sanitised_copy(path.name, data)
+    reason = str(problem) if copy is not None else f"{problem}\n{NOT_KEPT}"
+    (target / f"{path.name}.reason.txt").write_text(reason + "\n", encoding="utf-8")
+    if copy is not None:
+        (target / path.name).write_bytes(copy)
+    path.unlink()
 
 
 def _now() -> str:

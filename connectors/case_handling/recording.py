@@ -62,7 +62,7 @@ def encrypted(
     """Encrypt a motivation or summary under the case's data subject key (None stays None)."""
     if not text:
         return None
-    subject = client.protector.pseudonym(f"case:{case_id}")
+    subject = client.protector.case_subject(case_id)
     return client.protector.encrypt(subject, text, associated_data(event_type, field))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 
@@ -12,10 +12,13 @@ from ketenhub import topics
 from ketenhub.cli.hubs import open_hub
 from ketenhub.cli.options import data_dir_option, kafka_option
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table
+from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.errors import IntegrityError
-from ketenhub.json_events import InvalidEventLine, event_from_json
+from ketenhub.embedded.keystore import UnknownSubject
+from ketenhub.embedded.runner import read_all
+from ketenhub.errors import CodecError, IntegrityError
+from ketenhub.json_events import InvalidEventLine, ParsedLine, event_from_json, numbered_lines
 
 
 @click.command()
@@ -31,37 +34,81 @@ from ketenhub.json_events import InvalidEventLine, event_from_json
     is_flag=True,
     help="Embedded hub: only append to ingest.<PARTNER>; do not run the pipeline.",
 )
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @data_dir_option
 @kafka_option
 def publish(
-    partner: str, no_run: bool, file: TextIO, data_dir: Path, bootstrap: str | None
+    partner: str, no_run: bool, file: BinaryIO, data_dir: Path, bootstrap: str | None
 ) -> None:
     """Publish the events of FILE (JSON lines, one event per line) as PARTNER.
 
-    Identifiers are pseudonymised and free texts encrypted before anything is stored. A bad
-    line is reported with its number and skipped; the other lines are published. The
-    format is described in the README ("Publishing events"). Use - for standard input.
-    On the embedded hub the pipeline then runs; on Kafka the running workers seal them.
+    Identifiers are pseudonymised and free texts encrypted before anything is stored; free
+    text holding a BSN, e-mail address or phone number is refused (for the anonymous
+    channel it is removed instead, with any reporter field). A bad line is reported with
+    its number and refused; the other lines are published. The format is described in the
+    README ("Publishing events"). Use - for standard input.
+
+    On the embedded hub the pipeline then runs, and events the hub refuses are listed.
+    Exits 1 when any line or event was refused.
     """
-    with open_hub(data_dir, bootstrap, create=True) as hub:
-        hub.registry.get(partner)
-        published, bad = 0, 0
-        for number, line in enumerate(file, start=1):
-            if not line.strip():
-                continue
+    with open_hub(data_dir, bootstrap) as hub:
+        publisher = hub.registry.get(partner)
+        anonymous = publisher.role is Role.ANONYMOUS_CHANNEL
+        rejected_topic = topics.rejected(publisher.id)
+        rejected_before = hub.log.end_offset(rejected_topic) if isinstance(hub, EmbeddedHub) else 0
+        published: set[str] = set()
+        bad = 0
+        for number, raw in numbered_lines(file):
             try:
-                hub.publish(event_from_json(line, number, partner, hub.protector))
-                published += 1
+                parsed = event_from_json(
+                    raw, number, publisher.id, hub.protector, anonymous=anonymous
+                )
+                hub.publish(parsed.event)
             except InvalidEventLine as exc:
                 bad += 1
-                click.echo(f"skipped {exc}", err=True)
-        skipped = f", skipped {bad} bad line(s)" if bad else ""
-        click.echo(f"published {published} event(s) to {topics.ingest(partner)}{skipped}")
+                click.echo(f"refused {exc}", err=True)
+                continue
+            except CodecError as exc:
+                bad += 1
+                click.echo(f"refused line {number}: cannot be encoded: {exc}", err=True)
+                continue
+            published.add(str(parsed.event.event_id))
+            _echo_stripped(number, parsed)
+        refused_lines = f", refused {bad} bad line(s)" if bad else ""
+        click.echo(
+            f"published {len(published)} event(s) to {topics.ingest(publisher.id)}{refused_lines}"
+        )
+        refused_events = 0
         if isinstance(hub, EmbeddedHub) and not no_run:
             echo_stats(hub.run())
-    if bad:
+            refused_events = _echo_refused(hub, rejected_topic, rejected_before, published)
+    if bad or refused_events:
         raise SystemExit(1)
+
+
+def _echo_stripped(number: int, parsed: ParsedLine) -> None:
+    if parsed.stripped_fields:
+        click.echo(f"line {number}: dropped reporter field(s) {', '.join(parsed.stripped_fields)}")
+    if parsed.redactions:
+        click.echo(f"line {number}: removed {parsed.redactions} contact detail(s) from free text")
+
+
+def _echo_refused(hub: EmbeddedHub, topic: str, start: int, published: set[str]) -> int:
+    """Print the hub's refusals of the events just published; return how many there were."""
+    refused = 0
+    for record in read_all(hub.log, topic, start):
+        headers = {name: value.decode(errors="replace") for name, value in record.headers}
+        if headers.get("ce_id") not in published:
+            continue
+        refused += 1
+        click.echo(
+            f"the hub refused event {headers.get('ce_id')}: "
+            f"{headers.get('ketenhub_rejection_code')}: {headers.get('ketenhub_rejection_reason')}",
+            err=True,
+        )
+    if refused:
+        click.echo(f"{refused} event(s) refused by the hub (see `ketenhub rejected`)", err=True)
+    return refused
 
 
 @click.command()
@@ -149,17 +196,48 @@ def verify(data_dir: Path, bootstrap: str | None) -> None:
 
 
 @click.command()
-@click.argument("subject")
+@click.argument("subject", required=False)
+@click.option(
+    "--identifier",
+    "by_identifier",
+    is_flag=True,
+    help="Read a clear identifier (e.g. a BSN) from a hidden prompt or standard input and erase "
+    "its pseudonym; the identifier is never stored, logged or shown.",
+)
+@click.option("--case", "case_id", metavar="CASE", help="Erase the texts keyed to this case.")
 @click.confirmation_option(
     prompt="Erase this data subject's key? Its encrypted fields become unreadable for good"
 )
 @data_dir_option
-def erase(subject: str, data_dir: Path) -> None:
-    """Crypto-shred data subject SUBJECT (a psn- pseudonym): delete its key.
+def erase(subject: str | None, by_identifier: bool, case_id: str | None, data_dir: Path) -> None:
+    """Crypto-shred one data subject: delete its key.
 
-    The log and its hashes stay intact; the subject's encrypted fields become unreadable
-    everywhere and show as [erased].
+    Name the subject by its pseudonym (SUBJECT, psn-...), by a clear identifier
+    (--identifier, read from a prompt so it stays out of shell history), or by a case
+    (--case, for texts keyed to the case rather than a person). The log and its hashes stay
+    intact; the subject's encrypted fields become unreadable everywhere and show as
+    [erased]. Only the pseudonym and the time are recorded. A subject that never had a key
+    here is an error: nothing is recorded.
     """
+    if sum((subject is not None, by_identifier, case_id is not None)) != 1:
+        msg = "name exactly one subject: a pseudonym, --identifier or --case"
+        raise click.UsageError(msg)
+    if subject is not None and not is_pseudonym(subject):
+        msg = f"SUBJECT must be a pseudonym ({PSEUDONYM_FORMAT}); for a clear identifier use --identifier"
+        raise click.UsageError(msg)
     with EmbeddedHub(data_dir) as hub:
-        hub.protector.erase(subject)
-        click.echo(f"erased the key of {subject}")
+        if by_identifier:
+            identifier = click.prompt("Identifier", hide_input=True, err=True).strip()
+            subject = hub.protector.pseudonym(identifier)
+        elif case_id is not None:
+            subject = hub.protector.case_subject(case_id)
+        assert subject is not None
+        try:
+            erased = hub.protector.erase(subject)
+        except UnknownSubject:
+            msg = f"data subject {subject} has no key in {data_dir}: nothing was encrypted for it; nothing erased"
+            raise click.ClickException(msg) from None
+        if erased:
+            click.echo(f"erased the key of {subject}: its encrypted fields now show as [erased]")
+        else:
+            click.echo(f"{subject} was erased before; nothing changed")

@@ -96,16 +96,24 @@ class SqliteKeyStore:
             self._refuse_erased(subject)
             return self._stored_key(subject)
 
-    def erase(self, subject: str) -> None:
-        """Delete the subject's key for good, remembering only that and when it was erased."""
+    def erase(self, subject: str) -> bool:
+        """Delete the subject's key for good, remembering only that and when it was erased.
+
+        Returns False when the subject was already erased (nothing changes); raises
+        UnknownSubject, recording nothing, when the subject never had a key here.
+        """
         with self._write(f"erase the key of data subject {subject}"):
-            self._db.execute("DELETE FROM subject_keys WHERE subject = ?", (subject,))
+            if self._erased(subject):
+                return False
+            deleted = self._db.execute("DELETE FROM subject_keys WHERE subject = ?", (subject,))
+            if deleted.rowcount == 0:
+                raise UnknownSubject(subject)
             self._db.execute(
-                "INSERT OR IGNORE INTO erasures (subject, erased_us) VALUES (?, ?)",
-                (subject, _now_us()),
+                "INSERT INTO erasures (subject, erased_us) VALUES (?, ?)", (subject, _now_us())
             )
         with self._translate("truncate the write-ahead log after an erasure"):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
 
     def is_erased(self, subject: str) -> bool:
         """Return whether the subject's key was erased."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ketenhub.contract.base import Event
 from ketenhub.contract.models import EncryptedField
+from ketenhub.core.keyed_ids import keyed_digest, with_keyed_event_id
 from ketenhub.core.privacy import (
     EncryptedText,
     decrypt_text,
@@ -26,6 +28,18 @@ class KeyStoreProtector:
     def pseudonym(self, identifier: str) -> str:
         """Return the keyed-HMAC pseudonym of an identifier."""
         return pseudonymise(self._secret, PSEUDONYM_NAMESPACE, identifier)
+
+    def case_subject(self, case_id: str) -> str:
+        """The data subject of texts keyed to a case rather than to a person."""
+        return self.pseudonym(f"case:{case_id}")
+
+    def with_event_id(self, event: Event) -> Event:
+        """The protected event with its keyed deterministic id (for idempotent re-publishing)."""
+        return with_keyed_event_id(self._secret, event)
+
+    def digest(self, purpose: str, content: bytes) -> str:
+        """A keyed digest (hex) of ``content``: names a file or input without revealing it."""
+        return keyed_digest(self._secret, purpose, content).hex()
 
     def encrypt(self, subject: str, text: str, associated: bytes) -> EncryptedField:
         """Encrypt a text under the key of ``subject`` (a pseudonym)."""
@@ -52,6 +66,10 @@ class KeyStoreProtector:
         """Close the key store."""
         self._keys.close()
 
-    def erase(self, subject: str) -> None:
-        """Crypto-shred a data subject: its fields become unreadable everywhere."""
-        self._keys.erase(subject)
+    def erase(self, subject: str) -> bool:
+        """Crypto-shred a data subject: its fields become unreadable everywhere.
+
+        Returns False when the subject was erased before; raises UnknownSubject when it never
+        had a key (nothing is recorded then).
+        """
+        return self._keys.erase(subject)

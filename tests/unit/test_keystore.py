@@ -59,16 +59,22 @@ def test_erased_subject_raises_from_key_for_and_get(store: SqliteKeyStore) -> No
         store.get(SUBJECT)
 
 
-def test_erase_is_idempotent_and_works_for_unknown_subjects(store: SqliteKeyStore) -> None:
-    """Erasing twice, or erasing a subject that never had a key, leaves it erased."""
-    store.erase(OTHER)
+def test_erase_is_idempotent(store: SqliteKeyStore) -> None:
+    """Erasing twice leaves the subject erased; the second erasure reports that nothing changed."""
     store.key_for(SUBJECT)
-    store.erase(SUBJECT)
-    store.erase(SUBJECT)
+    assert store.erase(SUBJECT) is True
+    assert store.erase(SUBJECT) is False
     assert store.is_erased(SUBJECT)
-    assert store.is_erased(OTHER)
     with pytest.raises(SubjectKeyErased):
-        store.key_for(OTHER)
+        store.key_for(SUBJECT)
+
+
+def test_erasing_an_unknown_subject_raises_and_records_nothing(store: SqliteKeyStore) -> None:
+    """A subject that never had a key cannot be erased: the error says so and no erasure is kept."""
+    with pytest.raises(UnknownSubject):
+        store.erase(OTHER)
+    assert not store.is_erased(OTHER)
+    store.key_for(OTHER)  # still usable: nothing was recorded
 
 
 def test_erase_leaves_other_subjects_readable(store: SqliteKeyStore) -> None:
