@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, field_validator
+
+AvroInt = Annotated[int, Strict(), Field(ge=-(2**31), le=2**31 - 1)]
+"""An Avro ``int``: a whole number (never a boolean or a string) in 32 bits."""
+
+AvroLong = Annotated[int, Strict(), Field(ge=-(2**63), le=2**63 - 1)]
+"""An Avro ``long``: a whole number (never a boolean or a string) in 64 bits."""
 
 
 class ContractModel(BaseModel):

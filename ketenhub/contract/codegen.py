@@ -21,7 +21,13 @@ COMMON_FIELDS = {
     "occurred_at": {"type": "long", "logicalType": "timestamp-micros"},
     "recorded_by": "string",
 }
-_PRIMITIVES = {"string": "str", "boolean": "bool", "int": "int", "long": "int", "bytes": "bytes"}
+_PRIMITIVES = {
+    "string": "str",
+    "boolean": "StrictBool",
+    "int": "AvroInt",
+    "long": "AvroLong",
+    "bytes": "bytes",
+}
 _LOGICAL = {"uuid": "UUID", "timestamp-micros": "AwareDatetime", "date": "dt.date"}
 
 
@@ -123,12 +129,19 @@ def _header(body: str) -> str:
     stdlib = ["import datetime as dt"] if "dt." in body else []
     stdlib += ["import enum", "from typing import ClassVar"]
     stdlib += ["from uuid import UUID"] if "UUID" in body else []
-    pydantic = ", ".join(n for n in ("AwareDatetime", "Field") if n in body)
-    imports = [*stdlib, "", f"from pydantic import {pydantic}", "", _CONTRACT_IMPORT]
+    pydantic = ", ".join(n for n in ("AwareDatetime", "Field", "StrictBool") if n in body)
+    contract = [n for n in ("AvroInt", "AvroLong") if n in body] + ["ContractModel", "Event"]
+    imports = [
+        *stdlib,
+        "",
+        f"from pydantic import {pydantic}",
+        "",
+        _CONTRACT_IMPORT + ", ".join(contract),
+    ]
     return _DOCSTRING + "\n\nfrom __future__ import annotations\n\n" + "\n".join(imports)
 
 
-_CONTRACT_IMPORT = "from ketenhub.contract.base import ContractModel, Event"
+_CONTRACT_IMPORT = "from ketenhub.contract.base import "
 _DOCSTRING = '''"""Typed models of the event contract, generated from schemas/avro: do not edit.
 
 Regenerate with ``python -m ketenhub.contract.codegen``.

@@ -10,9 +10,9 @@ import enum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from ketenhub.contract.base import ContractModel, Event
+from ketenhub.contract.base import AvroInt, ContractModel, Event
 
 
 class ActionResult(enum.StrEnum):
@@ -332,8 +332,8 @@ class ActionPlanAdopted(Event):
 
     case_id: str = Field(description="Opaque case identifier (never a name or BSN).")
     actions: list[PlannedAction] = Field(description="The planned actions.")
-    forward_to_police: bool = Field(description="Whether the case is also forwarded to the police.")
-    escalate_to_riec: bool = Field(description="Whether RIEC is asked to take the case up integrally.")
+    forward_to_police: StrictBool = Field(description="Whether the case is also forwarded to the police.")
+    escalate_to_riec: StrictBool = Field(description="Whether RIEC is asked to take the case up integrally.")
 
 
 class BibobScreeningCompleted(Event):
@@ -360,7 +360,7 @@ class CampaignHeld(Event):
     campaign_id: str = Field(description="Identifier of the campaign.")
     channel: CampaignChannel = Field(description="Channel.")
     target_group: TargetGroup = Field(description="Target group.")
-    reach: int = Field(description="Estimated number of people reached.")
+    reach: AvroInt = Field(description="Estimated number of people reached.")
 
 
 class CareEnded(Event):
@@ -432,7 +432,7 @@ class ControlVisitLogged(Event):
     address: str = Field(description="Visited address as pseudonym.")
     area_code: str = Field(description="District or four-digit postcode area.")
     finding_codes: list[str] = Field(description="Finding codes, e.g. NO_PERMIT, OVERCROWDING, UNDERPAYMENT_SUSPECTED.")
-    people_encountered: int = Field(description="Number of people encountered.")
+    people_encountered: AvroInt = Field(description="Number of people encountered.")
     signals_raised: list[str] = Field(description="Case ids of new signals raised by the visit.")
 
 
@@ -444,9 +444,9 @@ class IntakeAssessed(Event):
     CLOUDEVENT_TYPE: ClassVar[str] = "nl.ketenhub.intake-assessed"
 
     case_id: str = Field(description="Opaque case identifier (never a name or BSN).")
-    is_undermining_crime: bool = Field(description="Is it undermining crime such as trafficking?")
-    is_municipal_task: bool = Field(description="Is it a municipal task or power?")
-    is_within_municipality: bool = Field(description="Does it happen inside the municipality?")
+    is_undermining_crime: StrictBool = Field(description="Is it undermining crime such as trafficking?")
+    is_municipal_task: StrictBool = Field(description="Is it a municipal task or power?")
+    is_within_municipality: StrictBool = Field(description="Does it happen inside the municipality?")
     outcome: IntakeOutcome = Field(description="Accept, forward to a named partner, or close.")
     forward_to: str | None = Field(None, description="Partner id the signal goes to when the outcome is FORWARD.")
     rationale: EncryptedField | None = Field(None, description="Motivation, encrypted.")
@@ -527,7 +527,7 @@ class ReferralMade(Event):
     provider: str = Field(description="Partner id of the care provider.")
     care_type: CareType = Field(description="Type of care.")
     urgency: Urgency = Field(description="Urgency.")
-    interpreter_needed: bool = Field(False, description="Whether the victim needs an interpreter (added in v2).")
+    interpreter_needed: StrictBool = Field(False, description="Whether the victim needs an interpreter (added in v2).")
 
 
 class SeverityAssessed(Event):
@@ -647,7 +647,7 @@ class TrainingCompleted(Event):
     training_id: str = Field(description="Identifier of the training.")
     audience_kind: AudienceKind = Field(description="Internal role or external sector.")
     audience: Audience = Field(description="Which role or sector.")
-    participants: int = Field(description="Number of participants.")
+    participants: AvroInt = Field(description="Number of participants.")
     provider: str = Field(description="Who gave the training.")
 
 
