@@ -3,6 +3,10 @@
 It is a deterministic function of the order of its input: each message is admitted (sealed),
 ignored (a duplicate) or refused. Both runtimes drive it; both rebuild it from their outputs
 (``restore_*``) after a restart, so that a message is never decided twice.
+
+An event refused before and delivered again with the same content is refused again only if
+the reason changed: publishing the same file twice records no second refusal, while an
+event that has become admissible (its missing reference arrived) is sealed.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -19,10 +24,12 @@ from ketenhub.core.checkpoints import Checkpoint, sign_checkpoint
 from ketenhub.core.ledger import Ledger
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.partners import Partner, PartnerRegistry, Role
-from ketenhub.core.rejection import Rejection, rejection_headers
+from ketenhub.core.rejection import Rejection, RejectionCode, rejection_headers
 from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed, seal
+from ketenhub.errors import CodecError
 
 INPUT_HEADER = "ketenhub_input"
+CODE_HEADER = "ketenhub_rejection_code"
 Headers = tuple[tuple[str, bytes], ...]
 
 
@@ -81,6 +88,7 @@ class Sealer:
         self.frontier = MerkleFrontier()
         self.checkpointed = 0
         self.decided: set[str] = set()
+        self.refused: dict[tuple[UUID, bytes], RejectionCode] = {}
 
     def restore_sealed(
         self, offset: int, value: bytes, headers: Sequence[tuple[str, bytes]]
@@ -94,10 +102,13 @@ class Sealer:
         if (origin := input_of(headers)) is not None:
             self.decided.add(origin)
 
-    def restore_refused(self, headers: Sequence[tuple[str, bytes]]) -> None:
-        """Take in a record read back from a rejected topic."""
+    def restore_refused(self, headers: Sequence[tuple[str, bytes]], value: bytes | None) -> None:
+        """Take in a record (original bytes and headers) read back from a rejected topic."""
         if (origin := input_of(headers)) is not None:
             self.decided.add(origin)
+        code = next((v.decode() for n, v in headers if n == CODE_HEADER), "")
+        if code in RejectionCode.__members__ and (identity := _identity(value)) is not None:
+            self.refused[identity] = RejectionCode(code)
 
     def restore_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Take in a checkpoint read back from the checkpoint topic."""
@@ -127,6 +138,11 @@ class Sealer:
         if isinstance(outcome, Duplicate):
             return Ignored(f"event {outcome.event_id} was sealed before")
         if isinstance(outcome, Rejection):
+            identity = _identity(value)
+            if identity is not None and self.refused.get(identity) is outcome.code:
+                return Ignored(f"event {identity[0]} was refused before for the same reason")
+            if identity is not None:
+                self.refused[identity] = outcome.code
             return Refused(partner.id, outcome, rejection_headers(tagged, outcome, topic, offset))
         event = outcome.inspected.event
         record = seal(self.head, partner.id, event, value, now, self.ledger.case_of(event))
@@ -152,3 +168,12 @@ class Sealer:
     def _extend(self, record: SealedRecord) -> None:
         self.head = self.head.after(record)
         self.frontier.append(leaf_hash(record.hash))
+
+
+def _identity(value: bytes | None) -> tuple[UUID, bytes] | None:
+    """The event id and content digest of a message, if it decodes to an event."""
+    try:
+        event = decode_event(value or b"")
+    except CodecError:
+        return None
+    return event.event_id, content_digest(event)

@@ -32,12 +32,53 @@ def test_a_restarted_sealer_ignores_inputs_it_decided_before() -> None:
 
     restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
     restarted.restore_sealed(0, encode_sealed(sealed.record), sealed.headers)
-    restarted.restore_refused(refused.headers)
+    restarted.restore_refused(refused.headers, message(early_plan)[0])
     assert restarted.head == first.head
     again = restarted.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 0), NOW)
     assert isinstance(again, Ignored)  # not decided a second time, even though it would now differ
-    fresh = restarted.decide(municipality, *message(story.intake()), ("ingest.municipality", 0, 1), NOW)
+    fresh = restarted.decide(
+        municipality, *message(story.intake()), ("ingest.municipality", 0, 1), NOW
+    )
     assert isinstance(fresh, Sealed) and fresh.record.sequence == 1
+
+
+def test_an_event_refused_again_for_the_same_reason_is_recorded_once() -> None:
+    """The same refused event at a new input is ignored, also after a restart; once admissible it is sealed."""
+    story = Story()
+    staff, municipality = REGISTRY.get("municipal-staff"), REGISTRY.get("municipality")
+    sealer = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    signal = sealer.decide(staff, *message(story.signal()), ("ingest.municipal-staff", 0, 0), NOW)
+    assert isinstance(signal, Sealed)
+    early_plan = story.plan()
+    first = sealer.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 0), NOW)
+    again = sealer.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 1), NOW)
+    assert isinstance(first, Refused) and isinstance(again, Ignored)
+    assert "refused before" in again.why
+
+    restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    restarted.restore_sealed(0, encode_sealed(signal.record), signal.headers)
+    restarted.restore_refused(first.headers, message(early_plan)[0])
+    third = restarted.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 2), NOW)
+    assert isinstance(third, Ignored)
+
+    for offset, event in enumerate((story.intake(), story.severity(), story.research()), start=3):
+        assert isinstance(
+            sealer.decide(municipality, *message(event), ("ingest.municipality", 0, offset), NOW),
+            Sealed,
+        )
+    now_admissible = sealer.decide(
+        municipality, *message(early_plan), ("ingest.municipality", 0, 9), NOW
+    )
+    assert isinstance(now_admissible, Sealed)
+
+
+def test_garbage_refused_twice_is_recorded_twice() -> None:
+    """Bytes that are no event carry no identity to recognise, so each delivery is refused on its own."""
+    police = REGISTRY.get("police")
+    sealer = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    first = sealer.decide(police, b"\x00garbage", (), ("ingest.police", 0, 0), NOW)
+    second = sealer.decide(police, b"\x00garbage", (), ("ingest.police", 0, 1), NOW)
+    assert isinstance(first, Refused) and isinstance(second, Refused)
 
 
 def test_checkpoints_are_due_every_n_records_and_cover_everything_sealed() -> None:
@@ -47,8 +88,14 @@ def test_checkpoints_are_due_every_n_records_and_cover_everything_sealed() -> No
     sealer = Sealer(REGISTRY, KEY, checkpoint_every=3)
     for n in range(3):
         assert not sealer.checkpoint_due()
-        sealer.decide(staff, *message(story.signal(f"case-{n}")), ("ingest.municipal-staff", 0, n), NOW)
+        sealer.decide(
+            staff, *message(story.signal(f"case-{n}")), ("ingest.municipal-staff", 0, n), NOW
+        )
     assert sealer.checkpoint_due()
     checkpoint = sealer.checkpoint(NOW)
-    assert checkpoint is not None and checkpoint.tree_size == 3 and checkpoint.root == sealer.frontier.root()
+    assert (
+        checkpoint is not None
+        and checkpoint.tree_size == 3
+        and checkpoint.root == sealer.frontier.root()
+    )
     assert sealer.checkpoint(NOW) is None
