@@ -78,7 +78,7 @@ def month_activities(s: Story, start: dt.datetime) -> Iterator[Event]:
             "enforcement",
             control_day_id=day_id,
             visit_id=f"{day_id}-{visit}",
-            address="psn-address",
+            address="psn-" + "a" * 32,
             area_code="2261",
             finding_codes=[s.rng.choice(["NO_PERMIT", "OVERCROWDING", "NO_FINDINGS"])],
             people_encountered=3,

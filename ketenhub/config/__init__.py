@@ -1,22 +1,44 @@
-"""Configuration shipped with the hub: the default partner registry."""
+"""Configuration shipped with the hub: the default partner registry and code lists."""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
 
+from ketenhub.core.codes import CodeLists, parse_codes
 from ketenhub.core.partners import PartnerRegistry, parse_registry
 from ketenhub.errors import RegistryError
 
+CODES_FILE = "codes.toml"
+
 
 def load_registry(path: Path | None = None) -> PartnerRegistry:
-    """Load the partner registry from ``path``, or the default one shipped with the hub."""
+    """Load the partner registry from ``path``, or the default one shipped with the hub.
+
+    Its code lists come from ``codes.toml`` next to ``path`` when there is one, else from the
+    lists shipped with the hub.
+    """
+    codes = load_codes(None if path is None else path.with_name(CODES_FILE))
     if path is None:
-        text = resources.files(__package__).joinpath("partners.toml").read_text(encoding="utf-8")
-        return parse_registry(text, "ketenhub/config/partners.toml (default)")
+        text = _shipped("partners.toml")
+        return parse_registry(text, "ketenhub/config/partners.toml (default)", codes)
+    return parse_registry(_read(path, "partner registry"), str(path), codes)
+
+
+def load_codes(path: Path | None = None) -> CodeLists:
+    """Load code lists from ``path`` if that file exists, else the lists shipped with the hub."""
+    if path is None or not path.exists():
+        return parse_codes(_shipped(CODES_FILE), f"ketenhub/config/{CODES_FILE} (default)")
+    return parse_codes(_read(path, "code lists"), str(path))
+
+
+def _shipped(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _read(path: Path, what: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        msg = f"cannot read partner registry {path}: {exc.strerror}"
+        msg = f"cannot read {what} {path}: {exc.strerror}"
         raise RegistryError(msg) from exc
-    return parse_registry(text, str(path))

@@ -1,4 +1,4 @@
-"""The partner registry: partners, their roles, URNs, and which event types each role may record."""
+"""The partner registry: partners, their roles, URNs, which event types each role may record, codes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from ketenhub.contract.models import EVENT_MODELS, Channel
+from ketenhub.core.codes import CodeLists
 from ketenhub.errors import RegistryError
 
 PartnerId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,40}$")]
@@ -73,6 +74,7 @@ class PartnerRegistry(_Frozen):
     municipality_code: Annotated[str, StringConstraints(pattern=r"^GM[0-9]{4}$")]
     roles: dict[Role, RolePolicy]
     partners: tuple[Partner, ...] = Field(min_length=1)
+    codes: CodeLists
 
     @model_validator(mode="after")
     def _consistent(self) -> PartnerRegistry:
@@ -111,10 +113,10 @@ class PartnerRegistry(_Frozen):
         return tuple(p for p in self.partners if p.role == role)
 
 
-def parse_registry(text: str, origin: str) -> PartnerRegistry:
-    """Parse and validate a registry from TOML text; ``origin`` names the file in errors."""
+def parse_registry(text: str, origin: str, codes: CodeLists) -> PartnerRegistry:
+    """Parse and validate a registry from TOML text with its code lists; ``origin`` names the file."""
     try:
-        return PartnerRegistry.model_validate(tomllib.loads(text))
+        return PartnerRegistry.model_validate({**tomllib.loads(text), "codes": codes})
     except tomllib.TOMLDecodeError as exc:
         msg = f"partner registry {origin} is not valid TOML: {exc}"
         raise RegistryError(msg) from exc

@@ -34,6 +34,18 @@ class PersonalDataKind(enum.StrEnum):
     EMAIL = "EMAIL"
     PHONE = "PHONE"
 
+    @property
+    def description(self) -> str:
+        """What this kind is called in a message to a partner's engineer."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    PersonalDataKind.BSN: "citizen service number (BSN)",
+    PersonalDataKind.EMAIL: "e-mail address",
+    PersonalDataKind.PHONE: "phone number",
+}
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -1,4 +1,4 @@
-"""Validation of meaning: phases in order, references that exist, times not in the future."""
+"""Validation of meaning: clean fields, phases in order, references that exist, no future times."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
+from ketenhub.core.field_check import check_fields
 from ketenhub.core.ledger import CaseFacts, Ledger, ReferralStatus, Stage
 from ketenhub.core.partners import PartnerRegistry, Role
 from ketenhub.core.rejection import Rejection, RejectionCode
@@ -24,6 +25,8 @@ def validate(
     ledger: Ledger, registry: PartnerRegistry, event: Event, now: dt.datetime
 ) -> Rejection | None:
     """Return why ``event`` cannot be sealed after the events in ``ledger``, or None."""
+    if problem := check_fields(registry, event):
+        return problem
     if event.occurred_at > now + CLOCK_SKEW:
         return _reject(
             RejectionCode.FUTURE_TIME,

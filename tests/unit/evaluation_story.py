@@ -269,7 +269,7 @@ class Chronicle:
             "enforcement",
             control_day_id=day_id,
             visit_id=visit_id,
-            address="psn-address",
+            address="psn-" + "a" * 32,
             area_code="2261",
             finding_codes=findings,
             people_encountered=people,

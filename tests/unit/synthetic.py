@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import uuid
 from typing import Any
@@ -21,6 +22,14 @@ from ketenhub.core.sealing import ChainHead, SealedRecord, seal
 T0 = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 LOCATION = {"municipality_code": "GM1916", "area_code": "2261"}
+
+
+def pseudonym(label: str) -> str:
+    """A synthetic pseudonym in the hub's strict format (``psn-`` + 32 hex), derived from a label."""
+    return "psn-" + hashlib.sha256(label.encode()).hexdigest()[:32]
+
+
+VICTIM = pseudonym("victim-1")
 
 
 class Story:
@@ -159,7 +168,7 @@ class Story:
         )
 
     def victim(
-        self, case: str | None = "case-1", victim: str = "psn-victim-1", by: str = "municipality"
+        self, case: str | None = "case-1", victim: str = VICTIM, by: str = "municipality"
     ) -> m.VictimIdentified:
         return self.make(
             m.VictimIdentified,
@@ -174,7 +183,7 @@ class Story:
 
     def referral(
         self,
-        victim: str = "psn-victim-1",
+        victim: str = VICTIM,
         provider: str = "shop",
         referral: str = "r1",
         case: str | None = "case-1",

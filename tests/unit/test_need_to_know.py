@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from synthetic import PurePipeline, Story
+from synthetic import VICTIM, PurePipeline, Story, pseudonym
 
 from ketenhub.codec.single_object import decode_event
 from ketenhub.contract import models as m
 from ketenhub.core.case_state import CaseState
 from ketenhub.core.projection import Projector, project_case, render_views
+
+V1, V2 = pseudonym("victim-v1"), pseudonym("victim-v2")
 
 
 @pytest.fixture
@@ -75,19 +77,19 @@ def test_escalation_to_riec_makes_the_case_visible_to_riec(hub: PurePipeline, st
 def test_care_sees_only_its_referred_victims_and_referrals(hub: PurePipeline, story: Story) -> None:
     """SHOP sees its referred victim and referral; never the signal, research, reporter or others."""
     hub.submit_all(
-        [*story.through_research(), story.victim(victim="psn-v1"), story.victim(victim="psn-v2")]
+        [*story.through_research(), story.victim(victim=V1), story.victim(victim=V2)]
     )
     assert view(hub, "shop") is None
     hub.submit_all(
         [
-            story.referral(victim="psn-v1", provider="shop", referral="r1"),
-            story.referral(victim="psn-v2", provider="comensha", referral="r2"),
+            story.referral(victim=V1, provider="shop", referral="r1"),
+            story.referral(victim=V2, provider="comensha", referral="r2"),
         ]
     )
     seen = view(hub, "shop")
     assert seen is not None
     assert set(seen) == {"case_id", "visible_because", "victims", "referrals"}
-    assert set(seen["victims"]) == {"psn-v1"} and set(seen["referrals"]) == {"r1"}
+    assert set(seen["victims"]) == {V1} and set(seen["referrals"]) == {"r1"}
     assert "ENFORCER" not in json.dumps(seen) and "OVERCROWDED_ADDRESS" not in json.dumps(seen)
 
 
@@ -97,7 +99,7 @@ def test_police_do_not_see_care_details(hub: PurePipeline, story: Story) -> None
         [story.signal(), story.victim(), story.referral(), story.forward("case-1", "police")]
     )
     seen = view(hub, "police")
-    assert seen is not None and "psn-victim-1" in seen["victims"]
+    assert seen is not None and VICTIM in seen["victims"]
     assert "referrals" not in seen and "CARE_COORDINATION" not in json.dumps(seen)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from synthetic import NOW, PurePipeline, Story
+from synthetic import NOW, PurePipeline, Story, pseudonym
 
 from ketenhub.contract import models as m
 from ketenhub.core.admission import Admitted, Duplicate
@@ -217,7 +217,7 @@ def test_control_visits_need_an_open_planned_day(hub: PurePipeline, story: Story
             by,
             control_day_id="cd1",
             visit_id=visit_id,
-            address="psn-a",
+            address=pseudonym("address-a"),
             area_code="2261",
             finding_codes=[],
             people_encountered=2,

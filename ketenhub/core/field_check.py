@@ -1,0 +1,119 @@
+"""Every string of an event holds what its field is for: no clear identifier gets into the log.
+
+The event is walked generically (nested records, arrays, maps), each string checked by
+the rule of its field (``field_rules``): pseudonyms and ids have a strict format, codes
+come from the registry's code lists, partner fields name a registered partner, and every
+other string is searched for a BSN, an e-mail address or a phone number. A refusal names
+the field path and the rule, never the value (it may be the very personal data refused).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from ketenhub.contract.base import Event
+from ketenhub.core.field_rules import (
+    AREA_FORMAT,
+    AREA_PATTERN,
+    MUNICIPALITY_FORMAT,
+    MUNICIPALITY_PATTERN,
+    FieldKind,
+    FieldRule,
+    rule_for,
+)
+from ketenhub.core.identifiers import ID_FORMAT, PSEUDONYM_FORMAT, is_opaque_id, is_pseudonym
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.personal_data import find_personal_data
+from ketenhub.core.rejection import Rejection, RejectionCode
+
+MAX_CODES_LISTED = 12
+
+
+def check_fields(registry: PartnerRegistry, event: Event) -> Rejection | None:
+    """Return why a string of ``event`` may not hold what it holds, or None if all are fine."""
+    for path, rule, value in strings_of(event):
+        problem = _check(registry, path, rule, value)
+        if problem is not None:
+            return problem
+    return None
+
+
+def strings_of(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, FieldRule, str]]:
+    """Every string in ``model`` at any depth: its path (``actions[0].kind``), rule and value."""
+    record = type(model).__name__
+    for name in type(model).model_fields:
+        rule = rule_for(record, name)
+        yield from _strings_in(getattr(model, name), f"{prefix}{name}", rule)
+
+
+def _strings_in(value: object, path: str, rule: FieldRule) -> Iterator[tuple[str, FieldRule, str]]:
+    if isinstance(value, BaseModel):
+        yield from strings_of(value, f"{path}.")
+    elif isinstance(value, enum.Enum | bytes | bool | int | float) or value is None:
+        return
+    elif isinstance(value, str):
+        yield path, rule, value
+    elif isinstance(value, list | tuple | frozenset | set):
+        for index, item in enumerate(value):
+            yield from _strings_in(item, f"{path}[{index}]", rule)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_in(key, f"{path}.<key>", FieldRule(FieldKind.TEXT))
+            yield from _strings_in(item, f"{path}[{key!r}]", rule)
+
+
+def _check(registry: PartnerRegistry, path: str, rule: FieldRule, value: str) -> Rejection | None:
+    kind = rule.kind
+    if kind is FieldKind.PSEUDONYM:
+        return (
+            None
+            if is_pseudonym(value)
+            else _invalid(path, f"is not a pseudonym ({PSEUDONYM_FORMAT})")
+        )
+    if kind is FieldKind.CODE:
+        return _code(registry, path, rule.code_list or "", value)
+    if kind is FieldKind.PARTNER:
+        return None if registry.knows(value) else _unknown_partner(registry, path)
+    if kind is FieldKind.OPAQUE_ID and not is_opaque_id(value):
+        return _invalid(
+            path, f"is not an opaque id ({ID_FORMAT}; never a name or number of a person)"
+        )
+    if kind is FieldKind.AREA and AREA_PATTERN.fullmatch(value) is None:
+        return _invalid(path, f"is not {AREA_FORMAT}; never an address")
+    if kind is FieldKind.MUNICIPALITY and MUNICIPALITY_PATTERN.fullmatch(value) is None:
+        return _invalid(path, f"is not {MUNICIPALITY_FORMAT}")
+    found = find_personal_data(value)
+    if found is not None:
+        return Rejection(
+            RejectionCode.PERSONAL_DATA_IN_FIELD,
+            f"{path} holds what looks like a {found.description}; send only pseudonyms, opaque "
+            "ids and codes (the value is not repeated here)",
+        )
+    return None
+
+
+def _invalid(path: str, rule: str) -> Rejection:
+    return Rejection(RejectionCode.INVALID_VALUE, f"{path} {rule} (the value is not repeated here)")
+
+
+def _code(registry: PartnerRegistry, path: str, code_list: str, value: str) -> Rejection | None:
+    allowed = registry.codes.allowed(code_list)
+    if value in allowed:
+        return None
+    listed = ", ".join(sorted(allowed)) if len(allowed) <= MAX_CODES_LISTED else ""
+    where = f"allowed: {listed}; " if listed else ""
+    return _invalid(
+        path,
+        f"is not a code of the list {code_list} ({where}see `ketenhub codes {code_list}`)",
+    )
+
+
+def _unknown_partner(registry: PartnerRegistry, path: str) -> Rejection:
+    known = ", ".join(p.id for p in registry.partners)
+    return Rejection(
+        RejectionCode.MISSING_REFERENCE,
+        f"{path} names no partner of the registry (known: {known}; the value is not repeated here)",
+    )
