@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import uuid
 
+from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.base import Event
 from ketenhub.core.privacy import MIN_SECRET_BYTES, SecretTooShort
 
@@ -40,11 +40,8 @@ def keyed_uuid(secret: bytes, purpose: str, content: bytes) -> uuid.UUID:
 
 
 def protected_content(event: Event) -> bytes:
-    """The canonical bytes of a protected event without its id: type, recorder and fields."""
-    fields = event.model_dump(mode="json", exclude={"event_id"})
-    return json.dumps(
-        [event.EVENT_TYPE, fields], sort_keys=True, separators=(",", ":"), ensure_ascii=True
-    ).encode()
+    """The canonical bytes of a protected event without its id: its Avro single-object encoding."""
+    return encode_event(event.model_copy(update={"event_id": PLACEHOLDER_EVENT_ID}))
 
 
 def keyed_event_id(secret: bytes, event: Event) -> uuid.UUID:
