@@ -13,7 +13,10 @@ from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
 from ketenhub.contract.base import Event
 from ketenhub.core.verification import VerificationReport, verify_log
+from ketenhub.core.witnessing import Witness
+from ketenhub.data_folder import warn_if_exposed
 from ketenhub.embedded.hub import registry_file
+from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.hub_keys import load_public_key, open_protector
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
@@ -28,9 +31,17 @@ class KafkaHub:
         self.settings = settings
         self.names = TopicNames(settings.topic_prefix)
         self.registry = load_registry(registry_file(settings.data_dir))
-        self.protector = open_protector(settings.data_dir)
+        warn_if_exposed(settings.data_dir)
+        self._protector: KeyStoreProtector | None = None
         self._producer: Any = None
         self._reader = KafkaLogReader(settings)
+
+    @property
+    def protector(self) -> KeyStoreProtector:
+        """The pseudonymiser and field encryptor of the data folder's existing key files."""
+        if self._protector is None:
+            self._protector = open_protector(self.settings.data_dir)
+        return self._protector
 
     @property
     def public_key(self) -> Ed25519PublicKey:
@@ -78,10 +89,18 @@ class KafkaHub:
         """Every record of a hub topic (its unprefixed name) as of now, partition by partition."""
         return self._reader.all_records(self.names.prefix + topic)
 
-    def verify(self) -> VerificationReport:
-        """Verify audit.log and every checkpoint on the cluster; raise at the first fault."""
+    def verify(
+        self, public_key: Ed25519PublicKey | None = None, witness: Witness | None = None
+    ) -> VerificationReport:
+        """Verify audit.log and every checkpoint on the cluster (with ``public_key``, else the
+        data folder's key, and against a ``witness`` if given); raise at the first fault."""
         audit = list(self._reader.all_records(self.names.audit_log))
-        return verify_log(self.public_key, audit, self._reader.all_records(self.names.checkpoints))
+        return verify_log(
+            public_key or self.public_key,
+            audit,
+            self._reader.all_records(self.names.checkpoints),
+            witness,
+        )
 
     def close(self) -> None:
         """Flush and close the clients."""
@@ -89,7 +108,8 @@ class KafkaHub:
             self._producer.flush()
             self._producer.close()
         self._reader.close()
-        self.protector.close()
+        if self._protector is not None:
+            self._protector.close()
 
     def __enter__(self) -> KafkaHub:
         return self

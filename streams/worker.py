@@ -6,7 +6,7 @@ import faust
 
 from ketenhub.config import load_registry
 from ketenhub.embedded.hub import registry_file
-from ketenhub.hub_keys import load_or_create_signing_key
+from ketenhub.hub_keys import load_signing_key
 from streams.app import create_app
 from streams.settings import KafkaSettings
 from streams.topology import ensure_topics, hub_topics
@@ -16,6 +16,6 @@ def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:
     """Ensure the hub's topics exist and run a worker until SIGINT/SIGTERM."""
     registry = load_registry(registry_file(settings.data_dir))
     ensure_topics(settings, hub_topics(registry, settings))
-    app = create_app(settings, registry, load_or_create_signing_key(settings.data_dir))
+    app = create_app(settings, registry, load_signing_key(settings.data_dir))
     worker = faust.Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()

@@ -10,8 +10,11 @@ from pathlib import Path
 import click
 
 from ketenhub import topics
+from ketenhub.cli.init_command import echo_trust_anchor
 from ketenhub.cli.options import data_dir_option
 from ketenhub.cli.rendering import echo_stats
+from ketenhub.core.trust import fingerprint
+from ketenhub.data_folder import create_private_folder
 from ketenhub.embedded.hub import LOG_FILE, EmbeddedHub
 from ketenhub.errors import KetenhubError
 
@@ -33,7 +36,7 @@ def _fresh_folder(data_dir: Path) -> None:
         if not (data_dir / DEMO_MARKER).exists():
             raise DataDirInUse(data_dir)
         shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    create_private_folder(data_dir)
     (data_dir / DEMO_MARKER).write_text(
         "made by `ketenhub demo`; safe to delete\n", encoding="utf-8"
     )
@@ -83,7 +86,9 @@ def demo(data_dir: Path, year: int, seed: int) -> None:
         )
         _echo_phases(hub)
         _echo_partners(hub)
-        _echo_where(data_dir)
+        _echo_where(data_dir, fingerprint(hub.public_key))
+        click.echo("")
+        echo_trust_anchor(data_dir, hub.public_key)
 
 
 def _echo_phases(hub: EmbeddedHub) -> None:
@@ -105,7 +110,7 @@ def _echo_partners(hub: EmbeddedHub) -> None:
         click.echo(f"  {partner.id:<22} {partner.role:<18} {count:>3} case(s){note}")
 
 
-def _echo_where(data_dir: Path) -> None:
+def _echo_where(data_dir: Path, key_fingerprint: str) -> None:
     click.echo(f"\nThe data lives in {data_dir}/:")
     click.echo(f"  {LOG_FILE}: topics ingest.*, rejected.*, audit.log, audit.checkpoints, view.*")
     click.echo("  keys/: the hub's signing key, the pseudonym secret, one key per data subject")
@@ -114,7 +119,7 @@ def _echo_where(data_dir: Path) -> None:
         f"ketenhub view municipality --data-dir {data_dir}",
         f"ketenhub view shop --data-dir {data_dir}",
         f"ketenhub rejected police --data-dir {data_dir}",
-        f"ketenhub verify --data-dir {data_dir}",
+        f"ketenhub verify --trusted-key {key_fingerprint} --data-dir {data_dir}",
         f"ketenhub publish --as municipal-staff examples/signals.jsonl --data-dir {data_dir}",
     ):
         click.echo(f"  {command}")

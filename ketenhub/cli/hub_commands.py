@@ -1,4 +1,4 @@
-"""Commands on a hub, embedded or on Kafka: publish, run, view, rejected, verify, erase."""
+"""Commands on a hub, embedded or on Kafka: publish, run, view, rejected, erase."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ketenhub.core.partners import Role
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.embedded.keystore import UnknownSubject
 from ketenhub.embedded.runner import read_all
-from ketenhub.errors import CodecError, IntegrityError
+from ketenhub.errors import CodecError
 from ketenhub.json_events import InvalidEventLine, ParsedLine, event_from_json, numbered_lines
 
 
@@ -168,31 +168,6 @@ def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
             )
             count += 1
         click.echo(f"{count} rejected message(s) in {topics.rejected(partner)}")
-
-
-@click.command()
-@data_dir_option
-@kafka_option
-def verify(data_dir: Path, bootstrap: str | None) -> None:
-    """Verify audit.log: every hash link, every record's hash, every signed checkpoint.
-
-    Exits 0 when the history is intact, 1 naming the first bad offset when it is not.
-    """
-    with open_hub(data_dir, bootstrap) as hub:
-        try:
-            report = hub.verify()
-        except IntegrityError as exc:
-            click.echo(f"TAMPERING DETECTED: {exc}", err=True)
-            raise SystemExit(1) from exc
-        click.echo(f"audit.log: {report.records} sealed records, hash chain intact")
-        last = report.last_checkpoint
-        if last is None:
-            click.echo("no signed checkpoint yet")
-        else:
-            click.echo(
-                f"{report.checkpoints} signed checkpoint(s) verified; last covers {last.tree_size} "
-                f"records, root {last.root.hex()}, key {last.key_id}"
-            )
 
 
 @click.command()

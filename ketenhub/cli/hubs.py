@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ketenhub.contract.base import Event
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.verification import VerificationReport
+from ketenhub.core.witnessing import Witness
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.topic_log import LogRecord
@@ -21,7 +22,9 @@ class Hub(Protocol):
     """What the commands need of a hub, on either backend."""
 
     registry: PartnerRegistry
-    protector: KeyStoreProtector
+
+    @property
+    def protector(self) -> KeyStoreProtector: ...
 
     @property
     def public_key(self) -> Ed25519PublicKey: ...
@@ -36,7 +39,9 @@ class Hub(Protocol):
 
     def records(self, topic: str) -> Iterator[LogRecord]: ...
 
-    def verify(self) -> VerificationReport: ...
+    def verify(
+        self, public_key: Ed25519PublicKey | None = None, witness: Witness | None = None
+    ) -> VerificationReport: ...
 
     def close(self) -> None: ...
 

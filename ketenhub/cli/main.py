@@ -10,10 +10,12 @@ from ketenhub import __version__
 from ketenhub.cli.connector_commands import connector
 from ketenhub.cli.demo import demo
 from ketenhub.cli.http import http
-from ketenhub.cli.hub_commands import erase, publish, rejected, run, verify, view
+from ketenhub.cli.hub_commands import erase, publish, rejected, run, view
+from ketenhub.cli.init_command import init
 from ketenhub.cli.partners_commands import partners
 from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.serve import serve
+from ketenhub.cli.verify_commands import verify
 from ketenhub.errors import KetenhubError
 from ketenhub.observability import configure_logging
 
@@ -48,6 +50,7 @@ def cli(log_level: str) -> None:
 
 
 for command in (
+    init,
     demo,
     publish,
     run,

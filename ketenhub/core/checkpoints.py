@@ -83,8 +83,8 @@ def verify_checkpoint(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> N
     expected_id = key_id(public_key)
     if checkpoint.key_id != expected_id:
         detail = (
-            f"it names signing key {checkpoint.key_id!r}, but the key given has id "
-            f"{expected_id}; verify with the hub public key that made it"
+            f"it was signed by key id {checkpoint.key_id!r}, but the trusted key has id "
+            f"{expected_id}: it is not vouched for by the trusted hub key"
         )
         raise CheckpointInvalid(checkpoint.tree_size, detail)
     try:

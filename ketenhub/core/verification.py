@@ -1,4 +1,10 @@
-"""Verification of audit.log: every hash link, every record's own hash, every signed checkpoint."""
+"""Verification of audit.log: every hash link, every record's own hash, every signed checkpoint.
+
+Optionally against a witness (a checkpoint kept outside the hub): the records up to its tree
+size must have its root. ``require_signed`` turns a log whose newest records no checkpoint
+covers (more than the checkpoint cadence, or any record at all without a checkpoint) into
+``LogUnverifiable``: the hash chain alone can be recomputed by whoever rewrites the log.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ from ketenhub.core.checkpoint_records import decode_checkpoint
 from ketenhub.core.checkpoints import Checkpoint, verify_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed
-from ketenhub.errors import CheckpointInvalid
+from ketenhub.core.witnessing import Witness
+from ketenhub.errors import CheckpointInvalid, IntegrityError
 from ketenhub.topic_log import LogRecord
 
 
@@ -23,13 +30,49 @@ class VerificationReport:
     checkpoints: int
     last_checkpoint: Checkpoint | None
     leaf_hashes: tuple[bytes, ...]
+    witnessed: Checkpoint | None = None
+
+    @property
+    def unsigned_tail(self) -> int:
+        """The newest records no verified checkpoint covers (held by the hash chain only)."""
+        covered = self.last_checkpoint.tree_size if self.last_checkpoint else 0
+        return self.records - covered
+
+
+class LogUnverifiable(IntegrityError):
+    """Records of audit.log are covered by no signed checkpoint: they cannot be vouched for."""
+
+    def __init__(self, records: int, unsigned: int, limit: int) -> None:
+        self.records, self.unsigned, self.limit = records, unsigned, limit
+        if unsigned == records:
+            detail = (
+                "no signed checkpoint covers any of them (checkpoints deleted, or never signed)"
+            )
+        else:
+            detail = (
+                f"the newest {unsigned} (offsets {records - unsigned}-{records - 1}) are covered by no "
+                f"signed checkpoint, more than the checkpoint cadence of {limit} allows"
+            )
+        super().__init__(f"audit.log holds {records} records and {detail}: it is unverifiable")
+
+
+def require_signed(report: VerificationReport, limit: int) -> None:
+    """Raise ``LogUnverifiable`` when records lack a checkpoint: all of them, or more than ``limit``."""
+    if report.records and (report.last_checkpoint is None or report.unsigned_tail > limit):
+        raise LogUnverifiable(report.records, report.unsigned_tail, limit)
 
 
 class ChainVerifier:
     """Feed it the records of audit.log in offset order; it raises at the first broken one."""
 
-    def __init__(self, public_key: Ed25519PublicKey, checkpoints: Iterable[Checkpoint]) -> None:
+    def __init__(
+        self,
+        public_key: Ed25519PublicKey,
+        checkpoints: Iterable[Checkpoint],
+        witness: Witness | None = None,
+    ) -> None:
         self._public_key = public_key
+        self._witness = witness
         self._pending = sorted(checkpoints, key=lambda c: c.tree_size)
         self._verified: list[Checkpoint] = []
         self._head = ChainHead()
@@ -50,6 +93,13 @@ class ChainVerifier:
 
     def finish(self) -> VerificationReport:
         """Return the report, or raise if a checkpoint covers records the log no longer holds."""
+        witnessed = self._witness.checkpoint if self._witness else None
+        if witnessed is not None and witnessed.tree_size > self._frontier.size:
+            raise CheckpointInvalid(
+                witnessed.tree_size,
+                f"the witnessed checkpoint covers {witnessed.tree_size} records but audit.log holds "
+                f"only {self._frontier.size}: the log was cut back from offset {self._frontier.size}",
+            )
         if self._pending:
             missing = self._pending[0]
             raise CheckpointInvalid(
@@ -62,9 +112,18 @@ class ChainVerifier:
             checkpoints=len(self._verified),
             last_checkpoint=self._verified[-1] if self._verified else None,
             leaf_hashes=tuple(self._leaves),
+            witnessed=witnessed,
         )
 
     def _check_due(self) -> None:
+        witnessed = self._witness.checkpoint if self._witness else None
+        at_witness = witnessed is not None and witnessed.tree_size == self._frontier.size
+        if witnessed is not None and at_witness and witnessed.root != self._frontier.root():
+            raise CheckpointInvalid(
+                witnessed.tree_size,
+                "the records do not match the witnessed checkpoint's Merkle root: a record "
+                f"before offset {witnessed.tree_size} was rewritten",
+            )
         while self._pending and self._pending[0].tree_size == self._frontier.size:
             checkpoint = self._pending.pop(0)
             verify_checkpoint(checkpoint, self._public_key)
@@ -78,11 +137,14 @@ class ChainVerifier:
 
 
 def verify_log(
-    public_key: Ed25519PublicKey, audit: Iterable[LogRecord], checkpoints: Iterable[LogRecord]
+    public_key: Ed25519PublicKey,
+    audit: Iterable[LogRecord],
+    checkpoints: Iterable[LogRecord],
+    witness: Witness | None = None,
 ) -> VerificationReport:
-    """Verify audit.log records (in offset order) against the signed checkpoint records."""
+    """Verify audit.log records (in offset order) against the signed checkpoints (and a witness)."""
     signed = [decode_checkpoint(r.value or b"", r.offset) for r in checkpoints]
-    verifier = ChainVerifier(public_key, signed)
+    verifier = ChainVerifier(public_key, signed, witness)
     for record in audit:
         verifier.feed(record.offset, record.value or b"")
     return verifier.finish()

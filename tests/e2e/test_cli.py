@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["demo", "publish", "run", "view", "rejected", "verify", "erase", "serve"]
+COMMANDS = ["init", "demo", "publish", "run", "view", "rejected", "verify", "erase", "serve"]
 EXAMPLES = Path(__file__).parents[2] / "examples" / "signals.jsonl"
 
 
@@ -37,8 +37,15 @@ def test_a_missing_hub_is_one_clear_line(ketenhub, tmp_path: Path) -> None:  # t
     assert "ketenhub demo" in done.stderr
 
 
+def init_hub(ketenhub, folder: Path) -> str:  # type: ignore[no-untyped-def]
+    """Create an empty hub with `ketenhub init`; return the key fingerprint it printed."""
+    done = ketenhub("init", "--data-dir", str(folder))
+    return done.stdout.split("Hub public key fingerprint (SHA-256): ")[1].split()[0]
+
+
 def test_an_unknown_partner_is_named_with_the_known_ones(ketenhub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Publishing as a partner the registry does not know lists the partners it does know."""
+    init_hub(ketenhub, tmp_path / "hub")
     done = ketenhub(
         "publish", "--as", "nobody", str(EXAMPLES), "--data-dir", str(tmp_path / "hub"), check=False
     )
@@ -55,6 +62,7 @@ def test_publish_json_lines_reports_bad_lines_and_keeps_the_good(ketenhub, tmp_p
     lines = EXAMPLES.read_text().splitlines()
     bad = tmp_path / "mixed.jsonl"
     bad.write_text("\n".join([lines[0], "{not json", '{"type": "NoSuchEvent"}', lines[2]]) + "\n")
+    init_hub(ketenhub, tmp_path / "hub")
     done = ketenhub(
         "publish",
         "--as",
@@ -79,6 +87,7 @@ def test_publish_json_lines_reports_bad_lines_and_keeps_the_good(ketenhub, tmp_p
 def test_the_coordinator_reads_free_text_and_erasure_shreds_it(ketenhub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Free text is stored encrypted, decrypted for the coordinator, and unreadable after its subject is erased."""
     hub = str(tmp_path / "hub")
+    pinned = init_hub(ketenhub, tmp_path / "hub")
     ketenhub("publish", "--as", "municipal-staff", str(EXAMPLES), "--data-dir", hub)
     raw = (tmp_path / "hub" / "log.sqlite").read_bytes()
     assert b"storage room" not in raw  # never stored in clear
@@ -94,4 +103,5 @@ def test_the_coordinator_reads_free_text_and_erasure_shreds_it(ketenhub, tmp_pat
     ketenhub("erase", subject, "--yes", "--data-dir", hub)
     after = ketenhub("view", "municipality", "case-example-0001", "--data-dir", hub).stdout
     assert "[erased]" in after and "storage room" not in after
-    assert "hash chain intact" in ketenhub("verify", "--data-dir", hub).stdout
+    verified = ketenhub("verify", "--data-dir", hub, "--trusted-key", pinned).stdout
+    assert "hash chain intact" in verified

@@ -28,6 +28,8 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    printed = done.stdout.split("Hub public key fingerprint (SHA-256): ")[1].split()[0]
+    (folder.parent / "pinned-fingerprint").write_text(printed + "\n")  # kept outside the hub
     return folder
 
 
@@ -86,7 +88,8 @@ def test_the_report_states_what_it_was_verified_against(
     ketenhub(
         "evaluate", "--year", "2025", "--out", str(tmp_path / "r"), "--data-dir", str(demo_hub)
     )
-    verified = ketenhub("verify", "--data-dir", str(demo_hub)).stdout
+    pin = str(demo_hub.parent / "pinned-fingerprint")
+    verified = ketenhub("verify", "--data-dir", str(demo_hub), "--trusted-key", pin).stdout
     root = verified.split("root ")[1].split(",")[0]
     markdown = (tmp_path / "r" / "report.md").read_text()
     assert "570 sealed records" in markdown and "tree size 570" in markdown and root in markdown

@@ -1,7 +1,8 @@
-"""`ketenhub verify` detects a changed byte, a deleted record and two reordered records, by offset."""
+"""`ketenhub verify` with a pinned key detects a changed byte, a deleted record and two reordered records, by offset."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -23,7 +24,19 @@ def sealed_hub(tmp_path: Path) -> Path:
         for n in range(20):
             hub.publish(story.signal(case=f"case-{n}"))
         assert hub.run().sealed == 20
+    shutil.copy(data_dir / "keys" / "hub-signing-key.pub.pem", tmp_path / "trusted.pub.pem")
     return data_dir
+
+
+def pinned(data_dir: Path) -> tuple[str, ...]:
+    """The verify arguments for a hub, with the copy of its public key kept outside its folder."""
+    return (
+        "verify",
+        "--data-dir",
+        str(data_dir),
+        "--trusted-key",
+        str(data_dir.parent / "trusted.pub.pem"),
+    )
 
 
 def tamper(data_dir: Path, *statements: str) -> None:
@@ -40,7 +53,7 @@ def audit_values(data_dir: Path) -> dict[int, bytes]:
 
 def test_an_untouched_log_verifies(ketenhub, sealed_hub: Path) -> None:  # type: ignore[no-untyped-def]
     """verify exits 0 and reports the records and checkpoints it checked."""
-    done = ketenhub("verify", "--data-dir", str(sealed_hub))
+    done = ketenhub(*pinned(sealed_hub))
     assert "20 sealed records, hash chain intact" in done.stdout
     assert "3 signed checkpoint(s) verified" in done.stdout
 
@@ -54,7 +67,7 @@ def test_one_changed_byte_is_named_by_offset(ketenhub, sealed_hub: Path) -> None
             "UPDATE records SET value = ? WHERE topic = 'audit.log' AND offset = 11",
             (bytes(value),),
         )
-    done = ketenhub("verify", "--data-dir", str(sealed_hub), check=False)
+    done = ketenhub(*pinned(sealed_hub), check=False)
     assert done.returncode == 1
     assert "TAMPERING DETECTED" in done.stderr and "offset 11" in done.stderr
 
@@ -62,7 +75,7 @@ def test_one_changed_byte_is_named_by_offset(ketenhub, sealed_hub: Path) -> None
 def test_a_deleted_record_is_named_by_offset(ketenhub, sealed_hub: Path) -> None:  # type: ignore[no-untyped-def]
     """Deleting record 4 makes verify exit 1 naming offset 4."""
     tamper(sealed_hub, "DELETE FROM records WHERE topic = 'audit.log' AND offset = 4")
-    done = ketenhub("verify", "--data-dir", str(sealed_hub), check=False)
+    done = ketenhub(*pinned(sealed_hub), check=False)
     assert done.returncode == 1 and "offset 4" in done.stderr
 
 
@@ -75,12 +88,12 @@ def test_two_reordered_records_are_named_by_offset(ketenhub, sealed_hub: Path) -
                 "UPDATE records SET value = ? WHERE topic = 'audit.log' AND offset = ?",
                 (values[other], offset),
             )
-    done = ketenhub("verify", "--data-dir", str(sealed_hub), check=False)
+    done = ketenhub(*pinned(sealed_hub), check=False)
     assert done.returncode == 1 and "offset 7" in done.stderr
 
 
 def test_a_log_cut_short_fails_the_last_checkpoint(ketenhub, sealed_hub: Path) -> None:  # type: ignore[no-untyped-def]
     """Removing the last records is caught by the checkpoint that covered them."""
     tamper(sealed_hub, "DELETE FROM records WHERE topic = 'audit.log' AND offset >= 18")
-    done = ketenhub("verify", "--data-dir", str(sealed_hub), check=False)
+    done = ketenhub(*pinned(sealed_hub), check=False)
     assert done.returncode == 1 and "holds only 18" in done.stderr

@@ -121,7 +121,7 @@ def test_a_flipped_signature_bit_fails_verification(
 def test_a_different_key_fails_on_its_key_id(checkpoint: Checkpoint) -> None:
     """Verifying with another key fails and names both key ids."""
     other = generate_hub_key().public_key()
-    with pytest.raises(CheckpointInvalid, match="names signing key") as caught:
+    with pytest.raises(CheckpointInvalid, match="was signed by key id") as caught:
         verify_checkpoint(checkpoint, other)
     assert checkpoint.key_id in str(caught.value)
     assert key_id(other) in str(caught.value)

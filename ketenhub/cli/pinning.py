@@ -1,0 +1,58 @@
+"""The trusted-key options of the commands that verify history, and reading the pin they give."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ketenhub.core.trust import TrustedKey, pin_from_fingerprint, pin_from_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TRUSTED_KEY_ENV = "KETENHUB_TRUSTED_KEY"
+
+trusted_key_option = click.option(
+    "--trusted-key",
+    metavar="FILE|FINGERPRINT",
+    default=None,
+    envvar=TRUSTED_KEY_ENV,
+    show_envvar=True,
+    help="The hub key you trust, kept outside the data folder: its SHA-256 fingerprint (as "
+    "printed by `ketenhub init`/`demo`) or a copy of its public key PEM file. Checkpoints "
+    "signed by any other key fail.",
+)
+
+trust_on_first_use_option = click.option(
+    "--trust-on-first-use",
+    is_flag=True,
+    help="Without a pinned key, trust the key in the data folder and print its fingerprint "
+    "(pin that from now on).",
+)
+
+
+def pin_options(command: F) -> F:
+    """Add --trusted-key and --trust-on-first-use."""
+    return trusted_key_option(trust_on_first_use_option(command))
+
+
+def read_pin(value: str | None) -> TrustedKey | None:
+    """The pin given as a file (PEM or fingerprint inside) or as a fingerprint, if any."""
+    if value is None or not value.strip():
+        return None
+    path = Path(value)
+    if path.is_file():
+        return pin_from_text(path.read_bytes())
+    return pin_from_fingerprint(value)
+
+
+def unpinned_warning(fingerprint: str) -> str:
+    """The loud line printed when history is checked against the data folder's own key."""
+    return (
+        "NOT VERIFIED AGAINST A TRUSTED KEY: no pinned hub key (--trusted-key or "
+        f"{TRUSTED_KEY_ENV}); the key in the data folder (fingerprint {fingerprint}) could have "
+        "been replaced together with the log. Pin the fingerprint printed when the hub was "
+        "created, or use --trust-on-first-use once."
+    )

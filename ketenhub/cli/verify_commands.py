@@ -1,0 +1,177 @@
+"""``ketenhub verify``: the history against a pinned key and a witness, and the derived data.
+
+Exit status: 0 when everything checked holds; 1 when tampering is detected (a broken link or
+hash, a checkpoint that does not match or is signed by another key, a witnessed checkpoint
+the log no longer extends, a view or rejection the log does not account for); 2 when the
+log cannot be vouched for (no pinned key, or records no signed checkpoint covers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ketenhub.cli.hubs import Hub, open_hub
+from ketenhub.cli.options import data_dir_option, kafka_option
+from ketenhub.cli.pinning import pin_options, read_pin, unpinned_warning
+from ketenhub.core.trust import TrustedKey, UntrustedKey, fingerprint
+from ketenhub.core.verification import LogUnverifiable, VerificationReport, require_signed
+from ketenhub.core.witnessing import Witness, WitnessUnreadable, witness_from_json
+from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.errors import IntegrityError
+
+TAMPERED, UNVERIFIABLE = 1, 2
+
+
+def _read_witness(path: Path | None) -> Witness | None:
+    if path is None:
+        return None
+    try:
+        return witness_from_json(path.read_bytes())
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc.strerror}"
+        raise WitnessUnreadable(msg) from exc
+
+
+def _trusted_key(
+    hub: Hub, pin: TrustedKey | None, witness: Witness | None, tofu: bool
+) -> tuple[Ed25519PublicKey, bool]:
+    """The key to verify with, and whether it is pinned (by --trusted-key, a witness or TOFU)."""
+    if witness is not None:
+        witnessed = TrustedKey(fingerprint(witness.public_key), witness.public_key)
+        if pin is not None and pin.fingerprint != witnessed.fingerprint:
+            raise UntrustedKey(witnessed.fingerprint, pin.fingerprint)
+        pin = pin or witnessed
+    if pin is not None:
+        return pin.key_for(hub.public_key), True
+    offered = hub.public_key
+    if tofu:
+        click.echo(
+            f"TRUST ON FIRST USE: trusting the hub key with fingerprint {fingerprint(offered)}; "
+            "pin it from now on with --trusted-key",
+            err=True,
+        )
+        return offered, True
+    return offered, False
+
+
+def _echo_report(report: VerificationReport, key: Ed25519PublicKey) -> None:
+    click.echo(f"audit.log: {report.records} sealed records, hash chain intact")
+    last = report.last_checkpoint
+    if last is not None:
+        click.echo(
+            f"{report.checkpoints} signed checkpoint(s) verified; last covers {last.tree_size} "
+            f"records, root {last.root.hex()}, key {last.key_id}"
+        )
+    click.echo(f"hub key fingerprint {fingerprint(key)}")
+    if report.witnessed is not None:
+        click.echo(
+            f"extends the witnessed checkpoint at tree size {report.witnessed.tree_size} "
+            f"(root {report.witnessed.root.hex()})"
+        )
+
+
+def _check_views(hub: Hub) -> None:
+    from ketenhub.embedded.derived_check import check_derived_data
+
+    if not isinstance(hub, EmbeddedHub):
+        msg = (
+            "--views rebuilds views from the embedded data folder; it is not available with --kafka"
+        )
+        raise click.UsageError(msg)
+    checked = check_derived_data(hub)
+    for difference in checked.differences:
+        click.echo(f"DERIVED DATA DIFFERS: {difference}", err=True)
+    if checked.differences:
+        click.echo(
+            f"{len(checked.differences)} view(s) or rejection(s) differ from audit.log", err=True
+        )
+        raise SystemExit(TAMPERED)
+    pending = (
+        f"; {checked.unprojected} sealed record(s) not yet projected" if checked.unprojected else ""
+    )
+    click.echo(
+        f"views: {checked.views} partner view(s) equal their rebuild from audit.log; "
+        f"rejections: {checked.rejections} record(s) match the sealer's decisions{pending}"
+    )
+
+
+@click.command()
+@pin_options
+@click.option(
+    "--witness",
+    "witness_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A checkpoint kept outside the hub (a partner's witness file, or --write-witness): the "
+    "log must still extend it. Its key counts as pinned.",
+)
+@click.option(
+    "--write-witness",
+    "write_witness",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="After a verification against a pinned key, write the newest checkpoint to this "
+    "witness file; keep it elsewhere and check later logs with --witness.",
+)
+@click.option(
+    "--views", is_flag=True, help="Also rebuild every partner view and rejection index and compare."
+)
+@click.option(
+    "--checkpoint-every",
+    "cadence",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    envvar="KETENHUB_CHECKPOINT_EVERY",
+    show_envvar=True,
+    help="The hub's checkpoint cadence: more newest records than this without a signed "
+    "checkpoint (or any records without one) make the log unverifiable.",
+)
+@data_dir_option
+@kafka_option
+def verify(
+    trusted_key: str | None,
+    trust_on_first_use: bool,
+    witness_file: Path | None,
+    write_witness: Path | None,
+    views: bool,
+    cadence: int,
+    data_dir: Path,
+    bootstrap: str | None,
+) -> None:
+    """Verify audit.log against the pinned hub key: every hash link, record hash and checkpoint.
+
+    Exits 0 when the history is intact and vouched for by the pinned key; 1 naming the first
+    bad offset when it was tampered with (or a view or rejection differs, with --views); 2
+    when it cannot be vouched for: no pinned key, or records no signed checkpoint covers.
+    """
+    pin, witness = read_pin(trusted_key), _read_witness(witness_file)
+    with open_hub(data_dir, bootstrap) as hub:
+        try:
+            key, pinned = _trusted_key(hub, pin, witness, trust_on_first_use)
+            report = hub.verify(key, witness)
+        except IntegrityError as exc:
+            click.echo(f"TAMPERING DETECTED: {exc}", err=True)
+            raise SystemExit(TAMPERED) from exc
+        try:
+            require_signed(report, cadence)
+        except LogUnverifiable as exc:
+            click.echo(f"UNVERIFIABLE: {exc}", err=True)
+            raise SystemExit(UNVERIFIABLE) from exc
+        _echo_report(report, key)
+        if views:
+            _check_views(hub)
+    if not pinned:
+        click.echo(unpinned_warning(fingerprint(key)), err=True)
+        raise SystemExit(UNVERIFIABLE)
+    if write_witness is not None:
+        if report.last_checkpoint is None:
+            click.echo(f"not written: {write_witness}: the log holds no checkpoint yet", err=True)
+            raise SystemExit(UNVERIFIABLE)
+        write_witness.write_bytes(Witness(report.last_checkpoint, key).to_json())
+        click.echo(
+            f"wrote the witness of tree size {report.last_checkpoint.tree_size} to {write_witness}"
+        )

@@ -1,0 +1,61 @@
+"""A hub's data folder on disk: created private (0700, files 0600), checked for wider access.
+
+The folder holds the topic log and the keys: special-category data and the secrets that
+protect it. It is created with mode 0700, ``log.sqlite`` (and SQLite's ``-wal``/``-shm``,
+which inherit its mode) and every key file with 0600, the ``keys`` folder with 0700.
+Whenever a command opens a data folder, ``warn_if_exposed`` logs one warning line naming
+every path that group or others may read, write or enter; it changes nothing itself.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import structlog
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+_WIDER_THAN_OWNER = stat.S_IRWXG | stat.S_IRWXO
+_CHECKED = ("", "log.sqlite", "log.sqlite-wal", "log.sqlite-shm", "keys")
+
+
+def create_private_folder(path: Path) -> None:
+    """Create ``path`` (and missing parents) with mode 0700; tighten it if it exists empty."""
+    path.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    if not any(path.iterdir()):
+        path.chmod(PRIVATE_FOLDER)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (so later writers keep that mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+
+
+def exposed_paths(data_dir: Path) -> list[tuple[Path, int]]:
+    """The paths of a data folder (itself, the log, the keys) that group or others may access."""
+    candidates = [data_dir / name for name in _CHECKED]
+    keys = data_dir / "keys"
+    if keys.is_dir():
+        candidates.extend(sorted(keys.iterdir()))
+    found = []
+    for path in candidates:
+        try:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+        except OSError:
+            continue  # absent (no -wal yet, no keys folder): nothing to expose
+        if mode & _WIDER_THAN_OWNER:
+            found.append((path, mode))
+    return found
+
+
+def warn_if_exposed(data_dir: Path) -> None:
+    """Log one warning line when any path of the data folder is open to group or others."""
+    found = exposed_paths(data_dir)
+    if found:
+        listed = ", ".join(f"{path} ({mode:04o})" for path, mode in found)
+        structlog.get_logger("ketenhub").warning(
+            "data_folder_exposed",
+            detail=f"readable by group or others: {listed}; run `chmod -R go-rwx {data_dir}`",
+        )
