@@ -1,4 +1,11 @@
-"""The in-process runner: drives ingest -> admit -> seal -> project over the embedded topic log."""
+"""The in-process runner: drives ingest -> admit -> seal -> project over the embedded topic log.
+
+One writer per data folder: the hub takes the writer lock (``writer_lock``) around a run. As a
+second line of defence, each step opens its write transaction first (SQLite's ``BEGIN
+IMMEDIATE``, so no other writer can commit until it ends) and then checks that the committed
+chain head, checkpoints and positions are still the ones this process last saw; if another
+writer moved them, the step raises ``WriterConflict`` with nothing written.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from ketenhub.core.projection import Projector
 from ketenhub.core.rejection import Rejection
 from ketenhub.core.sealer import Refused, Sealed, Sealer
 from ketenhub.core.sealing import decode_sealed, encode_sealed
+from ketenhub.embedded.errors import WriterConflict
 from ketenhub.topic_log import LogRecord, TopicLog
 
 SEALER_GROUP = "hub-sealer"
@@ -83,17 +91,30 @@ class SealerLoop:
 
     def _recover(self) -> None:
         self.sealer = Sealer(self._registry, self._key, self._every)
+        self._positions = {
+            topic: self._log.committed(SEALER_GROUP, topic) for topic in self._ingest_topics()
+        }
         for stored in read_all(self._log, topics.AUDIT_LOG):
             self.sealer.restore_sealed(stored.offset, stored.value or b"", stored.headers)
+        self._checkpoints = 0
         for stored in read_all(self._log, topics.CHECKPOINTS):
             self.sealer.restore_checkpoint(decode_checkpoint(stored.value or b"", stored.offset))
+            self._checkpoints = stored.offset + 1
+        for partner in self._registry.partners:  # so an event refused before is refused once
+            for stored in read_all(self._log, topics.rejected(partner.id)):
+                self.sealer.restore_refused(stored.headers, stored.value)
 
     def step(self, limit: int = 256) -> RunStats:
-        """Process up to ``limit`` ingested messages in one transaction; return what happened."""
+        """Process up to ``limit`` ingested messages in one transaction; return what happened.
+
+        Raises ``WriterConflict``, with nothing written, when another writer sealed, signed
+        a checkpoint or moved a sealer position since this loop last read the log.
+        """
         stats = RunStats()
-        batch = self._next_batch(limit)
         try:
             with self._log.transaction():
+                self._check_unmoved()
+                batch = self._next_batch(limit)
                 for record in batch:
                     self._process(record, stats)
                     self._log.commit(SEALER_GROUP, record.topic, record.offset + 1)
@@ -102,13 +123,39 @@ class SealerLoop:
         except BaseException:
             self._recover()  # the transaction rolled back: forget what it did in memory
             raise
+        for record in batch:
+            self._positions[record.topic] = record.offset + 1
+        self._checkpoints += stats.checkpoints
         return stats
 
+    def _ingest_topics(self) -> list[str]:
+        return [topics.ingest(partner.id) for partner in self._registry.partners]
+
+    def _check_unmoved(self) -> None:
+        """Inside the write transaction: raise WriterConflict unless the log is as last seen."""
+        head = self.sealer.head
+        end = self._log.end_offset(topics.AUDIT_LOG)
+        if end != head.next_sequence:
+            what = "the end of audit.log"
+            raise WriterConflict(what, head.next_sequence, end)
+        if end > 0:
+            last = self._log.read(topics.AUDIT_LOG, end - 1, 1)[0]
+            found = decode_sealed(last.value or b"", last.offset).hash
+            if found != head.last_hash:
+                what = f"the last record of audit.log (offset {end - 1})"
+                raise WriterConflict(what, f"hash {head.last_hash.hex()}", f"hash {found.hex()}")
+        signed = self._log.end_offset(topics.CHECKPOINTS)
+        if signed != self._checkpoints:
+            what = "the end of audit.checkpoints"
+            raise WriterConflict(what, self._checkpoints, signed)
+        for topic, seen in self._positions.items():
+            committed = self._log.committed(SEALER_GROUP, topic)
+            if committed != seen:
+                what = f"the sealer's position on {topic}"
+                raise WriterConflict(what, seen, committed)
+
     def _next_batch(self, limit: int) -> list[LogRecord]:
-        heads = []
-        for partner in self._registry.partners:
-            topic = topics.ingest(partner.id)
-            heads.append(self._log.read(topic, self._log.committed(SEALER_GROUP, topic), limit))
+        heads = [self._log.read(topic, start, limit) for topic, start in self._positions.items()]
         merged = heapq.merge(*heads, key=lambda r: (r.timestamp_us, r.topic, r.offset))
         return [record for _, record in zip(range(limit), merged, strict=False)]
 
@@ -163,11 +210,19 @@ class ViewProjector:
             self.projector.apply(record, decode_event(record.payload))
 
     def step(self, limit: int = 256) -> RunStats:
-        """Project up to ``limit`` sealed records in one transaction."""
+        """Project up to ``limit`` sealed records in one transaction.
+
+        Raises ``WriterConflict``, with nothing written, when another projector moved the
+        committed position since this one last read it.
+        """
         stats = RunStats()
-        batch = self._log.read(topics.AUDIT_LOG, self.position, limit)
         try:
             with self._log.transaction():
+                committed = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
+                if committed != self.position:
+                    what = "the projector's position on audit.log"
+                    raise WriterConflict(what, self.position, committed)
+                batch = self._log.read(topics.AUDIT_LOG, self.position, limit)
                 for stored in batch:
                     record = decode_sealed(stored.value or b"", stored.offset)
                     for change in self.projector.apply(record, decode_event(record.payload)):

@@ -22,13 +22,13 @@ from ketenhub.embedded.runner import read_all
 CASES = 600
 
 
-def stream() -> list[Event]:
+def stream(*, refusals: bool = True) -> list[Event]:
     """3,000+ events: 600 cases taken to an action plan, with some refusals mixed in."""
     story, events = Story(), []
     for n in range(CASES):
         case = f"case-{n:04d}"
         events += [*story.through_research(case), story.plan(case, owners=("police", "heit"))]
-        if n % 50 == 0:
+        if refusals and n % 50 == 0:
             events.append(story.intake(case))  # out of order: refused
     return events
 
