@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import decode_event, encode_event
 from ketenhub.config import load_registry
 from ketenhub.contract.base import Event
+from ketenhub.core.checkpoint_records import decode_checkpoint
+from ketenhub.core.merkle import leaf_hash
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
+from ketenhub.core.witnessing import CheckpointUpdate, Witness, update_from
+from ketenhub.data_folder import create_private_file, create_private_folder, warn_if_exposed
+from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import (
     Clock,
     RunStats,
@@ -28,7 +33,7 @@ from ketenhub.embedded.runner import (
 from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.embedded.writer_lock import DEFAULT_WAIT_S, Notify, WriterLock, tell_stderr
 from ketenhub.errors import KetenhubError
-from ketenhub.hub_keys import load_or_create_signing_key, open_protector
+from ketenhub.hub_keys import create_hub_keys, load_public_key, load_signing_key, open_protector
 from ketenhub.topic_log import LogRecord
 
 LOG_FILE = "log.sqlite"
@@ -40,9 +45,23 @@ class HubNotFound(KetenhubError):
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         super().__init__(
-            f"no embedded hub in {data_dir}: run `ketenhub demo --data-dir {data_dir}` to create "
-            "one with a synthetic year, or `ketenhub publish --data-dir ...` to start one"
+            f"no embedded hub in {data_dir}: create one with `ketenhub init --data-dir {data_dir}` "
+            f"(or `ketenhub demo --data-dir {data_dir}` for one with a synthetic year)"
         )
+
+
+def create_hub(data_dir: Path) -> Ed25519PublicKey:
+    """Create an empty hub: folder 0700, its keys, an empty log.sqlite 0600; return its public key.
+
+    Only ``ketenhub init`` and ``ketenhub demo`` (and code that means to, with
+    ``EmbeddedHub(create=True)``) create a hub; every other way of opening one refuses an
+    empty folder and never makes a key.
+    """
+    create_private_folder(data_dir)
+    public_key = create_hub_keys(data_dir)
+    create_private_file(data_dir / LOG_FILE)
+    SqliteTopicLog(data_dir / LOG_FILE).close()
+    return public_key
 
 
 class EmbeddedHub:
@@ -57,19 +76,36 @@ class EmbeddedHub:
         checkpoint_every: int = 64,
         clock: Clock = utc_now,
     ) -> None:
-        if not (data_dir / LOG_FILE).exists() and not create:
-            raise HubNotFound(data_dir)
+        if not (data_dir / LOG_FILE).exists():
+            if not create:
+                raise HubNotFound(data_dir)
+            create_hub(data_dir)
+        warn_if_exposed(data_dir)
         self.data_dir = data_dir
         self.registry = registry or load_registry(registry_file(data_dir))
         self.log = SqliteTopicLog(data_dir / LOG_FILE)
-        self.protector = open_protector(data_dir)
-        self.signing_key = load_or_create_signing_key(data_dir)
+        self._protector: KeyStoreProtector | None = None
+        self._signing_key: Ed25519PrivateKey | None = None
         self._checkpoint_every, self._clock = checkpoint_every, clock
 
     @property
+    def protector(self) -> KeyStoreProtector:
+        """The hub's pseudonymiser and field encryptor (its key files must exist)."""
+        if self._protector is None:
+            self._protector = open_protector(self.data_dir)
+        return self._protector
+
+    @property
+    def signing_key(self) -> Ed25519PrivateKey:
+        """The hub's checkpoint signing key (its key file must exist)."""
+        if self._signing_key is None:
+            self._signing_key = load_signing_key(self.data_dir)
+        return self._signing_key
+
+    @property
     def public_key(self) -> Ed25519PublicKey:
-        """The hub's checkpoint verification key."""
-        return self.signing_key.public_key()
+        """The hub's checkpoint verification key, from keys/hub-signing-key.pub.pem."""
+        return load_public_key(self.data_dir)
 
     def publish(self, event: Event) -> int:
         """Append an event to its recorder's ingest topic, with CloudEvents headers."""
@@ -121,16 +157,37 @@ class EmbeddedHub:
         """Every record of a topic, in offset order."""
         return read_all(self.log, topic)
 
-    def verify(self) -> VerificationReport:
-        """Verify the whole chain and every checkpoint; raise IntegrityError at the first fault."""
+    def verify(
+        self, public_key: Ed25519PublicKey | None = None, witness: Witness | None = None
+    ) -> VerificationReport:
+        """Verify the chain and every checkpoint (with ``public_key``, else the folder's key).
+
+        Raises IntegrityError at the first fault; with a ``witness``, also when the records
+        up to its tree size do not have its root.
+        """
         return verify_log(
-            self.public_key, self.records(topics.AUDIT_LOG), self.records(topics.CHECKPOINTS)
+            public_key or self.public_key,
+            self.records(topics.AUDIT_LOG),
+            self.records(topics.CHECKPOINTS),
+            witness,
         )
+
+    def checkpoint_update(self, old_size: int) -> CheckpointUpdate | None:
+        """The newest checkpoint and an RFC 9162 consistency proof to it from ``old_size``."""
+        checkpoints = [
+            decode_checkpoint(r.value or b"", r.offset) for r in self.records(topics.CHECKPOINTS)
+        ]
+        leaves = [
+            leaf_hash(decode_sealed(r.value or b"", r.offset).hash)
+            for r in self.records(topics.AUDIT_LOG)
+        ]
+        return update_from(leaves, checkpoints, old_size)
 
     def close(self) -> None:
         """Close the files."""
         self.log.close()
-        self.protector.close()
+        if self._protector is not None:
+            self._protector.close()
 
     def __enter__(self) -> EmbeddedHub:
         return self
