@@ -113,7 +113,7 @@ class KafkaSealer:
             self.sealer.restore_checkpoint(decode_checkpoint(record.value or b"", record.offset))
         for topic in rejected:
             for record in self._new(topic, ends):
-                self.sealer.restore_refused(record.headers)
+                self.sealer.restore_refused(record.headers, record.value)
 
     def _new(self, topic: str, ends: dict[tuple[str, int], int]) -> Iterator[LogRecord]:
         """Records of ``topic`` this instance has not seen: not written by it, or before its start."""
