@@ -11,7 +11,7 @@ import click
 from ketenhub import topics
 from ketenhub.cli.hubs import open_hub
 from ketenhub.cli.options import data_dir_option, kafka_option
-from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table
+from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
 from ketenhub.embedded.hub import EmbeddedHub
@@ -97,7 +97,9 @@ def _echo_refused(hub: EmbeddedHub, topic: str, start: int, published: set[str])
     """Print the hub's refusals of the events just published; return how many there were."""
     refused = 0
     for record in read_all(hub.log, topic, start):
-        headers = {name: value.decode(errors="replace") for name, value in record.headers}
+        headers = {
+            name: terminal_safe(value.decode(errors="replace")) for name, value in record.headers
+        }
         if headers.get("ce_id") not in published:
             continue
         refused += 1
@@ -161,7 +163,9 @@ def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
         hub.registry.get(partner)
         count = 0
         for record in hub.records(topics.rejected(partner)):
-            headers = {name: value.decode(errors="replace") for name, value in record.headers}
+            headers = {
+                name: terminal_safe(value.decode(errors="replace")) for name, value in record.headers
+            }
             click.echo(
                 f"{headers.get('ketenhub_source_topic')}@{headers.get('ketenhub_source_offset')}  "
                 f"{headers.get('ketenhub_rejection_code')}: {headers.get('ketenhub_rejection_reason')}"

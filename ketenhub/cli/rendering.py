@@ -21,6 +21,11 @@ ENCRYPTED_PATHS = {
 }
 
 
+def terminal_safe(text: str) -> str:
+    """``text`` with every non-printable character escaped, so a terminal never obeys it."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def decrypt_view(view: dict[str, Any], protector: KeyStoreProtector) -> dict[str, Any]:
     """Return a copy of a coordinator's view with its encrypted fields decrypted."""
     shown = {k: (dict(v) if isinstance(v, dict) else v) for k, v in view.items()}
