@@ -24,9 +24,10 @@ from typing import Any
 from kafka import KafkaConsumer
 
 from bench.embedded_pipeline import _raw_decode_rate
+from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.hub_keys import open_protector
+from ketenhub.hub_keys import create_hub_keys, open_protector
 from ketenhub.observability import configure_logging
 from ketenhub.topics import TopicNames
 from streams.client import KafkaHub
@@ -132,7 +133,7 @@ def _latency(settings: KafkaSettings, rate: float, seconds: float) -> list[float
     staff = hub.registry.get("municipal-staff")
     began = time.perf_counter()
     for n in range(int(rate * seconds)):
-        case = f"bench-{uuid.uuid4().hex[:12]}"
+        case = new_opaque_id("bench")
         event = m.SignalReceived(
             event_id=uuid.uuid4(),
             occurred_at=time.time_ns() // 1000 / 1e6,
@@ -171,6 +172,7 @@ def main() -> None:
     configure_logging("ERROR")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        create_hub_keys(folder)
         protector = open_protector(folder)
         messages = [
             msg

@@ -9,6 +9,7 @@ to care, a meeting and a close. All data is synthetic and deterministic per seed
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import random
 import uuid
@@ -84,7 +85,7 @@ def _early_end(s: Story, case: str, when: dt.datetime) -> Iterator[Event]:
 
 def _care(s: Story, case: str, when: dt.datetime) -> Iterator[Event]:
     """A victim identified and referred to care that starts and ends."""
-    victim, referral = f"psn-victim-{case}", f"ref-{case}"
+    victim, referral = "psn-" + hashlib.sha256(case.encode()).hexdigest()[:32], f"ref-{case}"
     yield s.make(
         m.VictimIdentified,
         when,
@@ -184,7 +185,7 @@ def _investigation(s: Story, case: str, when: dt.datetime) -> Iterator[Event]:
         case_id=case,
         measure_id=f"m-{case}",
         measure=s.rng.choice(["PENALTY_ORDER", "ADMINISTRATIVE_FINE", "STOP_TALK"]),
-        legal_basis="Gemeentewet 174",
+        legal_basis="Gemeentewet art. 174",
     )
     if s.rng.random() < 0.5:
         yield from _care(s, case, s.later(when, 1, 10))

@@ -42,7 +42,7 @@ def month_activities(s: Story, start: dt.datetime) -> Iterator[Event]:
         audience_kind="EXTERNAL_SECTOR",
         audience=s.rng.choice(["HOSPITALITY", "CLEANING", "SCHOOLS"]),
         participants=s.rng.randint(5, 40),
-        provider="CoMensha",
+        provider="comensha",
     )
     yield s.make(
         m.CampaignHeld,

@@ -16,8 +16,8 @@ from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EncryptedField
+from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import Role
-from ketenhub.core.privacy import associated_data
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,7 +63,7 @@ def encrypted(
     if not text:
         return None
     subject = client.protector.case_subject(case_id)
-    return client.protector.encrypt(subject, text, associated_data(event_type, field))
+    return client.encrypt(subject, text, event_type, field)
 
 
 def record(client: PartnerClient, event_type: type[Event], **fields: Any) -> None:
@@ -82,4 +82,4 @@ def split_list(value: str) -> list[str]:
 
 def new_id(prefix: str) -> str:
     """A fresh identifier for a decision or meeting."""
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+    return new_opaque_id(prefix)

@@ -111,12 +111,12 @@ def forward(
 @click.option(
     "--purpose",
     prompt="Purpose of sharing (e.g. JOINT_CONTROL, CRIMINAL_INVESTIGATION, CARE)",
-    help="Purpose of sharing, e.g. JOINT_CONTROL.",
+    help="Purpose of sharing, e.g. JOINT_CONTROL (see `ketenhub codes sharing_purposes`).",
 )
 @click.option(
     "--legal-basis",
     prompt="Legal basis (e.g. Wpg art. 20, AVG art. 6(1)(e))",
-    help="Legal basis of sharing.",
+    help="Legal basis of sharing (see `ketenhub codes legal_bases`).",
 )
 @click.option("--meeting", "meeting_id", default=None, help="The meeting that decided it, if any.")
 @click.option("--decision-id", default=None, help="Id of the decision (default: a new one).")
@@ -157,7 +157,9 @@ def share(
 @click.argument("case")
 @click.argument("decision")
 @click.option(
-    "--legal-basis", prompt="Legal basis of the revocation", help="Legal basis of the revocation."
+    "--legal-basis",
+    prompt="Legal basis of the revocation",
+    help="Legal basis of the revocation (see `ketenhub codes legal_bases`).",
 )
 @click.option("--meeting", "meeting_id", default=None, help="The meeting that decided it, if any.")
 @coordinator_options

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 import structlog
 
-from connectors.sdk.errors import ConnectorError, EventRefused
+from connectors.sdk.errors import ConnectorError, EventRefused, PersonalDataInText
 from connectors.sdk.models import (
     CaseRemoved,
     CaseView,
@@ -28,9 +28,14 @@ from connectors.sdk.transport import Delivery, Stream, Transport
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.base import Event
+from ketenhub.contract.models import EncryptedField
 from ketenhub.core.authorization import authorize
+from ketenhub.core.field_check import check_fields
 from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.core.personal_data import find_personal_data
+from ketenhub.core.privacy import associated_data
 from ketenhub.embedded.protector import KeyStoreProtector
+from ketenhub.errors import PrivacyError
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
@@ -74,11 +79,42 @@ class PartnerClient:
         kind = "views" if stream == "view" else "rejections"
         return f"partner-{self.partner.id}-{self.name}-{kind}"
 
+    def encrypt(self, subject: str, text: str, event_type: str, field: str) -> EncryptedField:
+        """Encrypt a free text of ``event_type.field`` under ``subject``'s key, checked first.
+
+        Raises PersonalDataInText, before anything is encrypted, if the text holds a BSN, an
+        e-mail address or a phone number.
+        """
+        found = find_personal_data(text)
+        if found is not None:
+            raise PersonalDataInText(event_type, field, found)
+        return self.protector.encrypt(subject, text, associated_data(event_type, field))
+
     def check(self, event: Event) -> None:
-        """Raise EventRefused if this partner may not record ``event`` (recorder, type, channel)."""
-        refusal = authorize(self.registry, self.partner, event)
+        """Raise if the hub would refuse ``event`` for what it holds, before anything is sent.
+
+        EventRefused: this partner may not record it (recorder, type, channel), or a field
+        holds no pseudonym, id or code of the right format, or a BSN, e-mail address or
+        phone number. PersonalDataInText: a free text encrypted the SDK's way
+        (``encrypt``) holds one of those.
+        """
+        refusal = authorize(self.registry, self.partner, event) or check_fields(
+            self.registry, event
+        )
         if refusal is not None:
             raise EventRefused(event.EVENT_TYPE, str(event.event_id), refusal)
+        for field, value in event:
+            if isinstance(value, EncryptedField):
+                found = find_personal_data(self._readable(value, event.EVENT_TYPE, field))
+                if found is not None:
+                    raise PersonalDataInText(event.EVENT_TYPE, field, found)
+
+    def _readable(self, value: EncryptedField, event_type: str, field: str) -> str:
+        """The text of a field encrypted the SDK's way; empty if this client cannot read it."""
+        try:
+            return self.protector.decrypt(value, associated_data(event_type, field))
+        except PrivacyError:
+            return ""  # not encrypted here (another key store): nothing this client can check
 
     def publish(self, event: Event) -> Receipt:
         """Check, encode and send one event; return where the ingest topic stored it."""

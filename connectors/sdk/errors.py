@@ -3,6 +3,7 @@
     KetenhubError
     └── ConnectorError             a connector or the SDK cannot do what was asked
         ├── EventRefused           the SDK refused an event before sending it (rule broken)
+        ├── PersonalDataInText     a free text holds a BSN, e-mail address or phone number
         ├── TransportError         the hub could not be reached, or did not store a message
         └── InputRefused           a connector's input (file, flag, decision) is not usable
 
@@ -14,6 +15,7 @@ the runtime's ``streams.errors.BrokerAccessError``, also a ``KetenhubError``.
 
 from __future__ import annotations
 
+from ketenhub.core.personal_data import PersonalDataKind
 from ketenhub.core.rejection import Rejection
 from ketenhub.errors import KetenhubError
 
@@ -30,6 +32,20 @@ class EventRefused(ConnectorError):
         self.event_id = event_id
         self.rejection = rejection
         super().__init__(f"not sent: {event_type} {event_id}: {rejection}")
+
+
+class PersonalDataInText(ConnectorError):
+    """A free text to encrypt holds a direct identifier; it is refused before encryption."""
+
+    def __init__(self, event_type: str, field: str, kind: PersonalDataKind) -> None:
+        self.event_type = event_type
+        self.field = field
+        self.kind = kind
+        super().__init__(
+            f"not sent: {event_type}.{field} holds what looks like a {kind.description}; free "
+            "text may not contain a BSN, e-mail address or phone number: refer to people by "
+            "their pseudonym (the value is not repeated here)"
+        )
 
 
 class TransportError(ConnectorError):

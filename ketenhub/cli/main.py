@@ -7,6 +7,7 @@ import sys
 import click
 
 from ketenhub import __version__
+from ketenhub.cli.codes_command import codes
 from ketenhub.cli.connector_commands import connector
 from ketenhub.cli.demo import demo
 from ketenhub.cli.http import http
@@ -64,6 +65,7 @@ for command in (
     replay,
     evaluate,
     partners,
+    codes,
     connector,
 ):
     cli.add_command(command)

@@ -75,8 +75,12 @@ def _check(registry: PartnerRegistry, path: str, rule: FieldRule, value: str) ->
         )
     if kind is FieldKind.CODE:
         return _code(registry, path, rule.code_list or "", value)
-    if kind is FieldKind.PARTNER:
-        return None if registry.knows(value) else _unknown_partner(registry, path)
+    if kind is FieldKind.PARTNER and registry.knows(value):
+        return None
+    if kind is FieldKind.PARTNER and not is_opaque_id(value):
+        return _invalid(path, f"is not a partner id ({_known(registry)})")
+    if kind is FieldKind.PARTNER and find_personal_data(value) is None:
+        return _unknown_partner(registry, path)
     if kind is FieldKind.OPAQUE_ID and not is_opaque_id(value):
         return _invalid(
             path, f"is not an opaque id ({ID_FORMAT}; never a name or number of a person)"
@@ -86,7 +90,7 @@ def _check(registry: PartnerRegistry, path: str, rule: FieldRule, value: str) ->
     if kind is FieldKind.MUNICIPALITY and MUNICIPALITY_PATTERN.fullmatch(value) is None:
         return _invalid(path, f"is not {MUNICIPALITY_FORMAT}")
     found = find_personal_data(value)
-    if found is not None:
+    if found is not None:  # in a partner field, an id or any other string: never stored
         return Rejection(
             RejectionCode.PERSONAL_DATA_IN_FIELD,
             f"{path} holds what looks like a {found.description}; send only pseudonyms, opaque "
@@ -112,8 +116,11 @@ def _code(registry: PartnerRegistry, path: str, code_list: str, value: str) -> R
 
 
 def _unknown_partner(registry: PartnerRegistry, path: str) -> Rejection:
-    known = ", ".join(p.id for p in registry.partners)
     return Rejection(
         RejectionCode.MISSING_REFERENCE,
-        f"{path} names no partner of the registry (known: {known}; the value is not repeated here)",
+        f"{path} names no partner of the registry ({_known(registry)}; the value is not repeated here)",
     )
+
+
+def _known(registry: PartnerRegistry) -> str:
+    return "known: " + ", ".join(p.id for p in registry.partners)

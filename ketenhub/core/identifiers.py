@@ -11,7 +11,9 @@ carries no personal data (never a BSN, name, phone number or address). Pure: no 
 from __future__ import annotations
 
 import re
+import secrets
 
+from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.privacy import PSEUDONYM_HEX_LENGTH, PSEUDONYM_PREFIX
 
 PSEUDONYM_PATTERN = re.compile(rf"{PSEUDONYM_PREFIX}[0-9a-f]{{{PSEUDONYM_HEX_LENGTH}}}")
@@ -28,3 +30,11 @@ def is_pseudonym(value: str) -> bool:
 def is_opaque_id(value: str) -> bool:
     """Whether ``value`` has the format of an opaque id (it may still hold a number: check that too)."""
     return ID_PATTERN.fullmatch(value) is not None
+
+
+def new_opaque_id(prefix: str) -> str:
+    """A fresh random opaque id ``<prefix>-<10 hex>`` that cannot be mistaken for a BSN or phone."""
+    while True:
+        candidate = f"{prefix}-{secrets.token_hex(5)}"
+        if is_opaque_id(candidate) and find_personal_data(candidate) is None:
+            return candidate

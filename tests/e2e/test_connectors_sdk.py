@@ -24,9 +24,12 @@ from connectors.sdk import (
     RejectedMessage,
     ViewUpdate,
 )
+from connectors.sdk.errors import PersonalDataInText
 from ketenhub.codec.single_object import decode_event
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
+from ketenhub.core.identifiers import new_opaque_id
+from ketenhub.core.privacy import associated_data
 from ketenhub.observability import configure_logging
 from tests.unit.synthetic import Story
 
@@ -83,7 +86,7 @@ class SdkContract(abc.ABC):
     @pytest.fixture
     def case(self) -> str:
         """A case id of this test only."""
-        return f"sdk-{uuid.uuid4().hex[:10]}"
+        return new_opaque_id("sdk")
 
     @pytest.fixture
     def story(self) -> FreshStory:
@@ -130,12 +133,44 @@ class SdkContract(abc.ABC):
                 )
             )
 
+    def test_clear_identifiers_are_refused_before_sending_naming_the_field(
+        self, connect: Connect, story: FreshStory, case: str
+    ) -> None:
+        """A name and BSN in ``persons`` or a phone number as case id is refused by the SDK itself."""
+        client = connect("police")
+        clear = "Placeholder Person, BSN 111222333"
+        with pytest.raises(EventRefused, match=r"INVALID_VALUE: persons\[0\] is not a pseudonym"):
+            client.publish(story.police_signal(case).model_copy(update={"persons": [clear]}))
+        with pytest.raises(EventRefused, match="PERSONAL_DATA_IN_FIELD: case_id") as refused:
+            client.publish(story.police_signal("0612345678"))
+        assert "0612345678" not in str(refused.value) and "Placeholder" not in str(refused.value)
+
+    def test_free_text_with_personal_data_is_refused_before_encryption(
+        self, connect: Connect, story: FreshStory, case: str
+    ) -> None:
+        """``encrypt`` refuses a text holding an e-mail address, and ``publish`` a field holding a phone."""
+        client = connect("police")
+        subject = client.protector.case_subject(case)
+        with pytest.raises(PersonalDataInText, match=r"SignalReceived\.free_text .*e-mail") as e:
+            client.encrypt(
+                subject, "write to someone [at] example.nl", "SignalReceived", "free_text"
+            )
+        assert "example" not in str(e.value)
+        sealed = client.protector.encrypt(
+            subject, "call 06 - 12 34 56 78", associated_data("SignalReceived", "free_text")
+        )
+        signal = story.police_signal(case).model_copy(update={"free_text": sealed})
+        with pytest.raises(PersonalDataInText, match="phone number"):
+            client.publish(signal)
+        fine = client.encrypt(subject, "seen at the back door", "SignalReceived", "free_text")
+        assert client.publish(signal.model_copy(update={"free_text": fine})).case_id == case
+
     def test_publish_all_sends_nothing_when_one_event_is_refused(
         self, connect: Connect, story: FreshStory
     ) -> None:
         """One refused event stops the whole batch before any of it is sent."""
         client = connect("police")
-        first, later = f"sdk-{uuid.uuid4().hex[:8]}", f"sdk-{uuid.uuid4().hex[:8]}"
+        first, later = new_opaque_id("sdk"), new_opaque_id("sdk")
         with pytest.raises(EventRefused):
             client.publish_all(
                 [story.police_signal(first), story.signal(case=first, by="riec", channel="PARTNER")]
@@ -164,7 +199,7 @@ class SdkContract(abc.ABC):
         self, connect: Connect, story: FreshStory, name: str
     ) -> None:
         """A new client of the same name skips what an earlier one handled; another name starts over."""
-        first, second = f"sdk-{uuid.uuid4().hex[:8]}", f"sdk-{uuid.uuid4().hex[:8]}"
+        first, second = new_opaque_id("sdk"), new_opaque_id("sdk")
         publisher = connect("police")
         publisher.publish(story.police_signal(first))
         publisher.flush()

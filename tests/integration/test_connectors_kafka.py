@@ -20,6 +20,7 @@ from ketenhub.cli.main import cli
 from ketenhub.codec.single_object import decode_event
 from ketenhub.config import load_registry
 from ketenhub.contract import models as m
+from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import Partner
 from ketenhub.core.sealing import decode_sealed
 from streams.client import KafkaHub
@@ -142,7 +143,7 @@ def test_anonymous_tips_import_on_kafka_resumes_and_never_duplicates(
 
 def test_police_acknowledge_on_kafka(kafka_hub: HubUnderTest) -> None:
     """The police connector on Kafka acknowledges a forward it finds in its view, once."""
-    case = f"kafka-{uuid.uuid4().hex[:10]}"
+    case = new_opaque_id("kafka")
     story = FreshStory()
     forward = story.forward(case, "police")
     with PartnerClient("municipality", KafkaTransport(kafka_hub.settings)) as coordinator:
@@ -207,7 +208,7 @@ def test_the_sdk_reports_the_brokers_refusals_as_clear_errors(
     sasl_hub: Callable[..., KafkaSettings],
 ) -> None:
     """Logged in as the police, the SDK uses the police's topics; another partner's are NotAuthorized errors."""
-    story, case = FreshStory(), f"sasl-{uuid.uuid4().hex[:8]}"
+    story, case = FreshStory(), new_opaque_id("sasl")
     police = sasl_hub("police")
     with PartnerClient("police", KafkaTransport(police)) as own:
         assert own.publish(story.police_signal(case)).position.topic.endswith("ingest.police")

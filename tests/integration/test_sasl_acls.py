@@ -22,6 +22,7 @@ from kafka.admin import ResourceType as Kind
 from pydantic import SecretStr
 
 from ketenhub.config import load_registry
+from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.hub_keys import open_protector
 from ketenhub.topics import TopicNames
@@ -280,7 +281,7 @@ def test_the_hub_on_the_sasl_broker_seals_what_a_partner_publishes(
     provisioned: Provisioned, sasl_hub: HubUnderTest
 ) -> None:
     """A partner publishes as itself; the hub (super user) seals it; the partner sees it in its own view."""
-    partner, case = "municipal-staff", f"case-{uuid.uuid4().hex[:8]}"
+    partner, case = "municipal-staff", new_opaque_id("case")
     settings = provisioned.settings(partner, data_dir=sasl_hub.data_dir)
     with KafkaHub(settings) as client:
         client.publish(Story().signal(case=case, by=partner)).get(timeout=WAIT_S)

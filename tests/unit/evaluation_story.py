@@ -129,7 +129,7 @@ class Chronicle:
             case_id=case,
             measure_id=measure_id,
             measure=kind,
-            legal_basis="Gemeentewet 174",
+            legal_basis="Gemeentewet art. 174",
             control_visit_id=visit,
         )
 
@@ -219,7 +219,7 @@ class Chronicle:
             audience_kind=kind,
             audience=audience,
             participants=participants,
-            provider="CoMensha",
+            provider="comensha",
         )
 
     def campaign(self, when: dt.datetime, target: str, reach: int) -> Any:

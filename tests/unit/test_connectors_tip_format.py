@@ -79,6 +79,10 @@ def test_reporter_fields_are_stripped_and_only_counted() -> None:
         ("call 06-12345678 or 070 123 4567", "call [removed] or [removed]", 2),
         ("+31 6 12345678, 0031612345678", "[removed], [removed]", 2),
         ("mail a.b+c@example.co.uk!", "mail [removed]!", 1),
+        ("mail someone [at] example.nl or someone @ example.nl", "mail [removed] or [removed]", 2),
+        ("call (06) 12345678 or 06 - 12 34 56 78", "call [removed] or [removed]", 2),
+        ("abroad: +31 6-1234-5678.", "abroad: [removed].", 1),
+        ("BSN 111 222 333, not 111 222 334", "BSN [removed], not 111 222 334", 1),
         (
             "on 2025-11-03 09:15 at 2261, room 12 of 15",
             "on 2025-11-03 09:15 at 2261, room 12 of 15",

@@ -1,0 +1,53 @@
+"""``ketenhub codes``: the closed vocabularies a partner may use in coded fields, and id formats."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import click
+
+from ketenhub.cli.options import data_dir_option
+from ketenhub.config import CODES_FILE, load_registry
+from ketenhub.core.codes import CodeLists
+from ketenhub.core.identifiers import ID_FORMAT, PSEUDONYM_FORMAT
+from ketenhub.embedded.hub import registry_file
+
+_LISTS = "\n".join(f"  {name}: {CodeLists.description(name)}" for name in CodeLists.names())
+
+
+@click.command(
+    help=f"""List the codes the hub accepts in coded fields: all lists, or the list NAME.
+
+Coded fields are closed vocabularies; any other value is refused as INVALID_VALUE.
+The lists come from {CODES_FILE} next to --data-dir/partners.toml when the data folder has
+its own registry, else from the lists shipped with the hub. The lists:
+
+\b
+{_LISTS}
+
+Identifiers have fixed formats too: a pseudonym is {PSEUDONYM_FORMAT}; an id (case_id,
+visit_id, referral_id, ...) is {ID_FORMAT}. Any other string field holding a BSN, an e-mail
+address or a phone number is refused as PERSONAL_DATA_IN_FIELD.
+"""
+)
+@click.argument("name", required=False, type=click.Choice(CodeLists.names()))
+@data_dir_option
+def codes(name: str | None, data_dir: Path) -> None:
+    """Print the code lists in force (see the command's help text)."""
+    own_registry = registry_file(data_dir)
+    if own_registry is None and (data_dir / CODES_FILE).exists():
+        click.echo(
+            f"warning: {data_dir / CODES_FILE} is not used: the data folder has no partners.toml "
+            "of its own, so the shipped registry and code lists apply",
+            err=True,
+        )
+    lists = load_registry(own_registry).codes
+    for list_name in (name,) if name else CodeLists.names():
+        click.echo(f"{list_name}: {CodeLists.description(list_name)}")
+        for code in sorted(lists.allowed(list_name)):
+            click.echo(f"  {code}")
+        if not name:
+            click.echo()
+    if not name:
+        click.echo(textwrap.fill(f"pseudonyms: {PSEUDONYM_FORMAT}; ids: {ID_FORMAT}", width=96))
