@@ -81,14 +81,18 @@ def test_publish_json_lines_reports_bad_lines_and_keeps_the_good(ketenhub, tmp_p
     again = ketenhub(
         "publish", "--as", "municipal-staff", str(EXAMPLES), "--data-dir", str(tmp_path / "hub")
     )
-    assert "duplicates ignored 1" in again.stdout  # the same line twice has no second effect
+    # the same line twice has no second effect; the refused one is not refused a second time
+    assert "sealed 1, rejected 0, duplicates ignored 2" in again.stdout
 
 
 def test_the_coordinator_reads_free_text_and_erasure_shreds_it(ketenhub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Free text is stored encrypted, decrypted for the coordinator, and unreadable after its subject is erased."""
     hub = str(tmp_path / "hub")
     pinned = init_hub(ketenhub, tmp_path / "hub")
-    ketenhub("publish", "--as", "municipal-staff", str(EXAMPLES), "--data-dir", hub)
+    published = ketenhub(
+        "publish", "--as", "municipal-staff", str(EXAMPLES), "--data-dir", hub, check=False
+    )
+    assert published.returncode == 1 and "1 event(s) refused by the hub" in published.stderr
     raw = (tmp_path / "hub" / "log.sqlite").read_bytes()
     assert b"storage room" not in raw  # never stored in clear
     shown = ketenhub("view", "municipality", "case-example-0001", "--data-dir", hub).stdout
