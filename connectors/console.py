@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from connectors.sdk.embedded import EmbeddedTransport
 from connectors.sdk.errors import ConnectorError, InputRefused
 from connectors.sdk.models import CaseRemoved, Receipt, ViewUpdate
 from connectors.sdk.transport import Transport
+from connectors.sdk.witness import CheckpointWitness
 from ketenhub.cli.options import data_dir_option, kafka_option
+from ketenhub.cli.pinning import read_pin
 from ketenhub.core.partners import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,9 +34,66 @@ topic_prefix_option = click.option(
 )
 
 
+STATE_DIR_KEY = "ketenhub.state_dir"
+TRUSTED_KEY_KEY = "ketenhub.trusted_key"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def store(ctx: click.Context, _: click.Parameter, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+
+    return store
+
+
+def default_state_dir() -> Path:
+    """``$XDG_STATE_HOME/ketenhub`` (``~/.local/state/ketenhub``): where the partner's state lives."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "ketenhub"
+
+
+state_dir_option = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=default_state_dir(),
+    show_default=True,
+    envvar="KETENHUB_STATE_DIR",
+    show_envvar=True,
+    expose_value=False,
+    callback=_remember(STATE_DIR_KEY),
+    help="The partner's own state folder: it keeps the newest hub checkpoint this partner "
+    "witnessed (witness-<partner>-<hub>.json); the connector stops if the hub's history ever stops "
+    "extending it.",
+)
+
+witness_key_option = click.option(
+    "--trusted-key",
+    metavar="FILE|FINGERPRINT",
+    default=None,
+    envvar="KETENHUB_TRUSTED_KEY",
+    show_envvar=True,
+    expose_value=False,
+    callback=_remember(TRUSTED_KEY_KEY),
+    help="The hub key the partner trusts (fingerprint or public key PEM); without it the "
+    "first checkpoint witnessed decides the key.",
+)
+
+
 def hub_options(command: F) -> F:
-    """Add --data-dir, --kafka and --topic-prefix: the hub a connector talks to."""
-    return data_dir_option(kafka_option(topic_prefix_option(command)))
+    """Add --data-dir, --kafka, --topic-prefix, --state-dir and --trusted-key."""
+    return data_dir_option(
+        kafka_option(topic_prefix_option(state_dir_option(witness_key_option(command))))
+    )
+
+
+def _witness(partner: str, hub: HubAddress) -> CheckpointWitness | None:
+    """The partner's witness in the --state-dir of the running command (none outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.meta.get(STATE_DIR_KEY) is None:
+        return None
+    return CheckpointWitness.in_state_dir(
+        ctx.meta[STATE_DIR_KEY], partner, hub.address, read_pin(ctx.meta.get(TRUSTED_KEY_KEY))
+    )
 
 
 def follow_option(command: F) -> F:
@@ -62,10 +122,17 @@ class HubAddress:
     bootstrap: str | None
     topic_prefix: str = ""
 
-    def transport(self, *, create: bool = False) -> Transport:
-        """Open the transport to this hub."""
+    @property
+    def address(self) -> str:
+        """The hub's address: its data folder, or its Kafka bootstrap and topic prefix."""
         if self.bootstrap is None:
-            return EmbeddedTransport(self.data_dir, create=create)
+            return f"embedded:{self.data_dir.resolve()}"
+        return f"kafka:{self.bootstrap}/{self.topic_prefix}"
+
+    def transport(self) -> Transport:
+        """Open the transport to this hub (an embedded one must exist: `ketenhub init`)."""
+        if self.bootstrap is None:
+            return EmbeddedTransport(self.data_dir)
         from connectors.sdk.kafka_transport import KafkaTransport  # loads the Kafka client
         from streams.settings import KafkaSettings
 
@@ -77,12 +144,15 @@ class HubAddress:
 
 @contextmanager
 def open_client(
-    partner: str, hub: HubAddress, name: str, *, role: Role | None = None, create: bool = False
+    partner: str, hub: HubAddress, name: str, *, role: Role | None = None
 ) -> Iterator[PartnerClient]:
-    """A client for ``partner`` named after the connector; refuses a partner of another role."""
-    transport = hub.transport(create=create)
+    """A client for ``partner`` named after the connector, witnessing the hub's checkpoints.
+
+    Refuses a partner of another role.
+    """
+    transport = hub.transport()
     try:
-        client = PartnerClient(partner, transport, name=name)
+        client = PartnerClient(partner, transport, name=name, witness=_witness(partner, hub))
     except BaseException:
         transport.close()
         raise

@@ -169,7 +169,7 @@ def police_publish(
     before anything leaves this command. Use - for standard input.
     """
     hub = HubAddress(data_dir, bootstrap, topic_prefix)
-    with open_client(partner, hub, "police-publish", role=Role.POLICE, create=True) as client:
+    with open_client(partner, hub, "police-publish", role=Role.POLICE) as client:
         events, problems = [], []
         for number, line in numbered_lines(file):
             try:

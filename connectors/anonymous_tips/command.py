@@ -59,7 +59,6 @@ def anonymous_tips(
         HubAddress(data_dir, bootstrap, topic_prefix),
         "anonymous-tips",
         role=Role.ANONYMOUS_CHANNEL,
-        create=True,
     ) as client:
         outcomes = import_folder(client, folder)
         for outcome in outcomes:

@@ -25,6 +25,7 @@ from connectors.sdk.models import (
     view_update,
 )
 from connectors.sdk.transport import Delivery, Stream, Transport
+from connectors.sdk.witness import CheckpointFeed, CheckpointWitness
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.base import Event
@@ -55,6 +56,7 @@ class PartnerClient:
         *,
         name: str = "sdk",
         send_timeout_s: float = 120.0,
+        witness: CheckpointWitness | None = None,
     ) -> None:
         if not _NAME.match(name):
             msg = f"client name {name!r} is invalid: use 1-41 lowercase letters, digits and dashes"
@@ -63,6 +65,7 @@ class PartnerClient:
         self.partner: Partner = transport.registry.get(partner_id)
         self.name = name
         self._send_timeout_s = send_timeout_s
+        self.witness = witness
 
     @property
     def registry(self) -> PartnerRegistry:
@@ -217,6 +220,7 @@ class PartnerClient:
     ) -> Iterator[Delivery]:
         cursor = self.transport.open_cursor(self.partner.id, stream, group)
         try:
+            self.witness_checkpoint()
             while follow or not cursor.caught_up():
                 for delivery in cursor.poll(poll_interval_s):
                     yield delivery
@@ -227,6 +231,19 @@ class PartnerClient:
                 cursor.commit()  # what the caller handled before leaving the loop stays handled
             finally:
                 cursor.close()
+
+    def witness_checkpoint(self) -> None:
+        """Check the hub's newest checkpoint against this partner's witness, and keep it.
+
+        Raises ``HubHistoryDiverged`` (the connector stops) when the hub's history no longer
+        extends the checkpoint witnessed before. Does nothing without a witness.
+        """
+        if self.witness is None:
+            return
+        if isinstance(self.transport, CheckpointFeed):
+            self.witness.observe(self.transport)
+        else:
+            _log().warning("checkpoint_witnessing_unavailable", partner=self.partner.id)
 
     def close(self) -> None:
         """Flush and close the transport."""

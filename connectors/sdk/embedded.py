@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from connectors.sdk.models import Position
 from connectors.sdk.transport import Delivery, Headers, Stream
 from ketenhub import topics
 from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.core.witnessing import CheckpointUpdate
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, RunStats
@@ -33,7 +36,8 @@ class EmbeddedTransport:
     cursor opens, and when a cursor finds nothing new; so after ``client.flush()`` views and
     rejections show what was published. With ``run_pipeline=False`` published events stay on
     the ingest topic until another process runs the pipeline (``ketenhub run``).
-    ``create=True`` starts an empty hub when the folder holds none.
+    ``create=True`` starts an empty hub when the folder holds none (as ``ketenhub init``
+    does); without it a folder without a hub is an error.
     """
 
     def __init__(self, data_dir: Path, *, run_pipeline: bool = True, create: bool = False) -> None:
@@ -69,6 +73,14 @@ class EmbeddedTransport:
             if log.end_offset(topic) > log.committed(SEALER_GROUP, topic):
                 return True
         return log.end_offset(topics.AUDIT_LOG) > log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
+
+    def checkpoint_update(self, old_size: int) -> CheckpointUpdate | None:
+        """The hub's newest checkpoint and its consistency proof from ``old_size`` (for a witness)."""
+        return self.hub.checkpoint_update(old_size)
+
+    def hub_public_key(self) -> Ed25519PublicKey:
+        """The key in the hub's data folder (a witness trusts it only on first use, or if pinned)."""
+        return self.hub.public_key
 
     def open_cursor(self, partner_id: str, stream: Stream, group: str | None) -> EmbeddedCursor:
         """Open a cursor on ``view.<partner>`` or ``rejected.<partner>``."""

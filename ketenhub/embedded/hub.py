@@ -177,6 +177,9 @@ class EmbeddedHub:
         checkpoints = [
             decode_checkpoint(r.value or b"", r.offset) for r in self.records(topics.CHECKPOINTS)
         ]
+        newest = max(checkpoints, key=lambda c: c.tree_size, default=None)
+        if newest is not None and newest.tree_size == old_size:  # same size: an empty proof
+            return CheckpointUpdate(newest, old_size, ())
         leaves = [
             leaf_hash(decode_sealed(r.value or b"", r.offset).hash)
             for r in self.records(topics.AUDIT_LOG)

@@ -68,6 +68,7 @@ def test_a_missing_hub_is_one_clear_line(tmp_path: Path) -> None:
 def test_an_unknown_partner_is_named_with_the_known_ones(tmp_path: Path) -> None:
     """--as with a partner the registry does not know lists the partners it knows."""
     (tmp_path / "drop").mkdir()
+    assert CliRunner().invoke(cli, ["init", "--data-dir", str(tmp_path / "h")]).exit_code == 0
     args = [
         "connector",
         "anonymous-tips",

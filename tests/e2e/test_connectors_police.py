@@ -41,6 +41,13 @@ SIGNALS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def initialised_hub(tmp_path: Path) -> None:
+    """An empty hub in tmp_path/hub, made by `ketenhub init`: connectors never create one."""
+    done = CliRunner().invoke(cli, ["init", "--data-dir", str(tmp_path / "hub")])
+    assert done.exit_code == 0, done.output
+
+
 def run(*args: str) -> Result:
     """Run ``ketenhub ARGS`` in this process, as a user would type it."""
     return CliRunner().invoke(cli, list(args))

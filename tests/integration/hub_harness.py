@@ -171,3 +171,23 @@ def wait_for(
             return
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{diagnostics()}")
+
+
+def wait_until_checkpointed(hub: HubUnderTest, timeout: float = 60) -> None:
+    """Wait until a signed checkpoint covers every record of audit.log (the idle timer signs it)."""
+    from ketenhub import topics
+    from ketenhub.core.checkpoint_records import decode_checkpoint
+
+    def covered() -> bool:
+        client = hub.client()
+        try:
+            sealed = len(list(client.records(topics.AUDIT_LOG)))
+            signed = [
+                decode_checkpoint(r.value or b"", r.offset).tree_size
+                for r in client.records(topics.CHECKPOINTS)
+            ]
+        finally:
+            client.close()
+        return max(signed, default=0) == sealed
+
+    wait_for(covered, timeout, "a checkpoint over every sealed record", hub.worker_logs)

@@ -14,9 +14,9 @@ from ketenhub import topics
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.hub_keys import open_protector
+from ketenhub.hub_keys import create_hub_keys, open_protector
 from streams.kafka_log import KafkaLogReader
-from tests.integration.hub_harness import HubUnderTest, wait_for
+from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
 
 pytestmark = pytest.mark.kafka
 
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.kafka
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[ScenarioMessage]]:
     """The demo year, built once with one key folder that both backends share."""
     keys = tmp_path_factory.mktemp("keys")
+    create_hub_keys(keys)  # as `ketenhub init` makes them
     protector = open_protector(keys)
     try:
         return keys, build_year(2025, protector=protector)
@@ -161,6 +162,8 @@ def test_the_demo_year_on_kafka_gives_the_embedded_result(
     assert got["sealed"] == embedded["sealed"]
     assert got["rejected"] == embedded["rejected"]
     assert got["views"] == embedded["views"]
+    wait_until_checkpointed(hub)
+    keys, _ = scenario
     verify = subprocess.run(
         [
             sys.executable,
@@ -171,6 +174,8 @@ def test_the_demo_year_on_kafka_gives_the_embedded_result(
             hub.bootstrap,
             "--data-dir",
             str(hub.data_dir),
+            "--trusted-key",
+            str(keys / "keys" / "hub-signing-key.pub.pem"),
         ],
         env=hub.env(),
         capture_output=True,

@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from ketenhub.config import load_registry
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.hub_keys import open_protector
+from ketenhub.hub_keys import create_hub_keys
 from ketenhub.topics import TopicNames
 from streams.access import check_login, check_topic
 from streams.client import KafkaHub
@@ -32,7 +32,7 @@ from streams.errors import AuthenticationRefused, NotAuthorized, broker_access
 from streams.provisioning import ProvisioningReport, provision
 from streams.settings import KafkaSettings
 from tests.integration.conftest import SaslBroker
-from tests.integration.hub_harness import HubUnderTest, wait_for
+from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
 from tests.unit.synthetic import Story
 
 pytestmark = pytest.mark.kafka
@@ -263,7 +263,7 @@ def test_an_unauthenticated_client_gets_nothing(provisioned: Provisioned) -> Non
 @pytest.fixture
 def sasl_hub(provisioned: Provisioned, tmp_path: Path) -> Iterator[HubUnderTest]:
     """A hub worker on the provisioned topics, logged in as the hub's super user."""
-    open_protector(tmp_path).close()  # the key files partners and hub share in this test
+    create_hub_keys(tmp_path)  # the key files partners and hub share in this test
     hub = provisioned.broker.hub
     under_test = HubUnderTest(
         provisioned.broker.bootstrap,
@@ -302,9 +302,11 @@ def test_the_hub_on_the_sasl_broker_seals_what_a_partner_publishes(
     )  # fmt: skip
     assert shown.returncode == 0, shown.stderr
     assert case in shown.stdout
+    wait_until_checkpointed(sasl_hub)
+    pinned = str(sasl_hub.data_dir / "keys" / "hub-signing-key.pub.pem")
     verified = subprocess.run(
         [sys.executable, "-m", "ketenhub", "verify", "--kafka", sasl_hub.bootstrap,
-         "--data-dir", str(sasl_hub.data_dir)],
+         "--data-dir", str(sasl_hub.data_dir), "--trusted-key", pinned],
         env=sasl_hub.env(), capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stderr

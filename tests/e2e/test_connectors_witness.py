@@ -1,0 +1,136 @@
+"""Partners witness the hub's checkpoints: the SDK stops when history is cut back or rewritten."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import Story  # shared synthetic events of the unit tests
+from test_history_trust import rewrite  # the insider's rewrite of record 5
+
+from connectors.sdk import EmbeddedTransport, PartnerClient
+from connectors.sdk.witness import CheckpointWitness, HubHistoryDiverged
+from ketenhub.cli.main import cli
+from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.hub_keys import load_signing_key
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Path:
+    """A hub with 20 sealed signals, checkpoints every 8."""
+    data_dir = tmp_path / "hub"
+    story = Story()
+    with EmbeddedHub(data_dir, create=True, checkpoint_every=8) as opened:
+        for n in range(20):
+            opened.publish(story.signal(case=f"case-{n}"))
+        assert opened.run().sealed == 20
+    return data_dir
+
+
+def witness_once(hub: Path, state: Path) -> None:
+    """A partner's client reads its view once, witnessing the newest checkpoint."""
+    witness = CheckpointWitness.in_state_dir(state, "police", str(hub))
+    with PartnerClient("police", EmbeddedTransport(hub), witness=witness) as client:
+        client.snapshot()
+
+
+def add_signals(hub: Path, first: int, count: int) -> None:
+    """Seal more signals (the hub's log grows)."""
+    story = Story()
+    for _ in range(first):  # fresh event ids after the first ones
+        story.signal()
+    with EmbeddedHub(hub, checkpoint_every=8) as opened:
+        for n in range(first, first + count):
+            opened.publish(story.signal(case=f"case-{n}"))
+        opened.run()
+
+
+def the_witness_file(state: Path) -> Path:
+    """The one witness file in the state folder."""
+    [path] = state.glob("witness-police-*.json")
+    return path
+
+
+def test_the_client_keeps_the_newest_checkpoint_and_accepts_a_log_that_grew(
+    hub: Path, tmp_path: Path
+) -> None:
+    """The witness file holds tree size 20, then 30 after more records were sealed and proven consistent."""
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    assert json.loads(the_witness_file(state).read_text())["tree_size"] == 20
+    add_signals(hub, 20, 10)
+    witness_once(hub, state)
+    assert json.loads(the_witness_file(state).read_text())["tree_size"] == 30
+
+
+def test_a_log_cut_back_below_the_witness_stops_the_client(hub: Path, tmp_path: Path) -> None:
+    """Newest records and their checkpoints deleted: the client raises HubHistoryDiverged naming the cut."""
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    with sqlite3.connect(hub / "log.sqlite") as db:
+        db.execute("DELETE FROM records WHERE topic = 'audit.log' AND offset >= 12")
+        db.execute("DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 1")
+    with pytest.raises(
+        HubHistoryDiverged, match="cut back: 20 records were witnessed, the hub now signs only 8"
+    ):
+        witness_once(hub, state)
+    assert json.loads(the_witness_file(state).read_text())["tree_size"] == 20  # the evidence stays
+
+
+def test_a_rewrite_resigned_with_the_hubs_own_key_stops_the_client(
+    hub: Path, tmp_path: Path
+) -> None:
+    """Record 5 rewritten, re-chained and re-signed with the hub's real key fails the consistency proof."""
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    add_signals(hub, 20, 4)
+    rewrite(hub, load_signing_key(hub))
+    with pytest.raises(HubHistoryDiverged, match="a record before offset 20 was rewritten"):
+        witness_once(hub, state)
+
+
+def test_a_rewrite_with_a_new_key_stops_the_client(hub: Path, tmp_path: Path) -> None:
+    """A history re-signed with another key is refused: not signed by the witnessed key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    rewrite(hub, Ed25519PrivateKey.generate())
+    with pytest.raises(HubHistoryDiverged, match="not signed by the witnessed key"):
+        witness_once(hub, state)
+
+
+def test_the_sdk_witness_file_is_checked_by_verify(ketenhub, hub: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`ketenhub verify --witness` reads the file the SDK wrote and finds a later cut, naming the size."""
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    witness = str(the_witness_file(state))
+    assert (
+        "extends the witnessed checkpoint at tree size 20"
+        in ketenhub("verify", "--data-dir", str(hub), "--witness", witness).stdout
+    )
+    with sqlite3.connect(hub / "log.sqlite") as db:
+        db.execute("DELETE FROM records WHERE topic = 'audit.log' AND offset >= 17")
+        db.execute("DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 2")
+    done = ketenhub("verify", "--data-dir", str(hub), "--witness", witness, check=False)
+    assert done.returncode == 1 and "covers 20 records but audit.log holds only 17" in done.stderr
+
+
+def test_a_connector_command_witnesses_in_its_state_folder(hub: Path, tmp_path: Path) -> None:
+    """`ketenhub connector police follow --state-dir` keeps the witness and stops after a cut."""
+    state = tmp_path / "state"
+    args = ["connector", "police", "follow", "--data-dir", str(hub), "--state-dir", str(state)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert json.loads(the_witness_file(state).read_text())["tree_size"] == 20
+    with sqlite3.connect(hub / "log.sqlite") as db:
+        db.execute("DELETE FROM records WHERE topic = 'audit.log' AND offset >= 8")
+        db.execute("DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 1")
+    stopped = CliRunner().invoke(cli, args)
+    assert stopped.exit_code == 1 and "stopped: " in stopped.stderr and "cut back" in stopped.stderr
