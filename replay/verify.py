@@ -10,7 +10,7 @@ offset (or the range it lies in) and what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ketenhub.core.checkpoints import Checkpoint, verify_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash, verify_consistency
 from ketenhub.core.sealing import GENESIS_HASH, ChainHead, SealedRecord, check_link, decode_sealed
+from ketenhub.core.trust import TrustedKey
 from ketenhub.errors import ChainBroken, CheckpointInvalid, IntegrityError, ProofInvalid
 
 if TYPE_CHECKING:
@@ -200,3 +201,31 @@ def verify_source(source: SealedLogSource, *, keep_leaves: bool = False) -> Veri
     for offset, value in source.records():
         verifier.feed(offset, value)
     return verifier.finish(source.tail())
+
+
+class PinnedSource:
+    """A source whose checkpoints are verified only with the pinned key (``TrustedKey``)."""
+
+    def __init__(self, source: SealedLogSource, pin: TrustedKey) -> None:
+        self._source, self._pin = source, pin
+        self.description = source.description
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The pinned key (the source's own key only when its fingerprint is the pinned one)."""
+        return self._pin.key_for(self._source.public_key())
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """The source's checkpoints."""
+        return self._source.checkpoints()
+
+    def records(self) -> Iterator[tuple[int, bytes]]:
+        """The source's records."""
+        return self._source.records()
+
+    def anchor(self) -> Anchor:
+        """The source's anchor."""
+        return self._source.anchor()
+
+    def tail(self) -> TailProof | None:
+        """The source's tail proof."""
+        return self._source.tail()

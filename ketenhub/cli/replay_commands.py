@@ -40,11 +40,55 @@ allow_unverified_option = click.option(
 )
 
 
+PIN_KEY = "ketenhub.replay_pin"
+
+
+def _remember_pin(ctx: click.Context, _: click.Parameter, value: str | None) -> str | None:
+    ctx.meta[PIN_KEY] = value
+    return value
+
+
+replay_pin_option = click.option(
+    "--trusted-key",
+    metavar="FILE|FINGERPRINT",
+    default=None,
+    envvar="KETENHUB_TRUSTED_KEY",
+    show_envvar=True,
+    expose_value=False,
+    callback=_remember_pin,
+    help="Verify checkpoints only with this pinned hub key (SHA-256 fingerprint or public key "
+    "PEM); without it a warning says the key came from the source itself.",
+)
+
+
 def source_options(command: F) -> F:
-    """The options choosing where history is read from."""
-    for option in (public_key_option, archive_option, kafka_option, data_dir_option):
+    """The options choosing where history is read from, and the key it is verified with."""
+    for option in (
+        replay_pin_option,
+        public_key_option,
+        archive_option,
+        kafka_option,
+        data_dir_option,
+    ):
         command = option(command)
     return command
+
+
+def _pinned(source: SealedLogSource) -> SealedLogSource:
+    """The source verified with the pinned key, or as it is with a warning when none is pinned."""
+    from ketenhub.cli.pinning import read_pin
+    from replay.verify import PinnedSource
+
+    ctx = click.get_current_context(silent=True)
+    pin = read_pin(ctx.meta.get(PIN_KEY) if ctx is not None else None)
+    if pin is None:
+        click.echo(
+            f"warning: {source.description} is verified with the hub key it names itself, not a "
+            "pinned key (--trusted-key or KETENHUB_TRUSTED_KEY)",
+            err=True,
+        )
+        return source
+    return PinnedSource(source, pin)
 
 
 @contextmanager
@@ -58,14 +102,14 @@ def open_source(
         msg = "give either --archive or --kafka, not both"
         raise click.UsageError(msg)
     if archive_dir is not None:
-        yield ArchiveSource(archive_dir, public_key)
+        yield _pinned(ArchiveSource(archive_dir, public_key))
     elif bootstrap is not None:
         from replay.kafka_source import KafkaSource  # only this source needs kafka-python
 
-        yield KafkaSource(bootstrap, public_key or data_dir / "keys" / PUBLIC_KEY_FILE)
+        yield _pinned(KafkaSource(bootstrap, public_key or data_dir / "keys" / PUBLIC_KEY_FILE))
     else:
         with EmbeddedSource(data_dir, public_key) as embedded:
-            yield embedded
+            yield _pinned(embedded)
 
 
 @click.command()

@@ -154,8 +154,16 @@ def test_an_altered_record_is_refused_naming_its_offset(
         records[5]["payload"] = bytes(payload)
 
     rewrite_records(archive_2024, flip)
+    pin = str(hub_dir / "keys" / "hub-signing-key.pub.pem")
     done = ketenhub(
-        "archive", "--check", str(archive_2024), "--data-dir", str(hub_dir), check=False
+        "archive",
+        "--check",
+        str(archive_2024),
+        "--data-dir",
+        str(hub_dir),
+        "--trusted-key",
+        pin,
+        check=False,
     )
     assert done.returncode == 1
     assert "offset 5" in done.stderr and "does not match its hash" in done.stderr
@@ -169,8 +177,16 @@ def test_a_removed_record_is_refused(ketenhub: Run, archive_2024: Path, hub_dir:
         del records[3]
 
     rewrite_records(archive_2024, remove)
+    pin = str(hub_dir / "keys" / "hub-signing-key.pub.pem")
     done = ketenhub(
-        "archive", "--check", str(archive_2024), "--data-dir", str(hub_dir), check=False
+        "archive",
+        "--check",
+        str(archive_2024),
+        "--data-dir",
+        str(hub_dir),
+        "--trusted-key",
+        pin,
+        check=False,
     )
     assert done.returncode == 1 and "offset 3" in done.stderr
 
@@ -206,8 +222,16 @@ def test_corrupt_container_bytes_are_refused(
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
+    pin = str(hub_dir / "keys" / "hub-signing-key.pub.pem")
     done = ketenhub(
-        "archive", "--check", str(archive_2024), "--data-dir", str(hub_dir), check=False
+        "archive",
+        "--check",
+        str(archive_2024),
+        "--data-dir",
+        str(hub_dir),
+        "--trusted-key",
+        pin,
+        check=False,
     )
     assert done.returncode == 1
     assert "audit-2024.records.avro" in done.stderr or "offset" in done.stderr

@@ -125,7 +125,7 @@ def test_published_tables_suppress_what_the_drilldown_keeps(
 
 
 def test_a_tampered_hub_is_refused_naming_the_offset(
-    ketenhub: Run, tampered_hub: Path, tmp_path: Path
+    ketenhub: Run, tampered_hub: Path, demo_hub: Path, tmp_path: Path
 ) -> None:
     """One flipped byte at offset 11: exit 1, one line naming the offset, no report written."""
     out = tmp_path / "r"
@@ -137,6 +137,8 @@ def test_a_tampered_hub_is_refused_naming_the_offset(
         str(out),
         "--data-dir",
         str(tampered_hub),
+        "--trusted-key",
+        str(demo_hub.parent / "pinned-fingerprint"),
         check=False,
     )
     assert done.returncode == 1

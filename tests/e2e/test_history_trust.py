@@ -214,3 +214,17 @@ def test_the_pin_may_come_from_the_environment(ketenhub, hub: Path, monkeypatch)
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_replay_verifies_with_the_pinned_key(ketenhub, hub: Path) -> None:  # type: ignore[no-untyped-def]
+    """replay accepts the pin: the intact log replays; the log re-signed with a new key is refused."""
+    pin = fingerprint_of(hub.parent / "trusted.pub.pem")
+    intact = ketenhub(
+        "replay", "--as-of", "2030-01-01", "--data-dir", str(hub), "--trusted-key", pin
+    )
+    assert '"verified": true' in intact.stdout and "not a pinned key" not in intact.stderr
+    rewrite_with_new_key(hub)
+    done = ketenhub(
+        "replay", "--as-of", "2030-01-01", "--data-dir", str(hub), "--trusted-key", pin, check=False
+    )
+    assert done.returncode == 1 and "the hub's public key has fingerprint" in done.stderr
