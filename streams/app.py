@@ -99,9 +99,20 @@ def create_app(
             forwarded = forwarding_headers(headers, partner.id, where, refused)
             await admitted.send(key=None, value=event.value, headers=forwarded)
 
+    @app.on_partitions_assigned.connect
+    async def claim_sealing(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        """When hub.admitted is assigned here, claim the sealer role (fencing any zombie)."""
+        assigned = args[0] if args else kwargs.get("assigned", ())
+        if any(tp.topic == names.admitted for tp in assigned):
+            await sealer.claim()
+
     @app.agent(admitted, concurrency=1)
     async def seal(stream: Any) -> None:
-        """Decide admitted messages in order (the single total order of audit.log)."""
+        """Decide admitted messages in order (the single total order of audit.log).
+
+        A fenced sealer (another one claimed the role) raises SealerFenced and writes nothing
+        more; the agent then ends with that error.
+        """
         await sealer.start()
         try:
             async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):

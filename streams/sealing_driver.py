@@ -1,5 +1,8 @@
 """The sealer on Kafka: decides admitted messages in batches, writes with an idempotent producer,
-and re-synchronises with its own outputs (audit.log is the source of truth) before each batch."""
+and re-synchronises with its own outputs (audit.log is the source of truth) before each batch.
+
+Only the newest claimant of the sealer role writes: a zombie sealer is fenced before its next
+batch (``streams.sealer_fence``)."""
 
 from __future__ import annotations
 
@@ -23,7 +26,9 @@ from ketenhub.errors import ChainBroken
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
+from streams.sealer_fence import FENCE_KEY, SealerFenced, SealerOverlap, claim_value, fence_topic
 from streams.settings import KafkaSettings
+from streams.topology import ensure_topics
 
 PARTNER_HEADER = "ketenhub_partner"
 WHERE_HEADER = "ketenhub_where"
@@ -79,10 +84,19 @@ class KafkaSealer:
         self._positions: dict[tuple[str, int], int] = {}
         self._producer: Any = None
         self._reader: KafkaLogReader | None = None
+        self._fence = fence_topic(settings)
+        self.epoch: int | None = None  # the offset of this sealer's claim on the fence topic
+        self.fenced: SealerFenced | None = None
         self.lock = asyncio.Lock()
 
     async def start(self) -> None:
         """Start the idempotent producer and read back everything written so far."""
+        if self.fenced is not None:
+            raise self.fenced
+        if self._producer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, ensure_topics, self._settings, [self._fence])
         self._producer = AIOKafkaProducer(
             **self._settings.client_config(), acks="all", enable_idempotence=True, linger_ms=5
         )
@@ -92,20 +106,50 @@ class KafkaSealer:
     async def stop(self) -> None:
         """Flush and stop the producer; close the reader."""
         if self._producer is not None:
-            await self._producer.stop()
+            producer, self._producer = self._producer, None
+            await producer.stop()
         if self._reader is not None:
             self._reader.close()
+            self._reader = None
 
-    async def catch_up(self) -> None:
-        """Read outputs this instance has not seen (after a restart, or written by another worker)."""
-        await asyncio.get_running_loop().run_in_executor(None, self._catch_up_blocking)
+    async def claim(self) -> None:
+        """Claim the sealer role (on assignment of hub.admitted): every earlier claimant is fenced."""
+        async with self.lock:
+            await self._claim()
 
-    def _catch_up_blocking(self) -> None:
+    async def _claim(self) -> None:
+        await self.start()
+        stored = await self._producer.send_and_wait(
+            self._fence.name, value=claim_value(), key=FENCE_KEY
+        )
+        self.epoch = stored.offset
+        log.info("sealer_role_claimed", epoch=self.epoch)
+
+    async def catch_up(self) -> dict[tuple[str, int], int]:
+        """Read outputs this instance has not seen (after a restart, or written by another worker).
+
+        Returns the end offsets it read up to, the fence topic's included.
+        """
+        return await asyncio.get_running_loop().run_in_executor(None, self._catch_up_blocking)
+
+    async def _check_fence(self, ends: dict[tuple[str, int], int]) -> None:
+        """Stop for good, writing nothing, when a sealer claimed the role after this one."""
+        newest = ends.get((self._fence.name, 0), 0) - 1
+        if self.epoch is None or newest > self.epoch:
+            await self._stop_fenced(SealerFenced(self.epoch, newest))
+
+    async def _stop_fenced(self, fenced: SealerFenced) -> None:
+        self.fenced = fenced
+        log.error("sealer_fenced", epoch=fenced.epoch, newest=fenced.newest, error=str(fenced))
+        await self.stop()
+        raise fenced
+
+    def _catch_up_blocking(self) -> dict[tuple[str, int], int]:
         if self._reader is None:
             self._reader = KafkaLogReader(self._settings)
         rejected = [self._names.rejected(p.id) for p in self._registry.partners]
         ends = self._reader.end_offsets_of(
-            [self._names.audit_log, self._names.checkpoints, *rejected]
+            [self._names.audit_log, self._names.checkpoints, *rejected, self._fence.name]
         )
         for record in self._new(self._names.audit_log, ends):
             self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
@@ -114,6 +158,7 @@ class KafkaSealer:
         for topic in rejected:
             for record in self._new(topic, ends):
                 self.sealer.restore_refused(record.headers, record.value)
+        return ends
 
     def _new(self, topic: str, ends: dict[tuple[str, int], int]) -> Iterator[LogRecord]:
         """Records of ``topic`` this instance has not seen: not written by it, or before its start."""
@@ -171,12 +216,21 @@ class KafkaSealer:
         messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]],
         chain_head: str | None = None,
     ) -> dict[str, int]:
-        """Decide a batch of admitted messages, write every output and wait until all are stored."""
+        """Decide a batch of admitted messages, write every output and wait until all are stored.
+
+        Raises ``SealerFenced``, having written nothing, when another sealer claimed the role
+        since this one did (this sealer then stays stopped).
+        """
         counts = {"sealed": 0, "rejected": 0, "ignored": 0}
         async with self.lock:
-            await self.catch_up()
+            if self.fenced is not None:
+                raise self.fenced
+            if self.epoch is None:
+                await self._claim()
+            await self._check_fence(await self.catch_up())
             self.check_chain_head(chain_head)
-            pending = []
+            pending: list[Any] = []
+            sequences: list[tuple[int, int]] = []  # (index in pending, sequence) of sealed records
             for value, raw_headers in messages:
                 forwarded = read_forwarded(raw_headers)
                 partner, where = self._registry.get(forwarded.partner), forwarded.where
@@ -185,6 +239,7 @@ class KafkaSealer:
                     partner, value, forwarded.headers, where, now, forwarded.refused
                 )
                 if isinstance(decision, Sealed):
+                    sequences.append((len(pending), decision.record.sequence))
                     pending.append(
                         await self._send(
                             self._names.audit_log,
@@ -207,19 +262,33 @@ class KafkaSealer:
                     )
                 else:
                     counts["ignored"] += 1
-            self._written(await asyncio.gather(*pending))
+            stored = await asyncio.gather(*pending)
+            self._written(stored)
+            await self._check_landed(stored, sequences)
             if self.sealer.checkpoint_due():  # only now: a checkpoint never covers unstored records
                 self._written(await asyncio.gather(*await self._checkpoint()))
         return counts
 
     async def checkpoint_if_idle(self) -> bool:
         """Sign a checkpoint over everything sealed, unless a batch is being decided right now."""
-        if self.lock.locked() or self._producer is None:
+        if self.lock.locked() or self._producer is None or self.epoch is None:
             return False
         async with self.lock:
+            if self.fenced is not None:
+                return False
+            try:
+                await self._check_fence(await self.catch_up())
+            except SealerFenced:
+                return False  # logged where it was found; the seal agent stops on its next batch
             pending = await self._checkpoint()
             self._written(await asyncio.gather(*pending))
             return bool(pending)
+
+    async def _check_landed(self, stored: Sequence[Any], sequences: list[tuple[int, int]]) -> None:
+        """Stop for good when a sealed record did not land at the offset its sequence says."""
+        for index, sequence in sequences:
+            if stored[index].offset != sequence:
+                await self._stop_fenced(SealerOverlap(self.epoch, sequence, stored[index].offset))
 
     async def _checkpoint(self) -> list[Any]:
         checkpoint = self.sealer.checkpoint(dt.datetime.now(dt.UTC))

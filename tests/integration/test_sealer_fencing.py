@@ -1,0 +1,108 @@
+"""A zombie sealer on Kafka is fenced: two sealers that both believe they own hub.admitted.
+
+Two ``KafkaSealer`` instances on the same topics decide batches, interleaved and at the same
+moment. The newest claimant of the sealer role seals; the older one raises ``SealerFenced``
+before it writes anything. audit.log ends as one chain that verifies, and every input is
+decided exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
+from synthetic import Story  # shared synthetic events of the unit tests
+
+from ketenhub.codec.cloudevents import build_headers
+from ketenhub.codec.single_object import encode_event
+from ketenhub.config import load_registry
+from ketenhub.core.sealer import INPUT_HEADER
+from ketenhub.core.verification import verify_log
+from ketenhub.topics import TopicNames
+from streams.kafka_log import KafkaLogReader
+from streams.sealer_fence import SealerFenced
+from streams.sealing_driver import KafkaSealer, forwarding_headers
+from streams.settings import KafkaSettings
+from streams.topology import ensure_topics, hub_topics
+
+pytestmark = pytest.mark.kafka
+
+Batch = list[tuple[bytes, list[tuple[str, bytes]]]]
+
+
+def admitted_batches(count: int, size: int) -> list[Batch]:
+    """``count`` batches of ``size`` signals as the validator forwards them to the sealer."""
+    registry, story = load_registry(), Story()
+    partner = registry.get("municipal-staff")
+    batches: list[Batch] = []
+    for b in range(count):
+        batch: Batch = []
+        for i in range(size):
+            event = story.signal(case=f"case-{b}-{i}")
+            where = ("ingest.municipal-staff", 0, b * size + i)
+            headers = forwarding_headers(build_headers(event, partner.urn), partner.id, where)
+            batch.append((encode_event(event), headers))
+        batches.append(batch)
+    return batches
+
+
+def test_a_zombie_sealer_is_fenced_and_the_chain_stays_one(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    """The older sealer is fenced once a newer one claims the role; one chain, each input once."""
+    settings = KafkaSettings(
+        kafka_bootstrap=kafka_bootstrap,
+        data_dir=tmp_path,
+        app_id=f"app-{unique_name}",
+        topic_prefix=f"{unique_name}.",
+        checkpoint_every=8,
+    )
+    registry, key = load_registry(), Ed25519PrivateKey.generate()
+    ensure_topics(settings, hub_topics(registry, settings))
+    batches = admitted_batches(4, 10)
+
+    async def scenario() -> list[object]:
+        zombie, successor = (
+            KafkaSealer(settings, registry, key),
+            KafkaSealer(settings, registry, key),
+        )
+        await zombie.start()
+        await successor.start()
+        try:
+            assert (await zombie.decide_batch(batches[0]))["sealed"] == 10
+            await (
+                successor.claim()
+            )  # hub.admitted moved to the successor; the zombie did not notice
+            outcomes = await asyncio.gather(
+                zombie.decide_batch(batches[1]),
+                successor.decide_batch(batches[2]),
+                return_exceptions=True,
+            )
+            with pytest.raises(SealerFenced):
+                await zombie.decide_batch(batches[3])  # stays fenced, writes nothing
+            redelivered = [await successor.decide_batch(b) for b in (batches[0], batches[1])]
+            outcomes.append(await successor.decide_batch(batches[3]))
+            return [*outcomes, *redelivered]
+        finally:
+            await zombie.stop()
+            await successor.stop()
+
+    fenced, second, fourth, first_again, second_again = asyncio.run(scenario())
+    assert isinstance(fenced, SealerFenced) and "was fenced" in str(fenced)
+    assert second == fourth == second_again == {"sealed": 10, "rejected": 0, "ignored": 0}
+    assert first_again == {"sealed": 0, "rejected": 0, "ignored": 10}
+
+    names = TopicNames(settings.topic_prefix)
+    with KafkaLogReader(settings) as reader:
+        audit = list(reader.all_records(names.audit_log))
+        checkpoints = list(reader.all_records(names.checkpoints))
+    report = verify_log(key.public_key(), audit, checkpoints)
+    assert report.records == len(audit) == 40
+    origins = Counter(v for r in audit for n, v in r.headers if n == INPUT_HEADER)
+    assert len(origins) == 40 and set(origins.values()) == {1}
