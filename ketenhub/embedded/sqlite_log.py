@@ -7,13 +7,17 @@ A power loss or operating-system crash may lose the last transactions committed 
 (the file stays consistent); that is accepted for the embedded backend — the Kafka backend
 is the one for durability against hardware failure.
 
-Concurrency: one writer process at a time. Readers in other processes (``ketenhub view``
-while the runner runs) open their own ``SqliteTopicLog`` and see committed transactions
-only. An instance belongs to the thread that opened it.
+Concurrency: every write transaction starts with ``BEGIN IMMEDIATE``, so it holds SQLite's
+write lock from its first statement and reads the state other processes committed before it;
+writers in several processes (a runner and publishers) are serialised, each waiting up to
+``busy_timeout_s``. The pipeline itself has one writer per data folder (the writer lock in
+``ketenhub.embedded.writer_lock``). Readers in other processes (``ketenhub view`` while the
+runner runs) see committed transactions only. An instance belongs to the thread that opened it.
 
 Appends inside a transaction keep each topic's next offset in memory and write it to the
-``topic_ends`` table once, at commit; outside a transaction it is one indexed lookup. No
-append scans the records.
+``topic_ends`` table once, at commit; that cache lives only as long as the transaction (it
+is emptied when it ends), so it can never be stale against another process. Outside a
+transaction the next offset is one indexed lookup. No append scans the records.
 """
 
 from __future__ import annotations

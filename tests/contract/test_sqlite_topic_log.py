@@ -228,3 +228,17 @@ def test_large_transaction_keeps_dense_offsets(tmp_path: Path) -> None:
         assert offsets == list(range(50_000))
         assert log.end_offset("audit.log") == 50_000
         assert [r.value for r in log.read("audit.log", 49_998)] == [b"49998", b"49999"]
+
+
+def test_two_processes_appending_in_turn_keep_offsets_dense(tmp_path: Path) -> None:
+    """Two logs on one file appending in alternating transactions never reuse or skip an offset."""
+    path = tmp_path / "topics.db"
+    with SqliteTopicLog(path) as first, SqliteTopicLog(path) as second:
+        offsets = []
+        for n in range(6):
+            log = first if n % 2 == 0 else second
+            with log.transaction():
+                offsets.append(log.append("audit.log", b"%d" % n))
+                offsets.append(log.append("audit.log", b"%d again" % n))
+        assert offsets == list(range(12))
+        assert [r.value for r in second.read("audit.log", 0)][:3] == [b"0", b"0 again", b"1"]
