@@ -35,14 +35,7 @@ address or a phone number is refused as PERSONAL_DATA_IN_FIELD.
 @data_dir_option
 def codes(name: str | None, data_dir: Path) -> None:
     """Print the code lists in force (see the command's help text)."""
-    own_registry = registry_file(data_dir)
-    if own_registry is None and (data_dir / CODES_FILE).exists():
-        click.echo(
-            f"warning: {data_dir / CODES_FILE} is not used: the data folder has no partners.toml "
-            "of its own, so the shipped registry and code lists apply",
-            err=True,
-        )
-    lists = load_registry(own_registry).codes
+    lists = load_registry(registry_file(data_dir), codes_file=data_dir / CODES_FILE).codes
     for list_name in (name,) if name else CodeLists.names():
         click.echo(f"{list_name}: {CodeLists.description(list_name)}")
         for code in sorted(lists.allowed(list_name)):

@@ -12,13 +12,15 @@ from ketenhub.errors import RegistryError
 CODES_FILE = "codes.toml"
 
 
-def load_registry(path: Path | None = None) -> PartnerRegistry:
+def load_registry(path: Path | None = None, *, codes_file: Path | None = None) -> PartnerRegistry:
     """Load the partner registry from ``path``, or the default one shipped with the hub.
 
-    Its code lists come from ``codes.toml`` next to ``path`` when there is one, else from the
-    lists shipped with the hub.
+    Its code lists come from ``codes_file``, else from ``codes.toml`` next to ``path``, when
+    that file exists; else from the lists shipped with the hub.
     """
-    codes = load_codes(None if path is None else path.with_name(CODES_FILE))
+    if codes_file is None and path is not None:
+        codes_file = path.with_name(CODES_FILE)
+    codes = load_codes(codes_file)
     if path is None:
         text = _shipped("partners.toml")
         return parse_registry(text, "ketenhub/config/partners.toml (default)", codes)

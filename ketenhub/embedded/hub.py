@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import decode_event, encode_event
-from ketenhub.config import load_registry
+from ketenhub.config import CODES_FILE, load_registry
 from ketenhub.contract.base import Event
 from ketenhub.core.checkpoint_records import decode_checkpoint
 from ketenhub.core.merkle import leaf_hash
@@ -82,7 +82,9 @@ class EmbeddedHub:
             create_hub(data_dir)
         warn_if_exposed(data_dir)
         self.data_dir = data_dir
-        self.registry = registry or load_registry(registry_file(data_dir))
+        self.registry = registry or load_registry(
+            registry_file(data_dir), codes_file=data_dir / CODES_FILE
+        )
         self.log = SqliteTopicLog(data_dir / LOG_FILE)
         self._protector: KeyStoreProtector | None = None
         self._signing_key: Ed25519PrivateKey | None = None
