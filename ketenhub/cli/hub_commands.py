@@ -56,7 +56,7 @@ def publish(
         anonymous = publisher.role is Role.ANONYMOUS_CHANNEL
         rejected_topic = topics.rejected(publisher.id)
         rejected_before = hub.log.end_offset(rejected_topic) if isinstance(hub, EmbeddedHub) else 0
-        published: set[str] = set()
+        published: dict[str, int] = {}  # event id -> line number
         bad = 0
         for number, raw in numbered_lines(file):
             try:
@@ -72,7 +72,7 @@ def publish(
                 bad += 1
                 click.echo(f"refused line {number}: cannot be encoded: {exc}", err=True)
                 continue
-            published.add(str(parsed.event.event_id))
+            published.setdefault(str(parsed.event.event_id), number)
             _echo_stripped(number, parsed)
         refused_lines = f", refused {bad} bad line(s)" if bad else ""
         click.echo(
@@ -93,18 +93,19 @@ def _echo_stripped(number: int, parsed: ParsedLine) -> None:
         click.echo(f"line {number}: removed {parsed.redactions} contact detail(s) from free text")
 
 
-def _echo_refused(hub: EmbeddedHub, topic: str, start: int, published: set[str]) -> int:
-    """Print the hub's refusals of the events just published; return how many there were."""
+def _echo_refused(hub: EmbeddedHub, topic: str, start: int, published: dict[str, int]) -> int:
+    """Print the hub's refusals of the events just published, by line; return how many."""
     refused = 0
     for record in read_all(hub.log, topic, start):
         headers = {
             name: terminal_safe(value.decode(errors="replace")) for name, value in record.headers
         }
-        if headers.get("ce_id") not in published:
+        number = published.get(headers.get("ce_id", ""))
+        if number is None:
             continue
         refused += 1
         click.echo(
-            f"the hub refused event {headers.get('ce_id')}: "
+            f"line {number}: the hub refused event {headers.get('ce_id')}: "
             f"{headers.get('ketenhub_rejection_code')}: {headers.get('ketenhub_rejection_reason')}",
             err=True,
         )

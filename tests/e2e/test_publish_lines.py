@@ -214,7 +214,38 @@ def test_publishing_the_same_file_twice_records_no_second_refusal(
     )
 
     assert first.returncode == 1 and "1 event(s) refused by the hub" in first.stderr
-    assert "NOT_AUTHORIZED" in first.stderr
+    assert "line 2: the hub refused event" in first.stderr and "NOT_AUTHORIZED" in first.stderr
     assert second.returncode == 0, second.stderr
     listed = ketenhub("rejected", "municipal-staff", "--data-dir", str(hub))
     assert "1 rejected message(s)" in listed.stdout
+
+
+def test_empty_ids_and_control_characters_in_ids_are_refused_by_line(
+    ketenhub: Run, tmp_path: Path
+) -> None:
+    """Ids the hub refuses (empty, control characters, a BSN inside) are reported by line, escaped, exit 1."""
+    hub = tmp_path / "hub"
+    ketenhub("init", "--data-dir", str(hub))
+    bsn = next(synthetic_bsns())
+    source = tmp_path / "ids.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                line(case_id=""),
+                line(case_id="case-\x1b[2J-x"),
+                line(case_id=f"case-{bsn}"),
+                line(case_id="case-lines-0004"),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    done = ketenhub(
+        "publish", "--as", "municipal-staff", str(source), "--data-dir", str(hub), check=False
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "3 event(s) refused by the hub" in done.stderr
+    for number in (1, 2, 3):
+        assert f"line {number}: the hub refused event" in done.stderr
+    assert "\x1b" not in done.stderr + done.stdout and bsn not in done.stderr + done.stdout
+    assert "sealed 1, rejected 3" in done.stdout
