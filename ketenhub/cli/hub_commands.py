@@ -10,7 +10,7 @@ import click
 
 from ketenhub import topics
 from ketenhub.cli.hubs import open_hub
-from ketenhub.cli.options import data_dir_option, kafka_option
+from ketenhub.cli.options import data_dir_option, kafka_option, writer_wait_option
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
@@ -37,8 +37,14 @@ from ketenhub.json_events import InvalidEventLine, ParsedLine, event_from_json, 
 @click.argument("file", type=click.File("rb"))
 @data_dir_option
 @kafka_option
+@writer_wait_option
 def publish(
-    partner: str, no_run: bool, file: BinaryIO, data_dir: Path, bootstrap: str | None
+    partner: str,
+    no_run: bool,
+    file: BinaryIO,
+    data_dir: Path,
+    bootstrap: str | None,
+    wait_s: float,
 ) -> None:
     """Publish the events of FILE (JSON lines, one event per line) as PARTNER.
 
@@ -80,7 +86,7 @@ def publish(
         )
         refused_events = 0
         if isinstance(hub, EmbeddedHub) and not no_run:
-            echo_stats(hub.run())
+            echo_stats(hub.run(wait_s=wait_s))
             refused_events = _echo_refused(hub, rejected_topic, rejected_before, published)
     if bad or refused_events:
         raise SystemExit(1)
@@ -116,10 +122,15 @@ def _echo_refused(hub: EmbeddedHub, topic: str, start: int, published: dict[str,
 
 @click.command()
 @data_dir_option
-def run(data_dir: Path) -> None:
-    """Seal and project everything ingested so far on the embedded hub, then stop."""
+@writer_wait_option
+def run(data_dir: Path, wait_s: float) -> None:
+    """Seal and project everything ingested so far on the embedded hub, then stop.
+
+    One process at a time seals a data folder: if another one is sealing it, this one
+    waits for it (up to --wait seconds), then stops naming its pid.
+    """
     with EmbeddedHub(data_dir) as hub:
-        echo_stats(hub.run())
+        echo_stats(hub.run(wait_s=wait_s))
 
 
 @click.command()
@@ -165,7 +176,8 @@ def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
         count = 0
         for record in hub.records(topics.rejected(partner)):
             headers = {
-                name: terminal_safe(value.decode(errors="replace")) for name, value in record.headers
+                name: terminal_safe(value.decode(errors="replace"))
+                for name, value in record.headers
             }
             click.echo(
                 f"{headers.get('ketenhub_source_topic')}@{headers.get('ketenhub_source_offset')}  "

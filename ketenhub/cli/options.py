@@ -56,3 +56,17 @@ def sasl_credentials(
         msg = "give --sasl-username and --sasl-password together (or neither)"
         raise click.UsageError(msg)
     return username, None if password is None else SecretStr(password)
+
+
+writer_wait_option = click.option(
+    "--wait",
+    "wait_s",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    envvar="KETENHUB_WRITER_WAIT_S",
+    show_envvar=True,
+    help="Embedded hub: how long to wait for another process sealing the same data folder "
+    "before giving up (0: refuse at once, naming its pid).",
+)

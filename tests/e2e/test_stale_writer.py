@@ -102,3 +102,29 @@ def test_a_second_writer_waits_then_names_the_holder(hub: EmbeddedHub) -> None:
         ]
         assert hub.log.end_offset(topics.AUDIT_LOG) == 0
     assert hub.run().sealed == 30  # released: the next run goes ahead
+
+
+def test_run_with_no_wait_refuses_at_once_naming_the_holder(hub: EmbeddedHub) -> None:
+    """`ketenhub run --wait 0` while another process holds the lock: one line naming the pid, exit 1, nothing sealed."""
+    import subprocess
+
+    with WriterLock(hub.data_dir, wait_s=0):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ketenhub",
+                "run",
+                "--wait",
+                "0",
+                "--data-dir",
+                str(hub.data_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"process {os.getpid()}" in done.stderr
+    assert hub.log.end_offset(topics.AUDIT_LOG) == 0
