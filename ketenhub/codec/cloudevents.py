@@ -13,6 +13,15 @@ from ketenhub.errors import InvalidCloudEventHeaders
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/avro"
 SOURCE_URN = re.compile(r"^urn:nld:oin:[0-9]{20}:systeem:[a-z0-9][a-z0-9-]*$")
+KNOWN_HEADERS = (
+    "ce_specversion",
+    "ce_id",
+    "ce_source",
+    "ce_type",
+    "ce_time",
+    "ce_subject",
+    "content-type",
+)
 Headers = tuple[tuple[str, bytes], ...]
 
 
@@ -28,8 +37,9 @@ class CloudEventAttributes:
 
 
 def format_time(moment: dt.datetime) -> str:
-    """Format an aware datetime as RFC 3339 in UTC with microseconds."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Format an aware datetime as RFC 3339 in UTC with microseconds (four-digit years)."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S.%fZ")
 
 
 def build_headers(event: Event, source: str) -> Headers:
@@ -55,29 +65,44 @@ def _required(found: dict[str, str], name: str) -> str:
 
 
 def parse_headers(headers: Sequence[tuple[str, bytes]]) -> CloudEventAttributes:
-    """Parse and check CloudEvents headers; raise InvalidCloudEventHeaders naming the problem."""
+    """Parse and check CloudEvents headers; raise InvalidCloudEventHeaders naming the problem.
+
+    Only the CloudEvents attributes the hub knows are allowed, each once: any other header
+    could carry personal data into audit.log's headers, which no erasure reaches. Messages
+    name headers, never their values.
+    """
+    names = [name for name, _ in headers]
+    unknown = [n for n, name in enumerate(names, start=1) if name not in KNOWN_HEADERS]
+    if unknown:
+        msg = (
+            f"header {unknown[0]} of {len(names)} is not a CloudEvents attribute the hub knows "
+            f"(allowed, each once: {', '.join(KNOWN_HEADERS)})"
+        )
+        raise InvalidCloudEventHeaders(msg)
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        msg = f"header {repeated[0]} occurs more than once"
+        raise InvalidCloudEventHeaders(msg)
     try:
         found = {name: value.decode("utf-8") for name, value in headers}
     except UnicodeDecodeError as exc:
         msg = "a header value is not UTF-8"
         raise InvalidCloudEventHeaders(msg) from exc
-    if (version := _required(found, "ce_specversion")) != SPEC_VERSION:
-        msg = f"ce_specversion is {version!r}, expected {SPEC_VERSION!r}"
+    if _required(found, "ce_specversion") != SPEC_VERSION:
+        msg = f"ce_specversion is not {SPEC_VERSION!r}"
         raise InvalidCloudEventHeaders(msg)
     source = _required(found, "ce_source")
     if not SOURCE_URN.match(source):
-        msg = (
-            f"ce_source {source!r} is not a URN of the form urn:nld:oin:<20 digits>:systeem:<name>"
-        )
+        msg = "ce_source is not a URN of the form urn:nld:oin:<20 digits>:systeem:<name>"
         raise InvalidCloudEventHeaders(msg)
     raw_time = _required(found, "ce_time")
     try:
         moment = dt.datetime.fromisoformat(raw_time)
     except ValueError as exc:
-        msg = f"ce_time {raw_time!r} is not an RFC 3339 timestamp"
+        msg = "ce_time is not an RFC 3339 timestamp"
         raise InvalidCloudEventHeaders(msg) from exc
     if moment.tzinfo is None:
-        msg = f"ce_time {raw_time!r} has no time zone"
+        msg = "ce_time has no time zone"
         raise InvalidCloudEventHeaders(msg)
     return CloudEventAttributes(
         id=_required(found, "ce_id"),
@@ -98,7 +123,10 @@ def check_agreement(attributes: CloudEventAttributes, event: Event, source: str)
     }
     for name, (found, wanted) in expected.items():
         if found != wanted:
-            msg = f"{name} is {found!r} but the event says {wanted!r}"
+            what = "is missing" if found is None else "differs from what the event says"
+            msg = (
+                f"{name} {what}" if wanted is not None else f"{name} is set but the event has none"
+            )
             raise InvalidCloudEventHeaders(msg)
     if attributes.time != event.occurred_at:
         msg = f"ce_time {format_time(attributes.time)} differs from the event's occurred_at"

@@ -38,12 +38,22 @@ def input_id(topic: str, partition: int, offset: int) -> str:
     return f"{topic}/{partition}/{offset}"
 
 
+HUB_HEADER_PREFIX = "ketenhub_"
+
+
 def input_of(headers: Sequence[tuple[str, bytes]]) -> str | None:
-    """The input id an output record carries, if any."""
-    for name, value in headers:
-        if name == INPUT_HEADER:
-            return value.decode()
-    return None
+    """The input id an output record carries, if any (the hub's own tag: the last one)."""
+    found = [value for name, value in headers if name == INPUT_HEADER]
+    return found[-1].decode() if found else None
+
+
+def partner_headers(headers: Sequence[tuple[str, bytes]]) -> Headers:
+    """A message's headers without any that only the hub may set (``ketenhub_*``).
+
+    A partner that sends its own ``ketenhub_input`` or ``ketenhub_rejection_code`` must not
+    be able to make the hub believe another partner's input was decided.
+    """
+    return tuple((name, value) for name, value in headers if not name.startswith(HUB_HEADER_PREFIX))
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,8 @@ class Sealer:
         """Take in a record (original bytes and headers) read back from a rejected topic."""
         if (origin := input_of(headers)) is not None:
             self.decided.add(origin)
-        code = next((v.decode() for n, v in headers if n == CODE_HEADER), "")
+        codes = [v.decode(errors="replace") for n, v in headers if n == CODE_HEADER]
+        code = codes[-1] if codes else ""
         if code in RejectionCode.__members__ and (identity := _identity(value)) is not None:
             self.refused[identity] = RejectionCode(code)
 
@@ -133,7 +144,7 @@ class Sealer:
         if origin in self.decided:
             return Ignored(f"input {origin} was decided before")
         self.decided.add(origin)
-        tagged = (*headers, (INPUT_HEADER, origin.encode()))
+        tagged = (*partner_headers(headers), (INPUT_HEADER, origin.encode()))
         outcome = refused or admit(self.ledger, self._registry, partner, value, headers, now)
         if isinstance(outcome, Duplicate):
             return Ignored(f"event {outcome.event_id} was sealed before")

@@ -117,3 +117,45 @@ def test_missing_and_naive_times_are_refused() -> None:
     naive = dt.datetime(2025, 1, 1, 12).isoformat().encode()  # noqa: DTZ001  # deliberately naive
     with pytest.raises(InvalidCloudEventHeaders, match="time zone"):
         parse_headers([(n, naive if n == "ce_time" else v) for n, v in headers])
+
+
+IDENTIFYING = "Placeholder Person 111222333 placeholder@example.nl"
+
+
+def test_unknown_and_repeated_headers_are_refused_without_their_values() -> None:
+    """Extra headers (which audit.log would keep beyond any erasure) and repeated ones are refused."""
+    event = Story().signal(by="police", channel="POLICE")
+    headers = list(build_headers(event, POLICE_URN))
+    for bad in (
+        [*headers, ("x-note", IDENTIFYING.encode())],
+        [("bsn-111222333", b"1"), *headers],
+        [("ce_subject", IDENTIFYING.encode()), *headers],
+        [*headers, ("ketenhub_input", b"ingest.municipality/0/0")],
+    ):
+        with pytest.raises(InvalidCloudEventHeaders) as refused:
+            parse_headers(bad)
+        assert "111222333" not in str(refused.value) and "example.nl" not in str(refused.value)
+
+
+def test_refusals_of_header_values_never_repeat_the_value() -> None:
+    """A ce_subject, ce_id, ce_source or ce_time that is wrong is named, its value never shown."""
+    event = Story().signal(by="police", channel="POLICE")
+    for name in ("ce_subject", "ce_id", "ce_source", "ce_time", "ce_specversion"):
+        headers = [
+            (n, IDENTIFYING.encode() if n == name else v)
+            for n, v in build_headers(event, POLICE_URN)
+        ]
+        with pytest.raises(InvalidCloudEventHeaders, match=name) as refused:
+            check_agreement(parse_headers(headers), event, POLICE_URN)
+        assert "111222333" not in str(refused.value) and "Placeholder" not in str(refused.value)
+
+
+def test_times_before_the_year_1000_keep_four_digits() -> None:
+    """format_time zero-pads the year, so early dates round-trip through ce_time."""
+    event = (
+        Story()
+        .signal(by="police", channel="POLICE")
+        .model_copy(update={"occurred_at": dt.datetime(1, 1, 1, 23, tzinfo=dt.UTC)})
+    )
+    attributes = parse_headers(build_headers(event, POLICE_URN))
+    check_agreement(attributes, event, POLICE_URN)

@@ -99,3 +99,22 @@ def test_checkpoints_are_due_every_n_records_and_cover_everything_sealed() -> No
         and checkpoint.root == sealer.frontier.root()
     )
     assert sealer.checkpoint(NOW) is None
+
+
+def test_a_partner_cannot_mark_another_partners_input_as_decided() -> None:
+    """A forged ketenhub_input header is refused and never taken for the hub's tag, also after a restart."""
+    story = Story()
+    police, staff = REGISTRY.get("police"), REGISTRY.get("municipal-staff")
+    sealer = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    value, headers = message(story.signal(case="case-2", by="police", channel="POLICE"))
+    forged = (*headers, ("ketenhub_input", b"ingest.municipal-staff/0/0"))
+    refused = sealer.decide(police, value, forged, ("ingest.police", 0, 0), NOW)
+    assert isinstance(refused, Refused) and refused.rejection.code == "INVALID_HEADERS"
+    assert [v for n, v in refused.headers if n == "ketenhub_input"] == [b"ingest.police/0/0"]
+
+    restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    restarted.restore_refused(refused.headers, value)
+    victim = restarted.decide(
+        staff, *message(story.signal()), ("ingest.municipal-staff", 0, 0), NOW
+    )
+    assert isinstance(victim, Sealed)
