@@ -173,7 +173,9 @@ def police_publish(
         events, problems = [], []
         for number, line in numbered_lines(file):
             try:
-                parsed = event_from_json(line, number, client.partner.id, client.protector)
+                parsed = event_from_json(
+                    line, number, client.partner.id, client.protector, registry=client.registry
+                )
             except InvalidEventLine as exc:
                 problems.append(str(exc))
             else:

@@ -31,8 +31,10 @@ from pydantic import ValidationError
 
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS, EncryptedField
+from ketenhub.core.field_check import check_fields
 from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.keyed_ids import PLACEHOLDER_EVENT_ID
+from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data, redact
 from ketenhub.core.privacy import associated_data
 from ketenhub.errors import KetenhubError
@@ -98,11 +100,15 @@ def event_from_json(
     protector: Protector,
     *,
     anonymous: bool = False,
+    registry: PartnerRegistry | None = None,
 ) -> ParsedLine:
     """Parse one line into a typed, protected event recorded by ``partner``.
 
     ``anonymous``: the publisher is the anonymous channel; reporter fields are dropped and
-    personal data in free text is removed rather than refused.
+    personal data in free text is removed rather than refused. ``registry``: also apply the
+    hub's field rules (pseudonym and id formats, code lists, no BSN, e-mail address or phone
+    number in any string), so that a line the hub would refuse for what it holds is never
+    stored, not even in the partner's own ingest and rejected topics.
     """
     fields = _json_object(line, number)
     event_type = fields.pop("type", None)
@@ -127,6 +133,8 @@ def event_from_json(
         raise InvalidEventLine(number, f"{model.EVENT_TYPE}: {_problems(exc)}") from None
     except (ValueError, TypeError, OverflowError) as exc:
         raise InvalidEventLine(number, str(exc)) from None
+    if registry is not None and (refusal := check_fields(registry, event)) is not None:
+        raise InvalidEventLine(number, str(refusal))
     if not given_id:
         event = protector.with_event_id(event)
     return ParsedLine(event, stripped, redactions)

@@ -67,7 +67,12 @@ def publish(
         for number, raw in numbered_lines(file):
             try:
                 parsed = event_from_json(
-                    raw, number, publisher.id, hub.protector, anonymous=anonymous
+                    raw,
+                    number,
+                    publisher.id,
+                    hub.protector,
+                    anonymous=anonymous,
+                    registry=hub.registry,
                 )
                 hub.publish(parsed.event)
             except InvalidEventLine as exc:

@@ -52,4 +52,5 @@ def test_a_data_folders_own_code_list_is_enforced_and_listed(ketenhub: Run, tmp_
         "publish", "--as", "municipal-staff", str(source), "--data-dir", str(hub), check=False
     )
     assert done.returncode == 1 and "INVALID_VALUE" in done.stderr and "indicators" in done.stderr
-    assert "sealed 1, rejected 1" in done.stdout
+    assert "refused 1 bad line(s)" in done.stdout and "refused line 2: " in done.stderr
+    assert "sealed 1, rejected 0" in done.stdout
