@@ -151,16 +151,41 @@ def _json_object(line: bytes | str, number: int) -> dict[str, Any]:
                 number, f"not UTF-8 text (invalid byte at column {exc.start + 1})"
             ) from None
     try:
-        fields = json.loads(line)
+        fields = json.loads(line, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InvalidEventLine(
             number, f"not valid JSON ({exc.msg} at column {exc.colno})"
         ) from None
     except RecursionError:
         raise InvalidEventLine(number, "JSON nested too deeply") from None
+    except DuplicateKey as exc:
+        raise InvalidEventLine(
+            number, f"the key {shown(exc.key)} occurs twice in one object"
+        ) from None
     if not isinstance(fields, dict):
         raise InvalidEventLine(number, "each line must be one JSON object")
+    try:
+        json.dumps(fields, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidEventLine(number, "a string holds an unpaired surrogate escape") from None
     return fields
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice (which one would count is a guess)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__("a key occurs twice in one object")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
 
 
 def _problems(exc: ValidationError) -> str:
@@ -175,6 +200,9 @@ def _strip_reporter(fields: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _pseudonym(protector: Protector, value: str) -> str:
+    if not value.strip():
+        msg = "an identifier is empty: leave it out instead (every empty one would be one person)"
+        raise ValueError(msg)
     return value if is_pseudonym(value) else protector.pseudonym(value)
 
 

@@ -88,6 +88,9 @@ BAD_LINES = {
     "free text holding a BSN": line(free_text="Her number is 1112.22.333 says the caseworker."),
     "free text holding a phone number": line(free_text="Call back on 06 - 12 34 56 78."),
     "a text subject that is no string": line(free_text={"subject": 7, "text": "x"}),
+    "a key given twice": line()[:-1] + ', "case_id": "case-lines-0099"}',
+    "an unpaired surrogate": line()[:-1] + ', "recorded_by": "\\ud800"}',
+    "an empty identifier": line(persons=[" "]),
 }
 
 
