@@ -33,6 +33,7 @@ from connectors.sdk.models import Receipt
 from ketenhub.contract.models import Channel, Location, SignalReceived
 from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.keyed_ids import PLACEHOLDER_EVENT_ID
+from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.privacy import associated_data
 
 TIP_FILES = (".json", ".csv")
@@ -60,8 +61,9 @@ class Ledger:
     """The append-only record of tips sent and files done, in ``.ketenhub/ledger.jsonl``."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / STATE_DIR / "ledger.jsonl"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_folder(folder / STATE_DIR) / "ledger.jsonl"
+        if not self.path.exists():
+            write_private(self.path, b"")
         self.done: set[str] = set()
         self.sent: dict[str, int] = {}
         if self.path.exists():
@@ -153,32 +155,45 @@ def import_folder(
     return [_import_file(client, ledger, path, after_send) for path in pending_files(folder)]
 
 
+def shown_name(name: str, digest: str) -> str:
+    """The file's name as the connector shows and keeps it: its own, unless that holds personal data.
+
+    A file named after a reporter's phone number or a person's BSN is named ``tip-file-<keyed
+    digest>`` instead, in output, in the ledger and in ``refused/``.
+    """
+    if find_personal_data(name) is None and name.isprintable():
+        return name
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in TIP_FILES else ""
+    return f"tip-file-{digest[:16]}{suffix}"
+
+
 def _import_file(
     client: PartnerClient, ledger: Ledger, path: Path, after_send: Callable[[int], None]
 ) -> FileOutcome:
     data = path.read_bytes()
     digest = client.protector.digest(FILE_DIGEST_PURPOSE, data)
+    name = shown_name(path.name, digest)
     log = structlog.get_logger("connectors").bind(file_digest=digest[:16])
     if digest in ledger.done:
         path.unlink()
         log.info("tip_file_already_imported")
-        return FileOutcome(path.name, "already imported")
+        return FileOutcome(name, "already imported")
     try:
-        parsed = parse_tip_file(path.name, data)
+        parsed = parse_tip_file(name, data)
     except InputRefused as exc:
-        _refuse(path, data, exc)
+        _refuse(path, name, data, exc)
         log.warning("tip_file_refused")
-        return FileOutcome(path.name, "refused", reason=str(exc))
-    outcome = _outcome(path.name, parsed, ledger.sent.get(digest, 0))
+        return FileOutcome(name, "refused", reason=str(exc))
+    outcome = _outcome(name, parsed, ledger.sent.get(digest, 0))
     events = [signal_of(tip, client) for tip in parsed.tips]
     try:
         for event in events:
             client.check(event)  # refuse the whole file before anything of it is sent
     except EventRefused as exc:
-        problem = InputRefused(where=path.name, detail=f"{exc}; nothing of the file was published")
-        _refuse(path, data, problem)
+        problem = InputRefused(where=name, detail=f"{exc}; nothing of the file was published")
+        _refuse(path, name, data, problem)
         log.warning("tip_file_refused")
-        return FileOutcome(path.name, "refused", reason=str(problem))
+        return FileOutcome(name, "refused", reason=str(problem))
     for row, event in enumerate(events, start=1):
         if row <= outcome.resumed_after:
             continue
@@ -187,7 +202,7 @@ def _import_file(
         outcome.sent += 1
         after_send(row)
     ledger.append(
-        {"digest": digest, "done": True, "file": path.name, "tips": len(events), "at": _now()},
+        {"digest": digest, "done": True, "file": name, "tips": len(events), "at": _now()},
         durable=True,
     )
     path.unlink()
@@ -209,16 +224,30 @@ def _outcome(name: str, parsed: TipFile, resumed_after: int) -> FileOutcome:
     )
 
 
-def _refuse(path: Path, data: bytes, problem: InputRefused) -> None:
+def _refuse(path: Path, name: str, data: bytes, problem: InputRefused) -> None:
     """Keep the reason (field names and rules, never values) and a copy without reporter data."""
-    target = path.parent / REFUSED_DIR
-    target.mkdir(exist_ok=True)
-    copy = sanitised_copy(path.name, data)
+    target = private_folder(path.parent / REFUSED_DIR)
+    copy = sanitised_copy(name, data)
     reason = str(problem) if copy is not None else f"{problem}\n{NOT_KEPT}"
-    (target / f"{path.name}.reason.txt").write_text(reason + "\n", encoding="utf-8")
+    write_private(target / f"{name}.reason.txt", (reason + "\n").encode())
     if copy is not None:
-        (target / path.name).write_bytes(copy)
+        write_private(target / name, copy)
     path.unlink()
+
+
+def private_folder(folder: Path) -> Path:
+    """``folder``, created readable by its owner only (0700)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to a file readable by its owner only (0600)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+    path.chmod(0o600)
 
 
 def _now() -> str:

@@ -2,10 +2,11 @@
 
 A tip file is refused whole when something in it is wrong; the file has to go somewhere a
 person can look at it, but reporter identity must never be kept. So the file itself is not
-moved aside: what ``refused/`` keeps is a sanitised copy — reporter fields dropped, the value
-of every field that is not part of the tip format replaced (it might hold an identity nobody
-thought of), and e-mail addresses, phone numbers and BSNs removed from every other text —
-or, when the file cannot even be read as tips, nothing but the reason.
+moved aside: what ``refused/`` keeps is a sanitised copy — reporter fields dropped, the
+identifiers of the persons the tip is about and the value of every field that is not part of
+the tip format replaced (it might hold an identity nobody thought of), and e-mail addresses,
+phone numbers and BSNs removed from every other text — or, when the file cannot even be read
+as tips, nothing but the reason.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _row(row: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _value(key: str, value: Any) -> Any:
-    if key.strip().lower() not in Tip.model_fields:
+    if key.strip().lower() not in Tip.model_fields or key.strip().lower() == "persons":
         return REDACTED
     if isinstance(value, str):
         return redact(value)[0]

@@ -109,3 +109,52 @@ def test_an_unreadable_file_is_not_kept_only_its_reason(folders: tuple[Path, Pat
     reason = (drop / "refused" / "tips-broken.json.reason.txt").read_text(encoding="utf-8")
     assert "not kept" in reason and "send it again" in reason
     assert [v for v in REPORTER_VALUES if v.encode() in stored(drop)] == []
+
+
+def test_file_names_with_personal_data_are_never_kept_or_shown(folders: tuple[Path, Path]) -> None:
+    """A file named after a phone number is shown, logged and kept as tip-file-<keyed digest>."""
+    hub, drop = folders
+    good = dict(bad_tip(), area_code="2262", tip_id="MMA-2025-70003")
+    for field in ("reporter_name", "phone", "Email", "callback_address"):
+        good.pop(field)
+    good["description"] = "Synthetic tip: workers sleep in the shed."
+    (drop / "tip-0698765432.json").write_text(json.dumps([good]), encoding="utf-8")
+    (drop / "jan-111222333.json").write_text(json.dumps([bad_tip()]), encoding="utf-8")
+
+    done = run("connector", "anonymous-tips", str(drop), "--data-dir", str(hub))
+
+    assert done.exit_code == 1
+    everything = stored(drop) + done.output.encode()
+    assert b"0698765432" not in everything and b"111222333" not in everything
+    assert "tip-file-" in done.output
+    refused = sorted(p.name for p in (drop / "refused").iterdir())
+    assert all(name.startswith("tip-file-") for name in refused)
+
+
+def test_the_refused_copy_drops_the_persons_and_everything_is_private(
+    folders: tuple[Path, Path],
+) -> None:
+    """The refused copy replaces the persons' identifiers; refused/ and .ketenhub/ are 0700, their files 0600."""
+    hub, drop = folders
+    (drop / "tips-bad.json").write_text(json.dumps([bad_tip()]), encoding="utf-8")
+    (drop / "tips-good.json").write_text(
+        json.dumps(
+            [
+                dict(
+                    tip_id="MMA-2025-70004",
+                    received_at="2025-11-03T09:15:00+01:00",
+                    exploitation_forms=["LABOUR"],
+                    area_code="2262",
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
+    run("connector", "anonymous-tips", str(drop), "--data-dir", str(hub))
+
+    copy = json.loads((drop / "refused" / "tips-bad.json").read_text(encoding="utf-8"))
+    assert copy[0]["persons"] == "[removed]"
+    assert b"synthetic suspect" not in stored(drop)
+    for folder in (drop / "refused", drop / ".ketenhub"):
+        assert folder.stat().st_mode & 0o777 == 0o700
+        assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.iterdir())
