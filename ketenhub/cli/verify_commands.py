@@ -2,12 +2,16 @@
 
 Exit status: 0 when everything checked holds; 1 when tampering is detected (a broken link or
 hash, a checkpoint that does not match or is signed by another key, a witnessed checkpoint
-the log no longer extends, a view or rejection the log does not account for); 2 when the
-log cannot be vouched for (no pinned key, or records no signed checkpoint covers).
+the log no longer extends, records missing from a topic or damaged, on the embedded hub an
+input the sealer consumed that is not decided exactly once, a view or rejection the log does
+not account for); 2 when the log cannot be vouched for (no pinned key, or records no signed
+checkpoint covers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -19,10 +23,13 @@ from ketenhub.cli.pinning import pin_options, read_pin, unpinned_warning
 from ketenhub.core.trust import TrustedKey, UntrustedKey, fingerprint
 from ketenhub.core.verification import LogUnverifiable, VerificationReport, require_signed
 from ketenhub.core.witnessing import Witness, WitnessUnreadable, witness_from_json
+from ketenhub.embedded.damage import DamagedRecord, RecordsMissing
+from ketenhub.embedded.history_check import account_inputs, verify_stored_chain
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.errors import IntegrityError
 
 TAMPERED, UNVERIFIABLE = 1, 2
+SHOWN_FAULTS = 50  # faults printed one per line; a count stands for the rest
 
 
 def _read_witness(path: Path | None) -> Witness | None:
@@ -73,7 +80,44 @@ def _echo_report(report: VerificationReport, key: Ed25519PublicKey) -> None:
         )
 
 
-def _check_views(hub: Hub) -> None:
+@contextmanager
+def _tampering_exits() -> Iterator[None]:
+    """Report a broken history, a record missing from a topic or a damaged record: exit 1."""
+    try:
+        yield
+    except (IntegrityError, RecordsMissing, DamagedRecord) as exc:
+        click.echo(f"TAMPERING DETECTED: {exc}", err=True)
+        raise SystemExit(TAMPERED) from exc
+
+
+def _echo_faults(faults: Sequence[object], label: str) -> None:
+    for fault in faults[:SHOWN_FAULTS]:
+        click.echo(f"{label}: {fault}", err=True)
+    if len(faults) > SHOWN_FAULTS:
+        click.echo(f"{label}: ... and {len(faults) - SHOWN_FAULTS} more", err=True)
+
+
+def _check_inputs(hub: EmbeddedHub) -> bool:
+    """Whether every input the sealer consumed was sealed, refused or a duplicate, exactly once."""
+    accounted = account_inputs(hub.log)
+    if accounted.faults:
+        _echo_faults(accounted.faults, "TAMPERING DETECTED")
+        click.echo(
+            f"{len(accounted.faults)} input(s) or decision(s) the history does not account for",
+            err=True,
+        )
+        return False
+    pending = f"; {accounted.pending} not yet sealed" if accounted.pending else ""
+    click.echo(
+        f"inputs: {accounted.consumed} consumed by the sealer, each decided once: "
+        f"{accounted.sealed} sealed, {accounted.refused} refused, "
+        f"{accounted.duplicates} duplicate(s) ignored{pending}"
+    )
+    return True
+
+
+def _check_views(hub: Hub) -> bool:
+    """Whether every stored view and rejection equals its rebuild from audit.log."""
     from ketenhub.embedded.derived_check import check_derived_data
 
     if not isinstance(hub, EmbeddedHub):
@@ -82,13 +126,12 @@ def _check_views(hub: Hub) -> None:
         )
         raise click.UsageError(msg)
     checked = check_derived_data(hub)
-    for difference in checked.differences:
-        click.echo(f"DERIVED DATA DIFFERS: {difference}", err=True)
+    _echo_faults(checked.differences, "DERIVED DATA DIFFERS")
     if checked.differences:
         click.echo(
             f"{len(checked.differences)} view(s) or rejection(s) differ from audit.log", err=True
         )
-        raise SystemExit(TAMPERED)
+        return False
     pending = (
         f"; {checked.unprojected} sealed record(s) not yet projected" if checked.unprojected else ""
     )
@@ -96,6 +139,7 @@ def _check_views(hub: Hub) -> None:
         f"views: {checked.views} partner view(s) equal their rebuild from audit.log; "
         f"rejections: {checked.rejections} record(s) match the sealer's decisions{pending}"
     )
+    return True
 
 
 @click.command()
@@ -144,26 +188,31 @@ def verify(
 ) -> None:
     """Verify audit.log against the pinned hub key: every hash link, record hash and checkpoint.
 
-    Exits 0 when the history is intact and vouched for by the pinned key; 1 naming the first
-    bad offset when it was tampered with (or a view or rejection differs, with --views); 2
-    when it cannot be vouched for: no pinned key, or records no signed checkpoint covers.
+    On the embedded hub every ingested input below the sealer's position must be sealed,
+    refused or a duplicate of a sealed or refused event, exactly once, and no topic may miss
+    a record. Exits 0 when the history is intact and vouched for by the pinned key; 1 naming
+    the topic and offset when it was tampered with (or a view or rejection differs, with
+    --views); 2 when it cannot be vouched for: no pinned key, or records no signed checkpoint
+    covers.
     """
     pin, witness = read_pin(trusted_key), _read_witness(witness_file)
-    with open_hub(data_dir, bootstrap) as hub:
-        try:
-            key, pinned = _trusted_key(hub, pin, witness, trust_on_first_use)
+    with open_hub(data_dir, bootstrap) as hub, _tampering_exits():
+        key, pinned = _trusted_key(hub, pin, witness, trust_on_first_use)
+        if isinstance(hub, EmbeddedHub):
+            report = verify_stored_chain(hub.log, key, witness)
+        else:
             report = hub.verify(key, witness)
-        except IntegrityError as exc:
-            click.echo(f"TAMPERING DETECTED: {exc}", err=True)
-            raise SystemExit(TAMPERED) from exc
         try:
             require_signed(report, cadence)
         except LogUnverifiable as exc:
             click.echo(f"UNVERIFIABLE: {exc}", err=True)
             raise SystemExit(UNVERIFIABLE) from exc
         _echo_report(report, key)
+        sound = _check_inputs(hub) if isinstance(hub, EmbeddedHub) else True
         if views:
-            _check_views(hub)
+            sound = _check_views(hub) and sound
+        if not sound:
+            raise SystemExit(TAMPERED)
     if not pinned:
         click.echo(unpinned_warning(fingerprint(key)), err=True)
         raise SystemExit(UNVERIFIABLE)

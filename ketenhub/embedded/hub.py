@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.core.witnessing import CheckpointUpdate, Witness, update_from
 from ketenhub.data_folder import create_private_file, create_private_folder, warn_if_exposed
+from ketenhub.embedded.damage import DamagedRecord
 from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import (
     Clock,
@@ -141,11 +143,23 @@ class EmbeddedHub:
             return run_until_idle(sealer, ViewProjector(self.log, self.registry), batch=batch)
 
     def live_views(self, partner: str) -> dict[str, bytes]:
-        """The partner's current views from its compacted view topic, by case id."""
-        latest = self.log.latest_by_key(topics.view(partner))
-        return {
-            key.decode(): record.value for key, record in latest.items() if record.value is not None
-        }
+        """The partner's current views from its compacted view topic, by case id.
+
+        Raises DamagedRecord (naming topic and offset) for a stored view whose key is not
+        UTF-8 text or whose value is not a JSON object: the hub never writes one.
+        """
+        views: dict[str, bytes] = {}
+        for record in self.log.latest_by_key(topics.view(partner)).values():
+            try:
+                case_id, view = (record.key or b"").decode(), json.loads(record.value or b"")
+            except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+                detail = "its key is not UTF-8 text or its value is not JSON"
+                raise DamagedRecord(record.topic, record.offset, detail) from exc
+            if not isinstance(view, dict):
+                detail = "its value is not a JSON object"
+                raise DamagedRecord(record.topic, record.offset, detail)
+            views[case_id] = record.value or b""
+        return views
 
     def rebuilt_views(self) -> Projector:
         """Rebuild every view from offset 0 of audit.log."""

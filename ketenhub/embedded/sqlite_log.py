@@ -22,7 +22,6 @@ transaction the next offset is one indexed lookup. No append scans the records.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -31,9 +30,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ketenhub.embedded.stored_rows import RECORD_COLUMNS, encode_headers, record_from_row, sql_type
 from ketenhub.errors import LogError
 from ketenhub.topic_log import (
-    Headers,
     LogRecord,
     TransactionAborted,
     check_commit,
@@ -55,13 +54,6 @@ _SCHEMA = (
 
 # Statements taking the schema from version n to n + 1, applied in order on open.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {}
-
-_RECORD_COLUMNS = '"offset", timestamp_us, key, value, headers'
-
-# Headers are stored as JSON text, readable with the sqlite3 shell: a list of [name, value],
-# each value's bytes mapped one-to-one to the code points U+0000..U+00FF (Latin-1), so any
-# bytes survive; JSON escapes everything outside ASCII.
-_HEADERS_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 
 _HINTS = {
     "SQLITE_NOTADB": "the file is not a SQLite database (corrupt or overwritten)",
@@ -120,7 +112,7 @@ class SqliteTopicLog:
         """Append one record to ``topic`` and return its offset."""
         check_record(topic, key, value, headers)
         stamp = time.time_ns() // 1000 if timestamp_us is None else timestamp_us
-        row = (stamp, key, value, _encode_headers(headers))
+        row = (stamp, key, value, encode_headers(headers))
         if self._depth > 0:
             return self._insert(topic, row)
         with self.transaction():
@@ -131,11 +123,11 @@ class SqliteTopicLog:
         check_read(topic, start, limit)
         rows = self._query(
             f"read topic {topic!r}",
-            f'SELECT {_RECORD_COLUMNS} FROM records WHERE topic = ? AND "offset" >= ? '
+            f'SELECT {RECORD_COLUMNS} FROM records WHERE topic = ? AND "offset" >= ? '
             'ORDER BY "offset" LIMIT ?',
             (topic, start, limit),
         )
-        return [_record(topic, row) for row in rows]
+        return [record_from_row(topic, row) for row in rows]
 
     def end_offset(self, topic: str) -> int:
         """Return the next offset to be written (0 for an empty or unknown topic)."""
@@ -158,7 +150,11 @@ class SqliteTopicLog:
             "SELECT next_offset FROM positions WHERE consumer_group = ? AND topic = ?",
             (group, topic),
         )
-        return int(rows[0][0]) if rows else 0
+        return (
+            self._stored_int(rows[0][0], f"the position of group {group!r} on {topic!r}")
+            if rows
+            else 0
+        )
 
     def commit(self, group: str, topic: str, next_offset: int) -> None:
         """Set the next offset ``group`` will consume from ``topic`` (0 up to the end offset)."""
@@ -194,19 +190,22 @@ class SqliteTopicLog:
 
     def latest_by_key(self, topic: str) -> dict[bytes, LogRecord]:
         """Return the compacted view of ``topic``: the last record per key, tombstones removed."""
-        latest: dict[bytes, tuple[Any, ...]] = {}
+        latest: dict[bytes, LogRecord] = {}
         with self._translate(f"read the compacted view of topic {topic!r}"):
             cursor = self._db.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM records WHERE topic = ? AND key IS NOT NULL "
+                f"SELECT {RECORD_COLUMNS} FROM records WHERE topic = ? AND key IS NOT NULL "
                 'ORDER BY "offset"',
                 (topic,),
             )
             for row in cursor:
-                if row[3] is None:
-                    latest.pop(row[2], None)
+                record = record_from_row(topic, row)  # raises DamagedRecord for a wrong type
+                if record.key is None:
+                    continue
+                if record.value is None:
+                    latest.pop(record.key, None)
                 else:
-                    latest[row[2]] = row
-        return {key: _record(topic, row) for key, row in latest.items()}
+                    latest[record.key] = record
+        return latest
 
     def close(self) -> None:
         """Close the file; an open transaction is rolled back."""
@@ -228,7 +227,7 @@ class SqliteTopicLog:
         offset = self._end(topic)
         self._execute(
             f"append to topic {topic!r}",
-            f"INSERT INTO records (topic, {_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO records (topic, {RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
             (topic, offset, *row),
         )
         self._ends[topic] = offset + 1
@@ -242,7 +241,14 @@ class SqliteTopicLog:
             "SELECT next_offset FROM topic_ends WHERE topic = ?",
             (topic,),
         )
-        return int(rows[0][0]) if rows else 0
+        return self._stored_int(rows[0][0], f"the end offset of topic {topic!r}") if rows else 0
+
+    def _stored_int(self, stored: object, what: str) -> int:
+        """An offset read back from the file, or LogFileError if the file holds something else."""
+        if isinstance(stored, int) and stored >= 0:
+            return stored
+        found = f"{sql_type(stored)} {stored!r}"[:80]
+        raise LogFileError(self.path, f"read {what}", f"it is {found}, not an offset (damaged)")
 
     def _save_ends(self) -> None:
         with self._translate("record the end offsets of the transaction"):
@@ -321,18 +327,3 @@ class SqliteTopicLog:
     def _error(self, operation: str, exc: sqlite3.Error | OSError) -> LogFileError:
         hint = _HINTS.get(getattr(exc, "sqlite_errorname", ""), "")
         return LogFileError(self.path, operation, f"{hint} ({exc})" if hint else str(exc))
-
-
-def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> str:
-    """Encode headers losslessly as JSON: ``[[name, value decoded as Latin-1], ...]``."""
-    return _HEADERS_JSON.encode([(name, value.decode("latin-1")) for name, value in headers])
-
-
-def _decode_headers(text: str) -> Headers:
-    """Decode what ``_encode_headers`` wrote."""
-    return tuple([(name, value.encode("latin-1")) for name, value in json.loads(text)])
-
-
-def _record(topic: str, row: Sequence[Any]) -> LogRecord:
-    offset, timestamp_us, key, value, headers = row
-    return LogRecord(topic, int(offset), int(timestamp_us), key, value, _decode_headers(headers))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import sys
@@ -17,6 +18,7 @@ from ketenhub import topics
 from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import generate_hub_key, public_key_to_pem, sign_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
+from ketenhub.core.sealer import INPUT_HEADER
 from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
 from ketenhub.embedded.hub import EmbeddedHub
 
@@ -114,6 +116,7 @@ def rewrite(data_dir: Path, key: Ed25519PrivateKey) -> None:
                 from ketenhub.codec.single_object import encode_event
 
                 payload = encode_event(story.signal(case="case-forged"))
+                forge_input(db, offset, payload)
             record = seal_like(head, old, payload)
             head = head.after(record)
             frontier.append(leaf_hash(record.hash))
@@ -132,6 +135,19 @@ def rewrite(data_dir: Path, key: Ed25519PrivateKey) -> None:
             "INSERT INTO topic_ends (topic, next_offset) VALUES (?, 1)", (topics.CHECKPOINTS,)
         )
     (data_dir / "keys" / "hub-signing-key.pub.pem").write_bytes(public_key_to_pem(key.public_key()))
+
+
+def forge_input(db: sqlite3.Connection, offset: int, payload: bytes) -> None:
+    """Rewrite the ingested input the record at ``offset`` was sealed from, so inputs still account."""
+    (headers,) = db.execute(
+        "SELECT headers FROM records WHERE topic = 'audit.log' AND offset = ?", (offset,)
+    ).fetchone()
+    origin = dict(json.loads(headers))[INPUT_HEADER]
+    topic, _, input_offset = origin.rpartition("/0/")
+    db.execute(
+        "UPDATE records SET value = ? WHERE topic = ? AND offset = ?",
+        (payload, topic, int(input_offset)),
+    )
 
 
 def seal_like(head: ChainHead, old: object, payload: bytes):  # type: ignore[no-untyped-def]

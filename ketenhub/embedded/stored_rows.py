@@ -1,0 +1,80 @@
+"""Rows of the embedded topic log: a record as stored in SQLite, and read back type-checked.
+
+The hub writes integers for offsets and timestamps, blobs (or NULL) for keys and values, and
+JSON text for headers. A row holding anything else was edited outside the hub (or damaged):
+reading it raises ``DamagedRecord`` naming the topic and offset, never a stray TypeError.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ketenhub.embedded.damage import DamagedRecord
+from ketenhub.topic_log import Headers, LogRecord
+
+RECORD_COLUMNS = '"offset", timestamp_us, key, value, headers'
+
+# Headers are stored as JSON text, readable with the sqlite3 shell: a list of [name, value],
+# each value's bytes mapped one-to-one to the code points U+0000..U+00FF (Latin-1), so any
+# bytes survive; JSON escapes everything outside ASCII.
+_HEADERS_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+
+
+def encode_headers(headers: Sequence[tuple[str, bytes]]) -> str:
+    """Encode headers losslessly as JSON: ``[[name, value decoded as Latin-1], ...]``."""
+    return _HEADERS_JSON.encode([(name, value.decode("latin-1")) for name, value in headers])
+
+
+def _decode_headers(text: object) -> Headers:
+    """Decode what ``encode_headers`` wrote; raise ValueError for anything else."""
+    if not isinstance(text, str):
+        msg = f"the headers are {sql_type(text)}, not JSON text"
+        raise ValueError(msg)
+    try:
+        pairs = json.loads(text)
+        if isinstance(pairs, list) and all(_is_header(pair) for pair in pairs):
+            return tuple([(name, value.encode("latin-1")) for name, value in pairs])
+    except (ValueError, UnicodeEncodeError):
+        pass
+    msg = "the headers are not a JSON list of [name, value] pairs of Latin-1 text"
+    raise ValueError(msg)
+
+
+def _is_header(pair: object) -> bool:
+    return (
+        isinstance(pair, list)
+        and len(pair) == 2  # a name and a value
+        and all(isinstance(part, str) for part in pair)
+    )
+
+
+def record_from_row(topic: str, row: Sequence[Any]) -> LogRecord:
+    """Turn a stored row into a record, or raise DamagedRecord if it holds a wrong type."""
+    offset, timestamp_us, key, value, headers = row
+    problem = _wrong_type(offset, timestamp_us, key, value)
+    if problem is not None:
+        raise DamagedRecord(topic, offset, problem)
+    try:
+        decoded = _decode_headers(headers)
+    except ValueError as exc:
+        raise DamagedRecord(topic, offset, str(exc)) from exc
+    return LogRecord(topic, offset, timestamp_us, key, value, decoded)
+
+
+def _wrong_type(offset: object, timestamp_us: object, key: object, value: object) -> str | None:
+    """What is of the wrong SQLite type in a row (the hub writes integers and blobs), if any."""
+    for name, stored in (("offset", offset), ("timestamp", timestamp_us)):
+        if not isinstance(stored, int):
+            return f"the {name} is {sql_type(stored)}, not an integer"
+    for name, stored in (("key", key), ("value", value)):
+        if stored is not None and not isinstance(stored, bytes):
+            return f"the {name} is {sql_type(stored)}, not a blob (bytes)"
+    return None
+
+
+def sql_type(stored: object) -> str:
+    """The SQLite storage class of a value read back."""
+    kinds = {str: "text", int: "an integer", float: "a real number", bytes: "a blob"}
+    return "null" if stored is None else kinds.get(type(stored), type(stored).__name__)
