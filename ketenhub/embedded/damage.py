@@ -26,14 +26,15 @@ class RecordsMissing(LogError):
 
     def __init__(self, topic: str, first: int, last: int, end: int, *, at_end: bool) -> None:
         self.topic, self.first, self.last, self.end = topic, first, last, end
-        missing = offset_range(first, last)
+        one = first == last
+        missing = f"the record{'' if one else 's'} at {offset_range(first, last)}"
         if at_end:
             detail = (
                 f"its recorded end is offset {end} but its records stop before offset {first}: "
-                f"the records at {missing} were removed"
+                f"{missing} {'was' if one else 'were'} removed"
             )
         else:
-            detail = f"the records at {missing} are missing (a gap: later records are still stored)"
+            detail = f"{missing} {'is' if one else 'are'} missing (a gap: later records are still stored)"
         super().__init__(f"topic {topic!r}: {detail}; {_RESTORE}")
 
 

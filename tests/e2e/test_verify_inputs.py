@@ -112,7 +112,7 @@ def test_a_deleted_rejection_is_tampering(verify, hub: Path) -> None:  # type: i
     sql(hub, "DELETE FROM records WHERE topic = 'rejected.municipal-staff' AND offset = 1")
     gap = verify(hub, "--views")
     assert gap.returncode == 1
-    assert "'rejected.municipal-staff': the records at offset 1 are missing" in gap.stderr
+    assert "'rejected.municipal-staff': the record at offset 1 is missing" in gap.stderr
 
     sql(
         hub,
