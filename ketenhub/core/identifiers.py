@@ -5,7 +5,11 @@ names a person, an employer or an address: the output of ``privacy.pseudonymise`
 HMAC-SHA256 that reveals nothing without the hub's secret. An **opaque id** (a case, a
 visit, a referral, a control day, ...) is 1 to 64 characters of lowercase letters, digits
 and dashes, starting with a letter or digit, chosen by the partner's system so that it
-carries no personal data (never a BSN, name, phone number or address). Pure: no I/O.
+carries no personal data (never a BSN, name, phone number or address). An id of the right
+format is still searched for a BSN or phone number (``personal_data``), also one glued to
+letters or split by dashes (``case-111-222-333``, ``tel0612345678``); prefixes, years,
+months, compact dates and counters (``case-2025-0001``, ``visit-01-2025-0003``,
+``controledag-03012025``) are never mistaken for one. Pure: no I/O.
 """
 
 from __future__ import annotations

@@ -1,20 +1,29 @@
 """Detection of direct identifiers in text: Dutch citizen service numbers, e-mail addresses, phones.
 
 A field that is neither encrypted free text nor a closed code must not hold a direct
-identifier; the hub refuses it (``PERSONAL_DATA_IN_FIELD``) and the anonymous-tip
-connector redacts it. Recognised, also when written the way people write them by hand:
+identifier; the hub refuses it (``PERSONAL_DATA_IN_FIELD``), ``publish`` and the SDK refuse
+free text holding one, and the anonymous-tip connector redacts it. Recognised, also when
+written the way people write them by hand or glued into an id:
 
-- a BSN: 8 or 9 digits that pass the eleven-test (elfproef), also grouped with spaces or
-  dots (``111 222 333``, ``1112.22.333``); an 8-digit run that is a calendar date is not one;
+- a BSN: 8 or 9 digits that pass the eleven-test (elfproef), also in groups of three
+  separated by a space, dot, dash, slash or underscore (``111 222 333``, ``case-111-222-333``)
+  or grouped with spaces or dots as printed (``1112.22.333``); an 8-digit run that is a
+  calendar date (``20250103``, ``03012025``) is not one;
 - an e-mail address, also obfuscated: ``name [at] domain.nl``, ``name @ domain.nl``,
-  ``name(at)domain.nl``, ``domain [dot] nl``;
-- a Dutch phone number (``0612345678``, ``06-12345678``, ``(06) 12345678``,
-  ``06 - 12 34 56 78``, ``070-1234567``) or an international one (``+31 6-1234-5678``,
-  ``0031 6 12345678``, ``+48 601 234 567``).
+  ``name(at)domain.nl``, ``name(a)domain.nl``, ``domain [dot] nl``, ``domain[.]nl``, and
+  spelled out (``name at domain dot nl``, ``naam apenstaartje domein punt nl``);
+- a Dutch phone number in its conventional groupings (``0612345678``, ``tel0612345678``,
+  ``06-12345678``, ``(06) 12345678``, ``06 - 12 34 56 78``, ``070-1234567``,
+  ``0123-456789``) or an international one (``+31 6-1234-5678``, ``0031 6 12345678``,
+  ``31612345678``, ``+48 601 234 567``); see ``personal_data_patterns``.
 
-Dates, ISO times, UUIDs and long hexadecimal tokens are set aside before the search, so
-they are never mistaken for one; a four-digit postcode area, a CBS code like ``GM1916``, a
-year or a count is too short to be one. Pure: no I/O.
+Text is folded first (``text_folding``): fullwidth digits and at signs, en dashes and other dashes
+count as their ASCII forms, and zero-width characters inside a number do not hide it.
+Dates, ISO times, random UUIDs, CBS area codes and long hexadecimal digests are set aside
+before the search, so they are never mistaken for one (a hexadecimal token holding a run
+of 8 or more decimal digits is not a digest: it is searched); ids made of short digit
+groups (``visit-01-2025-0003``, ``case-0042-2025-0001``), a four-digit postcode area, a
+year or a count are not one. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -22,7 +31,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+from ketenhub.core.personal_data_patterns import BSN, EMAIL, MASK, PHONE, SET_ASIDE, UUID
+from ketenhub.core.text_folding import fold
 
 REDACTED = "[removed]"
 
@@ -56,47 +69,6 @@ class Finding:
     end: int
 
 
-_MASK = "#"  # neither a digit, a letter, a separator nor part of an e-mail address
-_SET_ASIDE = re.compile(
-    r"""
-    [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}        # UUID
-    | (?<![0-9a-z])(?=[0-9a-f]*[a-f])[0-9a-f]{16,}(?![0-9a-z])          # hex token (digest)
-    | (?<!\d)\d{4}-\d{2}-\d{2}                                          # ISO date ...
-      (?:[T\x20]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?                    # ... and time
-      (?:Z|[+-]\d{2}:?\d{2})?
-    | (?<!\d)\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}(?!\d)               # Dutch date 3-11-2025
-    | (?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)                             # clock time
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*)"
-_DOT = r"(?:\.|\s*[\[({<]\s*(?:dot|punt)\s*[\])}>]\s*)"
-_EMAIL = re.compile(
-    rf"[\w.+%-]*\w{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,24}}(?![\w-])",
-    re.IGNORECASE,
-)
-_GAP = r"[\s./()-]{0,3}"  # what people put between digits: spaces, dashes, dots, brackets
-_PHONE = re.compile(
-    rf"""
-    (?<![\w+])(?:\+|00)\s?31{_GAP}(?:\(0\){_GAP})?[1-9](?:{_GAP}\d){{8}}(?!\d)      # +31 6 ...
-    | (?<![\w+])(?:\+|00)\s?[1-9]\d{{0,2}}{_GAP}(?:\(0\){_GAP})?\d(?:{_GAP}\d){{6,11}}(?!\d)
-    | (?<![\w+])\(?0[1-9](?:{_GAP}\d){{8}}(?!\d)                                  # 06 / 070 ...
-    """,
-    re.VERBOSE,
-)
-_BSN = re.compile(
-    r"""
-    (?<!\d)(?<!\d[.,])
-    (?:\d{8,9}
-      | \d{3}(?P<a>[\x20.])\d{3}(?P=a)\d{3}
-      | \d{4}(?P<b>[\x20.])\d{2}(?P=b)\d{3}
-      | \d{2}(?P<c>[\x20.])\d{3}(?P=c)\d{2}(?P=c)\d{2})
-    (?!\d)(?![.,]\d)
-    """,
-    re.VERBOSE,
-)
-
-
 def find_personal_data(text: str) -> PersonalDataKind | None:
     """Return the kind of the first direct identifier in ``text``, or None if it holds none."""
     findings = personal_data_in(text)
@@ -106,34 +78,87 @@ def find_personal_data(text: str) -> PersonalDataKind | None:
 def redact(text: str) -> tuple[str, int]:
     """Replace every BSN, e-mail address and phone number by ``[removed]``; return text and count."""
     findings = personal_data_in(text)
-    for finding in reversed(findings):
-        text = text[: finding.start] + REDACTED + text[finding.end :]
-    return text, len(findings)
+    pieces: list[str] = []
+    position = 0
+    for finding in findings:
+        pieces.extend((text[position : finding.start], REDACTED))
+        position = finding.end
+    pieces.append(text[position:])
+    return "".join(pieces), len(findings)
 
 
 def personal_data_in(text: str) -> list[Finding]:
-    """Every direct identifier in ``text``, in order of position, none overlapping."""
-    searched = _SET_ASIDE.sub(lambda match: _MASK * len(match.group()), text)
-    findings: list[Finding] = []
+    """Every direct identifier in ``text``, in order of position, none overlapping.
+
+    The spans are those of ``text`` as given: a number written with fullwidth digits, an en
+    dash or a zero-width space inside is found in its folded form and reported where it
+    stands in the original.
+    """
+    folded = fold(text)
+    searched = folded.text
+    findings = _uuid_findings(searched)
+    searched = _masked(searched, [(m.start(), m.end()) for m in UUID.finditer(searched)])
+    searched = _masked(searched, [(m.start(), m.end()) for m in SET_ASIDE.finditer(searched)])
     for kind, pattern in (
-        (PersonalDataKind.EMAIL, _EMAIL),
-        (PersonalDataKind.PHONE, _PHONE),
-        (PersonalDataKind.BSN, _BSN),
+        (PersonalDataKind.EMAIL, EMAIL),
+        (PersonalDataKind.PHONE, PHONE),
+        (PersonalDataKind.BSN, BSN),
     ):
-        for match in pattern.finditer(searched):
-            if kind is PersonalDataKind.BSN and not _is_bsn(match.group()):
-                continue
-            findings.append(Finding(kind, match.start(), match.end()))
-        for found in findings:
-            searched = (
-                searched[: found.start] + _MASK * (found.end - found.start) + searched[found.end :]
-            )
-    return sorted(findings, key=lambda found: found.start)
+        spans = list(_matches(pattern, searched, _is_bsn if kind is PersonalDataKind.BSN else None))
+        findings.extend(Finding(kind, start, end) for start, end in spans)
+        searched = _masked(searched, spans)
+    return sorted(
+        (Finding(f.kind, *folded.original_span(f.start, f.end)) for f in findings),
+        key=lambda found: found.start,
+    )
+
+
+def _matches(
+    pattern: re.Pattern[str], text: str, accept: Callable[[str], bool] | None
+) -> Iterator[tuple[int, int]]:
+    """Spans of non-overlapping matches that ``accept`` accepts; a rejected match does not hide
+    a candidate that starts inside it (``123-111-222-333`` still holds ``111-222-333``)."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        if accept is None or accept(match.group()):
+            yield match.start(), match.end()
+            position = max(match.end(), match.start() + 1)
+        else:
+            position = match.start() + 1
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every span overwritten by the mask, so no later pattern reads into it."""
+    if not spans:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        pieces.append(text[position:start])
+        pieces.append(MASK * (end - start))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _uuid_findings(text: str) -> list[Finding]:
+    """A UUID is set aside as random, unless its last group is a number padded with zeros
+    (``00000000-0000-0000-0000-000111222333``): that number is a BSN or phone number or not."""
+    findings = []
+    for match in UUID.finditer(text):
+        number = match.group("last").lstrip("0")
+        if not number.isdigit():
+            continue
+        if _is_bsn(number):
+            findings.append(Finding(PersonalDataKind.BSN, match.start(), match.end()))
+        elif PHONE.fullmatch(f"0{number}") or PHONE.fullmatch(number):
+            findings.append(Finding(PersonalDataKind.PHONE, match.start(), match.end()))
+    return findings
 
 
 def passes_eleven_test(digits: str) -> bool:
     """Whether 8 or 9 digits pass the BSN eleven-test (an 8-digit number has a leading 0)."""
-    if not digits.isdigit() or len(digits) not in (8, 9):
+    if re.fullmatch(r"[0-9]{8,9}", digits) is None:
         return False
     padded = digits.zfill(9)
     total = sum(int(d) * w for d, w in zip(padded[:8], range(9, 1, -1), strict=True))
@@ -142,16 +167,22 @@ def passes_eleven_test(digits: str) -> bool:
 
 
 def _is_bsn(written: str) -> bool:
-    digits = re.sub(r"[ .]", "", written)
+    digits = re.sub(r"[^0-9]", "", written)
     return passes_eleven_test(digits) and not (len(digits) == 8 and _is_compact_date(digits))
 
 
 def _is_compact_date(digits: str) -> bool:
-    """Whether 8 digits read as a date YYYYMMDD in 1900-2099 (a compact date, not a BSN)."""
-    if digits[:2] not in ("19", "20"):
+    """Whether 8 digits read as a date YYYYMMDD or DDMMYYYY in 1900-2099 (not a BSN)."""
+    return _is_date(digits[:4], digits[4:6], digits[6:]) or _is_date(
+        digits[4:], digits[2:4], digits[:2]
+    )
+
+
+def _is_date(year: str, month: str, day: str) -> bool:
+    if year[:2] not in ("19", "20"):
         return False
     try:
-        dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        dt.date(int(year), int(month), int(day))
     except ValueError:
         return False
     return True

@@ -157,3 +157,21 @@ def test_a_malformed_file_is_refused_whole(name: str, data: bytes, message: str)
         match="^" + re.escape(message),
     ):
         parse_tip_file(name, data)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bel 06\u201312345678 na zessen", "bel [removed] na zessen"),
+        ("bel \uff10\uff16\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18!", "bel [removed]!"),
+        ("bel 06\u200b1234\u200b5678.", "bel [removed]."),
+        ("mail kees at werk dot nl", "mail [removed]"),
+        ("mail jan(a)example.nl of jan[at]example[.]nl", "mail [removed] of [removed]"),
+        ("mail jan\uff20example.nl", "mail [removed]"),
+        ("works at bol.com; visit-01-2025-0003", "works at bol.com; visit-01-2025-0003"),
+    ],
+)
+def test_contact_details_in_unicode_or_spelled_out_are_removed(text: str, expected: str) -> None:
+    """En dashes, fullwidth characters, zero-width spaces and spelled-out addresses are redacted
+    whole; ordinary words and ids of dates and counters stay."""
+    assert redact(text)[0] == expected

@@ -208,3 +208,42 @@ def test_the_pipeline_refuses_personal_data_before_sealing() -> None:
     outcome = pipeline.submit(Story().signal(case="0612345678"), now=NOW)
     assert isinstance(outcome, Rejection)
     assert outcome.code is RejectionCode.PERSONAL_DATA_IN_FIELD
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        f"case-{BSN[:3]}-{BSN[3:6]}-{BSN[6:]}",
+        f"ref-aaaaaaa{BSN}",
+        f"zaak-2025-11-03-{BSN}",
+        "tel0612345678",
+        "case-31612345678",
+        "zaak-2025-11-03-0612345678",
+    ],
+)
+def test_a_bsn_or_phone_number_glued_into_an_id_is_refused(case: str) -> None:
+    """A case id hiding a BSN or phone number between dashes, letters or a date is refused as
+    PERSONAL_DATA_IN_FIELD naming case_id, without the value."""
+    refusal = _refusal(Story().signal(case=case))
+    assert refusal.code is RejectionCode.PERSONAL_DATA_IN_FIELD
+    assert refusal.reason.startswith("case_id holds what looks like a ")
+    assert case not in refusal.reason and BSN not in refusal.reason
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "visit-01-2025-0003",
+        "case-0042-2025-0001",
+        "meeting-07-2025-0012",
+        "controledag-03012025",
+        "controledag-20250103",
+        "case-2025-0001",
+        "ref-2025-007",
+        "tip-mma-2025-00001",
+    ],
+)
+def test_ids_of_dates_years_and_counters_are_accepted(case: str) -> None:
+    """Ids built from months, years, compact dates and counters are not mistaken for a phone
+    number or a BSN."""
+    assert check_fields(REGISTRY, Story().signal(case=case)) is None
