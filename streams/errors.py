@@ -25,7 +25,8 @@ CLUSTER_AUTHORIZATION_FAILED = 31
 SASL_AUTHENTICATION_FAILED = 58
 PARTNER_RULE = (
     "a partner may write only its own ingest.<partner id> topic, read only its own "
-    "view.<partner id> and rejected.<partner id> topics, and use only consumer groups "
+    "view.<partner id> and rejected.<partner id> topics and the hub's audit.checkpoints, "
+    "and use only consumer groups "
     "named partner-<partner id>-...; check the partner id and --sasl-username, or ask the "
     "hub operator to run `ketenhub partners provision`"
 )

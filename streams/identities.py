@@ -2,11 +2,14 @@
 
 Every partner of the registry is a SCRAM-SHA-512 user named by its partner id (``User:<id>``,
 optionally under a user prefix that sets a test or staging hub apart on a shared cluster). A
-partner may write (and describe) only ``ingest.<id>``, read (and describe) only ``view.<id>`` and
-``rejected.<id>``, and read consumer groups named ``partner-<id>-...``. Nothing else is granted:
-the broker runs with ``allow.everyone.if.no.acl.found=false``, so ``audit.log``,
-``audit.checkpoints`` and the ``hub.*`` topics are readable only by the hub's principal, which is
-a super user of the broker (``super.users``) and therefore needs no ACLs.
+partner may write (and describe) only ``ingest.<id>``, read (and describe) only ``view.<id>``,
+``rejected.<id>`` and the hub's ``audit.checkpoints``, and read consumer groups named
+``partner-<id>-...``. Every partner reads ``audit.checkpoints`` to witness the hub's history
+(each record is a tree size, a root, a signing time, a signature, a key id and a consistency
+proof: no personal data). Nothing else is granted: the broker runs with
+``allow.everyone.if.no.acl.found=false``, so ``audit.log`` and the ``hub.*`` topics are
+readable only by the hub's principal, which is a super user of the broker (``super.users``)
+and therefore needs no ACLs.
 
 This module only plans; ``streams.provisioning`` applies the plan to a cluster.
 """
@@ -80,6 +83,7 @@ class PartnerIdentity:
     ingest_topic: str
     view_topic: str
     rejected_topic: str
+    checkpoints_topic: str
 
     @property
     def principal(self) -> str:
@@ -92,7 +96,7 @@ class PartnerIdentity:
         return group_prefix(self.partner_id)
 
     def acls(self) -> list[AclSpec]:
-        """The rules that let this partner use its own topics and groups, and nothing else."""
+        """The rules that let this partner use its own topics and groups, read the checkpoints, and nothing else."""
         who = self.principal
 
         def topic(name: str, *operations: Operation) -> list[AclSpec]:
@@ -102,6 +106,7 @@ class PartnerIdentity:
             *topic(self.ingest_topic, Operation.WRITE, Operation.DESCRIBE),
             *topic(self.view_topic, Operation.READ, Operation.DESCRIBE),
             *topic(self.rejected_topic, Operation.READ, Operation.DESCRIBE),
+            *topic(self.checkpoints_topic, Operation.READ, Operation.DESCRIBE),
             AclSpec(who, Resource.GROUP, self.group_prefix, Pattern.PREFIXED, Operation.READ),
         ]
 
@@ -124,6 +129,7 @@ def identity(partner_id: str, names: TopicNames, user_prefix: str = "") -> Partn
         ingest_topic=names.ingest(partner_id),
         view_topic=names.view(partner_id),
         rejected_topic=names.rejected(partner_id),
+        checkpoints_topic=names.checkpoints,
     )
 
 

@@ -151,10 +151,11 @@ class KafkaSealer:
         ends = self._reader.end_offsets_of(
             [self._names.audit_log, self._names.checkpoints, *rejected, self._fence.name]
         )
-        for record in self._new(self._names.audit_log, ends):
-            self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
+        # checkpoints first: the sealer keeps only the leaf hashes sealed after the last one
         for record in self._new(self._names.checkpoints, ends):
             self.sealer.restore_checkpoint(decode_checkpoint(record.value or b"", record.offset))
+        for record in self._new(self._names.audit_log, ends):
+            self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
         for topic in rejected:
             for record in self._new(topic, ends):
                 self.sealer.restore_refused(record.headers, record.value)

@@ -233,10 +233,11 @@ class PartnerClient:
                 cursor.close()
 
     def witness_checkpoint(self) -> None:
-        """Check the hub's newest checkpoint against this partner's witness, and keep it.
+        """Check the hub's checkpoints since this partner's witness, and keep the newest.
 
         Raises ``HubHistoryDiverged`` (the connector stops) when the hub's history no longer
-        extends the checkpoint witnessed before. Does nothing without a witness.
+        extends the checkpoint witnessed before. Does nothing without a witness. Both the
+        embedded and the Kafka transport serve the checkpoint topic.
         """
         if self.witness is None:
             return

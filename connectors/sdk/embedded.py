@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -10,8 +11,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from connectors.sdk.models import Position
 from connectors.sdk.transport import Delivery, Headers, Stream
 from ketenhub import topics
+from ketenhub.core.checkpoint_records import decode_chained_checkpoint
+from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
-from ketenhub.core.witnessing import CheckpointUpdate
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, RunStats
@@ -74,9 +76,24 @@ class EmbeddedTransport:
                 return True
         return log.end_offset(topics.AUDIT_LOG) > log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
 
-    def checkpoint_update(self, old_size: int) -> CheckpointUpdate | None:
-        """The hub's newest checkpoint and its consistency proof from ``old_size`` (for a witness)."""
-        return self.hub.checkpoint_update(old_size)
+    def checkpoint_end(self) -> int:
+        """The offset after the newest record of the hub's checkpoint topic."""
+        return self.hub.log.end_offset(topics.CHECKPOINTS)
+
+    def checkpoints_from(self, offset: int) -> Iterator[tuple[int, ChainedCheckpoint]]:
+        """The checkpoint records stored from ``offset`` to the end, each with its proof.
+
+        What is stored, gaps and all: a witness judges the history the hub serves, and names
+        checkpoints that went missing by what their absence does (a cut-back, a broken chain).
+        """
+        log, end = self.hub.log, self.checkpoint_end()
+        while offset < end:
+            batch = [r for r in log.read(topics.CHECKPOINTS, offset, 500) if r.offset < end]
+            if not batch:
+                return
+            for stored in batch:
+                yield stored.offset, decode_chained_checkpoint(stored.value or b"", stored.offset)
+            offset = batch[-1].offset + 1
 
     def hub_public_key(self) -> Ed25519PublicKey:
         """The key in the hub's data folder (a witness trusts it only on first use, or if pinned)."""

@@ -4,7 +4,9 @@ Publishing uses kafka-python's idempotent producer (``acks="all"``, ``enable_ide
 retries with back-off inside the delivery timeout), keyed by case id so one case's events
 stay in order. Reading assigns the partitions of the partner's own ``view.<partner>`` or
 ``rejected.<partner>`` topic (under ``settings.topic_prefix``) and commits positions under
-the partner's own consumer group, ``partner-<id>-...``.
+the partner's own consumer group, ``partner-<id>-...``. It also reads the hub's
+``audit.checkpoints`` (``kafka_checkpoints``), so a partner's witness follows the hub's
+history on Kafka as on the embedded hub.
 
 The broker's refusals surface as the runtime's ``BrokerAccessError`` (``streams.errors``): a
 wrong SASL login as ``AuthenticationRefused`` (checked once, in a second, before the first
@@ -15,53 +17,27 @@ use), a topic or group the ACLs do not allow as ``NotAuthorized``, a missing top
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.errors import KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata
 
-from connectors.sdk.errors import TransportError
+from connectors.sdk.errors import ConnectorError, TransportError
+from connectors.sdk.kafka_checkpoints import KafkaCheckpointReader
+from connectors.sdk.kafka_errors import translated
 from connectors.sdk.models import Position
 from connectors.sdk.transport import Backoff, Delivery, Headers, Stream
 from ketenhub.config import load_registry
+from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
 from ketenhub.embedded.hub import registry_file
 from ketenhub.embedded.protector import KeyStoreProtector
-from ketenhub.hub_keys import open_protector
+from ketenhub.hub_keys import KeyFileMissing, load_public_key, open_protector
 from ketenhub.topics import TopicNames
 from streams.access import check_login, check_topic
-from streams.errors import translate
 from streams.settings import KafkaSettings
-
-
-def login_of(settings: KafkaSettings) -> str | None:
-    """The SASL user this client logs in as, if it logs in."""
-    return settings.sasl_username if "sasl_mechanism" in settings.client_config() else None
-
-
-@contextmanager
-def translated(
-    settings: KafkaSettings, operation: str, *, topic: str | None = None, group: str | None = None
-) -> Iterator[None]:
-    """Turn kafka-python's errors into Ketenhub's, naming the user, operation and resource."""
-    try:
-        yield
-    except KafkaError as exc:
-        refusal = translate(
-            exc,
-            user=login_of(settings),
-            operation=operation,
-            topic=topic,
-            group=group,
-            bootstrap=settings.kafka_bootstrap,
-        )
-        if refusal is not None:
-            raise refusal from exc
-        where = f" topic {topic}" if topic else ""
-        msg = f"Kafka at {settings.kafka_bootstrap}: could not {operation}{where}: {type(exc).__name__}: {exc}"
-        raise TransportError(msg) from exc
 
 
 class _Sent:
@@ -88,6 +64,7 @@ class KafkaTransport:
         self._protector: KeyStoreProtector | None = None
         self._producer: Any = None
         self._logged_in = False
+        self._checkpoints = KafkaCheckpointReader(settings, self.names.checkpoints)
 
     def check_login(self) -> None:
         """Log in once (in about a second) so a refused login fails at once, not after retries."""
@@ -147,6 +124,28 @@ class KafkaTransport:
             with translated(self.settings, "write to"):
                 self._producer.flush()
 
+    def checkpoint_end(self) -> int:
+        """The offset after the newest record of ``audit.checkpoints``."""
+        self.check_login()
+        return self._checkpoints.end()
+
+    def checkpoints_from(self, offset: int) -> Iterator[tuple[int, ChainedCheckpoint]]:
+        """The records of ``audit.checkpoints`` from ``offset`` to its end, with their proofs."""
+        self.check_login()
+        return self._checkpoints.records_from(offset)
+
+    def hub_public_key(self) -> Ed25519PublicKey:
+        """The hub key in the data folder's ``keys/`` (trusted only on first use, or if pinned)."""
+        try:
+            return load_public_key(self.settings.data_dir)
+        except KeyFileMissing as exc:
+            msg = (
+                f"no hub public key in {self.settings.data_dir}/keys to check the hub's "
+                "checkpoints with: give --trusted-key (KETENHUB_TRUSTED_KEY) the hub's public "
+                "key PEM file (a fingerprint alone cannot check a signature)"
+            )
+            raise ConnectorError(msg) from exc
+
     def open_cursor(self, partner_id: str, stream: Stream, group: str | None) -> KafkaCursor:
         """Open a cursor on the partner's view or rejected topic on the cluster."""
         self._registry.get(partner_id)
@@ -155,7 +154,8 @@ class KafkaTransport:
         return KafkaCursor(self.settings, topic, group)
 
     def close(self) -> None:
-        """Flush and close the producer and the key files."""
+        """Flush and close the producer, the checkpoint reader and the key files."""
+        self._checkpoints.close()
         if self._producer is not None:
             self._producer.flush()
             self._producer.close()

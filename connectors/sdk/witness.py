@@ -1,24 +1,28 @@
 """The partner's witness: the newest signed checkpoint it has seen, kept in its own state folder.
 
-Each time the client reads from the hub it asks the transport for the hub's newest signed
-checkpoint and an RFC 9162 consistency proof from the witnessed tree size. The checkpoint is
-accepted only when it is signed by the key witnessed first (or the key the partner pinned)
-and the proof shows that its tree extends the witnessed one; then it replaces the witness in
-``<state folder>/witness-<partner>-<hub>.json``, ``<hub>`` naming the hub's address (the
-``ketenhub-witness/v1`` format that
-``ketenhub verify --witness`` reads). Otherwise ``HubHistoryDiverged`` stops the connector:
-the hub cut its history back or rewrote it below a checkpoint this partner saw.
+Each time the client reads from the hub it reads the hub's checkpoint topic
+(``audit.checkpoints``) on from the witnessed checkpoint. Every record there carries the
+RFC 9162 consistency proof from the checkpoint before it; a newer checkpoint is accepted
+only when it is signed by the key witnessed first (or the key the partner pinned) and the
+chain of proofs leads to it from the witnessed one, step by step. Then it replaces the
+witness in ``<state folder>/witness-<partner>-<hub>.json``, ``<hub>`` naming the hub's
+address (the ``ketenhub-witness/v1`` format that ``ketenhub verify --witness`` reads).
+Otherwise ``HubHistoryDiverged`` stops the connector: the hub cut its history back or
+rewrote it below a checkpoint this partner saw. The file then keeps the newest checkpoint
+that was proven, as evidence.
 
-The hub serves the proof: on the embedded backend it is computed from audit.log. On Kafka,
-partners may read only their own topics, so a Kafka transport offers no checkpoint feed yet;
-there a partner witnesses with ``ketenhub verify --write-witness`` / ``--witness`` run by
-someone allowed to read ``audit.log``.
+The same records are read on every backend: on the embedded hub from its log, on Kafka
+from ``audit.checkpoints``, which every partner may read (checkpoints hold tree sizes,
+roots, times, signatures and a key id: no personal data). The witness needs no access to
+``audit.log``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -26,17 +30,13 @@ import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from connectors.sdk.errors import ConnectorError
-from ketenhub.core.checkpoints import Checkpoint, verify_checkpoint
+from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, verify_checkpoint
 from ketenhub.core.trust import TrustedKey
-from ketenhub.core.witnessing import (
-    CheckpointUpdate,
-    HistoryDiverged,
-    Witness,
-    check_extends,
-    witness_from_json,
-)
+from ketenhub.core.witnessing import HistoryDiverged, Witness, extensions, witness_from_json
 from ketenhub.data_folder import PRIVATE_FOLDER
 from ketenhub.errors import CheckpointInvalid
+
+CheckpointRecords = Iterator[tuple[int, ChainedCheckpoint]]
 
 
 class HubHistoryDiverged(ConnectorError):
@@ -53,10 +53,14 @@ class HubHistoryDiverged(ConnectorError):
 
 @runtime_checkable
 class CheckpointFeed(Protocol):
-    """A transport that can serve the hub's newest checkpoint with a consistency proof."""
+    """A transport that can read the hub's checkpoint topic."""
 
-    def checkpoint_update(self, old_size: int) -> CheckpointUpdate | None:
-        """The newest signed checkpoint and the proof from tree size ``old_size`` (None: none yet)."""
+    def checkpoint_end(self) -> int:
+        """The offset after the newest record of the checkpoint topic (0: none yet)."""
+        ...
+
+    def checkpoints_from(self, offset: int) -> CheckpointRecords:
+        """The checkpoint records (offset, record) from ``offset`` to the end as of the call."""
         ...
 
     def hub_public_key(self) -> Ed25519PublicKey:
@@ -86,38 +90,65 @@ class CheckpointWitness:
         return witness_from_json(self.path.read_bytes())
 
     def observe(self, feed: CheckpointFeed) -> Checkpoint | None:
-        """Check the hub's newest checkpoint against the witness and keep it; return it."""
+        """Check the hub's checkpoints since the witnessed one and keep the newest; return it."""
         old = self.witnessed()
-        update = feed.checkpoint_update(old.checkpoint.tree_size if old else 0)
-        if update is None:
-            if old is not None:
-                raise HubHistoryDiverged(self.path, "the hub serves no checkpoint any more")
-            return None
+        end = feed.checkpoint_end()
         if old is None:
-            witness = Witness(update.checkpoint, self._first_key(feed))
-            try:
-                verify_checkpoint(update.checkpoint, witness.public_key)
-            except CheckpointInvalid as exc:
-                raise HubHistoryDiverged(self.path, exc) from exc
-        else:
-            try:
-                check_extends(old, update.checkpoint, update.proof)
-            except HistoryDiverged as exc:
-                raise HubHistoryDiverged(self.path, exc) from exc
-            if update.checkpoint.tree_size == old.checkpoint.tree_size:
-                return old.checkpoint
-            witness = Witness(update.checkpoint, old.public_key)
+            return self._first(feed, end)
+        newest = old
+        try:
+            for proven in extensions(old, self._records_after(old, feed, end)):
+                newest = proven
+        except HistoryDiverged as exc:
+            raise HubHistoryDiverged(self.path, exc) from exc
+        finally:  # what was proven stays witnessed, also when a later record diverged
+            if (newest.checkpoint, newest.offset) != (old.checkpoint, old.offset):
+                self._store(newest)
+        if newest.checkpoint != old.checkpoint:
+            self._log(newest.checkpoint)
+        return newest.checkpoint
+
+    def _first(self, feed: CheckpointFeed, end: int) -> Checkpoint | None:
+        """Witness the newest checkpoint for the first time (signed by the pinned key, if any)."""
+        found = next(feed.checkpoints_from(end - 1), None) if end > 0 else None
+        if found is None:
+            return None
+        offset, record = found
+        witness = Witness(record.checkpoint, self._first_key(feed), offset)
+        try:
+            verify_checkpoint(record.checkpoint, witness.public_key)
+        except CheckpointInvalid as exc:
+            raise HubHistoryDiverged(self.path, exc) from exc
         self._store(witness)
-        structlog.get_logger("connectors").info(
-            "checkpoint_witnessed",
-            tree_size=update.checkpoint.tree_size,
-            key_id=update.checkpoint.key_id,
-        )
-        return update.checkpoint
+        self._log(record.checkpoint)
+        return record.checkpoint
+
+    def _records_after(self, old: Witness, feed: CheckpointFeed, end: int) -> CheckpointRecords:
+        """The records from the witnessed one on; the whole topic if it is not where it was."""
+        if old.offset is not None and old.offset < end:
+            records = feed.checkpoints_from(old.offset)
+            first = next(records, None)
+            if first is not None and (first[0], first[1].checkpoint) == (
+                old.offset,
+                old.checkpoint,
+            ):
+                return chain([first], records)
+        everything = feed.checkpoints_from(0)
+        first = next(everything, None)
+        if first is None:
+            raise HubHistoryDiverged(self.path, "the hub serves no checkpoint any more")
+        return chain([first], everything)
 
     def _first_key(self, feed: CheckpointFeed) -> Ed25519PublicKey:
+        if self._trusted is not None and self._trusted.public_key is not None:
+            return self._trusted.public_key
         offered = feed.hub_public_key()
         return self._trusted.key_for(offered) if self._trusted else offered
+
+    def _log(self, checkpoint: Checkpoint) -> None:
+        structlog.get_logger("connectors").info(
+            "checkpoint_witnessed", tree_size=checkpoint.tree_size, key_id=checkpoint.key_id
+        )
 
     def _store(self, witness: Witness) -> None:
         self.path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)

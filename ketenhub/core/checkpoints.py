@@ -50,6 +50,21 @@ class Checkpoint:
     signature: bytes
 
 
+@dataclass(frozen=True)
+class ChainedCheckpoint:
+    """A checkpoint as the hub writes it: with the proof that it extends the checkpoint before.
+
+    ``consistency_proof`` is the RFC 9162 proof from ``previous_tree_size`` (the tree size
+    of the hub's previous checkpoint, 0 for its first) to ``checkpoint.tree_size``. The
+    proof is not signed and need not be: it only convinces a verifier who holds both
+    signed roots.
+    """
+
+    checkpoint: Checkpoint
+    previous_tree_size: int = 0
+    consistency_proof: tuple[bytes, ...] = ()
+
+
 def signing_payload(tree_size: int, root: bytes, signed_at_us: int) -> bytes:
     """Return the canonical bytes the hub signs for a checkpoint."""
     if not 0 <= tree_size < _U64_LIMIT:

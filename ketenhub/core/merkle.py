@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ketenhub.errors import IntegrityError, ProofInvalid
 
@@ -121,6 +121,21 @@ class MerkleFrontier:
             root = node_hash(peak, root)
         return root
 
+    def subtree_roots(self) -> dict[tuple[int, int], bytes]:
+        """The perfect subtrees the frontier keeps, by leaf range ``(start, end)``."""
+        ranges: dict[tuple[int, int], bytes] = {}
+        start = 0
+        for bit, peak in zip(_bits_high_to_low(self._size), self._peaks, strict=True):
+            ranges[(start, start + bit)] = peak
+            start += bit
+        return ranges
+
+    def copy(self) -> MerkleFrontier:
+        """An independent frontier of the same leaves."""
+        twin = MerkleFrontier()
+        twin._size, twin._peaks = self._size, list(self._peaks)
+        return twin
+
     def to_bytes(self) -> bytes:
         """Serialise the frontier for storage; ``from_bytes`` restores it."""
         return _FRONTIER_MAGIC + struct.pack(">Q", self._size) + b"".join(self._peaks)
@@ -181,6 +196,20 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int, tree_size: int) ->
 def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int, new_size: int) -> list[bytes]:
     """Return the RFC 9162 proof that the tree of ``new_size`` leaves extends ``old_size``."""
     _check_leaves(leaf_hashes, new_size)
+    return consistency_path(
+        old_size, new_size, lambda start, end: _subtree_root(leaf_hashes, start, end)
+    )
+
+
+def consistency_path(
+    old_size: int, new_size: int, subtree_root: Callable[[int, int], bytes]
+) -> list[bytes]:
+    """Return the RFC 9162 consistency proof, asking ``subtree_root(start, end)`` for each node.
+
+    Every range asked for is either a perfect subtree of the old tree (a node of its
+    frontier) or lies wholly at or after ``old_size``: so whoever kept the frontier at
+    ``old_size`` and the leaves since can answer (``frontier_proof``).
+    """
     if not 0 <= old_size <= new_size:
         msg = f"old tree size {old_size} must be between 0 and the new size {new_size}"
         raise ValueError(msg)
@@ -191,13 +220,13 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int, new_size: int
     while old != end - start:
         split = _split(end - start)
         if old <= split:
-            proof.append(_subtree_root(leaf_hashes, start + split, end))
+            proof.append(subtree_root(start + split, end))
             end = start + split
         else:
-            proof.append(_subtree_root(leaf_hashes, start, start + split))
+            proof.append(subtree_root(start, start + split))
             start, old, whole = start + split, old - split, False
     if not whole:
-        proof.append(_subtree_root(leaf_hashes, start, end))
+        proof.append(subtree_root(start, end))
     return proof[::-1]
 
 
@@ -346,6 +375,11 @@ def _path_shape(index: int, size: int) -> tuple[int, int]:
     """Return (inner, border) node counts of the path from ``index`` to the root of ``size``."""
     inner = (index ^ (size - 1)).bit_length()
     return inner, (index >> inner).bit_count()
+
+
+def _bits_high_to_low(size: int) -> list[int]:
+    """The powers of two that sum to ``size``, largest first (the frontier's subtree sizes)."""
+    return [1 << b for b in reversed(range(size.bit_length())) if size >> b & 1]
 
 
 def _split(size: int) -> int:

@@ -7,6 +7,11 @@ ignored (a duplicate) or refused. Both runtimes drive it; both rebuild it from t
 An event refused before and delivered again with the same content is refused again only if
 the reason changed: publishing the same file twice records no second refusal, while an
 event that has become admissible (its missing reference arrived) is sealed.
+
+Each checkpoint carries the RFC 9162 proof that it extends the previous one, so partners
+who may read only the checkpoint topic can witness the log. For that the sealer keeps the
+Merkle frontier at the last checkpoint and the leaf hashes sealed since (at most about
+``checkpoint_every`` of them), never the whole tree.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub.codec.single_object import decode_event
 from ketenhub.core.admission import Duplicate, admit, content_digest
-from ketenhub.core.checkpoints import Checkpoint, sign_checkpoint
+from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, sign_checkpoint
+from ketenhub.core.frontier_proof import consistency_proof_from
 from ketenhub.core.ledger import Ledger
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.partners import Partner, PartnerRegistry, Role
@@ -97,6 +103,8 @@ class Sealer:
         self.head = ChainHead()
         self.frontier = MerkleFrontier()
         self.checkpointed = 0
+        self._at_checkpoint = MerkleFrontier()  # the frontier at the last checkpoint known
+        self._since_checkpoint: list[bytes] = []  # leaf hashes after _at_checkpoint
         self.decided: set[str] = set()
         self.refused: dict[tuple[UUID, bytes], RejectionCode] = {}
 
@@ -122,8 +130,16 @@ class Sealer:
             self.refused[identity] = RejectionCode(code)
 
     def restore_checkpoint(self, checkpoint: Checkpoint) -> None:
-        """Take in a checkpoint read back from the checkpoint topic."""
-        self.checkpointed = max(self.checkpointed, checkpoint.tree_size)
+        """Take in a checkpoint read back from the checkpoint topic.
+
+        Before or after the records it covers: read first, it keeps the leaves to hold down
+        to the ones sealed after it.
+        """
+        if checkpoint.tree_size <= self.checkpointed:
+            return
+        self.checkpointed = checkpoint.tree_size
+        if self.checkpointed <= self.frontier.size:  # its records were restored already
+            self._move_checkpoint_frontier()
 
     def decide(
         self,
@@ -165,20 +181,37 @@ class Sealer:
         """Whether ``checkpoint_every`` records were sealed since the last checkpoint."""
         return self.frontier.size - self.checkpointed >= self._every
 
-    def checkpoint(self, now: dt.datetime) -> Checkpoint | None:
-        """Sign a checkpoint over everything sealed so far, unless it is already covered."""
+    def checkpoint(self, now: dt.datetime) -> ChainedCheckpoint | None:
+        """Sign a checkpoint over everything sealed so far, unless it is already covered.
+
+        It carries the consistency proof from the previous checkpoint's tree size.
+        """
         if self.frontier.size <= self.checkpointed:
             return None
         signed_at_us = int(now.timestamp() * 1_000_000)
         checkpoint = sign_checkpoint(
             self._key, self.frontier.size, self.frontier.root(), signed_at_us
         )
+        proof = consistency_proof_from(self._at_checkpoint, self._since_checkpoint)
+        chained = ChainedCheckpoint(checkpoint, self._at_checkpoint.size, tuple(proof))
         self.checkpointed = checkpoint.tree_size
-        return checkpoint
+        self._move_checkpoint_frontier()
+        return chained
 
     def _extend(self, record: SealedRecord) -> None:
         self.head = self.head.after(record)
-        self.frontier.append(leaf_hash(record.hash))
+        leaf = leaf_hash(record.hash)
+        self.frontier.append(leaf)
+        self._since_checkpoint.append(leaf)
+        if self.frontier.size == self.checkpointed:  # a checkpoint restored before its records
+            self._move_checkpoint_frontier()
+
+    def _move_checkpoint_frontier(self) -> None:
+        """Advance the frontier at the last checkpoint to ``checkpointed`` leaves."""
+        move = self.checkpointed - self._at_checkpoint.size
+        for leaf in self._since_checkpoint[:move]:
+            self._at_checkpoint.append(leaf)
+        del self._since_checkpoint[:move]
 
 
 def _identity(value: bytes | None) -> tuple[UUID, bytes] | None:

@@ -1,25 +1,29 @@
-"""Witnessing: a checkpoint kept outside the hub, and the proof that a newer one extends it.
+"""Witnessing: a checkpoint kept outside the hub, and the proofs that newer ones extend it.
 
 A witness is the newest signed checkpoint someone outside the hub has seen (a partner's
-connector, an auditor), kept with the hub public key that signed it. A newer checkpoint is
-accepted only when it is signed by that same key and an RFC 9162 consistency proof shows
-its tree extends the witnessed one; so the hub cannot cut history back or rewrite it below
-a witnessed checkpoint without the witness noticing.
+connector, an auditor), kept with the hub public key that signed it. The witness reads the
+checkpoint topic on from there: each record carries the RFC 9162 consistency proof from the
+checkpoint before it, and a newer checkpoint is accepted only when it is signed by the same
+key and the chain of proofs leads to it from the witnessed one step by step. So the hub
+cannot cut history back or rewrite it below a witnessed checkpoint without the witness
+noticing, and the witness needs no access to audit.log.
 
 The witness file is JSON, ``format`` ``ketenhub-witness/v1``, with ``tree_size``, ``root``
 (hex), ``signed_at_us``, ``key_id``, ``signature`` (hex) and ``public_key`` (the raw 32
-bytes of the Ed25519 key, hex) and its ``fingerprint`` (SHA-256 of those bytes, hex).
+bytes of the Ed25519 key, hex) and its ``fingerprint`` (SHA-256 of those bytes, hex); and,
+when known, ``checkpoint_offset``: where that checkpoint stands in the checkpoint topic (a
+hint where to read on; nothing is trusted because of it).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ketenhub.core.checkpoints import Checkpoint, verify_checkpoint
+from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, verify_checkpoint
 from ketenhub.core.merkle import consistency_proof, verify_consistency
 from ketenhub.core.trust import fingerprint
 from ketenhub.errors import CheckpointInvalid, IntegrityError, ProofInvalid
@@ -50,15 +54,16 @@ class HistoryDiverged(IntegrityError):
 
 @dataclass(frozen=True)
 class Witness:
-    """A witnessed checkpoint and the hub key that signed it."""
+    """A witnessed checkpoint, the hub key that signed it, and its offset in the topic if known."""
 
     checkpoint: Checkpoint
     public_key: Ed25519PublicKey
+    offset: int | None = None
 
     def to_json(self) -> bytes:
         """The witness file's bytes."""
         raw = self.public_key.public_bytes_raw()
-        document = {
+        document: dict[str, object] = {
             "format": WITNESS_FORMAT,
             "tree_size": self.checkpoint.tree_size,
             "root": self.checkpoint.root.hex(),
@@ -68,6 +73,8 @@ class Witness:
             "public_key": raw.hex(),
             "fingerprint": fingerprint(self.public_key),
         }
+        if self.offset is not None:
+            document["checkpoint_offset"] = self.offset
         return json.dumps(document, indent=2).encode() + b"\n"
 
 
@@ -86,6 +93,8 @@ def witness_from_json(content: bytes) -> Witness:
             signature=bytes.fromhex(document["signature"]),
         )
         public_key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(document["public_key"]))
+        offset = document.get("checkpoint_offset")
+        offset = None if offset is None else int(offset)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         detail = f"not a readable witness document ({type(exc).__name__}: {exc})"
         raise WitnessUnreadable(detail) from exc
@@ -93,26 +102,86 @@ def witness_from_json(content: bytes) -> Witness:
         verify_checkpoint(checkpoint, public_key)
     except CheckpointInvalid as exc:
         raise WitnessUnreadable(exc.detail) from exc
-    return Witness(checkpoint, public_key)
+    return Witness(checkpoint, public_key, offset)
 
 
-def check_extends(witness: Witness, newer: Checkpoint, proof: Sequence[bytes]) -> None:
-    """Raise ``HistoryDiverged`` unless ``newer`` is signed by the witness's key and extends it."""
-    old = witness.checkpoint
-    try:
-        verify_checkpoint(newer, witness.public_key)
-    except CheckpointInvalid as exc:
+def extensions(
+    witness: Witness, records: Iterable[tuple[int, ChainedCheckpoint]]
+) -> Iterator[Witness]:
+    """Walk checkpoint records (offset, record) in topic order; yield each one proven to extend.
+
+    Records of a smaller tree size than the witnessed one are older history until a record
+    of at least its size is met; after that a smaller one means the log was cut back. A
+    larger record must carry a consistency proof from the tree size accepted last, and the
+    proof must hold. Raises ``HistoryDiverged`` at the first record that breaks the chain,
+    or at the end when only smaller records were found (the log was cut back below it).
+    """
+    current, met, smaller = witness, False, None
+    for offset, record in records:
+        newer = record.checkpoint
+        _check_signed(current, newer, offset)
+        old = current.checkpoint
+        if newer.tree_size < old.tree_size and not met:
+            smaller = newer
+            continue
+        met = True
+        if newer.tree_size < old.tree_size:
+            raise HistoryDiverged(old, newer.tree_size, _cut_back(old, newer.tree_size))
+        if newer.tree_size == old.tree_size:
+            _check_same_tree(old, newer)
+            current = replace(current, offset=offset)
+        else:
+            _check_proof(old, record, offset)
+            current = Witness(newer, current.public_key, offset)
+        yield current
+    if not met and smaller is not None:
         raise HistoryDiverged(
-            old, newer.tree_size, f"not signed by the witnessed key: {exc.detail}"
-        ) from exc
-    if newer.tree_size < old.tree_size:
+            witness.checkpoint, smaller.tree_size, _cut_back(witness.checkpoint, smaller.tree_size)
+        )
+
+
+def _check_signed(current: Witness, newer: Checkpoint, offset: int) -> None:
+    try:
+        verify_checkpoint(newer, current.public_key)
+    except CheckpointInvalid as exc:
+        detail = f"the record at checkpoint offset {offset} is not signed by the witnessed key: {exc.detail}"
+        raise HistoryDiverged(current.checkpoint, newer.tree_size, detail) from exc
+
+
+def _cut_back(old: Checkpoint, newer_size: int) -> str:
+    return (
+        f"the log was cut back: {old.tree_size} records were witnessed, the hub now signs only "
+        f"{newer_size} (records from offset {newer_size} on are gone)"
+    )
+
+
+def _check_same_tree(old: Checkpoint, newer: Checkpoint) -> None:
+    if newer.root != old.root:
         detail = (
-            f"the log was cut back: {old.tree_size} records were witnessed, the hub now signs only "
-            f"{newer.tree_size} (records from offset {newer.tree_size} on are gone)"
+            f"a record before offset {old.tree_size} was rewritten (the hub signs root "
+            f"{newer.root.hex()[:16]}… for the same tree size)"
+        )
+        raise HistoryDiverged(old, newer.tree_size, detail)
+
+
+def _check_proof(old: Checkpoint, record: ChainedCheckpoint, offset: int) -> None:
+    newer = record.checkpoint
+    if record.previous_tree_size != old.tree_size:
+        detail = (
+            f"its record at checkpoint offset {offset} proves consistency only from tree size "
+            f"{record.previous_tree_size}, so nothing shows that it keeps the {old.tree_size} "
+            "records witnessed (the hub skipped or replaced the checkpoints between them"
+            + (
+                ", or wrote this one before checkpoints carried proofs)"
+                if not record.consistency_proof
+                else ")"
+            )
         )
         raise HistoryDiverged(old, newer.tree_size, detail)
     try:
-        verify_consistency(old.tree_size, newer.tree_size, old.root, newer.root, proof)
+        verify_consistency(
+            old.tree_size, newer.tree_size, old.root, newer.root, record.consistency_proof
+        )
     except ProofInvalid as exc:
         detail = f"a record before offset {old.tree_size} was rewritten ({exc})"
         raise HistoryDiverged(old, newer.tree_size, detail) from exc
@@ -120,7 +189,7 @@ def check_extends(witness: Witness, newer: Checkpoint, proof: Sequence[bytes]) -
 
 @dataclass(frozen=True)
 class CheckpointUpdate:
-    """What the hub serves a witness: its newest checkpoint and the proof from an older size."""
+    """The hub's newest checkpoint and the proof to it from an older size, computed from audit.log."""
 
     checkpoint: Checkpoint
     old_size: int
@@ -132,9 +201,9 @@ def update_from(
 ) -> CheckpointUpdate | None:
     """The newest checkpoint and its consistency proof from ``old_size`` (hub side), if any.
 
-    ``leaf_hashes`` are the Merkle leaves of audit.log (at least up to the newest checkpoint).
-    When the log holds fewer leaves than ``old_size`` the proof is empty: the witness then
-    finds the cut itself.
+    Who holds audit.log can prove from any size; partners need not ask: every checkpoint
+    record carries the proof from the one before (``extensions``). When the log holds fewer
+    leaves than ``old_size`` the proof is empty.
     """
     if not checkpoints:
         return None

@@ -14,12 +14,13 @@ from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibi
 
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, encode_datum, encode_event
 from ketenhub.contract.models import ReferralMade
-from ketenhub.contract.schemas import EVENT_NAMESPACE, SchemaVersion, catalogue
+from ketenhub.contract.schemas import AUDIT_NAMESPACE, EVENT_NAMESPACE, SchemaVersion, catalogue
 
 PAIRS = [
     (older, newer)
-    for name in catalogue().names(EVENT_NAMESPACE)
-    for versions in [catalogue().versions(f"{EVENT_NAMESPACE}.{name}")]
+    for namespace in (EVENT_NAMESPACE, AUDIT_NAMESPACE)
+    for name in catalogue().names(namespace)
+    for versions in [catalogue().versions(f"{namespace}.{name}")]
     for i, newer in enumerate(versions)
     for older in versions[:i]
 ]
@@ -90,3 +91,23 @@ def test_v2_bytes_are_readable_with_the_v1_schema_by_apache_avro() -> None:
     old_view = reader.read(avro.io.BinaryDecoder(io.BytesIO(value[HEADER_SIZE:])))
     assert old_view["referral_id"] == "r1"
     assert "interpreter_needed" not in old_view
+
+
+def test_a_v1_checkpoint_reads_as_one_without_a_proof_and_v2_carries_it() -> None:
+    """A checkpoint written with v1 decodes with previous size 0 and no proof; v2 keeps both."""
+    from ketenhub.core.checkpoint_records import decode_chained_checkpoint, encode_checkpoint
+    from ketenhub.core.checkpoints import ChainedCheckpoint, generate_hub_key, sign_checkpoint
+
+    signed = sign_checkpoint(generate_hub_key(), 3, b"\x07" * 32, 1_700_000_000_000_000)
+    v1 = catalogue().versions(f"{AUDIT_NAMESPACE}.Checkpoint")[0]
+    datum = {
+        "tree_size": 3,
+        "root": signed.root,
+        "signed_at": dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC),
+        "key_id": signed.key_id,
+        "signature": signed.signature,
+    }
+    old = decode_chained_checkpoint(encode_datum(v1, datum), 0)
+    assert old == ChainedCheckpoint(signed, 0, ())
+    proven = ChainedCheckpoint(signed, 2, (b"\x01" * 32, b"\x02" * 32))
+    assert decode_chained_checkpoint(encode_checkpoint(proven), 0) == proven

@@ -17,7 +17,12 @@ from test_history_trust import rewrite  # the insider's rewrite of record 5
 
 from connectors.sdk import EmbeddedTransport, PartnerClient
 from connectors.sdk.witness import CheckpointWitness, HubHistoryDiverged
+from ketenhub import topics
 from ketenhub.cli.main import cli
+from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
+from ketenhub.core.checkpoints import ChainedCheckpoint
+from ketenhub.core.merkle import consistency_proof, leaf_hash
+from ketenhub.core.sealing import decode_sealed
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.hub_keys import load_signing_key
 
@@ -84,16 +89,66 @@ def test_a_log_cut_back_below_the_witness_stops_the_client(hub: Path, tmp_path: 
     assert json.loads(the_witness_file(state).read_text())["tree_size"] == 20  # the evidence stays
 
 
+def prove_from(hub: Path, old_size: int) -> None:
+    """Give the rewritten hub's one checkpoint a consistency proof from ``old_size`` over its new log."""
+    with sqlite3.connect(hub / "log.sqlite") as db:
+        rows = db.execute(
+            "SELECT offset, value FROM records WHERE topic = 'audit.log' ORDER BY offset"
+        ).fetchall()
+        leaves = [leaf_hash(decode_sealed(value, offset).hash) for offset, value in rows]
+        [(value,)] = db.execute(
+            "SELECT value FROM records WHERE topic = 'audit.checkpoints'"
+        ).fetchall()
+        signed = decode_checkpoint(value, 0)
+        proof = tuple(consistency_proof(leaves, old_size, signed.tree_size))
+        db.execute(
+            "UPDATE records SET value = ? WHERE topic = 'audit.checkpoints'",
+            (encode_checkpoint(ChainedCheckpoint(signed, old_size, proof)),),
+        )
+
+
 def test_a_rewrite_resigned_with_the_hubs_own_key_stops_the_client(
     hub: Path, tmp_path: Path
 ) -> None:
-    """Record 5 rewritten, re-chained and re-signed with the hub's real key fails the consistency proof."""
+    """Record 5 rewritten, re-chained and re-signed with the hub's real key, with a proof from 20: the proof fails."""
     state = tmp_path / "state"
     witness_once(hub, state)
     add_signals(hub, 20, 4)
     rewrite(hub, load_signing_key(hub))
+    prove_from(hub, 20)
     with pytest.raises(HubHistoryDiverged, match="a record before offset 20 was rewritten"):
         witness_once(hub, state)
+    assert json.loads(the_witness_file(state).read_text())["tree_size"] == 20
+
+
+def test_a_resigned_checkpoint_without_a_proof_from_the_witness_stops_the_client(
+    hub: Path, tmp_path: Path
+) -> None:
+    """A rewrite re-signed with the hub's key but proving nothing from the witnessed 20 is refused."""
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    add_signals(hub, 20, 4)
+    rewrite(hub, load_signing_key(hub))
+    with pytest.raises(HubHistoryDiverged, match="nothing shows that it keeps the 20 records"):
+        witness_once(hub, state)
+
+
+def test_the_witness_advances_through_every_checkpoint_written_since(
+    hub: Path, tmp_path: Path
+) -> None:
+    """Witnessed at 20, the client proves 28 and 30 from the topic and records the offset of the newest."""
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    add_signals(hub, 20, 10)
+    with EmbeddedHub(hub) as opened:
+        sizes = [
+            decode_checkpoint(r.value or b"", r.offset).tree_size
+            for r in opened.records(topics.CHECKPOINTS)
+        ]
+    assert sizes == [8, 16, 20, 28, 30]
+    witness_once(hub, state)
+    kept = json.loads(the_witness_file(state).read_text())
+    assert (kept["tree_size"], kept["checkpoint_offset"]) == (30, 4)
 
 
 def test_a_rewrite_with_a_new_key_stops_the_client(hub: Path, tmp_path: Path) -> None:

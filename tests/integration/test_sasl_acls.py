@@ -99,7 +99,7 @@ def test_provisioning_twice_creates_everything_once(provisioned: Provisioned) ->
     """The first run creates every user, topic and ACL; the second finds them all and changes nothing."""
     first, second, count = provisioned.first, provisioned.second, len(provisioned.registry.partners)
     assert len(first.users_created) == count and not first.users_present
-    assert len(first.acls_created) == 7 * count and not first.acls_present
+    assert len(first.acls_created) == 9 * count and not first.acls_present
     assert provisioned.names.view("police") in first.topics_created
     assert provisioned.names.audit_log in first.topics_created
     assert not second.changed
@@ -155,22 +155,25 @@ def visible_topics(provisioned: Provisioned, partner: str, topics: list[str]) ->
     return asyncio.run(ask())
 
 
-def test_each_partner_sees_only_its_own_three_topics(provisioned: Provisioned) -> None:
-    """Of all the hub's topics, a partner is shown only its ingest, view and rejected topic."""
+def test_each_partner_sees_only_its_own_three_topics_and_the_checkpoints(
+    provisioned: Provisioned,
+) -> None:
+    """Of all the hub's topics, a partner is shown only its ingest, view and rejected topic and audit.checkpoints."""
     names = provisioned.names
     every = list(provisioned.first.topics_created)
     for partner in provisioned.registry.partners:
         own = {names.ingest(partner.id), names.view(partner.id), names.rejected(partner.id)}
+        own.add(names.checkpoints)
         assert visible_topics(provisioned, partner.id, every) == own
 
 
 def test_no_acl_on_the_broker_reaches_the_audit_log_or_hub_topics(provisioned: Provisioned) -> None:
-    """No ACL of any principal (literal, prefixed or wildcard) matches audit.log, its checkpoints or hub.*."""
+    """No ACL of any principal (literal, prefixed or wildcard) matches audit.log or hub.*."""
     names = provisioned.names
     hub = provisioned.settings(None).client_config()
     admin = KafkaAdminClient(**hub)
     try:
-        for topic in (names.audit_log, names.checkpoints, names.admitted, names.by_case):
+        for topic in (names.audit_log, names.admitted, names.by_case):
             pattern = ResourcePatternFilter(Kind.TOPIC, topic, PatternType.MATCH)
             query = ACLFilter(None, None, ACLOperation.ANY, ACLPermissionType.ANY, pattern)
             assert admin.describe_acls(query)[0] == []
@@ -178,12 +181,15 @@ def test_no_acl_on_the_broker_reaches_the_audit_log_or_hub_topics(provisioned: P
         admin.close()
 
 
-def test_a_partner_cannot_read_the_audit_log(provisioned: Provisioned) -> None:
-    """Reading audit.log (or its checkpoints) as a partner is refused as not authorized, naming the topic."""
+def test_a_partner_cannot_read_the_audit_log_but_may_read_the_checkpoints(
+    provisioned: Provisioned,
+) -> None:
+    """Reading audit.log as a partner is refused, naming the topic; audit.checkpoints is readable (to witness)."""
     police = provisioned.settings("police")
-    for topic in (provisioned.names.audit_log, provisioned.names.checkpoints):
-        with pytest.raises(NotAuthorized, match=f"not authorized to read topic '{topic}'"):
-            check_topic(police, topic)
+    topic = provisioned.names.audit_log
+    with pytest.raises(NotAuthorized, match=f"not authorized to read topic '{topic}'"):
+        check_topic(police, topic)
+    check_topic(police, provisioned.names.checkpoints)
 
 
 def test_a_partner_cannot_write_another_partners_ingest_topic(provisioned: Provisioned) -> None:

@@ -38,13 +38,13 @@ def acls(registry: PartnerRegistry) -> list[AclSpec]:
 
 
 def hub_internal_topics() -> list[str]:
-    return [NAMES.audit_log, NAMES.checkpoints, NAMES.admitted, NAMES.by_case]
+    return [NAMES.audit_log, NAMES.admitted, NAMES.by_case]
 
 
 def test_each_partner_gets_exactly_its_own_topics_and_groups(
     registry: PartnerRegistry, acls: list[AclSpec]
 ) -> None:
-    """A partner may write and describe its ingest topic, read its view and rejected topics, and its groups."""
+    """A partner may write its ingest topic, read its view, rejected and checkpoint topics, and its groups."""
     for partner in registry.partners:
         who = f"User:{partner.id}"
         mine = {(a.resource, a.name, a.pattern, a.operation) for a in acls if a.principal == who}
@@ -56,15 +56,27 @@ def test_each_partner_gets_exactly_its_own_topics_and_groups(
             (topic, NAMES.view(partner.id), lit, Operation.DESCRIBE),
             (topic, NAMES.rejected(partner.id), lit, Operation.READ),
             (topic, NAMES.rejected(partner.id), lit, Operation.DESCRIBE),
+            (topic, NAMES.checkpoints, lit, Operation.READ),
+            (topic, NAMES.checkpoints, lit, Operation.DESCRIBE),
             (Resource.GROUP, f"partner-{partner.id}-", Pattern.PREFIXED, Operation.READ),
         }
 
 
 def test_nobody_is_granted_the_audit_log_or_the_hubs_internal_topics(acls: list[AclSpec]) -> None:
-    """No principal may read, write or describe audit.log, audit.checkpoints or hub.* (only the super user can)."""
+    """No principal may read, write or describe audit.log or hub.* (only the super user can)."""
     for topic in hub_internal_topics():
         for operation in Operation:
             assert principals_allowed(acls, operation, Resource.TOPIC, topic) == set()
+
+
+def test_every_partner_may_read_the_checkpoints_and_nobody_may_write_them(
+    registry: PartnerRegistry, acls: list[AclSpec]
+) -> None:
+    """audit.checkpoints (no personal data) is readable by every partner, to witness; only the hub writes it."""
+    everyone = {f"User:{partner.id}" for partner in registry.partners}
+    topic = Resource.TOPIC
+    assert principals_allowed(acls, Operation.READ, topic, NAMES.checkpoints) == everyone
+    assert principals_allowed(acls, Operation.WRITE, topic, NAMES.checkpoints) == set()
 
 
 def test_a_partner_reaches_no_other_partners_topics(
@@ -94,10 +106,10 @@ def test_every_topic_rule_names_one_prefixed_topic_exactly(acls: list[AclSpec]) 
 
 
 def test_the_plan_is_sorted_and_without_repeats(registry: PartnerRegistry) -> None:
-    """Planning twice gives the same sorted rules, seven per partner."""
+    """Planning twice gives the same sorted rules, nine per partner."""
     first, second = plan_acls(registry, NAMES), plan_acls(registry, NAMES)
     assert first == second == sorted(set(first))
-    assert len(first) == 7 * len(registry.partners)
+    assert len(first) == 9 * len(registry.partners)
 
 
 def test_a_user_prefix_names_the_users_but_not_the_groups(registry: PartnerRegistry) -> None:

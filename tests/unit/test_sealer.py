@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 from synthetic import NOW, Story
 
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
-from ketenhub.core.checkpoints import generate_hub_key
+from ketenhub.core.checkpoints import ChainedCheckpoint, generate_hub_key
+from ketenhub.core.merkle import verify_consistency
 from ketenhub.core.sealer import Ignored, Refused, Sealed, Sealer
 from ketenhub.core.sealing import encode_sealed
 
@@ -92,13 +95,63 @@ def test_checkpoints_are_due_every_n_records_and_cover_everything_sealed() -> No
             staff, *message(story.signal(f"case-{n}")), ("ingest.municipal-staff", 0, n), NOW
         )
     assert sealer.checkpoint_due()
-    checkpoint = sealer.checkpoint(NOW)
-    assert (
-        checkpoint is not None
-        and checkpoint.tree_size == 3
-        and checkpoint.root == sealer.frontier.root()
-    )
+    chained = sealer.checkpoint(NOW)
+    assert chained is not None
+    checkpoint = chained.checkpoint
+    assert checkpoint.tree_size == 3 and checkpoint.root == sealer.frontier.root()
+    assert chained.previous_tree_size == 0 and chained.consistency_proof == ()
     assert sealer.checkpoint(NOW) is None
+
+
+def seal_signals(sealer: Sealer, story: Story, first: int, count: int) -> list[Sealed]:
+    """Seal ``count`` synthetic signals read at ingest offsets ``first``, ``first + 1``, ..."""
+    staff = REGISTRY.get("municipal-staff")
+    sealed = []
+    for n in range(first, first + count):
+        where = ("ingest.municipal-staff", 0, n)
+        decision = sealer.decide(staff, *message(story.signal(f"case-{n}")), where, NOW)
+        assert isinstance(decision, Sealed)
+        sealed.append(decision)
+    return sealed
+
+
+def test_each_checkpoint_proves_that_it_extends_the_one_before() -> None:
+    """Checkpoints at 5, 12 and 13 records name their predecessor's size and carry a proof that verifies."""
+    story, sealer = Story(), Sealer(REGISTRY, KEY, checkpoint_every=100)
+    chain: list[ChainedCheckpoint] = []
+    for count in (5, 7, 1):
+        seal_signals(sealer, story, sealer.frontier.size, count)
+        signed = sealer.checkpoint(NOW)
+        assert signed is not None
+        chain.append(signed)
+    for before, after in itertools.pairwise(chain):
+        assert after.previous_tree_size == before.checkpoint.tree_size
+        old, new = before.checkpoint, after.checkpoint
+        verify_consistency(
+            old.tree_size, new.tree_size, old.root, new.root, after.consistency_proof
+        )
+    assert chain[0].consistency_proof == () and all(c.consistency_proof for c in chain[1:])
+
+
+def test_a_restarted_sealer_proves_its_next_checkpoint_from_the_last_one_restored() -> None:
+    """Restored from its outputs (checkpoints read before or after the records), a sealer signs the same proof."""
+    story = Story()
+    running = Sealer(REGISTRY, KEY, checkpoint_every=100)
+    sealed = seal_signals(running, story, 0, 9)
+    first = running.checkpoint(NOW)
+    sealed += seal_signals(running, story, 9, 4)
+    assert first is not None
+    outputs = [(n, encode_sealed(s.record), s.headers) for n, s in enumerate(sealed)]
+    checkpoints_first, records_first = (Sealer(REGISTRY, KEY, 100) for _ in range(2))
+    checkpoints_first.restore_checkpoint(first.checkpoint)
+    for output in outputs:
+        checkpoints_first.restore_sealed(*output)
+        records_first.restore_sealed(*output)
+    records_first.restore_checkpoint(first.checkpoint)
+    expected = running.checkpoint(NOW)
+    assert expected is not None and expected.previous_tree_size == 9
+    for restarted in (checkpoints_first, records_first):
+        assert restarted.checkpoint(NOW) == expected
 
 
 def test_a_partner_cannot_mark_another_partners_input_as_decided() -> None:
