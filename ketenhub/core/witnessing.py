@@ -18,13 +18,13 @@ hint where to read on; nothing is trusted because of it).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, verify_checkpoint
-from ketenhub.core.merkle import consistency_proof, verify_consistency
+from ketenhub.core.merkle import verify_consistency
 from ketenhub.core.trust import fingerprint
 from ketenhub.errors import CheckpointInvalid, IntegrityError, ProofInvalid
 
@@ -186,29 +186,3 @@ def _check_proof(old: Checkpoint, record: ChainedCheckpoint, offset: int) -> Non
         detail = f"a record before offset {old.tree_size} was rewritten ({exc})"
         raise HistoryDiverged(old, newer.tree_size, detail) from exc
 
-
-@dataclass(frozen=True)
-class CheckpointUpdate:
-    """The hub's newest checkpoint and the proof to it from an older size, computed from audit.log."""
-
-    checkpoint: Checkpoint
-    old_size: int
-    proof: tuple[bytes, ...]
-
-
-def update_from(
-    leaf_hashes: Sequence[bytes], checkpoints: Sequence[Checkpoint], old_size: int
-) -> CheckpointUpdate | None:
-    """The newest checkpoint and its consistency proof from ``old_size`` (hub side), if any.
-
-    Who holds audit.log can prove from any size; partners need not ask: every checkpoint
-    record carries the proof from the one before (``extensions``). When the log holds fewer
-    leaves than ``old_size`` the proof is empty.
-    """
-    if not checkpoints:
-        return None
-    newest = max(checkpoints, key=lambda c: c.tree_size)
-    if old_size > newest.tree_size or newest.tree_size > len(leaf_hashes):
-        return CheckpointUpdate(newest, old_size, ())
-    proof = consistency_proof(leaf_hashes, old_size, newest.tree_size)
-    return CheckpointUpdate(newest, old_size, tuple(proof))

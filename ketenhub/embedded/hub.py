@@ -13,13 +13,11 @@ from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import decode_event, encode_event
 from ketenhub.config import CODES_FILE, load_registry
 from ketenhub.contract.base import Event
-from ketenhub.core.checkpoint_records import decode_checkpoint
-from ketenhub.core.merkle import leaf_hash
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
-from ketenhub.core.witnessing import CheckpointUpdate, Witness, update_from
+from ketenhub.core.witnessing import Witness
 from ketenhub.data_folder import create_private_file, create_private_folder, warn_if_exposed
 from ketenhub.embedded.damage import DamagedRecord
 from ketenhub.embedded.protector import KeyStoreProtector
@@ -187,20 +185,6 @@ class EmbeddedHub:
             self.records(topics.CHECKPOINTS),
             witness,
         )
-
-    def checkpoint_update(self, old_size: int) -> CheckpointUpdate | None:
-        """The newest checkpoint and an RFC 9162 consistency proof to it from ``old_size``."""
-        checkpoints = [
-            decode_checkpoint(r.value or b"", r.offset) for r in self.records(topics.CHECKPOINTS)
-        ]
-        newest = max(checkpoints, key=lambda c: c.tree_size, default=None)
-        if newest is not None and newest.tree_size == old_size:  # same size: an empty proof
-            return CheckpointUpdate(newest, old_size, ())
-        leaves = [
-            leaf_hash(decode_sealed(r.value or b"", r.offset).hash)
-            for r in self.records(topics.AUDIT_LOG)
-        ]
-        return update_from(leaves, checkpoints, old_size)
 
     def close(self) -> None:
         """Close the files."""

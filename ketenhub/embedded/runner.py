@@ -113,12 +113,12 @@ class SealerLoop:
         self._positions = {
             topic: self._log.committed(SEALER_GROUP, topic) for topic in self._ingest_topics()
         }
-        for stored in read_all(self._log, topics.AUDIT_LOG):
-            self.sealer.restore_sealed(stored.offset, stored.value or b"", stored.headers)
-        self._checkpoints = 0
+        self._checkpoints = 0  # checkpoints first: the sealer keeps only the leaves after them
         for stored in read_all(self._log, topics.CHECKPOINTS):
             self.sealer.restore_checkpoint(decode_checkpoint(stored.value or b"", stored.offset))
             self._checkpoints = stored.offset + 1
+        for stored in read_all(self._log, topics.AUDIT_LOG):
+            self.sealer.restore_sealed(stored.offset, stored.value or b"", stored.headers)
         for partner in self._registry.partners:  # so an event refused before is refused once
             for stored in read_all(self._log, topics.rejected(partner.id)):
                 self.sealer.restore_refused(stored.headers, stored.value)

@@ -23,6 +23,7 @@ from ketenhub.contract import models as m
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import Partner
 from ketenhub.core.sealing import decode_sealed
+from ketenhub.hub_keys import create_hub_keys
 from streams.client import KafkaHub
 from streams.errors import AuthenticationRefused, NotAuthorized
 from streams.provisioning import provision
@@ -42,6 +43,7 @@ def kafka_hub(
     hub = HubUnderTest(
         kafka_bootstrap, tmp_path_factory.mktemp("connectors-hub"), f"conn-{uuid.uuid4().hex[:12]}"
     )
+    create_hub_keys(hub.data_dir)  # a worker never creates the hub's keys (`ketenhub init` does)
     hub.start_worker()
     hub.wait_until_serving()
     yield hub
@@ -74,6 +76,8 @@ def run(hub: HubUnderTest, *args: str) -> Result:
         hub.settings.topic_prefix,
         "--data-dir",
         str(hub.data_dir),
+        "--state-dir",
+        str(hub.data_dir / "partner-state"),  # the partner's witness of the hub's checkpoints
     ]
     return CliRunner().invoke(cli, ["connector", *args, *where])
 
