@@ -13,9 +13,14 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ketenhub.core.checkpoint_records import decode_checkpoint
-from ketenhub.core.checkpoints import Checkpoint, verify_checkpoint
-from ketenhub.core.merkle import MerkleFrontier, leaf_hash
+from ketenhub.core.checkpoint_records import decode_chained_checkpoint
+from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, verify_checkpoint
+from ketenhub.core.merkle import (
+    ConsistencyProofInvalid,
+    MerkleFrontier,
+    leaf_hash,
+    verify_consistency,
+)
 from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed
 from ketenhub.core.witnessing import Witness
 from ketenhub.errors import CheckpointInvalid, IntegrityError
@@ -143,8 +148,42 @@ def verify_log(
     witness: Witness | None = None,
 ) -> VerificationReport:
     """Verify audit.log records (in offset order) against the signed checkpoints (and a witness)."""
-    signed = [decode_checkpoint(r.value or b"", r.offset) for r in checkpoints]
-    verifier = ChainVerifier(public_key, signed, witness)
+    chained = [decode_chained_checkpoint(r.value or b"", r.offset) for r in checkpoints]
+    verifier = ChainVerifier(public_key, [c.checkpoint for c in chained], witness)
     for record in audit:
         verifier.feed(record.offset, record.value or b"")
-    return verifier.finish()
+    report = verifier.finish()
+    check_stored_proofs(chained)
+    return report
+
+
+def check_stored_proofs(chained: Iterable[ChainedCheckpoint]) -> None:
+    """Raise CheckpointInvalid where a stored proof does not link a checkpoint to the one before.
+
+    Partners witness the log by these proofs alone; call it once every checkpoint's root was
+    checked against the records, so the proofs are checked between true roots. A checkpoint
+    written before checkpoints carried proofs (previous size 0, no proof) is skipped.
+    """
+    ordered = sorted(chained, key=lambda c: c.checkpoint.tree_size)
+    previous: Checkpoint | None = None
+    for current in ordered:
+        size, before = current.checkpoint.tree_size, current.previous_tree_size
+        if before == 0 and not current.consistency_proof:
+            previous = current.checkpoint
+            continue
+        if previous is None or before != previous.tree_size:
+            expected = 0 if previous is None else previous.tree_size
+            raise CheckpointInvalid(
+                size,
+                f"its stored proof starts at tree size {before}, but the checkpoint before it "
+                f"covers {expected} records: partners cannot follow the log across it",
+            )
+        try:
+            verify_consistency(
+                before, size, previous.root, current.checkpoint.root, current.consistency_proof
+            )
+        except ConsistencyProofInvalid as exc:
+            raise CheckpointInvalid(
+                size, f"its stored consistency proof from tree size {before} does not hold ({exc})"
+            ) from exc
+        previous = current.checkpoint

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
+import pytest
 from synthetic import NOW, Story
 
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
+from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint, generate_hub_key
 from ketenhub.core.merkle import verify_consistency
 from ketenhub.core.sealer import Ignored, Refused, Sealed, Sealer
 from ketenhub.core.sealing import encode_sealed
+from ketenhub.core.verification import verify_log
+from ketenhub.errors import CheckpointInvalid
+from ketenhub.topic_log import LogRecord
 
 REGISTRY = load_registry()
 KEY = generate_hub_key()
@@ -171,3 +177,34 @@ def test_a_partner_cannot_mark_another_partners_input_as_decided() -> None:
         staff, *message(story.signal()), ("ingest.municipal-staff", 0, 0), NOW
     )
     assert isinstance(victim, Sealed)
+
+
+def logged(topic: str, values: list[bytes]) -> list[LogRecord]:
+    return [LogRecord(topic, n, 0, None, value, ()) for n, value in enumerate(values)]
+
+
+def test_verification_checks_the_proofs_stored_in_checkpoints() -> None:
+    """A stored proof that does not hold, or names the wrong predecessor, fails though every root is right."""
+    story, sealer = Story(), Sealer(REGISTRY, KEY, checkpoint_every=100)
+    records, chain = [], []
+    for count in (5, 7, 4):
+        records += [
+            encode_sealed(s.record) for s in seal_signals(sealer, story, len(records), count)
+        ]
+        signed = sealer.checkpoint(NOW)
+        assert signed is not None
+        chain.append(signed)
+    audit = logged("audit.log", records)
+    report = verify_log(
+        KEY.public_key(), audit, logged("audit.checkpoints", [encode_checkpoint(c) for c in chain])
+    )
+    assert report.checkpoints == 3
+
+    bad_proof = dataclasses.replace(
+        chain[2], consistency_proof=tuple(bytes(32) for _ in chain[2].consistency_proof)
+    )
+    wrong_start = dataclasses.replace(chain[2], previous_tree_size=3)
+    for forged in (bad_proof, wrong_start):
+        stored = [encode_checkpoint(c) for c in (chain[0], chain[1], forged)]
+        with pytest.raises(CheckpointInvalid, match="16"):
+            verify_log(KEY.public_key(), audit, logged("audit.checkpoints", stored))
