@@ -31,10 +31,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from connectors.sdk.errors import ConnectorError
 from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, verify_checkpoint
-from ketenhub.core.trust import TrustedKey
+from ketenhub.core.trust import TrustedKey, fingerprint
 from ketenhub.core.witnessing import HistoryDiverged, Witness, extensions, witness_from_json
 from ketenhub.data_folder import PRIVATE_FOLDER
-from ketenhub.errors import CheckpointInvalid
+from ketenhub.errors import CheckpointInvalid, IntegrityError
 
 CheckpointRecords = Iterator[tuple[int, ChainedCheckpoint]]
 
@@ -84,10 +84,22 @@ class CheckpointWitness:
         return cls(state_dir / f"witness-{partner_id}-{hub}.json", trusted)
 
     def witnessed(self) -> Witness | None:
-        """The checkpoint witnessed so far, if any."""
+        """The checkpoint witnessed so far, if any; its key must be the pinned one, if pinned."""
         if not self.path.exists():
             return None
-        return witness_from_json(self.path.read_bytes())
+        witness = witness_from_json(self.path.read_bytes())
+        if self._trusted is not None:
+            try:
+                self._trusted.key_for(witness.public_key)
+            except IntegrityError as exc:
+                detail = f"the witness file's hub key is not the pinned one ({exc})"
+                raise HubHistoryDiverged(self.path, detail) from exc
+            if self._trusted.public_key is not None and fingerprint(
+                self._trusted.public_key
+            ) != fingerprint(witness.public_key):
+                detail = "the witness file's hub key is not the pinned one"
+                raise HubHistoryDiverged(self.path, detail)
+        return witness
 
     def observe(self, feed: CheckpointFeed) -> Checkpoint | None:
         """Check the hub's checkpoints since the witnessed one and keep the newest; return it."""

@@ -93,11 +93,18 @@ def witness_from_json(content: bytes) -> Witness:
             signature=bytes.fromhex(document["signature"]),
         )
         public_key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(document["public_key"]))
+        named = str(document["fingerprint"]).lower()
         offset = document.get("checkpoint_offset")
         offset = None if offset is None else int(offset)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         detail = f"not a readable witness document ({type(exc).__name__}: {exc})"
         raise WitnessUnreadable(detail) from exc
+    if named != fingerprint(public_key):
+        detail = (
+            f"it names key fingerprint {named[:16]}... but holds a key with fingerprint "
+            f"{fingerprint(public_key)[:16]}...: the file was edited"
+        )
+        raise WitnessUnreadable(detail)
     try:
         verify_checkpoint(checkpoint, public_key)
     except CheckpointInvalid as exc:
@@ -185,4 +192,3 @@ def _check_proof(old: Checkpoint, record: ChainedCheckpoint, offset: int) -> Non
     except ProofInvalid as exc:
         detail = f"a record before offset {old.tree_size} was rewritten ({exc})"
         raise HistoryDiverged(old, newer.tree_size, detail) from exc
-

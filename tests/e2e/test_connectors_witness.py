@@ -20,9 +20,16 @@ from connectors.sdk.witness import CheckpointWitness, HubHistoryDiverged
 from ketenhub import topics
 from ketenhub.cli.main import cli
 from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
-from ketenhub.core.checkpoints import ChainedCheckpoint
+from ketenhub.core.checkpoints import (
+    ChainedCheckpoint,
+    generate_hub_key,
+    public_key_to_pem,
+    sign_checkpoint,
+)
 from ketenhub.core.merkle import consistency_proof, leaf_hash
 from ketenhub.core.sealing import decode_sealed
+from ketenhub.core.trust import pin_from_pem
+from ketenhub.core.witnessing import Witness
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.hub_keys import load_signing_key
 
@@ -189,3 +196,25 @@ def test_a_connector_command_witnesses_in_its_state_folder(hub: Path, tmp_path: 
         db.execute("DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 1")
     stopped = CliRunner().invoke(cli, args)
     assert stopped.exit_code == 1 and "stopped: " in stopped.stderr and "cut back" in stopped.stderr
+
+
+def test_a_witness_file_of_another_key_stops_a_pinned_client(hub: Path, tmp_path: Path) -> None:
+    """A witness file swapped for one of another hub key is refused when the hub key is pinned."""
+    state = tmp_path / "state"
+    witness_once(hub, state)
+    path = the_witness_file(state)
+    other = generate_hub_key()
+    stored = json.loads(path.read_text())
+    forged = Witness(
+        sign_checkpoint(other, 20, bytes.fromhex(stored["root"]), stored["signed_at_us"]),
+        other.public_key(),
+    )
+    path.write_bytes(forged.to_json())
+    pinned = pin_from_pem(public_key_to_pem(load_signing_key(hub).public_key()))
+    witness = CheckpointWitness.in_state_dir(state, "police", str(hub), pinned)
+    client = PartnerClient("police", EmbeddedTransport(hub), witness=witness)
+    try:
+        with pytest.raises(HubHistoryDiverged, match="pinned"):
+            client.snapshot()
+    finally:
+        client.close()

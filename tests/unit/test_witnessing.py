@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
 from ketenhub.core.checkpoints import ChainedCheckpoint, generate_hub_key, sign_checkpoint
 from ketenhub.core.merkle import consistency_proof, leaf_hash, merkle_root
-from ketenhub.core.witnessing import HistoryDiverged, Witness, extensions, witness_from_json
+from ketenhub.core.witnessing import (
+    HistoryDiverged,
+    Witness,
+    WitnessUnreadable,
+    extensions,
+    witness_from_json,
+)
 
 KEY = generate_hub_key()
 LEAVES = [leaf_hash(hashlib.sha256(str(n).encode()).digest()) for n in range(40)]
@@ -87,3 +94,12 @@ def test_the_witness_file_keeps_the_checkpoint_offset() -> None:
     """The offset survives the witness file; a file without one (verify --write-witness) reads as None."""
     assert witness_from_json(witness_at(10, offset=4).to_json()).offset == 4
     assert witness_from_json(witness_at(10).to_json()).offset is None
+
+
+def test_a_witness_file_whose_fingerprint_does_not_name_its_key_is_refused() -> None:
+    """Editing the key or the fingerprint of a witness file makes it unreadable, never trusted."""
+    document = json.loads(witness_at(10).to_json())
+    other = generate_hub_key().public_key().public_bytes_raw().hex()
+    for edited in (dict(document, fingerprint="0" * 64), dict(document, public_key=other)):
+        with pytest.raises(WitnessUnreadable):
+            witness_from_json(json.dumps(edited).encode())
