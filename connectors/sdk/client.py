@@ -10,6 +10,7 @@ committed record; a crash while handling one record delivers that record again.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Iterator
 
 import structlog
@@ -38,6 +39,7 @@ from ketenhub.core.privacy import associated_data
 from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.errors import PrivacyError
 
+WITNESS_EVERY_S = 30.0  # how often a following client checks the hub's newest checkpoint
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
 
@@ -66,6 +68,7 @@ class PartnerClient:
         self.name = name
         self._send_timeout_s = send_timeout_s
         self.witness = witness
+        self.witness_every_s = WITNESS_EVERY_S
 
     @property
     def registry(self) -> PartnerRegistry:
@@ -221,11 +224,15 @@ class PartnerClient:
         cursor = self.transport.open_cursor(self.partner.id, stream, group)
         try:
             self.witness_checkpoint()
+            witnessed_at = time.monotonic()
             while follow or not cursor.caught_up():
                 for delivery in cursor.poll(poll_interval_s):
                     yield delivery
                     cursor.mark(delivery)  # the caller came back for more: this one is handled
                 cursor.commit()
+                if follow and time.monotonic() - witnessed_at >= self.witness_every_s:
+                    self.witness_checkpoint()  # a long-running follower keeps witnessing
+                    witnessed_at = time.monotonic()
         finally:
             try:
                 cursor.commit()  # what the caller handled before leaving the loop stays handled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import sys
@@ -216,5 +217,25 @@ def test_a_witness_file_of_another_key_stops_a_pinned_client(hub: Path, tmp_path
     try:
         with pytest.raises(HubHistoryDiverged, match="pinned"):
             client.snapshot()
+    finally:
+        client.close()
+
+
+def test_a_following_client_keeps_witnessing_and_stops_when_the_log_is_cut(
+    hub: Path, tmp_path: Path
+) -> None:
+    """views(follow=True) re-checks the newest checkpoint while it waits: a cut made meanwhile stops it."""
+    witness = CheckpointWitness.in_state_dir(tmp_path / "state", "municipality", str(hub))
+    client = PartnerClient(
+        "municipality", EmbeddedTransport(hub, run_pipeline=False), witness=witness
+    )
+    client.witness_every_s = 0.0
+    try:
+        following = client.views(follow=True, poll_interval_s=0.05)
+        next(following)  # the first view: the witness now holds tree size 20
+        with sqlite3.connect(hub / "log.sqlite") as db:
+            db.execute("DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 1")
+        with pytest.raises(HubHistoryDiverged, match="cut back"):
+            list(itertools.islice(following, 100))
     finally:
         client.close()
