@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ketenhub.hub_keys import create_hub_keys
 from ketenhub.topics import TopicNames
 from streams.client import KafkaHub
 from streams.kafka_log import KafkaLogReader
@@ -30,6 +31,9 @@ class HubUnderTest:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     sasl_username: str | None = None  # the hub's login on a SASL broker (a super user)
     sasl_password: str | None = None
+
+    def __post_init__(self) -> None:
+        create_hub_keys(self.data_dir)  # as `ketenhub init` makes them; kept if already there
 
     @property
     def settings(self) -> KafkaSettings:
