@@ -113,8 +113,15 @@ class KafkaSealer:
             self._reader = None
 
     async def claim(self) -> None:
-        """Claim the sealer role (on assignment of hub.admitted): every earlier claimant is fenced."""
+        """Claim the sealer role (on assignment of hub.admitted): every earlier claimant is fenced.
+
+        An assignment makes this worker the owner again even if it was fenced before (the
+        partition moved away and back): it then starts afresh from the log and claims anew.
+        """
         async with self.lock:
+            if self.fenced is not None:
+                log.info("sealer_role_reclaimed", fenced_epoch=self.fenced.epoch)
+                self.fenced, self.epoch = None, None
             await self._claim()
 
     async def _claim(self) -> None:

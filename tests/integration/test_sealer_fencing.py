@@ -65,7 +65,7 @@ def test_a_zombie_sealer_is_fenced_and_the_chain_stays_one(
     )
     registry, key = load_registry(), Ed25519PrivateKey.generate()
     ensure_topics(settings, hub_topics(registry, settings))
-    batches = admitted_batches(4, 10)
+    batches = admitted_batches(5, 10)
 
     async def scenario() -> list[object]:
         zombie, successor = (
@@ -88,14 +88,18 @@ def test_a_zombie_sealer_is_fenced_and_the_chain_stays_one(
                 await zombie.decide_batch(batches[3])  # stays fenced, writes nothing
             redelivered = [await successor.decide_batch(b) for b in (batches[0], batches[1])]
             outcomes.append(await successor.decide_batch(batches[3]))
+            await zombie.claim()  # hub.admitted assigned back to the first one: it owns it again
+            with pytest.raises(SealerFenced):
+                await successor.decide_batch(batches[4])
+            outcomes.append(await zombie.decide_batch(batches[4]))
             return [*outcomes, *redelivered]
         finally:
             await zombie.stop()
             await successor.stop()
 
-    fenced, second, fourth, first_again, second_again = asyncio.run(scenario())
+    fenced, second, fourth, fifth, first_again, second_again = asyncio.run(scenario())
     assert isinstance(fenced, SealerFenced) and "was fenced" in str(fenced)
-    assert second == fourth == second_again == {"sealed": 10, "rejected": 0, "ignored": 0}
+    assert second == fourth == fifth == second_again == {"sealed": 10, "rejected": 0, "ignored": 0}
     assert first_again == {"sealed": 0, "rejected": 0, "ignored": 10}
 
     names = TopicNames(settings.topic_prefix)
@@ -103,6 +107,6 @@ def test_a_zombie_sealer_is_fenced_and_the_chain_stays_one(
         audit = list(reader.all_records(names.audit_log))
         checkpoints = list(reader.all_records(names.checkpoints))
     report = verify_log(key.public_key(), audit, checkpoints)
-    assert report.records == len(audit) == 40
+    assert report.records == len(audit) == 50
     origins = Counter(v for r in audit for n, v in r.headers if n == INPUT_HEADER)
-    assert len(origins) == 40 and set(origins.values()) == {1}
+    assert len(origins) == 50 and set(origins.values()) == {1}
