@@ -10,6 +10,7 @@ the field path and the rule, never the value (it may be the very personal data r
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator
 
 from pydantic import BaseModel
@@ -43,10 +44,18 @@ def check_fields(registry: PartnerRegistry, event: Event) -> Rejection | None:
 
 def strings_of(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, FieldRule, str]]:
     """Every string in ``model`` at any depth: its path (``actions[0].kind``), rule and value."""
-    record = type(model).__name__
-    for name in type(model).model_fields:
-        rule = rule_for(record, name)
-        yield from _strings_in(getattr(model, name), f"{prefix}{name}", rule)
+    for name, rule in _field_rules(type(model)):
+        value = getattr(model, name)
+        if type(value) is str:  # the common case, ahead of the walk below
+            yield f"{prefix}{name}", rule, value
+        elif value is not None:
+            yield from _strings_in(value, f"{prefix}{name}", rule)
+
+
+@functools.cache
+def _field_rules(model: type[BaseModel]) -> tuple[tuple[str, FieldRule], ...]:
+    """The fields of a record type with the rule of each (the same for every instance)."""
+    return tuple((name, rule_for(model.__name__, name)) for name in model.model_fields)
 
 
 def _strings_in(value: object, path: str, rule: FieldRule) -> Iterator[tuple[str, FieldRule, str]]:

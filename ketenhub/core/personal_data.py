@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ from ketenhub.core.personal_data_patterns import BSN, EMAIL, MASK, PHONE, SET_AS
 from ketenhub.core.text_folding import fold
 
 REDACTED = "[removed]"
+_EMAIL_SIGN = re.compile(r"[@\[({<]|\s")  # what every form of an e-mail address holds
+_ASCII_DIGITS = "0123456789"
+_FEWEST_DIGITS = 8  # the fewest digits of a BSN or any phone number the patterns match
+_REMEMBERED_LENGTH = 64  # texts up to the length of an opaque id: their verdicts are kept
 
 
 class PersonalDataKind(enum.StrEnum):
@@ -71,8 +76,20 @@ class Finding:
 
 def find_personal_data(text: str) -> PersonalDataKind | None:
     """Return the kind of the first direct identifier in ``text``, or None if it holds none."""
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _first_kind_remembered(text)
+    return _first_kind(text)
+
+
+def _first_kind(text: str) -> PersonalDataKind | None:
     findings = personal_data_in(text)
     return findings[0].kind if findings else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _first_kind_remembered(text: str) -> PersonalDataKind | None:
+    """``_first_kind`` of a short text (an id, a code), which events repeat: searched once."""
+    return _first_kind(text)
 
 
 def redact(text: str) -> tuple[str, int]:
@@ -96,6 +113,8 @@ def personal_data_in(text: str) -> list[Finding]:
     """
     folded = fold(text)
     searched = folded.text
+    if not _may_hold_personal_data(searched):
+        return []
     findings = _uuid_findings(searched)
     searched = _masked(searched, [(m.start(), m.end()) for m in UUID.finditer(searched)])
     searched = _masked(searched, [(m.start(), m.end()) for m in SET_ASIDE.finditer(searched)])
@@ -111,6 +130,15 @@ def personal_data_in(text: str) -> list[Finding]:
         (Finding(f.kind, *folded.original_span(f.start, f.end)) for f in findings),
         key=lambda found: found.start,
     )
+
+
+def _may_hold_personal_data(folded: str) -> bool:
+    """Whether folded text could hold any identifier: every phone number and BSN pattern
+    needs at least 8 ASCII digits, and every e-mail pattern an ``@``, a bracket or a space.
+    Most strings (ids, codes, areas) have neither and skip the searches."""
+    if _EMAIL_SIGN.search(folded) is not None:
+        return True
+    return sum(map(folded.count, _ASCII_DIGITS)) >= _FEWEST_DIGITS
 
 
 def _matches(

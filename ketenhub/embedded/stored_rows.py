@@ -34,8 +34,14 @@ def _decode_headers(text: object) -> Headers:
         raise ValueError(msg)
     try:
         pairs = json.loads(text)
-        if isinstance(pairs, list) and all(_is_header(pair) for pair in pairs):
-            return tuple([(name, value.encode("latin-1")) for name, value in pairs])
+        if isinstance(pairs, list):
+            decoded = []
+            for pair in pairs:  # one pass: check each pair and decode it
+                if not _is_header(pair):
+                    break
+                decoded.append((pair[0], pair[1].encode("latin-1")))
+            else:
+                return tuple(decoded)
     except (ValueError, UnicodeEncodeError):
         pass
     msg = "the headers are not a JSON list of [name, value] pairs of Latin-1 text"
@@ -46,7 +52,8 @@ def _is_header(pair: object) -> bool:
     return (
         isinstance(pair, list)
         and len(pair) == 2  # a name and a value
-        and all(isinstance(part, str) for part in pair)
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], str)
     )
 
 

@@ -16,6 +16,10 @@ from ketenhub.core.personal_data import (
     personal_data_in,
     redact,
 )
+from ketenhub.core.personal_data_patterns import BSN as BSN_PATTERN
+from ketenhub.core.personal_data_patterns import EMAIL as EMAIL_PATTERN
+from ketenhub.core.personal_data_patterns import PHONE as PHONE_PATTERN
+from ketenhub.core.text_folding import fold
 
 BSN, EMAIL, PHONE = PersonalDataKind.BSN, PersonalDataKind.EMAIL, PersonalDataKind.PHONE
 
@@ -321,3 +325,35 @@ def test_a_long_adversarial_text_is_searched_in_linear_time(unit: str) -> None:
     assert len(personal_data_in(text)) == count
     assert count == 0 or REDACTED in redacted
     assert personal_data_in("") == [] and redact("") == ("", 0)
+
+
+SHORT_TEXT_UNITS = ["0", "1", "7", "06", "31", "+", "-", ".", "/", "_", ",", ":", "#", "a", "f"]
+SHORT_TEXT_UNITS += ["at", "dot", "nl", "\uff10", "\uff16", "\u2013", "\u200b", "case-", "psn-"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_no_pattern_matches_a_text_with_under_eight_digits_and_no_at_bracket_or_space(
+    seed: int,
+) -> None:
+    """What the quick pre-check relies on: a folded text with fewer than 8 ASCII digits and no
+    ``@``, bracket or whitespace matches no BSN, phone or e-mail pattern, so skipping the
+    search for it changes no finding."""
+    rng = random.Random(seed)
+    tried = 0
+    while tried < 3000:
+        folded = fold("".join(rng.choices(SHORT_TEXT_UNITS, k=rng.randrange(1, 16)))).text
+        signs = [c for c in folded if c in "@[({<" or c.isspace()]
+        if sum(c.isdigit() for c in folded) >= 8 or signs:
+            continue
+        tried += 1
+        patterns = (BSN_PATTERN, PHONE_PATTERN, EMAIL_PATTERN)
+        assert [p.pattern for p in patterns if p.search(folded)] == [], folded
+        assert personal_data_in(folded) == []
+
+
+def test_a_short_text_gets_the_same_verdict_every_time() -> None:
+    """Verdicts on short texts are remembered: asking again, in any order, gives the same kind."""
+    texts = ["case-2025-0001", "0612345678", "jan@example.nl", f"case-{_bsns(1)[0]}", "a1"]
+    first = [find_personal_data(text) for text in texts]
+    again = [find_personal_data(text) for text in reversed(texts)][::-1]
+    assert first == again == [None, PHONE, EMAIL, BSN, None]
