@@ -30,7 +30,7 @@ from bench.faust_passthrough import MODES, passthrough_rate
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.hub_keys import create_hub_keys, open_protector
+from ketenhub.hub_folder import HubFolder
 from ketenhub.observability import configure_logging
 from ketenhub.topics import TopicNames
 from streams.client import KafkaHub
@@ -177,8 +177,8 @@ def main() -> None:
     configure_logging("ERROR")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        create_hub_keys(folder)
-        protector = open_protector(folder)
+        HubFolder(folder).keys.create()
+        protector = HubFolder(folder).protector()
         messages = [
             msg
             for y in range(2025 - args.years + 1, 2026)

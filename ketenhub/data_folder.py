@@ -1,10 +1,19 @@
-"""A hub's data folder on disk: created private (0700, files 0600), checked for wider access.
+"""A hub's data folder on disk: its layout, created private (0700, files 0600), checked for wider access.
+
+The layout, spelled here once::
+
+    <data folder>/          0700
+      log.sqlite            the embedded topic log (and SQLite's -wal/-shm beside it)
+      partners.toml         the folder's own partner registry (optional: else the shipped one)
+      codes.toml            the folder's own code lists (optional: else the shipped ones)
+      keys/                 0700, the hub's key files (ketenhub.protection.key_files names them)
 
 The folder holds the topic log and the keys: special-category data and the secrets that
 protect it. It is created with mode 0700, ``log.sqlite`` (and SQLite's ``-wal``/``-shm``,
 which inherit its mode) and every key file with 0600, the ``keys`` folder with 0700.
 Whenever a command opens a data folder, ``warn_if_exposed`` logs one warning line naming
 every path that group or others may read, write or enter; it changes nothing itself.
+``ketenhub.hub_folder`` opens what the folder holds.
 """
 
 from __future__ import annotations
@@ -17,8 +26,12 @@ import structlog
 
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
+LOG_FILE = "log.sqlite"
+REGISTRY_FILE = "partners.toml"
+CODES_FILE = "codes.toml"
+KEY_FOLDER = "keys"
 _WIDER_THAN_OWNER = stat.S_IRWXG | stat.S_IRWXO
-_CHECKED = ("", "log.sqlite", "log.sqlite-wal", "log.sqlite-shm", "keys")
+_CHECKED = ("", LOG_FILE, f"{LOG_FILE}-wal", f"{LOG_FILE}-shm", KEY_FOLDER)
 
 
 def create_private_folder(path: Path) -> None:
@@ -36,7 +49,7 @@ def create_private_file(path: Path) -> None:
 def exposed_paths(data_dir: Path) -> list[tuple[Path, int]]:
     """The paths of a data folder (itself, the log, the keys) that group or others may access."""
     candidates = [data_dir / name for name in _CHECKED]
-    keys = data_dir / "keys"
+    keys = data_dir / KEY_FOLDER
     if keys.is_dir():
         candidates.extend(sorted(keys.iterdir()))
     found = []

@@ -18,10 +18,11 @@ from ketenhub import topics
 from ketenhub.core.checkpoint_records import checkpoint_from_datum, decode_checkpoint
 from ketenhub.core.checkpoints import Checkpoint, public_key_from_pem
 from ketenhub.core.sealing import encode_sealed
-from ketenhub.embedded.hub import LOG_FILE, HubNotFound
 from ketenhub.embedded.runner import read_all
 from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.errors import KetenhubError
+from ketenhub.hub_folder import HubFolder
+from ketenhub.protection.key_files import PUBLIC_KEY
 from replay.archive_format import (
     ArchiveUnreadable,
     Manifest,
@@ -33,7 +34,7 @@ from replay.archive_format import (
 )
 from replay.verify import Anchor, TailProof
 
-PUBLIC_KEY_FILE = "hub-signing-key.pub.pem"
+PUBLIC_KEY_FILE = PUBLIC_KEY  # an archive folder keeps a copy of the key under the same name
 Stored = tuple[int, bytes]
 
 
@@ -86,12 +87,12 @@ class EmbeddedSource:
     """The audit.log and checkpoints of an embedded hub's data folder, read-only."""
 
     def __init__(self, data_dir: Path, public_key_file: Path | None = None) -> None:
-        if not (data_dir / LOG_FILE).exists():
-            raise HubNotFound(data_dir)
+        folder = HubFolder(data_dir)
+        log_file = folder.require_log()
         self.data_dir = data_dir
         self.description = f"embedded hub {data_dir}"
-        self._key_file = public_key_file or data_dir / "keys" / PUBLIC_KEY_FILE
-        self._log = SqliteTopicLog(data_dir / LOG_FILE)
+        self._key_file = public_key_file or folder.keys.public_key_file
+        self._log = SqliteTopicLog(log_file)
 
     def public_key(self) -> Ed25519PublicKey:
         """The key in ``keys/hub-signing-key.pub.pem`` (or the file given)."""

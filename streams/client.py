@@ -10,14 +10,10 @@ from kafka import KafkaProducer
 
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
-from ketenhub.config import load_registry
 from ketenhub.contract.base import Event
 from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.core.witnessing import Witness
-from ketenhub.data_folder import warn_if_exposed
-from ketenhub.embedded.hub import registry_file
-from ketenhub.embedded.protector import KeyStoreProtector
-from ketenhub.hub_keys import load_public_key, open_protector
+from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
@@ -30,8 +26,9 @@ class KafkaHub:
     def __init__(self, settings: KafkaSettings) -> None:
         self.settings = settings
         self.names = TopicNames(settings.topic_prefix)
-        self.registry = load_registry(registry_file(settings.data_dir))
-        warn_if_exposed(settings.data_dir)
+        self.folder = settings.hub_folder
+        self.registry = self.folder.registry()
+        self.folder.warn_if_exposed()
         self._protector: KeyStoreProtector | None = None
         self._producer: Any = None
         self._reader = KafkaLogReader(settings)
@@ -40,13 +37,13 @@ class KafkaHub:
     def protector(self) -> KeyStoreProtector:
         """The pseudonymiser and field encryptor of the data folder's existing key files."""
         if self._protector is None:
-            self._protector = open_protector(self.settings.data_dir)
+            self._protector = self.folder.protector()
         return self._protector
 
     @property
     def public_key(self) -> Ed25519PublicKey:
         """The hub's checkpoint verification key (from the data folder's key files)."""
-        return load_public_key(self.settings.data_dir)
+        return self.folder.public_key()
 
     def publish(self, event: Event) -> Any:
         """Send an event to its recorder's ingest topic, with CloudEvents headers."""

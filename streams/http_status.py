@@ -8,9 +8,7 @@ from typing import Any
 
 import structlog
 
-from ketenhub.config import load_registry
 from ketenhub.core.checkpoint_records import decode_checkpoint
-from ketenhub.embedded.hub import registry_file
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
 from streams.settings import KafkaSettings
@@ -21,7 +19,7 @@ log = structlog.get_logger("ketenhub.http")
 def hub_status(settings: KafkaSettings) -> dict[str, Any]:
     """Counts of sealed and rejected records and the last signed checkpoint (no personal data)."""
     names = TopicNames(settings.topic_prefix)
-    registry = load_registry(registry_file(settings.data_dir))
+    registry = settings.hub_folder.registry()
     with KafkaLogReader(settings) as reader:
         sealed = reader.total_records([names.audit_log])
         ends = reader.end_offsets(names.checkpoints)

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ketenhub.hub_folder import HubFolder
+
 
 class KafkaSettings(BaseSettings):
     """How to reach the cluster and how the hub's topics are laid out on it."""
@@ -38,6 +40,11 @@ class KafkaSettings(BaseSettings):
     sasl_password: SecretStr | None = Field(
         None, description="SCRAM-SHA-512 password of this client."
     )
+
+    @property
+    def hub_folder(self) -> HubFolder:
+        """The data folder holding the hub's registry and keys."""
+        return HubFolder(self.data_dir)
 
     def client_config(self) -> dict[str, object]:
         """Connection options for kafka-python and aiokafka clients."""

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import faust
 
-from ketenhub.config import load_registry
-from ketenhub.embedded.hub import registry_file
-from ketenhub.hub_keys import load_signing_key
 from streams.app import create_app
 from streams.settings import KafkaSettings
 from streams.topology import ensure_topics, hub_topics
@@ -14,8 +11,9 @@ from streams.topology import ensure_topics, hub_topics
 
 def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:
     """Ensure the hub's topics exist and run a worker until SIGINT/SIGTERM."""
-    registry = load_registry(registry_file(settings.data_dir))
+    folder = settings.hub_folder
+    registry = folder.registry()
     ensure_topics(settings, hub_topics(registry, settings))
-    app = create_app(settings, registry, load_signing_key(settings.data_dir))
+    app = create_app(settings, registry, folder.signing_key())
     worker = faust.Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()

@@ -36,8 +36,8 @@ from ketenhub.core.field_check import check_fields
 from ketenhub.core.partners import Partner, PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.privacy import associated_data
-from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.errors import PrivacyError
+from ketenhub.protection.protector import KeyStoreProtector
 
 WITNESS_EVERY_S = 30.0  # how often a following client checks the hub's newest checkpoint
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")

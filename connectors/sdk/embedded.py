@@ -15,8 +15,8 @@ from ketenhub.core.checkpoint_records import decode_chained_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, RunStats
+from ketenhub.protection.protector import KeyStoreProtector
 
 
 class _Stored:

@@ -29,12 +29,10 @@ from connectors.sdk.kafka_checkpoints import KafkaCheckpointReader
 from connectors.sdk.kafka_errors import translated
 from connectors.sdk.models import Position
 from connectors.sdk.transport import Backoff, Delivery, Headers, Stream
-from ketenhub.config import load_registry
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
-from ketenhub.embedded.hub import registry_file
-from ketenhub.embedded.protector import KeyStoreProtector
-from ketenhub.hub_keys import KeyFileMissing, load_public_key, open_protector
+from ketenhub.protection.key_files import KeyFileMissing
+from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.topics import TopicNames
 from streams.access import check_login, check_topic
 from streams.settings import KafkaSettings
@@ -60,7 +58,7 @@ class KafkaTransport:
         self.settings = settings
         self.names = TopicNames(settings.topic_prefix)
         self.backoff = backoff or Backoff()
-        self._registry = load_registry(registry_file(settings.data_dir))
+        self._registry = settings.hub_folder.registry()
         self._protector: KeyStoreProtector | None = None
         self._producer: Any = None
         self._logged_in = False
@@ -81,7 +79,7 @@ class KafkaTransport:
     def protector(self) -> KeyStoreProtector:
         """The pseudonymiser and field encryptor of the key files in ``settings.data_dir``."""
         if self._protector is None:
-            self._protector = open_protector(self.settings.data_dir)
+            self._protector = self.settings.hub_folder.protector()
         return self._protector
 
     def _producer_for(self, partner: Partner) -> Any:
@@ -137,7 +135,7 @@ class KafkaTransport:
     def hub_public_key(self) -> Ed25519PublicKey:
         """The hub key in the data folder's ``keys/`` (trusted only on first use, or if pinned)."""
         try:
-            return load_public_key(self.settings.data_dir)
+            return self.settings.hub_folder.public_key()
         except KeyFileMissing as exc:
             msg = (
                 f"no hub public key in {self.settings.data_dir}/keys to check the hub's "

@@ -17,7 +17,7 @@ import structlog
 from connectors.sdk.errors import TransportError
 from connectors.sdk.models import Position
 from ketenhub.core.partners import Partner, PartnerRegistry
-from ketenhub.embedded.protector import KeyStoreProtector
+from ketenhub.protection.protector import KeyStoreProtector
 
 Headers = tuple[tuple[str, bytes], ...]
 Stream = Literal["view", "rejected"]

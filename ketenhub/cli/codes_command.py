@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from ketenhub.cli.options import data_dir_option
-from ketenhub.config import CODES_FILE, load_registry
 from ketenhub.core.codes import CodeLists
 from ketenhub.core.identifiers import ID_FORMAT, PSEUDONYM_FORMAT
-from ketenhub.embedded.hub import registry_file
+from ketenhub.data_folder import CODES_FILE
+from ketenhub.hub_folder import HubFolder
 
 _LISTS = "\n".join(f"  {name}: {CodeLists.description(name)}" for name in CodeLists.names())
 
@@ -20,8 +20,8 @@ _LISTS = "\n".join(f"  {name}: {CodeLists.description(name)}" for name in CodeLi
     help=f"""List the codes the hub accepts in coded fields: all lists, or the list NAME.
 
 Coded fields are closed vocabularies; any other value is refused as INVALID_VALUE.
-The lists come from {CODES_FILE} next to --data-dir/partners.toml when the data folder has
-its own registry, else from the lists shipped with the hub. The lists:
+The lists come from --data-dir/{CODES_FILE} when the data folder has its own lists, else
+from the lists shipped with the hub. The lists:
 
 \b
 {_LISTS}
@@ -35,7 +35,7 @@ address or a phone number is refused as PERSONAL_DATA_IN_FIELD.
 @data_dir_option
 def codes(name: str | None, data_dir: Path) -> None:
     """Print the code lists in force (see the command's help text)."""
-    lists = load_registry(registry_file(data_dir), codes_file=data_dir / CODES_FILE).codes
+    lists = HubFolder(data_dir).registry().codes
     for list_name in (name,) if name else CodeLists.names():
         click.echo(f"{list_name}: {CodeLists.description(list_name)}")
         for code in sorted(lists.allowed(list_name)):

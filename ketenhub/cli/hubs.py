@@ -14,7 +14,7 @@ from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.verification import VerificationReport
 from ketenhub.core.witnessing import Witness
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.protector import KeyStoreProtector
+from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.topic_log import LogRecord
 
 

@@ -12,7 +12,7 @@ from ketenhub.cli.pinning import TRUSTED_KEY_ENV
 from ketenhub.core.trust import fingerprint
 from ketenhub.embedded.hub import create_hub
 from ketenhub.errors import KetenhubError
-from ketenhub.hub_keys import PUBLIC_KEY, key_folder
+from ketenhub.hub_folder import HubFolder
 
 
 class FolderNotEmpty(KetenhubError):
@@ -31,7 +31,7 @@ def echo_trust_anchor(data_dir: Path, public_key: Ed25519PublicKey) -> None:
     click.echo(f"Hub public key fingerprint (SHA-256): {fingerprint(public_key)}")
     click.echo(
         "  Keep this fingerprint (or a copy of "
-        f"{key_folder(data_dir) / PUBLIC_KEY}) outside the data folder: it is the trust anchor."
+        f"{HubFolder(data_dir).keys.public_key_file}) outside the data folder: it is the trust anchor."
     )
     click.echo(
         f"  Verify with: ketenhub verify --trusted-key {fingerprint(public_key)} "

@@ -14,9 +14,8 @@ from ketenhub.cli.options import (
     sasl_password_option,
     sasl_username_option,
 )
-from ketenhub.config import load_registry
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.embedded.hub import registry_file
+from ketenhub.hub_folder import HubFolder
 
 if TYPE_CHECKING:
     from streams.provisioning import ProvisioningReport
@@ -39,7 +38,7 @@ def list_partners(data_dir: Path) -> None:
     The registry is --data-dir/partners.toml if present, else the one shipped with the hub.
     On Kafka each partner logs in as the SCRAM user named by its id.
     """
-    registry = load_registry(registry_file(data_dir))
+    registry = HubFolder(data_dir).registry()
     width = max(len(p.id) for p in registry.partners) + 2
     click.echo(f"{'PARTNER':<{width}}{'ROLE':<19}SOURCE URN")
     for partner in registry.partners:
@@ -127,7 +126,7 @@ def provision(
     if user is None:
         msg = "provisioning needs the hub's login: give --sasl-username and --sasl-password"
         raise click.UsageError(msg)
-    registry = load_registry(registry_file(data_dir))
+    registry = HubFolder(data_dir).registry()
     passwords = {} if secrets is None else load_passwords(secrets, registry)
     if secrets is not None and secrets.stat().st_mode & 0o077:
         click.echo(f"warning: {secrets} is readable by other users; chmod 600 it", err=True)

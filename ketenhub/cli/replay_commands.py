@@ -12,6 +12,7 @@ import click
 
 from ketenhub.cli.options import data_dir_option, kafka_option
 from ketenhub.config import load_registry
+from ketenhub.hub_folder import HubFolder
 
 if TYPE_CHECKING:
     from replay.sources import SealedLogSource
@@ -96,7 +97,7 @@ def open_source(
     data_dir: Path, bootstrap: str | None, archive_dir: Path | None, public_key: Path | None
 ) -> Iterator[SealedLogSource]:
     """The source the options name: an archive folder, Kafka, or the embedded hub (default)."""
-    from replay.sources import PUBLIC_KEY_FILE, ArchiveSource, EmbeddedSource
+    from replay.sources import ArchiveSource, EmbeddedSource
 
     if archive_dir is not None and bootstrap is not None:
         msg = "give either --archive or --kafka, not both"
@@ -106,7 +107,8 @@ def open_source(
     elif bootstrap is not None:
         from replay.kafka_source import KafkaSource  # only this source needs kafka-python
 
-        yield _pinned(KafkaSource(bootstrap, public_key or data_dir / "keys" / PUBLIC_KEY_FILE))
+        key_file = public_key or HubFolder(data_dir).keys.public_key_file
+        yield _pinned(KafkaSource(bootstrap, key_file))
     else:
         with EmbeddedSource(data_dir, public_key) as embedded:
             yield _pinned(embedded)
@@ -221,8 +223,7 @@ def replay(
     )
 
     before = known_before(as_of)
-    registry_file = registry or (data_dir / "partners.toml")
-    partners = load_registry(registry_file if registry_file.exists() else None)
+    partners = HubFolder(data_dir).registry() if registry is None else load_registry(registry)
     if partner is not None:
         partners.get(partner)
     with open_source(data_dir, bootstrap, archive_dir, public_key) as source:

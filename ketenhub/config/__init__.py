@@ -7,9 +7,8 @@ from pathlib import Path
 
 from ketenhub.core.codes import CodeLists, parse_codes
 from ketenhub.core.partners import PartnerRegistry, parse_registry
+from ketenhub.data_folder import CODES_FILE, REGISTRY_FILE
 from ketenhub.errors import RegistryError
-
-CODES_FILE = "codes.toml"
 
 
 def load_registry(path: Path | None = None, *, codes_file: Path | None = None) -> PartnerRegistry:
@@ -22,8 +21,8 @@ def load_registry(path: Path | None = None, *, codes_file: Path | None = None) -
         codes_file = path.with_name(CODES_FILE)
     codes = load_codes(codes_file)
     if path is None:
-        text = _shipped("partners.toml")
-        return parse_registry(text, "ketenhub/config/partners.toml (default)", codes)
+        text = _shipped(REGISTRY_FILE)
+        return parse_registry(text, f"ketenhub/config/{REGISTRY_FILE} (default)", codes)
     return parse_registry(_read(path, "partner registry"), str(path), codes)
 
 

@@ -11,16 +11,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import decode_event, encode_event
-from ketenhub.config import CODES_FILE, load_registry
 from ketenhub.contract.base import Event
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.core.witnessing import Witness
-from ketenhub.data_folder import create_private_file, create_private_folder, warn_if_exposed
+from ketenhub.data_folder import LOG_FILE, create_private_file, create_private_folder
 from ketenhub.embedded.damage import DamagedRecord
-from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.embedded.runner import (
     Clock,
     RunStats,
@@ -32,22 +30,11 @@ from ketenhub.embedded.runner import (
 )
 from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.embedded.writer_lock import DEFAULT_WAIT_S, Notify, WriterLock, tell_stderr
-from ketenhub.errors import KetenhubError
-from ketenhub.hub_keys import create_hub_keys, load_public_key, load_signing_key, open_protector
+from ketenhub.hub_folder import HubFolder, HubNotFound
+from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.topic_log import LogRecord
 
-LOG_FILE = "log.sqlite"
-
-
-class HubNotFound(KetenhubError):
-    """The data folder holds no embedded hub."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        super().__init__(
-            f"no embedded hub in {data_dir}: create one with `ketenhub init --data-dir {data_dir}` "
-            f"(or `ketenhub demo --data-dir {data_dir}` for one with a synthetic year)"
-        )
+__all__ = ["LOG_FILE", "EmbeddedHub", "HubNotFound", "create_hub"]
 
 
 def create_hub(data_dir: Path) -> Ed25519PublicKey:
@@ -57,10 +44,11 @@ def create_hub(data_dir: Path) -> Ed25519PublicKey:
     ``EmbeddedHub(create=True)``) create a hub; every other way of opening one refuses an
     empty folder and never makes a key.
     """
-    create_private_folder(data_dir)
-    public_key = create_hub_keys(data_dir)
-    create_private_file(data_dir / LOG_FILE)
-    SqliteTopicLog(data_dir / LOG_FILE).close()
+    folder = HubFolder(data_dir)
+    create_private_folder(folder.path)
+    public_key = folder.keys.create()
+    create_private_file(folder.log_file)
+    SqliteTopicLog(folder.log_file).close()
     return public_key
 
 
@@ -76,16 +64,14 @@ class EmbeddedHub:
         checkpoint_every: int = 64,
         clock: Clock = utc_now,
     ) -> None:
-        if not (data_dir / LOG_FILE).exists():
-            if not create:
-                raise HubNotFound(data_dir)
+        self.folder = HubFolder(data_dir)
+        if create and not self.folder.log_file.exists():
             create_hub(data_dir)
-        warn_if_exposed(data_dir)
+        log_file = self.folder.require_log()
+        self.folder.warn_if_exposed()
         self.data_dir = data_dir
-        self.registry = registry or load_registry(
-            registry_file(data_dir), codes_file=data_dir / CODES_FILE
-        )
-        self.log = SqliteTopicLog(data_dir / LOG_FILE)
+        self.registry = registry or self.folder.registry()
+        self.log = SqliteTopicLog(log_file)
         self._protector: KeyStoreProtector | None = None
         self._signing_key: Ed25519PrivateKey | None = None
         self._checkpoint_every, self._clock = checkpoint_every, clock
@@ -94,20 +80,20 @@ class EmbeddedHub:
     def protector(self) -> KeyStoreProtector:
         """The hub's pseudonymiser and field encryptor (its key files must exist)."""
         if self._protector is None:
-            self._protector = open_protector(self.data_dir)
+            self._protector = self.folder.protector()
         return self._protector
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
         """The hub's checkpoint signing key (its key file must exist)."""
         if self._signing_key is None:
-            self._signing_key = load_signing_key(self.data_dir)
+            self._signing_key = self.folder.signing_key()
         return self._signing_key
 
     @property
     def public_key(self) -> Ed25519PublicKey:
         """The hub's checkpoint verification key, from keys/hub-signing-key.pub.pem."""
-        return load_public_key(self.data_dir)
+        return self.folder.public_key()
 
     def publish(self, event: Event) -> int:
         """Append an event to its recorder's ingest topic, with CloudEvents headers."""
@@ -197,9 +183,3 @@ class EmbeddedHub:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-def registry_file(data_dir: Path) -> Path | None:
-    """The registry file of a data folder, if it has its own (else the default applies)."""
-    candidate = data_dir / "partners.toml"
-    return candidate if candidate.exists() else None

@@ -32,7 +32,7 @@ from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.trust import pin_from_pem
 from ketenhub.core.witnessing import Witness
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.hub_keys import load_signing_key
+from ketenhub.hub_folder import HubFolder
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_a_rewrite_resigned_with_the_hubs_own_key_stops_the_client(
     state = tmp_path / "state"
     witness_once(hub, state)
     add_signals(hub, 20, 4)
-    rewrite(hub, load_signing_key(hub))
+    rewrite(hub, HubFolder(hub).signing_key())
     prove_from(hub, 20)
     with pytest.raises(HubHistoryDiverged, match="a record before offset 20 was rewritten"):
         witness_once(hub, state)
@@ -136,7 +136,7 @@ def test_a_resigned_checkpoint_without_a_proof_from_the_witness_stops_the_client
     state = tmp_path / "state"
     witness_once(hub, state)
     add_signals(hub, 20, 4)
-    rewrite(hub, load_signing_key(hub))
+    rewrite(hub, HubFolder(hub).signing_key())
     with pytest.raises(HubHistoryDiverged, match="nothing shows that it keeps the 20 records"):
         witness_once(hub, state)
 
@@ -211,7 +211,7 @@ def test_a_witness_file_of_another_key_stops_a_pinned_client(hub: Path, tmp_path
         other.public_key(),
     )
     path.write_bytes(forged.to_json())
-    pinned = pin_from_pem(public_key_to_pem(load_signing_key(hub).public_key()))
+    pinned = pin_from_pem(public_key_to_pem(HubFolder(hub).signing_key().public_key()))
     witness = CheckpointWitness.in_state_dir(state, "police", str(hub), pinned)
     client = PartnerClient("police", EmbeddedTransport(hub), witness=witness)
     try:

@@ -14,9 +14,9 @@ from ketenhub.contract.models import SignalReceived
 from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.personal_data import passes_eleven_test
 from ketenhub.core.privacy import associated_data
-from ketenhub.embedded.keystore import SqliteKeyStore
-from ketenhub.embedded.protector import KeyStoreProtector
 from ketenhub.json_events import InvalidEventLine, event_from_json
+from ketenhub.protection.keystore import SqliteKeyStore
+from ketenhub.protection.protector import KeyStoreProtector
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 

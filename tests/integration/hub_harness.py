@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ketenhub.hub_keys import create_hub_keys
+from ketenhub.hub_folder import HubFolder
 from ketenhub.topics import TopicNames
 from streams.client import KafkaHub
 from streams.kafka_log import KafkaLogReader
@@ -33,7 +33,8 @@ class HubUnderTest:
     sasl_password: str | None = None
 
     def __post_init__(self) -> None:
-        create_hub_keys(self.data_dir)  # as `ketenhub init` makes them; kept if already there
+        # as `ketenhub init` makes them; kept if already there
+        HubFolder(self.data_dir).keys.create()
 
     @property
     def settings(self) -> KafkaSettings:

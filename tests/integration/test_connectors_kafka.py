@@ -23,7 +23,7 @@ from ketenhub.contract import models as m
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import Partner
 from ketenhub.core.sealing import decode_sealed
-from ketenhub.hub_keys import create_hub_keys
+from ketenhub.hub_folder import HubFolder
 from streams.client import KafkaHub
 from streams.errors import AuthenticationRefused, NotAuthorized
 from streams.provisioning import provision
@@ -43,7 +43,8 @@ def kafka_hub(
     hub = HubUnderTest(
         kafka_bootstrap, tmp_path_factory.mktemp("connectors-hub"), f"conn-{uuid.uuid4().hex[:12]}"
     )
-    create_hub_keys(hub.data_dir)  # a worker never creates the hub's keys (`ketenhub init` does)
+    # a worker never creates the hub's keys (`ketenhub init` does)
+    HubFolder(hub.data_dir).keys.create()
     hub.start_worker()
     hub.wait_until_serving()
     yield hub

@@ -17,7 +17,7 @@ from ketenhub.core.sealer import input_id
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.errors import CodecError
-from ketenhub.hub_keys import create_hub_keys, open_protector
+from ketenhub.hub_folder import HubFolder
 from streams.kafka_log import KafkaLogReader
 from tests.integration.conftest import load_broker_module
 from tests.integration.hub_harness import HubUnderTest, wait_for
@@ -34,8 +34,8 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def stream(keys: Path) -> list[ScenarioMessage]:
     """Several thousand messages, including the scenario's deliberately bad ones."""
-    create_hub_keys(keys)  # as `ketenhub init` makes them
-    protector = open_protector(keys)
+    HubFolder(keys).keys.create()  # as `ketenhub init` makes them
+    protector = HubFolder(keys).protector()
     try:
         return [m for year in YEARS for m in build_year(year, protector=protector)]
     finally:

@@ -14,7 +14,7 @@ from ketenhub import topics
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.hub_keys import create_hub_keys, open_protector
+from ketenhub.hub_folder import HubFolder
 from streams.kafka_log import KafkaLogReader
 from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
 
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.kafka
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[ScenarioMessage]]:
     """The demo year, built once with one key folder that both backends share."""
     keys = tmp_path_factory.mktemp("keys")
-    create_hub_keys(keys)  # as `ketenhub init` makes them
-    protector = open_protector(keys)
+    HubFolder(keys).keys.create()  # as `ketenhub init` makes them
+    protector = HubFolder(keys).protector()
     try:
         return keys, build_year(2025, protector=protector)
     finally:

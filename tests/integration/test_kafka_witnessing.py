@@ -22,7 +22,7 @@ from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.merkle import consistency_proof, leaf_hash, merkle_root
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.trust import pin_from_pem
-from ketenhub.hub_keys import PUBLIC_KEY, create_hub_keys, key_folder, load_signing_key
+from ketenhub.hub_folder import HubFolder
 from streams.kafka_log import KafkaLogReader
 from streams.provisioning import provision
 from streams.settings import KafkaSettings
@@ -63,7 +63,8 @@ def witnessing_hub(kafka_sasl_broker: SaslBroker, tmp_path: Path) -> Iterator[Wi
     provision(hub_login, registry, passwords, user_prefix=f"{name}-")
     data_dir = tmp_path / "hub"
     data_dir.mkdir(mode=0o700)
-    create_hub_keys(data_dir)  # the key files the hub signs with and partners encrypt through
+    # the key files the hub signs with and partners encrypt through
+    HubFolder(data_dir).keys.create()
     hub = HubUnderTest(
         kafka_sasl_broker.bootstrap,
         data_dir,
@@ -122,7 +123,7 @@ def forge_checkpoint(hub: HubUnderTest, witnessed_size: int) -> None:
     forged[1] = leaf_hash(b"rewritten")
     size = len(forged)
     signed = sign_checkpoint(
-        load_signing_key(hub.data_dir), size, merkle_root(forged), 1_800_000_000_000_000
+        HubFolder(hub.data_dir).signing_key(), size, merkle_root(forged), 1_800_000_000_000_000
     )
     proof = tuple(consistency_proof(forged, witnessed_size, size))
     producer = KafkaProducer(**hub.settings.client_config(), acks="all")
@@ -138,7 +139,7 @@ def test_a_kafka_partner_witnesses_the_growing_log_and_stops_at_a_rewrite(
 ) -> None:
     """The witness follows checkpoints over 3 then 5 records; a hub-signed rewrite proven from 5 stops the client."""
     hub, settings = witnessing_hub.hub, witnessing_hub.partner_settings
-    pin = pin_from_pem((key_folder(hub.data_dir) / PUBLIC_KEY).read_bytes())
+    pin = pin_from_pem(HubFolder(hub.data_dir).keys.public_key_file.read_bytes())
     witness = CheckpointWitness.in_state_dir(tmp_path / "state", PARTNER, "kafka-test", pin)
     transport = KafkaTransport(settings)
     story = Story()

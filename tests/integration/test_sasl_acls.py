@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from ketenhub.config import load_registry
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.hub_keys import create_hub_keys
+from ketenhub.hub_folder import HubFolder
 from ketenhub.topics import TopicNames
 from streams.access import check_login, check_topic
 from streams.client import KafkaHub
@@ -269,7 +269,7 @@ def test_an_unauthenticated_client_gets_nothing(provisioned: Provisioned) -> Non
 @pytest.fixture
 def sasl_hub(provisioned: Provisioned, tmp_path: Path) -> Iterator[HubUnderTest]:
     """A hub worker on the provisioned topics, logged in as the hub's super user."""
-    create_hub_keys(tmp_path)  # the key files partners and hub share in this test
+    HubFolder(tmp_path).keys.create()  # the key files partners and hub share in this test
     hub = provisioned.broker.hub
     under_test = HubUnderTest(
         provisioned.broker.bootstrap,

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from ketenhub.core.privacy import FieldUndecryptable, decrypt_text, encrypt_text
-from ketenhub.embedded.keystore import (
+from ketenhub.errors import PrivacyError, SubjectKeyErased
+from ketenhub.protection.keystore import (
     SecretFileInvalid,
     SqliteKeyStore,
     UnknownSubject,
     load_or_create_secret,
 )
-from ketenhub.errors import PrivacyError, SubjectKeyErased
 
 SUBJECT = "psn-0123456789abcdef0123456789abcdef"
 OTHER = "psn-fedcba9876543210fedcba9876543210"

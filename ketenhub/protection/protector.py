@@ -12,8 +12,8 @@ from ketenhub.core.privacy import (
     encrypt_text,
     pseudonymise,
 )
-from ketenhub.embedded.keystore import SqliteKeyStore
 from ketenhub.errors import PrivacyError, SubjectKeyErased
+from ketenhub.protection.keystore import SqliteKeyStore
 
 ERASED = "[erased]"
 PSEUDONYM_NAMESPACE = "ketenhub/subject"
