@@ -18,6 +18,14 @@ Appends inside a transaction keep each topic's next offset in memory and write i
 ``topic_ends`` table once, at commit; that cache lives only as long as the transaction (it
 is emptied when it ends), so it can never be stale against another process. Outside a
 transaction the next offset is one indexed lookup. No append scans the records.
+
+Appends and position commits inside a transaction are held in memory too and written with
+one ``executemany`` each: when the transaction commits, before it reads records (so a
+read inside the transaction sees its own appends), and every ``HELD_APPENDS`` appends (so a
+large transaction holds little in memory). A position held is read back from
+memory. Rows are inserted in the order they were appended, so the table's rowid stays the
+arrival order. A transaction that rolls back drops what it held, as SQLite drops what
+was written.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from ketenhub.topic_log import (
 )
 
 SCHEMA_VERSION = 1
+HELD_APPENDS = 1000  # appends held in memory before they are written inside the transaction
 
 _SCHEMA = (
     "CREATE TABLE schema_version (version INTEGER NOT NULL)",
@@ -83,6 +92,9 @@ class SqliteTopicLog:
         self._depth = 0
         self._aborted = False
         self._ends: dict[str, int] = {}
+        self._appended: list[tuple[str, int, int, bytes | None, bytes | None, str]] = []
+        self._positions: dict[tuple[str, str], int] = {}
+        self._ends_read: dict[str, int] = {}  # end offsets looked up in the open transaction
         with self._translate("open the database"):
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
@@ -145,7 +157,9 @@ class SqliteTopicLog:
 
     def committed(self, group: str, topic: str) -> int:
         """Return the next offset ``group`` will consume from ``topic`` (0 if never committed)."""
-        rows = self._query(
+        if (group, topic) in self._positions:
+            return self._positions[(group, topic)]
+        rows = self._lookup(
             f"read the position of group {group!r} on topic {topic!r}",
             "SELECT next_offset FROM positions WHERE consumer_group = ? AND topic = ?",
             (group, topic),
@@ -160,13 +174,7 @@ class SqliteTopicLog:
         """Set the next offset ``group`` will consume from ``topic`` (0 up to the end offset)."""
         with self.transaction():
             check_commit(group, topic, next_offset, self._end(topic))
-            self._execute(
-                f"commit the position of group {group!r} on topic {topic!r}",
-                "INSERT INTO positions (consumer_group, topic, next_offset) VALUES (?, ?, ?) "
-                "ON CONFLICT (consumer_group, topic) "
-                "DO UPDATE SET next_offset = excluded.next_offset",
-                (group, topic, next_offset),
-            )
+            self._positions[(group, topic)] = next_offset
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -180,17 +188,21 @@ class SqliteTopicLog:
             yield
             if self._aborted:
                 raise TransactionAborted()
+            self._write_appended()
+            self._save_positions()
             self._save_ends()
             self._execute("commit a transaction", "COMMIT")
         except BaseException:
             self._rollback()
             raise
         finally:
-            self._depth, self._ends = 0, {}
+            self._depth, self._ends, self._appended, self._positions = 0, {}, [], {}
+            self._ends_read = {}
 
     def latest_by_key(self, topic: str) -> dict[bytes, LogRecord]:
         """Return the compacted view of ``topic``: the last record per key, tombstones removed."""
         latest: dict[bytes, LogRecord] = {}
+        self._write_appended()
         with self._translate(f"read the compacted view of topic {topic!r}"):
             cursor = self._db.execute(
                 f"SELECT {RECORD_COLUMNS} FROM records WHERE topic = ? AND key IS NOT NULL "
@@ -223,25 +235,50 @@ class SqliteTopicLog:
             self._depth -= 1
 
     def _insert(self, topic: str, row: tuple[int, bytes | None, bytes | None, str]) -> int:
-        """Insert a record at the topic's end inside the open transaction; return its offset."""
+        """Add a record at the topic's end inside the open transaction; return its offset."""
         offset = self._end(topic)
-        self._execute(
-            f"append to topic {topic!r}",
-            f"INSERT INTO records (topic, {RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-            (topic, offset, *row),
-        )
+        self._appended.append((topic, offset, *row))
         self._ends[topic] = offset + 1
+        if len(self._appended) >= HELD_APPENDS:
+            self._write_appended()
         return offset
+
+    def _write_appended(self) -> None:
+        """Insert the records appended in the open transaction and not written yet, in order."""
+        if not self._appended:
+            return
+        rows, self._appended = self._appended, []
+        with self._translate(f"append {len(rows)} record(s) (first to topic {rows[0][0]!r})"):
+            self._db.executemany(
+                f"INSERT INTO records (topic, {RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", rows
+            )
+
+    def _save_positions(self) -> None:
+        if not self._positions:
+            return
+        rows = [(group, topic, offset) for (group, topic), offset in self._positions.items()]
+        with self._translate("commit the positions of the transaction"):
+            self._db.executemany(
+                "INSERT INTO positions (consumer_group, topic, next_offset) VALUES (?, ?, ?) "
+                "ON CONFLICT (consumer_group, topic) "
+                "DO UPDATE SET next_offset = excluded.next_offset",
+                rows,
+            )
 
     def _end(self, topic: str) -> int:
         if topic in self._ends:
             return self._ends[topic]
-        rows = self._query(
+        if topic in self._ends_read:  # inside the transaction no other writer can move it
+            return self._ends_read[topic]
+        rows = self._lookup(
             f"read the end offset of topic {topic!r}",
             "SELECT next_offset FROM topic_ends WHERE topic = ?",
             (topic,),
         )
-        return self._stored_int(rows[0][0], f"the end offset of topic {topic!r}") if rows else 0
+        end = self._stored_int(rows[0][0], f"the end offset of topic {topic!r}") if rows else 0
+        if self._depth > 0:
+            self._ends_read[topic] = end
+        return end
 
     def _stored_int(self, stored: object, what: str) -> int:
         """An offset read back from the file, or LogFileError if the file holds something else."""
@@ -311,6 +348,12 @@ class SqliteTopicLog:
             raise self._error(operation, exc) from exc
 
     def _query(self, operation: str, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Run a query that may read records: the transaction's own appends are written first."""
+        self._write_appended()
+        return self._lookup(operation, sql, params)
+
+    def _lookup(self, operation: str, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Run a query of the offset tables, which appends held in memory do not change."""
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:

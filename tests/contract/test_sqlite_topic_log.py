@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,3 +243,65 @@ def test_two_processes_appending_in_turn_keep_offsets_dense(tmp_path: Path) -> N
                 offsets.append(log.append("audit.log", b"%d again" % n))
         assert offsets == list(range(12))
         assert [r.value for r in second.read("audit.log", 0)][:3] == [b"0", b"0 again", b"1"]
+
+
+class CountingConnection:
+    """A SQLite connection that counts the statements run through ``execute``/``executemany``."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.calls: list[str] = []
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """Run one statement, counted."""
+        self.calls.append(sql.split()[0])
+        return self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
+        """Run one statement over many rows, counted once."""
+        self.calls.append(sql.split()[0])
+        return self.connection.executemany(sql, rows)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
+
+
+def test_a_transaction_writes_its_appends_and_positions_in_a_few_statements(
+    tmp_path: Path,
+) -> None:
+    """Five hundred appends over three topics and a position commit after each one run a
+    handful of statements, not one per record, and are all kept on commit."""
+    with SqliteTopicLog(tmp_path / "topics.db") as log:
+        log.append("ingest.a", b"in")
+        counting = CountingConnection(log._db)
+        log._db = counting  # type: ignore[assignment]  # count what the log asks of SQLite
+        with log.transaction():
+            for i in range(500):
+                log.append(("audit.log", "view.a", "view.b")[i % 3], b"%d" % i)
+                log.commit("projector", "ingest.a", 1)
+        # begin, one end-offset lookup per topic, three inserts (records, positions, ends), commit
+        assert len(counting.calls) <= 10, counting.calls
+        assert [log.end_offset(t) for t in ("audit.log", "view.a", "view.b")] == [167, 167, 166]
+        assert [r.value for r in log.read("view.b", 165)] == [b"497"]
+        assert log.committed("projector", "ingest.a") == 1
+
+
+def test_reads_inside_a_transaction_see_its_own_appends_and_positions(tmp_path: Path) -> None:
+    """Records appended and positions committed earlier in the same transaction are read back
+    inside it, in append order across topics, before anything is committed."""
+    path = tmp_path / "topics.db"
+    with SqliteTopicLog(path) as log, SqliteTopicLog(path) as other:
+        log.append("ingest.a", b"in")
+        with log.transaction():
+            log.append("audit.log", b"0")
+            log.append("view.a", b"a0", key=b"case")
+            log.append("audit.log", b"1")
+            log.commit("sealer", "ingest.a", 1)
+            assert [r.value for r in log.read("audit.log", 0)] == [b"0", b"1"]
+            assert log.latest_by_key("view.a")[b"case"].value == b"a0"
+            assert log.committed("sealer", "ingest.a") == 1
+            assert log.topics() == ["audit.log", "ingest.a", "view.a"]
+            arrival = log._db.execute("SELECT value FROM records ORDER BY rowid").fetchall()
+            assert [row[0] for row in arrival] == [b"in", b"0", b"a0", b"1"]
+            assert other.read("audit.log", 0) == [] and other.committed("sealer", "ingest.a") == 0
+        assert [r.value for r in other.read("audit.log", 0)] == [b"0", b"1"]
