@@ -104,7 +104,7 @@ class LogVerifier:
         """Check the record stored at ``offset`` and return it decoded."""
         try:
             record = decode_sealed(value, offset)
-            check_link(record, offset, self._head)
+            check_link(record, offset, self._head, value)
         except ChainBroken as exc:
             msg = f"audit.log offset {exc.offset}"
             raise VerificationFailed(msg, exc.detail, exc.offset) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import cache
 from typing import Any
 
 import fastavro
@@ -24,6 +25,12 @@ def encode_datum(schema: SchemaVersion, datum: dict[str, Any]) -> bytes:
     out.write(schema.fingerprint)
     fastavro.schemaless_writer(out, schema.parsed, datum)
     return out.getvalue()
+
+
+@cache
+def latest_schema(full_name: str) -> SchemaVersion:
+    """The newest schema version of a record type (the catalogue is loaded once per process)."""
+    return catalogue().latest(full_name)
 
 
 def writer_schema(value: bytes) -> SchemaVersion:
@@ -64,7 +71,7 @@ def decode_datum(value: bytes, reader: SchemaVersion | None = None) -> tuple[Sch
 
 def encode_event(event: Event) -> bytes:
     """Encode an event with the newest schema version of its type."""
-    return encode_datum(catalogue().latest(event.SCHEMA_NAME), event.to_datum())
+    return encode_datum(latest_schema(event.SCHEMA_NAME), event.to_datum())
 
 
 def decode_event(value: bytes) -> Event:
@@ -72,8 +79,7 @@ def decode_event(value: bytes) -> Event:
     writer = writer_schema(value)
     if not writer.full_name.startswith(EVENT_NAMESPACE + "."):
         raise CorruptDatum(writer.name, f"{writer.full_name} is not an event type")
-    reader = catalogue().latest(writer.full_name)
-    _, datum = decode_datum(value, reader)
+    _, datum = decode_datum(value, latest_schema(writer.full_name))
     try:
         return EVENT_MODELS[writer.name].model_validate(datum)
     except ValidationError as exc:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from ketenhub.codec.single_object import decode_datum, encode_datum
+from ketenhub.codec.single_object import (
+    HEADER_SIZE,
+    MARKER,
+    decode_datum,
+    encode_datum,
+    latest_schema,
+)
 from ketenhub.contract.base import Event
-from ketenhub.contract.schemas import AUDIT_NAMESPACE, SchemaVersion, catalogue
+from ketenhub.contract.schemas import AUDIT_NAMESPACE, SchemaVersion
 from ketenhub.errors import ChainBroken, CodecError
 
 GENESIS_HASH = bytes(32)
@@ -17,7 +23,7 @@ HASH_SIZE = 32
 
 def sealed_record_schema() -> SchemaVersion:
     """Return the schema version sealed records are written with."""
-    return catalogue().latest(f"{AUDIT_NAMESPACE}.SealedRecord")
+    return latest_schema(f"{AUDIT_NAMESPACE}.SealedRecord")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,9 @@ class SealedRecord:
     payload: bytes
     prev_hash: bytes
     hash: bytes
+    # The record's audit.log bytes when ``seal`` made it (it hashed them), else None. Not an
+    # argument: a record changed with ``dataclasses.replace`` is encoded anew.
+    encoded: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def datum(self) -> dict[str, object]:
         """Return the Avro datum of the record."""
@@ -68,7 +77,7 @@ def compute_hash(record: SealedRecord) -> bytes:
     32-byte fixed: so the hashed bytes are the encoded record minus its last 32 bytes.
     """
     encoded = encode_datum(sealed_record_schema(), record.datum() | {"hash": GENESIS_HASH})
-    return hashlib.sha256(encoded[10:-HASH_SIZE]).digest()
+    return hashlib.sha256(encoded[HEADER_SIZE:-HASH_SIZE]).digest()
 
 
 def seal(
@@ -83,6 +92,7 @@ def seal(
 
     ``case_id`` is the case the event belongs to when it does not say so itself (a referral
     step belongs to the case of its referral); it defaults to the event's own case_id.
+    The record is encoded once: its hash is taken over those bytes and set in their last 32.
     """
     unsealed = SealedRecord(
         sequence=head.next_sequence,
@@ -95,11 +105,17 @@ def seal(
         prev_hash=head.last_hash,
         hash=GENESIS_HASH,
     )
-    return replace(unsealed, hash=compute_hash(unsealed))
+    unhashed = encode_datum(sealed_record_schema(), unsealed.datum())
+    digest = hashlib.sha256(unhashed[HEADER_SIZE:-HASH_SIZE]).digest()
+    record = replace(unsealed, hash=digest)
+    object.__setattr__(record, "encoded", unhashed[:-HASH_SIZE] + digest)  # frozen: set once here
+    return record
 
 
 def encode_sealed(record: SealedRecord) -> bytes:
     """Encode a sealed record for audit.log (single-object encoding)."""
+    if record.encoded is not None:
+        return record.encoded
     return encode_datum(sealed_record_schema(), record.datum())
 
 
@@ -114,8 +130,14 @@ def decode_sealed(value: bytes, offset: int) -> SealedRecord:
     return SealedRecord(**datum)
 
 
-def check_link(record: SealedRecord, offset: int, head: ChainHead) -> None:
-    """Raise ChainBroken unless ``record`` is the correct next record after ``head`` at ``offset``."""
+def check_link(
+    record: SealedRecord, offset: int, head: ChainHead, stored: bytes | None = None
+) -> None:
+    """Raise ChainBroken unless ``record`` is the correct next record after ``head`` at ``offset``.
+
+    ``stored`` are the bytes ``record`` was decoded from, if the caller has them: hashed as
+    they are, they spare encoding the record again to check its hash.
+    """
     if offset != head.next_sequence:
         raise ChainBroken(
             head.next_sequence,
@@ -129,5 +151,16 @@ def check_link(record: SealedRecord, offset: int, head: ChainHead) -> None:
         )
     if record.prev_hash != head.last_hash:
         raise ChainBroken(offset, "prev_hash does not match the hash of the record before it")
-    if compute_hash(record) != record.hash:
+    if not _stored_bytes_hash_to(stored, record.hash) and compute_hash(record) != record.hash:
         raise ChainBroken(offset, "the record's content does not match its hash (it was altered)")
+
+
+def _stored_bytes_hash_to(stored: bytes | None, digest: bytes) -> bool:
+    """Whether stored bytes in the current sealed-record schema hash to ``digest`` as they are.
+
+    The hash covers the record's encoding without its last field (the 32-byte hash), so the
+    stored bytes minus that field are exactly what was hashed when it was sealed.
+    """
+    if stored is None or stored[len(MARKER) : HEADER_SIZE] != sealed_record_schema().fingerprint:
+        return False
+    return hashlib.sha256(stored[HEADER_SIZE:-HASH_SIZE]).digest() == digest

@@ -88,7 +88,7 @@ class ChainVerifier:
     def feed(self, offset: int, value: bytes) -> SealedRecord:
         """Check the record stored at ``offset`` and return it decoded."""
         record = decode_sealed(value, offset)
-        check_link(record, offset, self._head)
+        check_link(record, offset, self._head, value)
         self._head = self._head.after(record)
         leaf = leaf_hash(record.hash)
         self._frontier.append(leaf)

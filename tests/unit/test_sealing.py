@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 import pytest
 from synthetic import NOW, PurePipeline, Story
 
+from ketenhub.codec.single_object import HEADER_SIZE, encode_datum, encode_event
+from ketenhub.core import sealing
 from ketenhub.core.checkpoints import generate_hub_key, sign_checkpoint
 from ketenhub.core.merkle import (
     consistency_proof,
@@ -14,7 +19,17 @@ from ketenhub.core.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from ketenhub.core.sealing import GENESIS_HASH, compute_hash, encode_sealed
+from ketenhub.core.sealing import (
+    GENESIS_HASH,
+    ChainHead,
+    SealedRecord,
+    check_link,
+    compute_hash,
+    decode_sealed,
+    encode_sealed,
+    seal,
+    sealed_record_schema,
+)
 from ketenhub.core.verification import ChainVerifier
 from ketenhub.errors import ChainBroken, CheckpointInvalid
 
@@ -124,3 +139,56 @@ def test_inclusion_and_consistency_proofs_over_sealed_records() -> None:
     root12, root5 = merkle_root(leaves), merkle_root(leaves[:5])
     verify_inclusion(leaves[7], 7, 12, inclusion_proof(leaves, 7, 12), root12)
     verify_consistency(5, 12, root5, root12, consistency_proof(leaves, 5, 12))
+
+
+def _sealed_signal(case: str = "case-1") -> SealedRecord:
+    event = Story().signal(case)
+    return seal(ChainHead(), event.recorded_by, event, encode_event(event), NOW)
+
+
+def test_a_sealed_record_is_stored_as_exactly_the_bytes_it_was_hashed_over() -> None:
+    """``seal`` encodes the record once: the bytes kept for audit.log are its canonical
+    encoding, and their hash (without the last field) is the record's hash."""
+    record = _sealed_signal()
+    stored = encode_sealed(record)
+    assert record.encoded == stored == encode_datum(sealed_record_schema(), record.datum())
+    assert hashlib.sha256(stored[HEADER_SIZE:-32]).digest() == record.hash == compute_hash(record)
+
+
+def test_a_record_changed_after_sealing_is_encoded_anew() -> None:
+    """A sealed record copied with a changed field is not stored as the original's bytes."""
+    record = _sealed_signal()
+    changed = replace(record, case_id="case-2")
+    assert changed.encoded is None
+    assert encode_sealed(changed) == encode_datum(sealed_record_schema(), changed.datum())
+    assert encode_sealed(changed) != encode_sealed(record)
+
+
+def test_checking_a_record_against_its_stored_bytes_encodes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Verification hashes the exact stored bytes once instead of encoding the record again;
+    a changed stored byte is still found."""
+    stored = encode_sealed(_sealed_signal())
+
+    def no_encoding(*_: object) -> bytes:
+        raise AssertionError("the record was encoded again")
+
+    monkeypatch.setattr(sealing, "encode_datum", no_encoding)
+    check_link(decode_sealed(stored, 0), 0, ChainHead(), stored)
+    tampered = bytearray(stored)
+    tampered[-70] ^= 0x01  # a byte of the event payload (prev_hash and hash are the last 64)
+    monkeypatch.undo()
+    with pytest.raises(ChainBroken, match="altered"):
+        check_link(decode_sealed(bytes(tampered), 0), 0, ChainHead(), bytes(tampered))
+
+
+def test_an_intact_record_stored_in_a_non_canonical_encoding_still_verifies() -> None:
+    """Stored bytes that decode to the sealed content without being its canonical encoding
+    (sequence 0 written as two varint bytes) get the verdict they always got: intact."""
+    stored = encode_sealed(_sealed_signal())
+    assert stored[HEADER_SIZE] == 0  # the sequence number, zigzag varint
+    padded = stored[:HEADER_SIZE] + b"\x80\x00" + stored[HEADER_SIZE + 1 :]
+    record = decode_sealed(padded, 0)
+    assert record == decode_sealed(stored, 0)
+    check_link(record, 0, ChainHead(), padded)
