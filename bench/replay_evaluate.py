@@ -32,6 +32,7 @@ from typing import Any
 
 import fastavro
 
+from ketenhub.cli.sources import EmbeddedSource
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, writer_schema
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.embedded.hub import LOG_FILE
@@ -39,7 +40,6 @@ from ketenhub.evaluation import evaluate, history_for
 from ketenhub.observability import configure_logging
 from replay.pipeline import evaluate_source
 from replay.report import write_report
-from replay.sources import EmbeddedSource
 from replay.verify import verify_source
 
 FIRST_YEAR, YEARS = 2016, 10

@@ -1,9 +1,20 @@
-"""The topic log: durable, offset-addressed topics and consumer positions, as both backends offer.
+"""The topic log port: durable, offset-addressed topics and consumer positions, and reading them back.
 
-The embedded backend (``ketenhub.embedded.sqlite_log``) and the Kafka backend implement
-``TopicLog``; the runners depend only on this interface. Its rules:
+Two protocols, and what implements each:
 
-- Offsets per topic are dense, start at 0 and are never reused.
+- ``TopicReader`` (``read`` and ``end_offset``): reading a one-partition topic by offset.
+  ``read_all`` reads a whole topic, or a range of it, through it; replay and verification
+  need nothing more. The embedded ``ketenhub.embedded.sqlite_log.SqliteTopicLog`` and the
+  Kafka runtime's ``streams.kafka_log.KafkaLogReader`` (partition 0 of a topic that has one
+  partition) implement it.
+- ``TopicLog`` (a ``TopicReader`` that also appends, commits positions, runs transactions
+  and compacts): only the embedded ``SqliteTopicLog`` implements it. On Kafka the broker is
+  the log, written by Faust agents and producers, not through this interface.
+
+Their rules:
+
+- Offsets per topic are dense, start at 0 and are never reused; a reader that finds one
+  missing below the end raises ``RecordsMissing`` rather than skip it.
 - ``read`` returns records with offsets >= ``start`` in ascending order.
 - A position is the next offset a consumer group will consume (0 if never committed).
 - Appends and commits inside ``transaction()`` become visible together or not at all.
@@ -14,12 +25,12 @@ The embedded backend (``ketenhub.embedded.sqlite_log``) and the Kafka backend im
   last record is a tombstone (value ``None``) are absent, and records without a key are
   not part of it.
 
-This module is pure: it holds the interface and the checks both backends share.
+This module is pure: it holds the interfaces, the checks both backends share and ``read_all``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -42,7 +53,20 @@ class LogRecord:
 
 
 @runtime_checkable
-class TopicLog(Protocol):
+class TopicReader(Protocol):
+    """Reading one-partition topics by offset: what replay and verification need of a log."""
+
+    def read(self, topic: str, start: int, limit: int = 1000) -> list[LogRecord]:
+        """Return at most ``limit`` records of ``topic`` with offsets >= ``start``, ascending."""
+        ...
+
+    def end_offset(self, topic: str) -> int:
+        """Return the next offset to be written (0 for an empty or unknown topic)."""
+        ...
+
+
+@runtime_checkable
+class TopicLog(TopicReader, Protocol):
     """A set of append-only topics with consumer-group positions and atomic transactions."""
 
     def append(
@@ -55,14 +79,6 @@ class TopicLog(Protocol):
         timestamp_us: int | None = None,
     ) -> int:
         """Append one record to ``topic`` and return its offset."""
-        ...
-
-    def read(self, topic: str, start: int, limit: int = 1000) -> list[LogRecord]:
-        """Return at most ``limit`` records of ``topic`` with offsets >= ``start``, ascending."""
-        ...
-
-    def end_offset(self, topic: str) -> int:
-        """Return the next offset to be written (0 for an empty or unknown topic)."""
         ...
 
     def topics(self, prefix: str = "") -> list[str]:
@@ -107,6 +123,31 @@ class InvalidRecord(LogError):
         self.topic = topic
         self.detail = detail
         super().__init__(f"cannot append to topic {topic!r}: {detail}")
+
+
+def offset_range(first: int, last: int) -> str:
+    """``offset 4`` or ``offsets 4-7``."""
+    return f"offset {first}" if first == last else f"offsets {first}-{last}"
+
+
+class RecordsMissing(LogError):
+    """Records of a topic are missing: deleted from its end, or a gap inside it."""
+
+    def __init__(self, topic: str, first: int, last: int, end: int, *, at_end: bool) -> None:
+        self.topic, self.first, self.last, self.end = topic, first, last, end
+        one = first == last
+        missing = f"the record{'' if one else 's'} at {offset_range(first, last)}"
+        if at_end:
+            detail = (
+                f"its recorded end is offset {end} but its records stop before offset {first}: "
+                f"{missing} {'was' if one else 'were'} removed"
+            )
+        else:
+            detail = f"{missing} {'is' if one else 'are'} missing (a gap: later records are still stored)"
+        super().__init__(
+            f"topic {topic!r}: {detail}; "
+            "run `ketenhub verify` and restore the data folder from a backup"
+        )
 
 
 class TransactionAborted(LogError):
@@ -154,3 +195,32 @@ def check_commit(group: str, topic: str, next_offset: int, end_offset: int) -> N
             next_offset,
             f"group {group!r} cannot commit a position beyond the end offset {end_offset}",
         )
+
+
+def read_all(
+    reader: TopicReader,
+    topic: str,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    tolerate_missing: bool = False,
+) -> Iterator[LogRecord]:
+    """Yield the records of a topic from ``start`` up to ``end`` (default: its end now).
+
+    Offsets are dense, so a record missing below the end (a gap, or an end recorded beyond
+    the last stored record) raises ``RecordsMissing`` naming the topic and the offsets, after
+    the records before it. ``tolerate_missing`` yields what is stored instead, skipping the
+    missing offsets: only for verification, which names them by their effect on the chain.
+    """
+    stop = reader.end_offset(topic) if end is None else end
+    while start < stop:
+        batch = [r for r in reader.read(topic, start, min(1000, stop - start)) if r.offset < stop]
+        for record in batch:
+            if record.offset != start and not tolerate_missing:
+                raise RecordsMissing(topic, start, record.offset - 1, stop, at_end=False)
+            yield record
+            start = record.offset + 1
+        if not batch:
+            if not tolerate_missing:
+                raise RecordsMissing(topic, start, stop - 1, stop, at_end=True)
+            return

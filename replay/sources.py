@@ -1,8 +1,13 @@
-"""Sources of sealed history: the embedded data folder, an archive folder, or Kafka.
+"""Sources of sealed history: a topic log (the embedded data folder's), an archive folder, or Kafka.
 
 A ``SealedLogSource`` gives the records of audit.log in offset order (as stored: Avro
 single-object ``SealedRecord`` bytes), the signed checkpoints, the hub's public key, and
 where its records begin (an ``Anchor``) and end (a ``TailProof``, for an archive).
+
+Replay reads a log only through the ``TopicReader`` port (``ketenhub.topic_log``): a
+``LogSource`` is given an open reader by whoever composes the command (the CLI opens the
+embedded data folder's log, ``ketenhub.cli.sources.EmbeddedSource``), so replay never
+imports a runtime.
 """
 
 from __future__ import annotations
@@ -18,11 +23,9 @@ from ketenhub import topics
 from ketenhub.core.checkpoint_records import checkpoint_from_datum, decode_checkpoint
 from ketenhub.core.checkpoints import Checkpoint, public_key_from_pem
 from ketenhub.core.sealing import encode_sealed
-from ketenhub.embedded.runner import read_all
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.errors import KetenhubError
-from ketenhub.hub_folder import HubFolder
 from ketenhub.protection.key_files import PUBLIC_KEY
+from ketenhub.topic_log import TopicReader, read_all
 from replay.archive_format import (
     ArchiveUnreadable,
     Manifest,
@@ -83,31 +86,28 @@ def read_public_key(path: Path) -> Ed25519PublicKey:
     return public_key_from_pem(pem)
 
 
-class EmbeddedSource:
-    """The audit.log and checkpoints of an embedded hub's data folder, read-only."""
+class LogSource:
+    """The audit.log and checkpoints of a topic log, read through the ``TopicReader`` port."""
 
-    def __init__(self, data_dir: Path, public_key_file: Path | None = None) -> None:
-        folder = HubFolder(data_dir)
-        log_file = folder.require_log()
-        self.data_dir = data_dir
-        self.description = f"embedded hub {data_dir}"
-        self._key_file = public_key_file or folder.keys.public_key_file
-        self._log = SqliteTopicLog(log_file)
+    def __init__(self, reader: TopicReader, public_key_file: Path, description: str) -> None:
+        self.description = description
+        self._reader = reader
+        self._key_file = public_key_file
 
     def public_key(self) -> Ed25519PublicKey:
-        """The key in ``keys/hub-signing-key.pub.pem`` (or the file given)."""
+        """The key in the file given (a data folder's ``keys/hub-signing-key.pub.pem``, or a pin)."""
         return read_public_key(self._key_file)
 
     def checkpoints(self) -> list[Checkpoint]:
         """The checkpoints of ``audit.checkpoints``."""
         return [
             decode_checkpoint(r.value or b"", r.offset)
-            for r in read_all(self._log, topics.CHECKPOINTS)
+            for r in read_all(self._reader, topics.CHECKPOINTS)
         ]
 
     def records(self) -> Iterator[Stored]:
         """The records of ``audit.log`` up to its end when the read starts."""
-        for stored in read_all(self._log, topics.AUDIT_LOG):
+        for stored in read_all(self._reader, topics.AUDIT_LOG):
             yield stored.offset, stored.value or b""
 
     def anchor(self) -> Anchor:
@@ -117,16 +117,6 @@ class EmbeddedSource:
     def tail(self) -> TailProof | None:
         """A whole log needs no tail proof."""
         return None
-
-    def close(self) -> None:
-        """Close the log file."""
-        self._log.close()
-
-    def __enter__(self) -> EmbeddedSource:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 class ArchiveSource:

@@ -1,13 +1,21 @@
-"""Reading the hub's topics back from Kafka with kafka-python, as the CLI and the sealer need."""
+"""Reading the hub's topics back from Kafka with kafka-python, as the CLI and the sealer need.
+
+``KafkaLogReader`` is the Kafka runtime's ``TopicReader`` (``ketenhub.topic_log``): ``read``
+and ``end_offset`` address partition 0 of a topic that has one partition (``audit.log``,
+``audit.checkpoints``), so ``read_all`` reads it as it reads the embedded log. It does not
+implement ``TopicLog``: on Kafka the hub writes through Faust agents and producers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from ketenhub.topic_log import LogRecord
+from ketenhub.errors import LogError
+from ketenhub.topic_log import LogRecord, check_read
 from streams.settings import KafkaSettings
 
 
@@ -74,6 +82,22 @@ class KafkaLogReader:
                     return
                 yield _record(message)
 
+    def end_offset(self, topic: str) -> int:
+        """The next offset to be written to a one-partition topic (0 for an unknown topic)."""
+        return self._single_partition_end(topic)
+
+    def read(self, topic: str, start: int, limit: int = 1000) -> list[LogRecord]:
+        """At most ``limit`` records of a one-partition topic from offset ``start``, ascending."""
+        check_read(topic, start, limit)
+        stop = min(self._single_partition_end(topic), start + limit)
+        return list(islice(self.records(topic, 0, start, stop), limit))
+
+    def _single_partition_end(self, topic: str) -> int:
+        ends = self.end_offsets(topic)
+        if len(ends) > 1:
+            raise TopicNotSinglePartition(topic, len(ends))
+        return ends.get(0, 0)
+
     def all_records(self, topic: str) -> Iterator[LogRecord]:
         """Yield every record of every partition of a topic, partition by partition."""
         for partition in self.end_offsets(topic):
@@ -100,6 +124,17 @@ class KafkaLogReader:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class TopicNotSinglePartition(LogError):
+    """Reading by offset needs one order: a topic with several partitions has several."""
+
+    def __init__(self, topic: str, partitions: int) -> None:
+        self.topic, self.partitions = topic, partitions
+        super().__init__(
+            f"topic {topic!r} has {partitions} partitions: reading it by offset needs a topic "
+            "with one partition (read each partition with KafkaLogReader.records instead)"
+        )
 
 
 def _record(message: Any) -> LogRecord:

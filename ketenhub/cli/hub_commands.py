@@ -15,10 +15,10 @@ from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, te
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import read_all
 from ketenhub.errors import CodecError
 from ketenhub.json_events import InvalidEventLine, ParsedLine, event_from_json, numbered_lines
 from ketenhub.protection.keystore import UnknownSubject
+from ketenhub.topic_log import read_all
 
 
 @click.command()

@@ -97,7 +97,8 @@ def open_source(
     data_dir: Path, bootstrap: str | None, archive_dir: Path | None, public_key: Path | None
 ) -> Iterator[SealedLogSource]:
     """The source the options name: an archive folder, Kafka, or the embedded hub (default)."""
-    from replay.sources import ArchiveSource, EmbeddedSource
+    from ketenhub.cli.sources import EmbeddedSource
+    from replay.sources import ArchiveSource
 
     if archive_dir is not None and bootstrap is not None:
         msg = "give either --archive or --kafka, not both"

@@ -23,10 +23,11 @@ from ketenhub.cli.pinning import pin_options, read_pin, unpinned_warning
 from ketenhub.core.trust import TrustedKey, UntrustedKey, fingerprint
 from ketenhub.core.verification import LogUnverifiable, VerificationReport, require_signed
 from ketenhub.core.witnessing import Witness, WitnessUnreadable, witness_from_json
-from ketenhub.embedded.damage import DamagedRecord, RecordsMissing
+from ketenhub.embedded.damage import DamagedRecord
 from ketenhub.embedded.history_check import account_inputs, verify_stored_chain
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.errors import IntegrityError
+from ketenhub.topic_log import RecordsMissing
 
 TAMPERED, UNVERIFIABLE = 1, 2
 SHOWN_FAULTS = 50  # faults printed one per line; a count stands for the rest

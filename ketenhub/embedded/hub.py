@@ -24,7 +24,6 @@ from ketenhub.embedded.runner import (
     RunStats,
     SealerLoop,
     ViewProjector,
-    read_all,
     run_until_idle,
     utc_now,
 )
@@ -32,7 +31,7 @@ from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.embedded.writer_lock import DEFAULT_WAIT_S, Notify, WriterLock, tell_stderr
 from ketenhub.hub_folder import HubFolder, HubNotFound
 from ketenhub.protection.protector import KeyStoreProtector
-from ketenhub.topic_log import LogRecord
+from ketenhub.topic_log import LogRecord, read_all
 
 __all__ = ["LOG_FILE", "EmbeddedHub", "HubNotFound", "create_hub"]
 

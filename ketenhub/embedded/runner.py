@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -25,9 +25,8 @@ from ketenhub.core.projection import Projector
 from ketenhub.core.rejection import Rejection
 from ketenhub.core.sealer import Refused, Sealed, Sealer
 from ketenhub.core.sealing import decode_sealed, encode_sealed
-from ketenhub.embedded.damage import RecordsMissing
 from ketenhub.embedded.errors import WriterConflict
-from ketenhub.topic_log import LogRecord, TopicLog
+from ketenhub.topic_log import LogRecord, TopicLog, read_all
 
 SEALER_GROUP = "hub-sealer"
 PROJECTOR_GROUP = "hub-projector"
@@ -38,37 +37,6 @@ log = structlog.get_logger("ketenhub.embedded")
 def utc_now() -> dt.datetime:
     """The hub's clock."""
     return dt.datetime.now(dt.UTC)
-
-
-def read_all(
-    topic_log: TopicLog,
-    topic: str,
-    start: int = 0,
-    end: int | None = None,
-    *,
-    tolerate_missing: bool = False,
-) -> Iterator[LogRecord]:
-    """Yield the records of a topic from ``start`` up to ``end`` (default: its end now).
-
-    Offsets are dense, so a record missing below the end (a gap, or an end recorded beyond
-    the last stored record) raises ``RecordsMissing`` naming the topic and the offsets, after
-    the records before it. ``tolerate_missing`` yields what is stored instead, skipping the
-    missing offsets: only for verification, which names them by their effect on the chain.
-    """
-    stop = topic_log.end_offset(topic) if end is None else end
-    while start < stop:
-        batch = [
-            r for r in topic_log.read(topic, start, min(1000, stop - start)) if r.offset < stop
-        ]
-        for record in batch:
-            if record.offset != start and not tolerate_missing:
-                raise RecordsMissing(topic, start, record.offset - 1, stop, at_end=False)
-            yield record
-            start = record.offset + 1
-        if not batch:
-            if not tolerate_missing:
-                raise RecordsMissing(topic, start, stop - 1, stop, at_end=True)
-            return
 
 
 @dataclass

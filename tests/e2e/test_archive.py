@@ -19,12 +19,13 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from evaluation_story import Chronicle, at  # the hand-built history of the evaluation tests
 
 from ketenhub import topics
+from ketenhub.cli.sources import EmbeddedSource
 from ketenhub.contract.schemas import crc64_fingerprint
 from ketenhub.core.sealing import decode_sealed, sealed_record_schema
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import read_all
+from ketenhub.topic_log import read_all
 from replay.archive import check_against_live
-from replay.sources import ArchiveSource, EmbeddedSource
+from replay.sources import ArchiveSource
 from replay.verify import VerificationFailed, verify_source
 
 Run = Callable[..., subprocess.CompletedProcess[str]]  # the `ketenhub` fixture of conftest.py

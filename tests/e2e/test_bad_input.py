@@ -14,7 +14,7 @@ from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import MARKER, encode_event
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import read_all
+from ketenhub.topic_log import read_all
 
 
 @pytest.fixture

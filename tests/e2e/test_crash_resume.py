@@ -17,7 +17,7 @@ from ketenhub import topics
 from ketenhub.contract.base import Event
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import read_all
+from ketenhub.topic_log import read_all
 
 CASES = 600
 

@@ -191,10 +191,10 @@ def test_the_demo_year_on_kafka_gives_the_embedded_result(
 
 def assert_same_evaluation_csvs(hub: HubUnderTest, embedded_folder: Path, out: Path) -> None:
     """The annual evaluation of the same history read from Kafka and from the embedded log: byte-identical CSVs."""
+    from ketenhub.cli.sources import EmbeddedSource
     from replay.kafka_source import KafkaSource
     from replay.pipeline import evaluate_source
     from replay.report import write_report
-    from replay.sources import EmbeddedSource
 
     public_key = hub.data_dir / "keys" / "hub-signing-key.pub.pem"
     kafka = KafkaSource(
