@@ -46,6 +46,11 @@ def writer_schema(value: bytes) -> SchemaVersion:
 def decode_datum(value: bytes, reader: SchemaVersion | None = None) -> tuple[SchemaVersion, Any]:
     """Decode a value into a datum, resolved to ``reader`` (default: the writer's own schema)."""
     writer = writer_schema(value)
+    return writer, _read_datum(value, writer, reader)
+
+
+def _read_datum(value: bytes, writer: SchemaVersion, reader: SchemaVersion | None) -> Any:
+    """The datum after the header of ``value``, written with ``writer``, resolved to ``reader``."""
     stream = io.BytesIO(value)
     stream.seek(HEADER_SIZE)
     resolved = None if reader is None or reader.fingerprint == writer.fingerprint else reader.parsed
@@ -66,7 +71,7 @@ def decode_datum(value: bytes, reader: SchemaVersion | None = None) -> tuple[Sch
     if stream.tell() != len(value):
         extra = len(value) - stream.tell()
         raise CorruptDatum(writer.name, f"{extra} unexpected byte(s) after the datum")
-    return writer, datum
+    return datum
 
 
 def encode_event(event: Event) -> bytes:
@@ -79,7 +84,7 @@ def decode_event(value: bytes) -> Event:
     writer = writer_schema(value)
     if not writer.full_name.startswith(EVENT_NAMESPACE + "."):
         raise CorruptDatum(writer.name, f"{writer.full_name} is not an event type")
-    _, datum = decode_datum(value, latest_schema(writer.full_name))
+    datum = _read_datum(value, writer, latest_schema(writer.full_name))
     try:
         return EVENT_MODELS[writer.name].model_validate(datum)
     except ValidationError as exc:
