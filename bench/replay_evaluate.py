@@ -43,6 +43,7 @@ from replay.report import write_report
 from replay.verify import verify_source
 
 FIRST_YEAR, YEARS = 2016, 10
+END_TO_END_S, RATIO_TARGET = 60, 0.5
 YEAR, BASELINE = FIRST_YEAR + YEARS - 1, FIRST_YEAR
 
 
@@ -175,6 +176,21 @@ def report(built: tuple[int, float] | None, stages: dict[str, dict[str, float]])
     print(
         f"  of which writing the report: {report_s:.1f} s; computing the tables: {tables_s:.2f} s"
     )
+    _summary(n, total, raw, stages["total"]["peak_mb"])
+
+
+def _summary(n: float, seconds: float, raw: float, peak_mb: float) -> None:
+    """The figures the issue sets targets for, measured in this run."""
+    ratio = (n / seconds) / raw
+    print(
+        f"end to end (verify + replay + evaluate + report): {seconds:.1f} s for {n:,.0f} events, "
+        f"{'within' if seconds < END_TO_END_S else 'over'} the {END_TO_END_S} s target"
+    )
+    print(
+        f"ratio end to end / raw decode: {ratio:.3f} "
+        f"(target {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'not met'})"
+    )
+    print(f"peak memory (resident set) of the end-to-end run: {peak_mb:,.0f} MB")
 
 
 def _line(label: str, seconds: float, n: float, raw: float | None, peak: float) -> str:
