@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import faust
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ketenhub.codec.single_object import decode_event
 from ketenhub.core.admission import inspect
 from ketenhub.core.case_state import CaseState
+from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.core.projection import cases_of, project_case, render_views
+from ketenhub.core.projection import cases_of
 from ketenhub.core.rejection import Rejection
-from ketenhub.core.sealing import decode_sealed
+from ketenhub.pipeline.effects import AppendView, Effect
+from ketenhub.pipeline.sealing_step import Clock, utc_now
+from ketenhub.pipeline.view_step import (
+    CaseProjected,
+    RebuildNeeded,
+    all_views,
+    decoded_value,
+    project_stored_case,
+    rebuild_case,
+)
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
 from streams.sealing_driver import KafkaSealer, forwarding_headers
@@ -66,9 +76,12 @@ def _faust_options(settings: KafkaSettings) -> dict[str, Any]:
 
 
 def create_app(
-    settings: KafkaSettings, registry: PartnerRegistry, key: Ed25519PrivateKey
+    settings: KafkaSettings,
+    registry: PartnerRegistry,
+    key: Ed25519PrivateKey,
+    clock: Clock = utc_now,
 ) -> faust.App:
-    """Build the hub's Faust app for a registry: the agents call the pure core, nothing else."""
+    """Build the hub's Faust app for a registry: the agents read, call the pipeline and commit."""
     app = faust.App(settings.app_id, **_faust_options(settings))
     names = TopicNames(settings.topic_prefix)
     ingest = _raw_topic(app, *(names.ingest(p.id) for p in registry.partners))
@@ -80,7 +93,7 @@ def create_app(
         "case-states", key_type=str, value_type=str, partitions=settings.view_partitions
     )
     chain = app.Table("chain-head", key_type=str, value_type=str, partitions=1)
-    sealer = KafkaSealer(settings, registry, key)
+    sealer = KafkaSealer(settings, registry, key, clock)
 
     @app.agent(ingest)
     async def validate(stream: Any) -> None:
@@ -92,7 +105,7 @@ def create_app(
         async for event in stream.events():
             message = event.message
             partner = registry.get(names.partner_of_ingest(message.topic))
-            where = (message.topic, message.partition, message.offset)
+            where = InputRef(message.topic, message.partition, message.offset)
             headers = _headers(event)
             inspected = inspect(registry, partner, event.value or b"", headers)
             refused = inspected if isinstance(inspected, Rejection) else None
@@ -132,8 +145,8 @@ def create_app(
     async def route(stream: Any) -> None:
         """Re-key each sealed record by the case(s) it belongs to, for partitioned projection."""
         async for event in stream.events():
-            record = decode_sealed(event.value or b"", event.message.offset)
-            for case_id in cases_of(record, decode_event(record.payload)):
+            record, sealed_event = decoded_value(event.value, event.message.offset)
+            for case_id in cases_of(record, sealed_event):
                 await by_case.send(key=case_id.encode(), value=event.value)
 
     @app.agent(by_case)
@@ -141,50 +154,49 @@ def create_app(
         """Fold each case's sealed events into its state and publish the views that changed."""
         async for event in stream.events():
             case_id = (event.key or b"").decode()
-            record = decode_sealed(event.value or b"", event.message.offset)
+            record, sealed_event = decoded_value(event.value, event.message.offset)
             stored = cases.get(case_id)
             state = None if stored is None else CaseState.from_json(stored.encode())
-            try:
-                projected = project_case(
-                    state, record, decode_event(record.payload), registry, case_id
-                )
-            except (
-                KeyError
-            ):  # the stored state misses an event it should hold: rebuild it from the log
-                log.warning("case_state_rebuilt", case_id=case_id, sequence=record.sequence)
-                rebuilt = await asyncio.get_running_loop().run_in_executor(
-                    None, rebuild_case, settings, registry, case_id, record.sequence
-                )
-                if rebuilt is not None:
-                    cases[case_id] = rebuilt.to_json().decode()
-                    await _publish_all(views, registry, rebuilt, case_id)
-                continue
-            if projected is None:
-                if state is not None:  # a redelivery: re-publish the views in case they were lost
-                    await _publish_all(views, registry, state, case_id)
-                continue
-            cases[case_id] = projected.state.to_json().decode()
-            for change in projected.changes:
-                await views[change.partner].send(key=case_id.encode(), value=change.view)
+            outcome = project_stored_case(state, record, sealed_event, registry, case_id)
+            if isinstance(outcome, RebuildNeeded):
+                outcome = await _rebuilt(settings, registry, outcome)
+            if outcome.changed and outcome.state is not None:
+                cases[case_id] = outcome.state.to_json().decode()
+            await _send_views(views, outcome.effects)
 
     app.ketenhub_sealer = sealer  # type: ignore[attr-defined]  # for status and tests
     return app
 
 
-def rebuild_case(
+async def _rebuilt(
+    settings: KafkaSettings, registry: PartnerRegistry, needed: RebuildNeeded
+) -> CaseProjected:
+    """The case folded afresh from audit.log when its kept state missed an event; all its views."""
+    log.warning("case_state_rebuilt", case_id=needed.case_id, sequence=needed.upto)
+    loop = asyncio.get_running_loop()
+    state = await loop.run_in_executor(
+        None, rebuild_from_log, settings, registry, needed.case_id, needed.upto
+    )
+    effects = [] if state is None else all_views(state, registry)
+    return CaseProjected(state, effects, changed=state is not None)
+
+
+def rebuild_from_log(
     settings: KafkaSettings, registry: PartnerRegistry, case_id: str, upto: int
 ) -> CaseState | None:
     """A case's state folded afresh from audit.log, up to and including sequence ``upto``."""
-    state: CaseState | None = None
     with KafkaLogReader(settings) as reader:
         audit = TopicNames(settings.topic_prefix).audit_log
-        for stored in reader.records(audit, 0, 0, upto + 1):
-            record = decode_sealed(stored.value or b"", stored.offset)
-            event = decode_event(record.payload)
-            if case_id in cases_of(record, event):
-                projected = project_case(state, record, event, registry, case_id)
-                state = state if projected is None else projected.state
-    return state
+        return rebuild_case(reader.records(audit, 0, 0, upto + 1), registry, case_id)
+
+
+async def _send_views(views: dict[str, Any], effects: Sequence[Effect]) -> None:
+    """Send the view writes among ``effects`` to the partners' view topics."""
+    for effect in effects:
+        if isinstance(effect, AppendView):
+            await views[effect.partner].send(
+                key=effect.case_id.encode(), value=effect.value, headers=list(effect.headers)
+            )
 
 
 def _remember(table: Any, key: str, value: str) -> None:
@@ -197,11 +209,3 @@ def _headers(event: Any) -> tuple[tuple[str, bytes], ...]:
     raw = event.headers or []
     items = raw.items() if isinstance(raw, dict) else raw
     return tuple((name, value or b"") for name, value in items)
-
-
-async def _publish_all(
-    views: dict[str, Any], registry: PartnerRegistry, state: CaseState, case_id: str
-) -> None:
-    current = render_views(state, registry)
-    for partner in registry.partners:
-        await views[partner.id].send(key=case_id.encode(), value=current.get(partner.id))

@@ -7,7 +7,6 @@ batch (``streams.sealer_fence``)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,15 +16,17 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
+from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.rejection import Rejection, RejectionCode
-from ketenhub.core.sealer import Refused, Sealed, Sealer, input_id
-from ketenhub.core.sealing import encode_sealed
-from ketenhub.errors import ChainBroken
+from ketenhub.core.sealer import Sealer
+from ketenhub.errors import ChainBroken, KetenhubError
+from ketenhub.pipeline.effects import AppendRejected, AppendSealed, Effect
+from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
+from streams.kafka_outbox import KafkaOutbox, Landed
 from streams.sealer_fence import FENCE_KEY, SealerFenced, SealerOverlap, claim_value, fence_topic
 from streams.settings import KafkaSettings
 from streams.topology import ensure_topics
@@ -43,18 +44,33 @@ class Forwarded:
 
     headers: tuple[tuple[str, bytes], ...]
     partner: str
-    where: tuple[str, int, int]
+    where: InputRef
     refused: Rejection | None
+
+    def input(self, value: bytes | None) -> Input:
+        """The pipeline's input for the forwarded message with ``value``."""
+        return Input(self.where, self.partner, value, self.headers, self.refused)
+
+
+class NotForwarded(KetenhubError):
+    """A message on hub.admitted lacks the headers the validator adds."""
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(
+            f"a message on hub.admitted has no valid {missing} header: only the hub's validator "
+            "may write to hub.admitted (check the topic's ACLs)"
+        )
 
 
 def forwarding_headers(
     headers: Sequence[tuple[str, bytes]],
     partner: str,
-    where: tuple[str, int, int],
+    where: InputRef,
     refused: Rejection | None = None,
 ) -> list[tuple[str, bytes]]:
     """Headers of a message forwarded to the sealer: the originals, its partner, origin and verdict."""
-    added = [(PARTNER_HEADER, partner.encode()), (WHERE_HEADER, input_id(*where).encode())]
+    added = [(PARTNER_HEADER, partner.encode()), (WHERE_HEADER, where.encode())]
     if refused is not None:
         added.append((REFUSAL_HEADER, f"{refused.code.value} {refused.reason}".encode()))
     return [*headers, *added]
@@ -63,24 +79,31 @@ def forwarding_headers(
 def read_forwarded(headers: Sequence[tuple[str, bytes]]) -> Forwarded:
     """Split a forwarded message's headers back into the originals and what the validator added."""
     found = {name: value.decode() for name, value in headers if name in FORWARDING_HEADERS}
-    topic, partition, offset = found[WHERE_HEADER].rsplit("/", 2)
+    where = InputRef.decode(found.get(WHERE_HEADER, "").encode())
+    if where is None or PARTNER_HEADER not in found:
+        raise NotForwarded(WHERE_HEADER if where is None else PARTNER_HEADER)
     refused = None
     if REFUSAL_HEADER in found:
         code, _, reason = found[REFUSAL_HEADER].partition(" ")
         refused = Rejection(RejectionCode(code), reason)
     original = tuple((n, v) for n, v in headers if n not in FORWARDING_HEADERS)
-    return Forwarded(original, found[PARTNER_HEADER], (topic, int(partition), int(offset)), refused)
+    return Forwarded(original, found[PARTNER_HEADER], where, refused)
 
 
 class KafkaSealer:
     """The core sealer driven from Faust: one instance per worker, active where hub.admitted is assigned."""
 
     def __init__(
-        self, settings: KafkaSettings, registry: PartnerRegistry, key: Ed25519PrivateKey
+        self,
+        settings: KafkaSettings,
+        registry: PartnerRegistry,
+        key: Ed25519PrivateKey,
+        clock: Clock = utc_now,
     ) -> None:
         self._settings, self._registry, self._key = settings, registry, key
         self._names = TopicNames(settings.topic_prefix)
-        self.sealer = Sealer(registry, key, settings.checkpoint_every)
+        self.pipeline = SealingStep(registry, key, settings.checkpoint_every, clock)
+        self._outbox = KafkaOutbox(lambda: self._producer, self._names, self._landed)
         self._positions: dict[tuple[str, int], int] = {}
         self._producer: Any = None
         self._reader: KafkaLogReader | None = None
@@ -88,6 +111,11 @@ class KafkaSealer:
         self.epoch: int | None = None  # the offset of this sealer's claim on the fence topic
         self.fenced: SealerFenced | None = None
         self.lock = asyncio.Lock()
+
+    @property
+    def sealer(self) -> Sealer:
+        """The core sealer behind the pipeline."""
+        return self.pipeline.sealer
 
     async def start(self) -> None:
         """Start the idempotent producer and read back everything written so far."""
@@ -159,13 +187,11 @@ class KafkaSealer:
             [self._names.audit_log, self._names.checkpoints, *rejected, self._fence.name]
         )
         # checkpoints first: the sealer keeps only the leaf hashes sealed after the last one
-        for record in self._new(self._names.checkpoints, ends):
-            self.sealer.restore_checkpoint(decode_checkpoint(record.value or b"", record.offset))
-        for record in self._new(self._names.audit_log, ends):
-            self.sealer.restore_sealed(record.offset, record.value or b"", record.headers)
-        for topic in rejected:
-            for record in self._new(topic, ends):
-                self.sealer.restore_refused(record.headers, record.value)
+        self.pipeline.restore(
+            self._new(self._names.checkpoints, ends),
+            self._new(self._names.audit_log, ends),
+            (record for topic in rejected for record in self._new(topic, ends)),
+        )
         return ends
 
     def _new(self, topic: str, ends: dict[tuple[str, int], int]) -> Iterator[LogRecord]:
@@ -229,7 +255,6 @@ class KafkaSealer:
         Raises ``SealerFenced``, having written nothing, when another sealer claimed the role
         since this one did (this sealer then stays stopped).
         """
-        counts = {"sealed": 0, "rejected": 0, "ignored": 0}
         async with self.lock:
             if self.fenced is not None:
                 raise self.fenced
@@ -237,45 +262,9 @@ class KafkaSealer:
                 await self._claim()
             await self._check_fence(await self.catch_up())
             self.check_chain_head(chain_head)
-            pending: list[Any] = []
-            sequences: list[tuple[int, int]] = []  # (index in pending, sequence) of sealed records
-            for value, raw_headers in messages:
-                forwarded = read_forwarded(raw_headers)
-                partner, where = self._registry.get(forwarded.partner), forwarded.where
-                now = dt.datetime.now(dt.UTC)
-                decision = self.sealer.decide(
-                    partner, value, forwarded.headers, where, now, forwarded.refused
-                )
-                if isinstance(decision, Sealed):
-                    sequences.append((len(pending), decision.record.sequence))
-                    pending.append(
-                        await self._send(
-                            self._names.audit_log,
-                            encode_sealed(decision.record),
-                            None,
-                            decision.headers,
-                        )
-                    )
-                    counts["sealed"] += 1
-                elif isinstance(decision, Refused):
-                    key = input_id(*where).encode()
-                    pending.append(
-                        await self._send(
-                            self._names.rejected(partner.id), value, key, decision.headers
-                        )
-                    )
-                    counts["rejected"] += 1
-                    log.info(
-                        "event_rejected", partner=partner.id, code=decision.rejection.code.value
-                    )
-                else:
-                    counts["ignored"] += 1
-            stored = await asyncio.gather(*pending)
-            self._written(stored)
-            await self._check_landed(stored, sequences)
-            if self.sealer.checkpoint_due():  # only now: a checkpoint never covers unstored records
-                self._written(await asyncio.gather(*await self._checkpoint()))
-        return counts
+            effects = self.pipeline.decide([read_forwarded(h).input(v) for v, h in messages])
+            await self._outbox.commit(effects)
+        return decision_counts(effects, len(messages))
 
     async def checkpoint_if_idle(self) -> bool:
         """Sign a checkpoint over everything sealed, unless a batch is being decided right now."""
@@ -288,27 +277,23 @@ class KafkaSealer:
                 await self._check_fence(await self.catch_up())
             except SealerFenced:
                 return False  # logged where it was found; the seal agent stops on its next batch
-            pending = await self._checkpoint()
-            self._written(await asyncio.gather(*pending))
-            return bool(pending)
+            effects = self.pipeline.checkpoint()
+            await self._outbox.commit(effects)
+            return bool(effects)
 
-    async def _check_landed(self, stored: Sequence[Any], sequences: list[tuple[int, int]]) -> None:
-        """Stop for good when a sealed record did not land at the offset its sequence says."""
-        for index, sequence in sequences:
-            if stored[index].offset != sequence:
-                await self._stop_fenced(SealerOverlap(self.epoch, sequence, stored[index].offset))
+    async def _landed(self, landed: Landed) -> None:
+        """Remember our own writes; stop for good when a sealed record landed off its sequence."""
+        self._written([meta for _, meta in landed])
+        for effect, meta in landed:
+            if isinstance(effect, AppendSealed) and meta.offset != effect.sequence:
+                await self._stop_fenced(SealerOverlap(self.epoch, effect.sequence, meta.offset))
 
-    async def _checkpoint(self) -> list[Any]:
-        checkpoint = self.sealer.checkpoint(dt.datetime.now(dt.UTC))
-        if checkpoint is None:
-            return []
-        return [await self._send(self._names.checkpoints, encode_checkpoint(checkpoint), None, ())]
 
-    async def _send(
-        self,
-        topic: str,
-        value: bytes | None,
-        key: bytes | None,
-        headers: Sequence[tuple[str, bytes]],
-    ) -> Any:
-        return await self._producer.send(topic, value=value, key=key, headers=list(headers))
+def decision_counts(effects: Sequence[Effect], inputs: int) -> dict[str, int]:
+    """How many inputs a batch sealed, rejected and ignored; each rejection is logged."""
+    sealed = sum(isinstance(e, AppendSealed) for e in effects)
+    rejected = [e for e in effects if isinstance(e, AppendRejected)]
+    for effect in rejected:
+        log.info("event_rejected", partner=effect.partner, code=effect.rejection.code.value)
+    ignored = inputs - sealed - len(rejected)
+    return {"sealed": sealed, "rejected": len(rejected), "ignored": ignored}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ketenhub.core.sealer import input_id, input_of
+from ketenhub.core.input_ref import InputRef, input_of
 from ketenhub.topic_log import LogRecord
 
 
@@ -55,30 +55,30 @@ def view_differences(
 class Inputs:
     """What the sealer's outputs say about inputs: the ingested bytes and the sealed inputs."""
 
-    ingested: Mapping[str, bytes | None]
-    sealed: frozenset[str]
+    ingested: Mapping[InputRef, bytes | None]
+    sealed: frozenset[InputRef]
 
 
-def sealed_inputs(audit: Iterable[LogRecord]) -> frozenset[str]:
+def sealed_inputs(audit: Iterable[LogRecord]) -> frozenset[InputRef]:
     """The input ids the records of audit.log were sealed from."""
     return frozenset(origin for r in audit if (origin := input_of(r.headers)) is not None)
 
 
-def ingested_inputs(ingest: Iterable[LogRecord]) -> dict[str, bytes | None]:
-    """The records of an embedded ingest topic by input id."""
-    return {input_id(r.topic, 0, r.offset): r.value for r in ingest}
+def ingested_inputs(ingest: Iterable[LogRecord]) -> dict[InputRef, bytes | None]:
+    """The records of an embedded ingest topic by input."""
+    return {InputRef(r.topic, 0, r.offset): r.value for r in ingest}
 
 
 def rejection_differences(
     rejected_topic: str, ingest_topic: str, rejected: Iterable[LogRecord], inputs: Inputs
 ) -> list[Difference]:
     """Check each rejected record against the partner's inputs and the sealer's other decisions."""
-    found, seen = [], set[str]()
+    found, seen = [], set[InputRef]()
     for record in rejected:
         where = f"{rejected_topic} offset {record.offset}"
         origin = input_of(record.headers)
         if origin is None:
-            found.append(Difference(where, "it names no input (no ketenhub_input header)"))
+            found.append(Difference(where, "it names no input (no valid ketenhub_input header)"))
             continue
         problem = _rejection_problem(origin, ingest_topic, record, inputs, seen)
         if problem is not None:
@@ -88,9 +88,9 @@ def rejection_differences(
 
 
 def _rejection_problem(
-    origin: str, ingest_topic: str, record: LogRecord, inputs: Inputs, seen: set[str]
+    origin: InputRef, ingest_topic: str, record: LogRecord, inputs: Inputs, seen: set[InputRef]
 ) -> str | None:
-    if not origin.startswith(f"{ingest_topic}/"):
+    if origin.topic != ingest_topic:
         return f"the input is not on this partner's own topic {ingest_topic}"
     if origin not in inputs.ingested:
         return "the input does not exist on the ingest topic"

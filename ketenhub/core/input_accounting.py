@@ -18,7 +18,7 @@ from uuid import UUID
 from ketenhub import topics
 from ketenhub.codec.single_object import decode_event
 from ketenhub.core.admission import content_digest
-from ketenhub.core.sealer import input_id, input_of
+from ketenhub.core.input_ref import INPUT_HEADER, InputRef, input_of
 from ketenhub.core.sealing import SealedRecord
 from ketenhub.errors import CodecError
 from ketenhub.topic_log import Headers
@@ -69,7 +69,7 @@ class _Tally:
 
 @dataclass
 class _Decisions:
-    by_input: dict[str, list[str]] = field(default_factory=dict)
+    by_input: dict[InputRef, list[str]] = field(default_factory=dict)
     sealed_events: dict[str, list[bytes]] = field(default_factory=dict)
     refused: list[bytes | None] = field(default_factory=list)
     faults: list[AccountingFault] = field(default_factory=list)
@@ -123,7 +123,7 @@ class InputLedger:
             )
         unaccounted: list[int] = []
         for offset in range(min(ingest.position, len(ingest.values))):
-            wheres = self._decided.by_input.get(input_id(ingest.topic, 0, offset), [])
+            wheres = self._decided.by_input.get(InputRef(ingest.topic, 0, offset), [])
             if len(wheres) > 1:
                 detail = f"decided {len(wheres)} times: " + ", ".join(wheres)
                 tally.faults.append(AccountingFault(f"{ingest.topic} offset {offset}", detail))
@@ -139,27 +139,27 @@ class InputLedger:
 
     def _decision(self, where: str, headers: Headers, own_topic: str) -> bytes | None:
         """Record that ``where`` decides the input it names; return that input's bytes if sound."""
-        origin = input_of(headers)
-        if origin is None:
+        if not any(name == INPUT_HEADER for name, _ in headers):
             self._fault(where, "it names no input (no ketenhub_input header)")
             return None
+        origin = input_of(headers)
+        if origin is None or origin.partition != 0 or not origin.topic.startswith(_INGEST):
+            self._fault(where, "it names no input on an ingest topic (a damaged ketenhub_input)")
+            return None
         self._decided.by_input.setdefault(origin, []).append(where)
-        topic, _, offset_text = origin.rpartition("/0/")
-        ingest = self._ingest.get(topic)
+        ingest = self._ingest.get(origin.topic)
         where = f"{where} (input {origin})"
         problem = None
-        if not offset_text.isdigit() or not topic.startswith(_INGEST):
-            problem = "that is not the id of an input on an ingest topic"
-        elif topic != own_topic:
+        if origin.topic != own_topic:
             problem = f"the input is not on the partner's own topic {own_topic}"
-        elif ingest is None or int(offset_text) >= len(ingest.values):
+        elif ingest is None or origin.offset >= len(ingest.values):
             problem = "the input does not exist on the ingest topic"
-        elif int(offset_text) >= ingest.position:
+        elif origin.offset >= ingest.position:
             problem = f"the input lies beyond the sealer's committed position {ingest.position}"
         if problem is not None or ingest is None:
             self._fault(where, problem or "the input does not exist")
             return None
-        return ingest.values[int(offset_text)]
+        return ingest.values[origin.offset]
 
     def _fault(self, where: str, detail: str) -> None:
         self._decided.faults.append(AccountingFault(where, detail))

@@ -27,6 +27,7 @@ from ketenhub.codec.single_object import decode_event
 from ketenhub.core.admission import Duplicate, admit, content_digest
 from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, sign_checkpoint
 from ketenhub.core.frontier_proof import consistency_proof_from
+from ketenhub.core.input_ref import INPUT_HEADER, InputRef, input_of
 from ketenhub.core.ledger import Ledger
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.partners import Partner, PartnerRegistry, Role
@@ -34,23 +35,11 @@ from ketenhub.core.rejection import Rejection, RejectionCode, rejection_headers
 from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed, seal
 from ketenhub.errors import CodecError
 
-INPUT_HEADER = "ketenhub_input"
 CODE_HEADER = "ketenhub_rejection_code"
 Headers = tuple[tuple[str, bytes], ...]
 
 
-def input_id(topic: str, partition: int, offset: int) -> str:
-    """The identity of an ingested message: where it was read."""
-    return f"{topic}/{partition}/{offset}"
-
-
 HUB_HEADER_PREFIX = "ketenhub_"
-
-
-def input_of(headers: Sequence[tuple[str, bytes]]) -> str | None:
-    """The input id an output record carries, if any (the hub's own tag: the last one)."""
-    found = [value for name, value in headers if name == INPUT_HEADER]
-    return found[-1].decode() if found else None
 
 
 def partner_headers(headers: Sequence[tuple[str, bytes]]) -> Headers:
@@ -105,7 +94,7 @@ class Sealer:
         self.checkpointed = 0
         self._at_checkpoint = MerkleFrontier()  # the frontier at the last checkpoint known
         self._since_checkpoint: list[bytes] = []  # leaf hashes after _at_checkpoint
-        self.decided: set[str] = set()
+        self.decided: set[InputRef] = set()
         self.refused: dict[tuple[UUID, bytes], RejectionCode] = {}
 
     def restore_sealed(
@@ -146,21 +135,19 @@ class Sealer:
         partner: Partner,
         value: bytes,
         headers: Headers,
-        where: tuple[str, int, int],
+        where: InputRef,
         now: dt.datetime,
         refused: Rejection | None = None,
     ) -> Decision:
-        """Decide one ingested message read at ``where`` (topic, partition, offset).
+        """Decide one ingested message read at ``where``.
 
         ``refused`` is the verdict of a stateless validator that already inspected the
         message; the sealer then only records it, so that each input is refused once.
         """
-        topic, partition, offset = where
-        origin = input_id(topic, partition, offset)
-        if origin in self.decided:
-            return Ignored(f"input {origin} was decided before")
-        self.decided.add(origin)
-        tagged = (*partner_headers(headers), (INPUT_HEADER, origin.encode()))
+        if where in self.decided:
+            return Ignored(f"input {where} was decided before")
+        self.decided.add(where)
+        tagged = (*partner_headers(headers), (INPUT_HEADER, where.encode()))
         outcome = refused or admit(self.ledger, self._registry, partner, value, headers, now)
         if isinstance(outcome, Duplicate):
             return Ignored(f"event {outcome.event_id} was sealed before")
@@ -170,7 +157,7 @@ class Sealer:
                 return Ignored(f"event {identity[0]} was refused before for the same reason")
             if identity is not None:
                 self.refused[identity] = outcome.code
-            return Refused(partner.id, outcome, rejection_headers(tagged, outcome, topic, offset))
+            return Refused(partner.id, outcome, rejection_headers(tagged, outcome, where.topic, where.offset))
         event = outcome.inspected.event
         record = seal(self.head, partner.id, event, value, now, self.ledger.case_of(event))
         self.ledger.apply(event, outcome.inspected.digest)

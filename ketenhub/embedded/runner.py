@@ -1,4 +1,4 @@
-"""The in-process runner: drives ingest -> admit -> seal -> project over the embedded topic log.
+"""The in-process runner: reads the embedded topic log, calls the pipeline, commits its effects.
 
 One writer per data folder: the hub takes the writer lock (``writer_lock``) around a run. As a
 second line of defence, each step opens its write transaction first (SQLite's ``BEGIN
@@ -9,34 +9,35 @@ writer moved them, the step raises ``WriterConflict`` with nothing written.
 
 from __future__ import annotations
 
-import datetime as dt
-import heapq
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub import topics
-from ketenhub.codec.single_object import decode_event
-from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
+from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.core.projection import Projector
 from ketenhub.core.rejection import Rejection
-from ketenhub.core.sealer import Refused, Sealed, Sealer
-from ketenhub.core.sealing import decode_sealed, encode_sealed
+from ketenhub.core.sealer import Sealer
+from ketenhub.core.sealing import decode_sealed
 from ketenhub.embedded.errors import WriterConflict
+from ketenhub.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.embedded.sqlite_outbox import SqliteOutbox
+from ketenhub.pipeline.effects import (
+    AppendCheckpoint,
+    AppendRejected,
+    AppendSealed,
+    AppendView,
+    Effect,
+)
+from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
+from ketenhub.pipeline.view_step import ViewStep
 from ketenhub.topic_log import LogRecord, TopicLog, read_all
 
 SEALER_GROUP = "hub-sealer"
 PROJECTOR_GROUP = "hub-projector"
-Clock = Callable[[], dt.datetime]
 log = structlog.get_logger("ketenhub.embedded")
-
-
-def utc_now() -> dt.datetime:
-    """The hub's clock."""
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -61,11 +62,11 @@ class RunStats:
 
 
 class SealerLoop:
-    """Feeds ingested messages, in timestamp order, to the core sealer; one transaction per batch."""
+    """Reads ingested messages in arrival order, decides them with the pipeline, commits the effects."""
 
     def __init__(
         self,
-        topic_log: TopicLog,
+        topic_log: SqliteTopicLog,
         registry: PartnerRegistry,
         signing_key: Ed25519PrivateKey,
         *,
@@ -74,53 +75,63 @@ class SealerLoop:
     ) -> None:
         self._log, self._registry, self._key = topic_log, registry, signing_key
         self._every, self._clock = checkpoint_every, clock
+        self._outbox = SqliteOutbox(topic_log, SEALER_GROUP, self._check_unmoved)
         self._recover()
 
+    @property
+    def sealer(self) -> Sealer:
+        """The core sealer behind the pipeline."""
+        return self.pipeline.sealer
+
     def _recover(self) -> None:
-        self.sealer = Sealer(self._registry, self._key, self._every)
+        self.pipeline = SealingStep(self._registry, self._key, self._every, self._clock)
         self._positions = {
             topic: self._log.committed(SEALER_GROUP, topic) for topic in self._ingest_topics()
         }
-        self._checkpoints = 0  # checkpoints first: the sealer keeps only the leaves after them
-        for stored in read_all(self._log, topics.CHECKPOINTS):
-            self.sealer.restore_checkpoint(decode_checkpoint(stored.value or b"", stored.offset))
-            self._checkpoints = stored.offset + 1
-        for stored in read_all(self._log, topics.AUDIT_LOG):
-            self.sealer.restore_sealed(stored.offset, stored.value or b"", stored.headers)
-        for partner in self._registry.partners:  # so an event refused before is refused once
-            for stored in read_all(self._log, topics.rejected(partner.id)):
-                self.sealer.restore_refused(stored.headers, stored.value)
+        checkpoints = list(read_all(self._log, topics.CHECKPOINTS))
+        rejected = (
+            record
+            for partner in self._registry.partners  # so an event refused before is refused once
+            for record in read_all(self._log, topics.rejected(partner.id))
+        )
+        self.pipeline.restore(checkpoints, read_all(self._log, topics.AUDIT_LOG), rejected)
+        self._checkpoints, self._seen = len(checkpoints), self.sealer.head
 
     def step(self, limit: int = 256) -> RunStats:
-        """Process up to ``limit`` ingested messages in one transaction; return what happened.
+        """Decide up to ``limit`` ingested messages and commit them in one transaction.
 
-        Raises ``WriterConflict``, with nothing written, when another writer sealed, signed
-        a checkpoint or moved a sealer position since this loop last read the log.
+        When none is pending, sign a checkpoint over what is not covered yet. Raises
+        ``WriterConflict``, with nothing written, when another writer sealed, signed a
+        checkpoint or moved a sealer position since this loop last read the log.
         """
-        stats = RunStats()
+        batch = self._log.read_arrivals(self._positions, limit)
         try:
-            with self._log.transaction():
-                self._check_unmoved()
-                batch = self._next_batch(limit)
-                for record in batch:
-                    self._process(record, stats)
-                    self._log.commit(SEALER_GROUP, record.topic, record.offset + 1)
-                if not batch:
-                    self._checkpoint(stats)
+            if batch:
+                effects = self.pipeline.decide([self._input(record) for record in batch])
+            else:
+                effects = self.pipeline.checkpoint()
+            self._outbox.commit(effects)
         except BaseException:
             self._recover()  # the transaction rolled back: forget what it did in memory
             raise
         for record in batch:
             self._positions[record.topic] = record.offset + 1
+        stats = sealing_stats(effects, len(batch))
         self._checkpoints += stats.checkpoints
+        self._seen = self.sealer.head
         return stats
 
     def _ingest_topics(self) -> list[str]:
         return [topics.ingest(partner.id) for partner in self._registry.partners]
 
+    def _input(self, record: LogRecord) -> Input:
+        partner = record.topic.removeprefix("ingest.")
+        ref = InputRef(record.topic, 0, record.offset)
+        return Input(ref, partner, record.value, record.headers)
+
     def _check_unmoved(self) -> None:
         """Inside the write transaction: raise WriterConflict unless the log is as last seen."""
-        head = self.sealer.head
+        head = self._seen
         end = self._log.end_offset(topics.AUDIT_LOG)
         if end != head.next_sequence:
             what = "the end of audit.log"
@@ -141,60 +152,36 @@ class SealerLoop:
                 what = f"the sealer's position on {topic}"
                 raise WriterConflict(what, seen, committed)
 
-    def _next_batch(self, limit: int) -> list[LogRecord]:
-        heads = [self._log.read(topic, start, limit) for topic, start in self._positions.items()]
-        merged = heapq.merge(*heads, key=lambda r: (r.timestamp_us, r.topic, r.offset))
-        return [record for _, record in zip(range(limit), merged, strict=False)]
 
-    def _process(self, record: LogRecord, stats: RunStats) -> None:
-        partner = self._registry.get(record.topic.removeprefix("ingest."))
-        where = (record.topic, 0, record.offset)
-        decision = self.sealer.decide(
-            partner, record.value or b"", record.headers, where, self._clock()
-        )
-        if isinstance(decision, Sealed):
-            self._log.append(
-                topics.AUDIT_LOG, encode_sealed(decision.record), headers=decision.headers
-            )
+def sealing_stats(effects: Sequence[Effect], inputs: int) -> RunStats:
+    """Count what a batch of sealing effects does, and log each rejection."""
+    stats = RunStats()
+    for effect in effects:
+        if isinstance(effect, AppendSealed):
             stats.sealed += 1
-            if self.sealer.checkpoint_due():
-                self._checkpoint(stats)
-        elif isinstance(decision, Refused):
-            self._log.append(
-                topics.rejected(partner.id), record.value, key=record.key, headers=decision.headers
-            )
+        elif isinstance(effect, AppendRejected):
             stats.rejected += 1
-            stats.rejections.append((partner.id, decision.rejection))
-            log.info(
-                "event_rejected",
-                partner=partner.id,
-                code=decision.rejection.code.value,
-                offset=record.offset,
-            )
-        else:
-            stats.duplicates += 1
-            log.info("message_ignored", partner=partner.id, offset=record.offset, why=decision.why)
-
-    def _checkpoint(self, stats: RunStats) -> None:
-        checkpoint = self.sealer.checkpoint(self._clock())
-        if checkpoint is not None:
-            self._log.append(topics.CHECKPOINTS, encode_checkpoint(checkpoint))
+            stats.rejections.append((effect.partner, effect.rejection))
+            code = effect.rejection.code.value
+            log.info("event_rejected", partner=effect.partner, code=code)
+        elif isinstance(effect, AppendCheckpoint):
             stats.checkpoints += 1
+    stats.duplicates = inputs - stats.sealed - stats.rejected
+    return stats
 
 
 class ViewProjector:
-    """Projects audit.log into ``view.<partner>``; state rebuilt from the committed prefix."""
+    """Reads audit.log, projects it with the pipeline, commits the views with the position."""
 
     def __init__(self, topic_log: TopicLog, registry: PartnerRegistry) -> None:
         self._log, self._registry = topic_log, registry
+        self._outbox = SqliteOutbox(topic_log, PROJECTOR_GROUP, self._check_unmoved)
         self._recover()
 
     def _recover(self) -> None:
-        self.projector = Projector(self._registry)
+        self.pipeline = ViewStep(self._registry)
         self.position = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
-        for stored in read_all(self._log, topics.AUDIT_LOG, 0, self.position):
-            record = decode_sealed(stored.value or b"", stored.offset)
-            self.projector.apply(record, decode_event(record.payload))
+        self.pipeline.restore(read_all(self._log, topics.AUDIT_LOG, 0, self.position))
 
     def step(self, limit: int = 256) -> RunStats:
         """Project up to ``limit`` sealed records in one transaction.
@@ -202,30 +189,21 @@ class ViewProjector:
         Raises ``WriterConflict``, with nothing written, when another projector moved the
         committed position since this one last read it.
         """
-        stats = RunStats()
+        batch = self._log.read(topics.AUDIT_LOG, self.position, limit)
         try:
-            with self._log.transaction():
-                committed = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
-                if committed != self.position:
-                    what = "the projector's position on audit.log"
-                    raise WriterConflict(what, self.position, committed)
-                batch = self._log.read(topics.AUDIT_LOG, self.position, limit)
-                for stored in batch:
-                    record = decode_sealed(stored.value or b"", stored.offset)
-                    for change in self.projector.apply(record, decode_event(record.payload)):
-                        self._log.append(
-                            topics.view(change.partner),
-                            change.view,
-                            key=change.case_id.encode(),
-                            headers=(("ketenhub_sequence", str(record.sequence).encode()),),
-                        )
-                        stats.views_written += 1
-                    self._log.commit(PROJECTOR_GROUP, topics.AUDIT_LOG, stored.offset + 1)
+            effects = self.pipeline.project(batch)
+            self._outbox.commit(effects)
         except BaseException:
             self._recover()
             raise
         self.position += len(batch)
-        return stats
+        return RunStats(views_written=sum(isinstance(e, AppendView) for e in effects))
+
+    def _check_unmoved(self) -> None:
+        committed = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
+        if committed != self.position:
+            what = "the projector's position on audit.log"
+            raise WriterConflict(what, self.position, committed)
 
 
 def run_until_idle(sealer: SealerLoop, projector: ViewProjector, *, batch: int = 256) -> RunStats:

@@ -30,9 +30,10 @@ was written.
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -140,6 +141,34 @@ class SqliteTopicLog:
             (topic, start, limit),
         )
         return [record_from_row(topic, row) for row in rows]
+
+    def read_arrivals(self, starts: Mapping[str, int], limit: int = 1000) -> list[LogRecord]:
+        """Return at most ``limit`` records of several topics, from each one's start, in arrival order.
+
+        The records table's rowid grows with every insert (records are never deleted), so it
+        is one global arrival sequence across topics: records appended in one interleaving are
+        read back in exactly that interleaving. Only records committed before the first query
+        are read (rowid at most the highest one then), so a record committed between two
+        topics' queries cannot overtake an earlier one.
+        """
+        found = self._query("read the last arrival", "SELECT max(rowid) FROM records", ())
+        upto = found[0][0] or 0
+        heads = [self._rows_by_rowid(t, start, limit, upto) for t, start in starts.items()]
+        merged = heapq.merge(*heads, key=lambda row: row[0])
+        return [record for _, (_, record) in zip(range(limit), merged, strict=False)]
+
+    def _rows_by_rowid(
+        self, topic: str, start: int, limit: int, upto: int
+    ) -> list[tuple[int, LogRecord]]:
+        """The next records of one topic up to rowid ``upto``, each with its rowid."""
+        check_read(topic, start, limit)
+        rows = self._query(
+            f"read topic {topic!r} in arrival order",
+            f'SELECT rowid, {RECORD_COLUMNS} FROM records WHERE topic = ? AND "offset" >= ? '
+            'AND rowid <= ? ORDER BY "offset" LIMIT ?',
+            (topic, start, upto, limit),
+        )
+        return [(row[0], record_from_row(topic, row[1:])) for row in rows]
 
     def end_offset(self, topic: str) -> int:
         """Return the next offset to be written (0 for an empty or unknown topic)."""

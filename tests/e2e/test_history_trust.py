@@ -17,8 +17,8 @@ from synthetic import Story  # shared synthetic events of the unit tests
 from ketenhub import topics
 from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import generate_hub_key, public_key_to_pem, sign_checkpoint
+from ketenhub.core.input_ref import INPUT_HEADER
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
-from ketenhub.core.sealer import INPUT_HEADER
 from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
 from ketenhub.embedded.hub import EmbeddedHub
 

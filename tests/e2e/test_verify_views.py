@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from synthetic import Story  # shared synthetic events of the unit tests
 
 from ketenhub import topics
-from ketenhub.core.sealer import INPUT_HEADER
+from ketenhub.core.input_ref import INPUT_HEADER
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.embedded.runner import read_all
 from ketenhub.embedded.sqlite_log import SqliteTopicLog

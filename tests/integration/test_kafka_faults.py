@@ -12,8 +12,8 @@ import pytest
 from kafka import KafkaAdminClient
 
 from ketenhub.codec.single_object import decode_event
+from ketenhub.core.input_ref import InputRef
 from ketenhub.core.projection import Projector
-from ketenhub.core.sealer import input_id
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.errors import CodecError
@@ -49,7 +49,7 @@ def new_hub(bootstrap: str, name: str, keys: Path, folder: Path, **layout: int) 
 
 def publish(
     hub: HubUnderTest, messages: list[ScenarioMessage], pause_every: int = 0
-) -> list[tuple[ScenarioMessage, str]]:
+) -> list[tuple[ScenarioMessage, InputRef]]:
     """Publish with retries; return each message with the input id the broker gave it."""
     client = hub.client()
     try:
@@ -64,7 +64,7 @@ def publish(
         delivered = []
         for message, future in futures:
             meta = future.get(timeout=180)
-            delivered.append((message, input_id(meta.topic, meta.partition, meta.offset)))
+            delivered.append((message, InputRef(meta.topic, meta.partition, meta.offset)))
         return delivered
     finally:
         client.close()
@@ -94,7 +94,7 @@ def event_id_of(value: bytes | None) -> str | None:
         return None
 
 
-def check_invariants(hub: HubUnderTest, delivered: list[tuple[ScenarioMessage, str]]) -> None:
+def check_invariants(hub: HubUnderTest, delivered: list[tuple[ScenarioMessage, InputRef]]) -> None:
     """Chain verifies; every event id sealed once; every message sealed, a duplicate, or rejected; views rebuild."""
     client = hub.client()
     try:
@@ -104,7 +104,7 @@ def check_invariants(hub: HubUnderTest, delivered: list[tuple[ScenarioMessage, s
         ids = [r.event_id for r in sealed]
         assert len(ids) == len(set(ids)), "an event was sealed twice"
         refusals = [r for p in client.registry.partners for r in client.records(f"rejected.{p.id}")]
-        rejected = {r.key.decode() for r in refusals if r.key}
+        rejected = {InputRef.decode(r.key) for r in refusals if r.key}
         refused_ids = {event_id_of(r.value) for r in refusals} - {None}
         for message, origin in delivered:
             if origin in rejected:

@@ -22,7 +22,7 @@ from synthetic import Story  # shared synthetic events of the unit tests
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
-from ketenhub.core.sealer import INPUT_HEADER
+from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.verification import verify_log
 from ketenhub.topics import TopicNames
 from streams.kafka_log import KafkaLogReader
@@ -45,7 +45,7 @@ def admitted_batches(count: int, size: int) -> list[Batch]:
         batch: Batch = []
         for i in range(size):
             event = story.signal(case=f"case-{b}-{i}")
-            where = ("ingest.municipal-staff", 0, b * size + i)
+            where = InputRef("ingest.municipal-staff", 0, b * size + i)
             headers = forwarding_headers(build_headers(event, partner.urn), partner.id, where)
             batch.append((encode_event(event), headers))
         batches.append(batch)

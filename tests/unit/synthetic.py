@@ -1,4 +1,4 @@
-"""Synthetic events for unit tests, and a pure in-memory pipeline to push them through."""
+"""Synthetic events for unit tests, and the real application pipeline in memory to push them through."""
 
 from __future__ import annotations
 
@@ -13,11 +13,17 @@ from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
-from ketenhub.core.admission import Admission, Admitted, admit
-from ketenhub.core.ledger import Ledger
-from ketenhub.core.partners import PartnerRegistry, Role
-from ketenhub.core.projection import Projector, ViewChange
-from ketenhub.core.sealing import ChainHead, SealedRecord, seal
+from ketenhub.core.admission import Admission, Admitted, Duplicate, Inspected, content_digest
+from ketenhub.core.checkpoints import generate_hub_key
+from ketenhub.core.input_ref import InputRef
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.projection import ViewChange
+from ketenhub.core.sealing import SealedRecord, decode_sealed
+from ketenhub.pipeline.effects import AppendRejected, AppendSealed, AppendView
+from ketenhub.pipeline.sealing_step import Input, SealingStep
+from ketenhub.pipeline.view_step import ViewStep
+from ketenhub.topic_log import LogRecord
+from ketenhub.topics import AUDIT_LOG
 
 T0 = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -216,40 +222,43 @@ class Story:
         return [self.signal(case), self.intake(case), self.severity(case), self.research(case)]
 
 
-def police_and_riec(registry: PartnerRegistry) -> Ledger:
-    """A fresh ledger for a registry."""
-    return Ledger(
-        police=frozenset(p.id for p in registry.with_role(Role.POLICE)),
-        riec=frozenset(p.id for p in registry.with_role(Role.RIEC)),
-    )
-
-
 class PurePipeline:
-    """Admit, seal and project in memory: the core without any log."""
+    """The real application pipeline (sealing and views) in memory, without any log."""
 
     def __init__(self, registry: PartnerRegistry | None = None) -> None:
         self.registry = registry or load_registry()
-        self.ledger = police_and_riec(self.registry)
-        self.head = ChainHead()
+        self._now = NOW
+        self.sealing = SealingStep(self.registry, generate_hub_key(), 64, clock=lambda: self._now)
+        self.views = ViewStep(self.registry)
+        self.projector = self.views.projector
         self.records: list[SealedRecord] = []
-        self.projector = Projector(self.registry)
         self.last_changes: list[ViewChange] = []
+        self._offsets = itertools.count()
 
     def submit(self, event: Event, partner: str | None = None, now: dt.datetime = NOW) -> Admission:
-        """Deliver one event on ``ingest.<partner>`` (default: its recorder) and seal it if admitted."""
+        """Deliver one event on ``ingest.<partner>`` (default: its recorder); seal and project it if admitted."""
         source = self.registry.get(partner or event.recorded_by)
-        value = encode_event(event)
-        outcome = admit(
-            self.ledger, self.registry, source, value, build_headers(event, source.urn), now
+        value, self._now = encode_event(event), now
+        where = InputRef(f"ingest.{source.id}", 0, next(self._offsets))
+        effects = self.sealing.decide(
+            [Input(where, source.id, value, build_headers(event, source.urn))]
         )
-        if isinstance(outcome, Admitted):
-            record = seal(self.head, source.id, event, value, now, self.ledger.case_of(event))
-            self.records.append(record)
-            self.head = self.head.after(record)
-            self.ledger.apply(event, outcome.inspected.digest)
-            self.last_changes = self.projector.apply(record, event)
-        return outcome
+        for effect in effects:
+            if isinstance(effect, AppendRejected):
+                return effect.rejection
+            if isinstance(effect, AppendSealed):
+                self._project(effect)
+                return Admitted(Inspected(event, value, content_digest(event)))
+        return Duplicate(event.event_id)
 
     def submit_all(self, events: list[Event]) -> list[Admission]:
         """Deliver events in order."""
         return [self.submit(e) for e in events]
+
+    def _project(self, sealed: AppendSealed) -> None:
+        self.records.append(decode_sealed(sealed.record, sealed.sequence))
+        stored = LogRecord(AUDIT_LOG, sealed.sequence, 0, None, sealed.record, sealed.headers)
+        effects = self.views.project([stored])
+        self.last_changes = [
+            ViewChange(e.partner, e.case_id, e.value) for e in effects if isinstance(e, AppendView)
+        ]

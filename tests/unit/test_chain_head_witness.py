@@ -12,6 +12,7 @@ from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
 from ketenhub.core.checkpoints import generate_hub_key
+from ketenhub.core.input_ref import InputRef
 from ketenhub.errors import ChainBroken
 from streams.sealing_driver import KafkaSealer
 from streams.settings import KafkaSettings
@@ -26,7 +27,7 @@ def sealer_with(records: int, prefix: str = "case") -> KafkaSealer:
     story, staff = Story(), REGISTRY.get("municipal-staff")
     for n in range(records):
         event = story.signal(f"{prefix}-{n}")
-        where = ("ingest.municipal-staff", 0, n)
+        where = InputRef("ingest.municipal-staff", 0, n)
         sealer.sealer.decide(
             staff, encode_event(event), build_headers(event, staff.urn), where, NOW
         )

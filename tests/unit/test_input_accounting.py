@@ -8,7 +8,7 @@ from synthetic import NOW, Story
 
 from ketenhub.codec.single_object import decode_event, encode_event
 from ketenhub.core.input_accounting import IngestTopic, InputLedger
-from ketenhub.core.sealer import INPUT_HEADER, input_id
+from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.sealing import ChainHead, SealedRecord, seal
 
 TOPIC = "ingest.municipal-staff"
@@ -18,7 +18,7 @@ FIRST, SECOND, REFUSED = (encode_event(story.signal(case=f"case-{n}")) for n in 
 
 def tag(offset: int, topic: str = TOPIC) -> tuple[tuple[str, bytes], ...]:
     """The headers naming the input at ``offset``."""
-    return ((INPUT_HEADER, input_id(topic, 0, offset).encode()),)
+    return ((INPUT_HEADER, InputRef(topic, 0, offset).encode()),)
 
 
 def sealed(payload: bytes) -> SealedRecord:

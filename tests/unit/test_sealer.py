@@ -13,6 +13,7 @@ from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
 from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint, generate_hub_key
+from ketenhub.core.input_ref import InputRef
 from ketenhub.core.merkle import verify_consistency
 from ketenhub.core.sealer import Ignored, Refused, Sealed, Sealer
 from ketenhub.core.sealing import encode_sealed
@@ -35,18 +36,22 @@ def test_a_restarted_sealer_ignores_inputs_it_decided_before() -> None:
     staff, municipality = REGISTRY.get("municipal-staff"), REGISTRY.get("municipality")
     first = Sealer(REGISTRY, KEY, checkpoint_every=10)
     signal, early_plan = story.signal(), story.plan()
-    sealed = first.decide(staff, *message(signal), ("ingest.municipal-staff", 0, 0), NOW)
-    refused = first.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 0), NOW)
+    sealed = first.decide(staff, *message(signal), InputRef("ingest.municipal-staff", 0, 0), NOW)
+    refused = first.decide(
+        municipality, *message(early_plan), InputRef("ingest.municipality", 0, 0), NOW
+    )
     assert isinstance(sealed, Sealed) and isinstance(refused, Refused)
 
     restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
     restarted.restore_sealed(0, encode_sealed(sealed.record), sealed.headers)
     restarted.restore_refused(refused.headers, message(early_plan)[0])
     assert restarted.head == first.head
-    again = restarted.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 0), NOW)
+    again = restarted.decide(
+        municipality, *message(early_plan), InputRef("ingest.municipality", 0, 0), NOW
+    )
     assert isinstance(again, Ignored)  # not decided a second time, even though it would now differ
     fresh = restarted.decide(
-        municipality, *message(story.intake()), ("ingest.municipality", 0, 1), NOW
+        municipality, *message(story.intake()), InputRef("ingest.municipality", 0, 1), NOW
     )
     assert isinstance(fresh, Sealed) and fresh.record.sequence == 1
 
@@ -56,27 +61,37 @@ def test_an_event_refused_again_for_the_same_reason_is_recorded_once() -> None:
     story = Story()
     staff, municipality = REGISTRY.get("municipal-staff"), REGISTRY.get("municipality")
     sealer = Sealer(REGISTRY, KEY, checkpoint_every=10)
-    signal = sealer.decide(staff, *message(story.signal()), ("ingest.municipal-staff", 0, 0), NOW)
+    signal = sealer.decide(
+        staff, *message(story.signal()), InputRef("ingest.municipal-staff", 0, 0), NOW
+    )
     assert isinstance(signal, Sealed)
     early_plan = story.plan()
-    first = sealer.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 0), NOW)
-    again = sealer.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 1), NOW)
+    first = sealer.decide(
+        municipality, *message(early_plan), InputRef("ingest.municipality", 0, 0), NOW
+    )
+    again = sealer.decide(
+        municipality, *message(early_plan), InputRef("ingest.municipality", 0, 1), NOW
+    )
     assert isinstance(first, Refused) and isinstance(again, Ignored)
     assert "refused before" in again.why
 
     restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
     restarted.restore_sealed(0, encode_sealed(signal.record), signal.headers)
     restarted.restore_refused(first.headers, message(early_plan)[0])
-    third = restarted.decide(municipality, *message(early_plan), ("ingest.municipality", 0, 2), NOW)
+    third = restarted.decide(
+        municipality, *message(early_plan), InputRef("ingest.municipality", 0, 2), NOW
+    )
     assert isinstance(third, Ignored)
 
     for offset, event in enumerate((story.intake(), story.severity(), story.research()), start=3):
         assert isinstance(
-            sealer.decide(municipality, *message(event), ("ingest.municipality", 0, offset), NOW),
+            sealer.decide(
+                municipality, *message(event), InputRef("ingest.municipality", 0, offset), NOW
+            ),
             Sealed,
         )
     now_admissible = sealer.decide(
-        municipality, *message(early_plan), ("ingest.municipality", 0, 9), NOW
+        municipality, *message(early_plan), InputRef("ingest.municipality", 0, 9), NOW
     )
     assert isinstance(now_admissible, Sealed)
 
@@ -85,8 +100,8 @@ def test_garbage_refused_twice_is_recorded_twice() -> None:
     """Bytes that are no event carry no identity to recognise, so each delivery is refused on its own."""
     police = REGISTRY.get("police")
     sealer = Sealer(REGISTRY, KEY, checkpoint_every=10)
-    first = sealer.decide(police, b"\x00garbage", (), ("ingest.police", 0, 0), NOW)
-    second = sealer.decide(police, b"\x00garbage", (), ("ingest.police", 0, 1), NOW)
+    first = sealer.decide(police, b"\x00garbage", (), InputRef("ingest.police", 0, 0), NOW)
+    second = sealer.decide(police, b"\x00garbage", (), InputRef("ingest.police", 0, 1), NOW)
     assert isinstance(first, Refused) and isinstance(second, Refused)
 
 
@@ -98,7 +113,10 @@ def test_checkpoints_are_due_every_n_records_and_cover_everything_sealed() -> No
     for n in range(3):
         assert not sealer.checkpoint_due()
         sealer.decide(
-            staff, *message(story.signal(f"case-{n}")), ("ingest.municipal-staff", 0, n), NOW
+            staff,
+            *message(story.signal(f"case-{n}")),
+            InputRef("ingest.municipal-staff", 0, n),
+            NOW,
         )
     assert sealer.checkpoint_due()
     chained = sealer.checkpoint(NOW)
@@ -114,7 +132,7 @@ def seal_signals(sealer: Sealer, story: Story, first: int, count: int) -> list[S
     staff = REGISTRY.get("municipal-staff")
     sealed = []
     for n in range(first, first + count):
-        where = ("ingest.municipal-staff", 0, n)
+        where = InputRef("ingest.municipal-staff", 0, n)
         decision = sealer.decide(staff, *message(story.signal(f"case-{n}")), where, NOW)
         assert isinstance(decision, Sealed)
         sealed.append(decision)
@@ -167,14 +185,14 @@ def test_a_partner_cannot_mark_another_partners_input_as_decided() -> None:
     sealer = Sealer(REGISTRY, KEY, checkpoint_every=10)
     value, headers = message(story.signal(case="case-2", by="police", channel="POLICE"))
     forged = (*headers, ("ketenhub_input", b"ingest.municipal-staff/0/0"))
-    refused = sealer.decide(police, value, forged, ("ingest.police", 0, 0), NOW)
+    refused = sealer.decide(police, value, forged, InputRef("ingest.police", 0, 0), NOW)
     assert isinstance(refused, Refused) and refused.rejection.code == "INVALID_HEADERS"
     assert [v for n, v in refused.headers if n == "ketenhub_input"] == [b"ingest.police/0/0"]
 
     restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
     restarted.restore_refused(refused.headers, value)
     victim = restarted.decide(
-        staff, *message(story.signal()), ("ingest.municipal-staff", 0, 0), NOW
+        staff, *message(story.signal()), InputRef("ingest.municipal-staff", 0, 0), NOW
     )
     assert isinstance(victim, Sealed)
 
