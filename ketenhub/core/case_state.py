@@ -1,4 +1,10 @@
-"""The state of one case, folded from its sealed events: phase, history, actions, victims, referrals."""
+"""The state of one case, folded from its sealed events: phase, history, actions, victims, referrals.
+
+A state also keeps the canonical JSON text of its sections (``section_json``), so a view
+built from them encodes only what the last event changed: each fold names the sections it
+writes (``_FOLD``), and ``apply`` forgets their text. Sections change only through ``apply``;
+history entries never change once appended, so the history text grows by the new ones.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
 
 Json = dict[str, Any]
+
+# Canonical JSON text: sorted keys, no whitespace, non-ASCII kept (views are UTF-8).
+canonical_text = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def when(moment: dt.datetime) -> str:
@@ -53,6 +62,27 @@ class CaseState:
     meetings: list[Json] = field(default_factory=list)
     history: list[Json] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._texts: dict[str, str] = {}  # canonical JSON of sections unchanged since encoded
+        self._history_of: list[Json] = self.history  # the list _history_texts encodes
+        self._history_texts: list[str] = []  # canonical JSON of its first entries
+
+    def section_json(self, name: str) -> str:
+        """``canonical_text`` of section ``name``, encoded again only after a fold wrote it."""
+        if name == "history":
+            return self._history_json()
+        text = self._texts.get(name)
+        if text is None:
+            text = self._texts[name] = canonical_text(getattr(self, name))
+        return text
+
+    def _history_json(self) -> str:
+        if self._history_of is not self.history or len(self._history_texts) > len(self.history):
+            self._history_of, self._history_texts = self.history, []
+        texts = self._history_texts
+        texts.extend(canonical_text(entry) for entry in self.history[len(texts) :])
+        return f"[{','.join(texts)}]"
+
     def to_json(self) -> bytes:
         """Serialise the state (for a changelog-backed table)."""
         fields_ = {f.name: getattr(self, f.name) for f in fields(self)}  # values are JSON already
@@ -75,8 +105,11 @@ class CaseState:
                 "recorded_by": event.recorded_by,
             }
         )
-        handler = _FOLD.get(type(event))
-        if handler is not None:
+        fold = _FOLD.get(type(event))
+        if fold is not None:
+            handler, writes = fold
+            for name in writes:
+                self._texts.pop(name, None)
             handler(self, event, addressees)
 
 
@@ -250,24 +283,37 @@ def _meeting(s: CaseState, e: m.MeetingHeld, _: frozenset[str]) -> None:
     )
 
 
-_FOLD: dict[type[Event], _Fold] = {
-    m.SignalReceived: _signal,
-    m.IntakeAssessed: _intake,
-    m.SeverityAssessed: _severity,
-    m.SourceResearchCompleted: _research,
-    m.ActionPlanAdopted: _plan,
-    m.ActionCompleted: _action,
-    m.MeasureImposed: _measure,
-    m.SignalForwarded: _forwarded,
-    m.SignalAcknowledged: _acknowledged,
-    m.CaseClosed: _closed,
-    m.SharingDecided: _shared,
-    m.SharingRevoked: _revoked,
-    m.VictimIdentified: _victim,
-    m.ReferralMade: _referral,
-    m.ReferralAccepted: _referral_step("ACCEPTED", "decided_at"),
-    m.ReferralDeclined: _referral_step("DECLINED", "decided_at", "reason"),
-    m.CareStarted: _referral_step("CARE_STARTED", "care_started_at"),
-    m.CareEnded: _referral_step("CARE_ENDED", "care_ended_at", "outcome"),
-    m.MeetingHeld: _meeting,
+# Each fold and the sections it writes (besides ``last_sequence`` and ``history``).
+_FOLD: dict[type[Event], tuple[_Fold, frozenset[str]]] = {
+    m.SignalReceived: (_signal, frozenset({"signal"})),
+    m.IntakeAssessed: (_intake, frozenset({"phase", "intake", "forwards"})),
+    m.SeverityAssessed: (_severity, frozenset({"phase", "severity"})),
+    m.SourceResearchCompleted: (_research, frozenset({"phase", "research"})),
+    m.ActionPlanAdopted: (_plan, frozenset({"phase", "plan", "actions", "forwards"})),
+    m.ActionCompleted: (_action, frozenset({"phase", "actions"})),
+    m.MeasureImposed: (_measure, frozenset({"phase", "measures"})),
+    m.SignalForwarded: (_forwarded, frozenset({"forwards"})),
+    m.SignalAcknowledged: (_acknowledged, frozenset({"forwards"})),
+    m.CaseClosed: (_closed, frozenset({"closed"})),
+    m.SharingDecided: (_shared, frozenset({"sharing"})),
+    m.SharingRevoked: (_revoked, frozenset({"sharing"})),
+    m.VictimIdentified: (_victim, frozenset({"victims"})),
+    m.ReferralMade: (_referral, frozenset({"referrals"})),
+    m.ReferralAccepted: (_referral_step("ACCEPTED", "decided_at"), frozenset({"referrals"})),
+    m.ReferralDeclined: (
+        _referral_step("DECLINED", "decided_at", "reason"),
+        frozenset({"referrals"}),
+    ),
+    m.CareStarted: (_referral_step("CARE_STARTED", "care_started_at"), frozenset({"referrals"})),
+    m.CareEnded: (
+        _referral_step("CARE_ENDED", "care_ended_at", "outcome"),
+        frozenset({"referrals"}),
+    ),
+    m.MeetingHeld: (_meeting, frozenset({"meetings"})),
 }
+
+
+def written_sections(event_type: type[Event]) -> frozenset[str]:
+    """The sections a fold of ``event_type`` writes, besides ``last_sequence`` and ``history``."""
+    fold = _FOLD.get(event_type)
+    return frozenset() if fold is None else fold[1]

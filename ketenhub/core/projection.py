@@ -6,12 +6,14 @@ partitioned by case id: ``project_case`` is the pure step both runtimes call.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
+from typing import Any
 
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
-from ketenhub.core.case_state import CaseState, Json
+from ketenhub.core.case_state import CaseState, Json, canonical_text
 from ketenhub.core.need_to_know import access_reasons, render_view
 from ketenhub.core.partners import PartnerRegistry, Role
 from ketenhub.core.sealing import SealedRecord
@@ -28,7 +30,7 @@ class ViewChange:
 
 def canonical_json(value: Json) -> bytes:
     """Serialise a view deterministically (sorted keys, no whitespace, UTF-8)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_text(value).encode()
 
 
 def cases_of(record: SealedRecord, event: Event) -> list[str]:
@@ -50,12 +52,44 @@ def forward_addressees(registry: PartnerRegistry, event: Event) -> frozenset[str
 def render_views(state: CaseState, registry: PartnerRegistry) -> dict[str, bytes]:
     """Every partner's canonical view of a case, for the partners that may see it."""
     reasons = access_reasons(state, registry)
+    sections = {id(getattr(state, name)): name for name in _SECTIONS}
     views = {}
     for partner in registry.partners:
         rendered = render_view(state, partner, reasons.get(partner.id))
         if rendered is not None:
-            views[partner.id] = canonical_json(rendered)
+            views[partner.id] = _view_json(state, sections, rendered)
     return views
+
+
+_SECTIONS: tuple[str, ...] = ("signal", "intake", "severity", "research", "plan", "actions")
+_SECTIONS += ("measures", "forwards", "sharing", "victims", "referrals", "meetings", "history")
+_SECTIONS += ("closed",)
+
+
+def _view_json(state: CaseState, sections: dict[int, str], view: Json) -> bytes:
+    """``canonical_json(view)``, byte for byte, taking the text of each member that is a
+    section of ``state`` itself (not a filtered copy) from ``state.section_json``."""
+    members = []
+    for key in sorted(view):
+        value = view[key]
+        scalar = _SCALAR_TEXT.get(type(value))
+        if scalar is not None:
+            text = scalar(value)
+        elif (name := sections.get(id(value))) is not None:
+            text = state.section_json(name)
+        else:
+            text = canonical_text(value)
+        members.append(f"{encode_basestring(key)}:{text}")
+    return f"{{{','.join(members)}}}".encode()
+
+
+# The JSON text of a scalar, exactly as json writes it (exact types only; bool before int).
+_SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    bool: lambda value: "true" if value else "false",
+    int: int.__repr__,
+    type(None): lambda _: "null",
+}
 
 
 def view_changes(

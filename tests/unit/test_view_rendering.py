@@ -1,0 +1,86 @@
+"""Views rendered from the text a case state remembers of its sections equal a fresh rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from test_demo_scenario import NOW, YEAR, FakeProtector, fresh_ledger
+
+from ketenhub.config import load_registry
+from ketenhub.contract.base import Event
+from ketenhub.core.admission import Admitted, admit
+from ketenhub.core.case_state import CaseState, canonical_text, written_sections
+from ketenhub.core.need_to_know import access_reasons, render_view
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.projection import canonical_json, cases_of, forward_addressees, render_views
+from ketenhub.core.sealing import ChainHead, SealedRecord, seal
+from ketenhub.demo.scenario import build_year
+
+REGISTRY = load_registry()
+
+
+def sealed_year(registry: PartnerRegistry) -> Iterator[tuple[SealedRecord, Event]]:
+    """The demo year's admitted events, sealed in order by the core's admission and sealing."""
+    ledger, head = fresh_ledger(registry), ChainHead()
+    for message in build_year(YEAR, protector=FakeProtector()):
+        partner = registry.get(message.partner)
+        outcome = admit(ledger, registry, partner, message.value, message.headers, NOW)
+        if isinstance(outcome, Admitted):
+            event = outcome.inspected.event
+            record = seal(head, partner.id, event, message.value, NOW, ledger.case_of(event))
+            ledger.apply(event, outcome.inspected.digest)
+            head = head.after(record)
+            yield record, event
+
+
+def sections_text(state: CaseState) -> dict[str, str]:
+    """Each field of a case state as canonical JSON, encoded afresh."""
+    return {name: canonical_text(value) for name, value in vars(state).items() if name[0] != "_"}
+
+
+@pytest.fixture(scope="module")
+def year() -> list[tuple[SealedRecord, Event]]:
+    """The demo year, sealed."""
+    return list(sealed_year(REGISTRY))
+
+
+def test_each_fold_writes_only_the_sections_it_names(
+    year: list[tuple[SealedRecord, Event]],
+) -> None:
+    """Folding any event of the year changes no section but those its fold names (and the
+    sequence and history), so the text remembered of every other section stays true."""
+    states: dict[str, CaseState] = {}
+    types = set()
+    for record, event in year:
+        for case_id in cases_of(record, event):
+            state = states.setdefault(case_id, CaseState(case_id))
+            before = sections_text(state)
+            state.apply(record.sequence, event, forward_addressees(REGISTRY, event))
+            after = sections_text(state)
+            changed = {name for name in after if after[name] != before[name]}
+            assert changed <= written_sections(type(event)) | {"last_sequence", "history"}
+            types.add(type(event))
+    assert len(types) >= 15  # the year exercises nearly every fold
+
+
+def test_views_rendered_from_remembered_text_equal_a_fresh_rendering(
+    year: list[tuple[SealedRecord, Event]],
+) -> None:
+    """After every event of the year, every partner's view of the case, rendered with the
+    sections' remembered text, is byte for byte the canonical JSON of a fresh rendering."""
+    states: dict[str, CaseState] = {}
+    compared = 0
+    for record, event in year:
+        for case_id in cases_of(record, event):
+            state = states.setdefault(case_id, CaseState(case_id))
+            state.apply(record.sequence, event, forward_addressees(REGISTRY, event))
+            reasons = access_reasons(state, REGISTRY)
+            fresh = {
+                p.id: canonical_json(view)
+                for p in REGISTRY.partners
+                if (view := render_view(state, p, reasons.get(p.id))) is not None
+            }
+            assert render_views(state, REGISTRY) == fresh
+            compared += len(fresh)
+    assert compared > 1000
