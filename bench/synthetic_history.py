@@ -25,8 +25,8 @@ from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import generate_hub_key, public_key_to_pem, sign_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.sealing import ChainHead, encode_sealed, seal
-from ketenhub.embedded.hub import LOG_FILE
 from ketenhub.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.hub_folder import HubFolder
 
 CHECKPOINT_EVERY = 1024
 Pending = tuple[dt.datetime, int, Event, str | None]
@@ -122,15 +122,15 @@ def build_history(
     folder: Path, total: int, first_year: int = 2016, years: int = 10, seed: int = 1916
 ) -> int:
     """Seal about ``total`` events into a fresh embedded log in ``folder``; return how many."""
-    key = generate_hub_key()
-    (folder / "keys").mkdir(parents=True, exist_ok=True)
-    (folder / "keys" / "hub-signing-key.pub.pem").write_bytes(public_key_to_pem(key.public_key()))
+    key, keys = generate_hub_key(), HubFolder(folder).keys
+    keys.folder.mkdir(parents=True, exist_ok=True)
+    keys.public_key_file.write_bytes(public_key_to_pem(key.public_key()))
     head, frontier, sealed_at = (
         ChainHead(),
         MerkleFrontier(),
         dt.datetime(first_year, 1, 1, tzinfo=dt.UTC),
     )
-    with SqliteTopicLog(folder / LOG_FILE) as log, log.transaction():
+    with SqliteTopicLog(HubFolder(folder).log_file) as log, log.transaction():
         for event in itertools.islice(events_in_order(total, first_year, years, seed), total):
             sealed_at = max(
                 sealed_at + dt.timedelta(microseconds=1),

@@ -18,9 +18,8 @@ from connectors.sdk.errors import ConnectorError, InputRefused
 from connectors.sdk.models import CaseRemoved, Receipt, ViewUpdate
 from connectors.sdk.transport import Transport
 from connectors.sdk.witness import CheckpointWitness
-from ketenhub.cli.options import data_dir_option, kafka_option
-from ketenhub.cli.pinning import read_pin
 from ketenhub.core.partners import Role
+from ketenhub.hub_options import data_dir_option, kafka_option, read_pin
 
 F = TypeVar("F", bound=Callable[..., Any])
 

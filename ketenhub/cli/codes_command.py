@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ketenhub.cli.options import data_dir_option
 from ketenhub.core.codes import CodeLists
 from ketenhub.core.identifiers import ID_FORMAT, PSEUDONYM_FORMAT
 from ketenhub.data_folder import CODES_FILE
 from ketenhub.hub_folder import HubFolder
+from ketenhub.hub_options import data_dir_option
 
 _LISTS = "\n".join(f"  {name}: {CodeLists.description(name)}" for name in CodeLists.names())
 

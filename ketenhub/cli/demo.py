@@ -11,12 +11,12 @@ import click
 
 from ketenhub import topics
 from ketenhub.cli.init_command import echo_trust_anchor
-from ketenhub.cli.options import data_dir_option
 from ketenhub.cli.rendering import echo_stats
 from ketenhub.core.trust import fingerprint
 from ketenhub.data_folder import create_private_folder
 from ketenhub.embedded.hub import LOG_FILE, EmbeddedHub
 from ketenhub.errors import KetenhubError
+from ketenhub.hub_options import data_dir_option
 
 DEMO_MARKER = ".ketenhub-demo"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ketenhub.cli.options import data_dir_option
+from ketenhub.hub_options import data_dir_option
 
 
 @click.command()

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from ketenhub.cli.options import (
-    data_dir_option,
     sasl_credentials,
     sasl_password_option,
     sasl_username_option,
 )
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.hub_folder import HubFolder
+from ketenhub.hub_options import data_dir_option
 
 if TYPE_CHECKING:
     from streams.provisioning import ProvisioningReport

@@ -1,18 +1,15 @@
-"""The trusted-key options of the commands that verify history, and reading the pin they give."""
+"""The trusted-key options of the commands that verify history (``hub_options.read_pin`` reads the pin)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ketenhub.core.trust import TrustedKey, pin_from_fingerprint, pin_from_text
+from ketenhub.hub_options import TRUSTED_KEY_ENV
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-TRUSTED_KEY_ENV = "KETENHUB_TRUSTED_KEY"
 
 trusted_key_option = click.option(
     "--trusted-key",
@@ -36,16 +33,6 @@ trust_on_first_use_option = click.option(
 def pin_options(command: F) -> F:
     """Add --trusted-key and --trust-on-first-use."""
     return trusted_key_option(trust_on_first_use_option(command))
-
-
-def read_pin(value: str | None) -> TrustedKey | None:
-    """The pin given as a file (PEM or fingerprint inside) or as a fingerprint, if any."""
-    if value is None or not value.strip():
-        return None
-    path = Path(value)
-    if path.is_file():
-        return pin_from_text(path.read_bytes())
-    return pin_from_fingerprint(value)
 
 
 def unpinned_warning(fingerprint: str) -> str:

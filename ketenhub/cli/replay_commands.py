@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ketenhub.cli.options import data_dir_option, kafka_option
 from ketenhub.config import load_registry
 from ketenhub.hub_folder import HubFolder
+from ketenhub.hub_options import data_dir_option, kafka_option
 
 if TYPE_CHECKING:
     from replay.sources import SealedLogSource
@@ -77,7 +77,7 @@ def source_options(command: F) -> F:
 
 def _pinned(source: SealedLogSource) -> SealedLogSource:
     """The source verified with the pinned key, or as it is with a warning when none is pinned."""
-    from ketenhub.cli.pinning import read_pin
+    from ketenhub.hub_options import read_pin
     from replay.verify import PinnedSource
 
     ctx = click.get_current_context(silent=True)

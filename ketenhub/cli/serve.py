@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from ketenhub.cli.options import (
-    data_dir_option,
     sasl_credentials,
     sasl_password_option,
     sasl_username_option,
 )
+from ketenhub.hub_options import data_dir_option
 
 
 @click.command()

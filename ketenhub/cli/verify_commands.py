@@ -18,8 +18,7 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub.cli.hubs import Hub, open_hub
-from ketenhub.cli.options import data_dir_option, kafka_option
-from ketenhub.cli.pinning import pin_options, read_pin, unpinned_warning
+from ketenhub.cli.pinning import pin_options, unpinned_warning
 from ketenhub.core.trust import TrustedKey, UntrustedKey, fingerprint
 from ketenhub.core.verification import LogUnverifiable, VerificationReport, require_signed
 from ketenhub.core.witnessing import Witness, WitnessUnreadable, witness_from_json
@@ -27,6 +26,7 @@ from ketenhub.embedded.damage import DamagedRecord
 from ketenhub.embedded.history_check import account_inputs, verify_stored_chain
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.errors import IntegrityError
+from ketenhub.hub_options import data_dir_option, kafka_option, read_pin
 from ketenhub.topic_log import RecordsMissing
 
 TAMPERED, UNVERIFIABLE = 1, 2
