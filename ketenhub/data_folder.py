@@ -26,6 +26,7 @@ import structlog
 
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
+DEFAULT_DATA_DIR = Path("ketenhub-data")  # unless --data-dir or KETENHUB_DATA_DIR names another
 LOG_FILE = "log.sqlite"
 REGISTRY_FILE = "partners.toml"
 CODES_FILE = "codes.toml"

@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from ketenhub.core.trust import TrustedKey, pin_from_fingerprint, pin_from_text
+from ketenhub.data_folder import DEFAULT_DATA_DIR
 
-DEFAULT_DATA_DIR = Path("ketenhub-data")
 TRUSTED_KEY_ENV = "KETENHUB_TRUSTED_KEY"
 
 data_dir_option = click.option(

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ketenhub.data_folder import DEFAULT_DATA_DIR
 from ketenhub.hub_folder import HubFolder
 
 
@@ -17,7 +18,7 @@ class KafkaSettings(BaseSettings):
 
     kafka_bootstrap: str = Field(description="Bootstrap servers, host:port[,host:port].")
     data_dir: Path = Field(
-        Path("ketenhub-data"), description="Folder with the hub's keys and worker state."
+        DEFAULT_DATA_DIR, description="Folder with the hub's keys and worker state."
     )
     app_id: str = Field("ketenhub", description="Faust application id (consumer group prefix).")
     topic_prefix: str = Field(
