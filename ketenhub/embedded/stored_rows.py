@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from ketenhub.embedded.damage import DamagedRecord
@@ -19,12 +20,17 @@ RECORD_COLUMNS = '"offset", timestamp_us, key, value, headers'
 # Headers are stored as JSON text, readable with the sqlite3 shell: a list of [name, value],
 # each value's bytes mapped one-to-one to the code points U+0000..U+00FF (Latin-1), so any
 # bytes survive; JSON escapes everything outside ASCII.
-_HEADERS_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+_ascii = encode_basestring_ascii  # json's own string encoder for ensure_ascii=True
 
 
 def encode_headers(headers: Sequence[tuple[str, bytes]]) -> str:
-    """Encode headers losslessly as JSON: ``[[name, value decoded as Latin-1], ...]``."""
-    return _HEADERS_JSON.encode([(name, value.decode("latin-1")) for name, value in headers])
+    """Encode headers losslessly as JSON: ``[[name, value decoded as Latin-1], ...]``.
+
+    Written pair by pair with json's own ASCII string encoder: the same text as
+    ``json.dumps`` of the list with ``separators=(",", ":")``, without building the list.
+    """
+    pairs = [f"[{_ascii(name)},{_ascii(value.decode('latin-1'))}]" for name, value in headers]
+    return f"[{','.join(pairs)}]"
 
 
 def _decode_headers(text: object) -> Headers:

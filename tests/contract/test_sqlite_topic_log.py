@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from ketenhub.embedded.sqlite_log import LogFileError, SqliteTopicLog
+from ketenhub.embedded.stored_rows import encode_headers, record_from_row
 from ketenhub.errors import LogError
 from ketenhub.topic_log import TopicLog
 
@@ -305,3 +307,19 @@ def test_reads_inside_a_transaction_see_its_own_appends_and_positions(tmp_path: 
             assert [row[0] for row in arrival] == [b"in", b"0", b"a0", b"1"]
             assert other.read("audit.log", 0) == [] and other.committed("sealer", "ingest.a") == 0
         assert [r.value for r in other.read("audit.log", 0)] == [b"0", b"1"]
+
+
+def test_headers_are_stored_as_the_json_text_of_their_pairs() -> None:
+    """Headers are stored as exactly the JSON ``json.dumps`` writes for their pairs (every
+    byte value, quotes, backslashes, non-ASCII names), and read back unchanged."""
+    headers = (
+        ("ce_id", bytes(range(256))),
+        ('quote"back\\slash', b'\x00\n"\\\x7f\xff'),
+        ("naam-\u00e9\u2013\U0001f600", b"plain"),
+        ("", b""),
+    )
+    stored = encode_headers(headers)
+    pairs = [[name, value.decode("latin-1")] for name, value in headers]
+    assert stored == json.dumps(pairs, ensure_ascii=True, separators=(",", ":"))
+    assert encode_headers(()) == "[]"
+    assert record_from_row("t", (0, 0, None, b"v", stored)).headers == headers
