@@ -3,20 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ketenhub.core.case_state import CaseState, Json
 from ketenhub.core.partners import Partner, PartnerRegistry, Role
 
 
+@dataclass(frozen=True)
+class _Access:
+    """What access reasons need of a registry, looked up once per registry (it is frozen)."""
+
+    coordinators: tuple[str, ...]
+    silent: frozenset[str]
+    known: frozenset[str]
+
+
+_ACCESS: dict[int, tuple[PartnerRegistry, _Access]] = {}  # by id; the registry kept alive
+
+
+def _access(registry: PartnerRegistry) -> _Access:
+    found = _ACCESS.get(id(registry))
+    if found is not None and found[0] is registry:
+        return found[1]
+    if len(_ACCESS) >= 16:  # a process holds one registry or a few (tests many)
+        _ACCESS.clear()
+    access = _Access(
+        coordinators=tuple(p.id for p in registry.with_role(Role.COORDINATOR)),
+        silent=frozenset(p.id for p in registry.with_role(Role.ANONYMOUS_CHANNEL)),
+        known=frozenset(p.id for p in registry.partners),
+    )
+    _ACCESS[id(registry)] = (registry, access)
+    return access
+
+
 def access_reasons(state: CaseState, registry: PartnerRegistry) -> dict[str, list[str]]:
     """Return, per partner id, why it may see the case now; partners without a reason are absent."""
     reasons: dict[str, set[str]] = {}
+    access = _access(registry)
 
     def grant(partner_id: str, reason: str) -> None:
         reasons.setdefault(partner_id, set()).add(reason)
 
-    for coordinator in registry.with_role(Role.COORDINATOR):
-        grant(coordinator.id, "COORDINATOR")
+    for coordinator in access.coordinators:
+        grant(coordinator, "COORDINATOR")
     if state.signal:
         grant(state.signal["reported_by"], "REPORTED")
     for forward in state.forwards.values():
@@ -29,11 +58,10 @@ def access_reasons(state: CaseState, registry: PartnerRegistry) -> dict[str, lis
             grant(decision["partner"], f"SHARED:{decision_id}")
     for referral_id, referral in state.referrals.items():
         grant(referral["provider"], f"REFERRAL:{referral_id}")
-    silent = {p.id for p in registry.with_role(Role.ANONYMOUS_CHANNEL)}
     return {
         partner_id: sorted(found)
         for partner_id, found in sorted(reasons.items())
-        if registry.knows(partner_id) and partner_id not in silent
+        if partner_id in access.known and partner_id not in access.silent
     }
 
 

@@ -8,11 +8,12 @@ import pytest
 from test_demo_scenario import NOW, YEAR, FakeProtector, fresh_ledger
 
 from ketenhub.config import load_registry
+from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
 from ketenhub.core.admission import Admitted, admit
 from ketenhub.core.case_state import CaseState, canonical_text, written_sections
 from ketenhub.core.need_to_know import access_reasons, render_view
-from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.partners import PartnerRegistry, Role
 from ketenhub.core.projection import canonical_json, cases_of, forward_addressees, render_views
 from ketenhub.core.sealing import ChainHead, SealedRecord, seal
 from ketenhub.demo.scenario import build_year
@@ -84,3 +85,20 @@ def test_views_rendered_from_remembered_text_equal_a_fresh_rendering(
             assert render_views(state, REGISTRY) == fresh
             compared += len(fresh)
     assert compared > 1000
+
+
+def test_access_reasons_follow_the_registry_they_are_asked_with(
+    year: list[tuple[SealedRecord, Event]],
+) -> None:
+    """What a registry grants is looked up once per registry, never taken from another one:
+    a registry without the coordinator grants it nothing, the full one still does."""
+    record, event = next((r, e) for r, e in year if isinstance(e, m.SignalReceived))
+    state = CaseState(cases_of(record, event)[0])
+    state.apply(record.sequence, event)
+    coordinators = {p.id for p in REGISTRY.with_role(Role.COORDINATOR)}
+    without = REGISTRY.model_copy(
+        update={"partners": tuple(p for p in REGISTRY.partners if p.id not in coordinators)}
+    )
+    assert coordinators <= access_reasons(state, REGISTRY).keys()
+    assert not coordinators & access_reasons(state, without).keys()
+    assert coordinators <= access_reasons(state, REGISTRY).keys()
