@@ -6,6 +6,7 @@ partitioned by case id: ``project_case`` is the pure step both runtimes call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from json.encoder import encode_basestring
@@ -79,8 +80,14 @@ def _view_json(state: CaseState, sections: dict[int, str], view: Json) -> bytes:
             text = state.section_json(name)
         else:
             text = canonical_text(value)
-        members.append(f"{encode_basestring(key)}:{text}")
+        members.append(_member_prefix(key) + text)
     return f"{{{','.join(members)}}}".encode()
+
+
+@functools.lru_cache(maxsize=256)
+def _member_prefix(key: str) -> str:
+    """``"key":`` as JSON writes it (views have a few dozen distinct keys)."""
+    return f"{encode_basestring(key)}:"
 
 
 # The JSON text of a scalar, exactly as json writes it (exact types only; bool before int).

@@ -78,6 +78,13 @@ def record_from_row(topic: str, row: Sequence[Any]) -> LogRecord:
 
 def _wrong_type(offset: object, timestamp_us: object, key: object, value: object) -> str | None:
     """What is of the wrong SQLite type in a row (the hub writes integers and blobs), if any."""
+    if (
+        isinstance(offset, int)
+        and isinstance(timestamp_us, int)
+        and (key is None or isinstance(key, bytes))
+        and (value is None or isinstance(value, bytes))
+    ):
+        return None  # every row the hub wrote: no need to name anything
     for name, stored in (("offset", offset), ("timestamp", timestamp_us)):
         if not isinstance(stored, int):
             return f"the {name} is {sql_type(stored)}, not an integer"
