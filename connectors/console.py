@@ -19,15 +19,13 @@ from connectors.sdk.models import CaseRemoved, Receipt, ViewUpdate
 from connectors.sdk.transport import Transport
 from connectors.sdk.witness import CheckpointWitness
 from ketenhub.core.partners import Role
-from ketenhub.hub_options import data_dir_option, kafka_option, read_pin
+from ketenhub.hub_options import data_dir_option, kafka_option, read_pin, setting_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-topic_prefix_option = click.option(
+topic_prefix_option = setting_option(
+    "topic_prefix",
     "--topic-prefix",
-    default="",
-    envvar="KETENHUB_TOPIC_PREFIX",
-    show_envvar=True,
     help="Kafka only: prefix of the hub's topic names. SASL credentials come from "
     "KETENHUB_SASL_USERNAME and KETENHUB_SASL_PASSWORD.",
 )

@@ -1,41 +1,74 @@
 """The options that locate a hub, shared by the hub's commands and the connectors' commands.
 
-``--data-dir`` and ``--kafka`` name the hub (each mirrors a KETENHUB_ environment variable),
-and ``read_pin`` reads the hub key a person pins with ``--trusted-key``. They live outside
-``ketenhub.cli`` so that the connectors' command lines use the same options without
-depending on the hub's command line.
+``--data-dir``, ``--kafka``, ``--topic-prefix`` and the SASL login mirror the fields of
+``ketenhub.settings.HubSettings``, which alone reads their KETENHUB_ variables: a flag given
+wins, a flag left out takes the setting (``setting_option``). ``read_pin`` reads the hub key a
+person pins with ``--trusted-key``. They live outside ``ketenhub.cli`` so that the
+connectors' command lines use the same options without depending on the hub's command line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+from pydantic import SecretStr
 
 from ketenhub.core.trust import TrustedKey, pin_from_fingerprint, pin_from_text
-from ketenhub.data_folder import DEFAULT_DATA_DIR
+from ketenhub.settings import HubSettings, env_name
 
+F = TypeVar("F", bound=Callable[..., Any])
 TRUSTED_KEY_ENV = "KETENHUB_TRUSTED_KEY"
+_SETTINGS_KEY = "ketenhub.settings"
 
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA_DIR,
-    show_default=True,
-    envvar="KETENHUB_DATA_DIR",
-    show_envvar=True,
-    help="Folder of the embedded hub (its topic log, keys and views).",
+
+def hub_settings(ctx: click.Context) -> HubSettings:
+    """The settings read from the environment, once per command line."""
+    meta = ctx.find_root().meta
+    if _SETTINGS_KEY not in meta:
+        meta[_SETTINGS_KEY] = HubSettings()
+    settings: HubSettings = meta[_SETTINGS_KEY]
+    return settings
+
+
+def setting_option(
+    field: str, *decls: str, required: bool = False, help: str | None = None, **attrs: Any
+) -> Callable[[F], F]:
+    """A flag for the setting ``field``: the flag's value if given, else the setting's."""
+    env = env_name(field)
+    default = HubSettings.model_fields[field].default
+    shown = "" if required or default in (None, "") else f"; default: {default}"
+    text = f"{help or HubSettings.model_fields[field].description}  [env var: {env}{shown}]"
+
+    def fill(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            value = getattr(hub_settings(ctx), field)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None and required:
+            raise click.MissingParameter(ctx=ctx, param=param, message=f"or set {env}")
+        return value
+
+    return click.option(*decls, default=None, callback=fill, help=text, **attrs)
+
+
+data_dir_option = setting_option(
+    "data_dir", "--data-dir", type=click.Path(file_okay=False, path_type=Path)
 )
-
-kafka_option = click.option(
+kafka_option = setting_option("kafka_bootstrap", "--kafka", "bootstrap", metavar="HOST:PORT")
+required_kafka_option = setting_option(
+    "kafka_bootstrap",
     "--kafka",
     "bootstrap",
     metavar="HOST:PORT",
-    default=None,
-    envvar="KETENHUB_KAFKA_BOOTSTRAP",
-    show_envvar=True,
-    help="Use the Kafka cluster at this bootstrap address instead of the embedded hub.",
+    required=True,
+    help="Bootstrap servers of the Kafka cluster.",
 )
+topic_prefix_option = setting_option("topic_prefix", "--topic-prefix")
+sasl_username_option = setting_option("sasl_username", "--sasl-username", metavar="USER")
+sasl_password_option = setting_option("sasl_password", "--sasl-password", metavar="PASSWORD")
 
 
 def read_pin(value: str | None) -> TrustedKey | None:

@@ -1,29 +1,21 @@
-"""Settings of a hub worker on Kafka, read once from flags and KETENHUB_ environment variables."""
+"""Settings of a hub worker on Kafka, read once from flags and KETENHUB_ environment variables.
+
+``KafkaSettings`` extends the hub's ``HubSettings`` (``ketenhub.settings``): one object reads
+every KETENHUB_ variable a Kafka client or worker needs.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pydantic import Field
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from ketenhub.data_folder import DEFAULT_DATA_DIR
-from ketenhub.hub_folder import HubFolder
+from ketenhub.settings import HubSettings
 
 
-class KafkaSettings(BaseSettings):
+class KafkaSettings(HubSettings):
     """How to reach the cluster and how the hub's topics are laid out on it."""
 
-    model_config = SettingsConfigDict(env_prefix="KETENHUB_", frozen=True, extra="ignore")
-
     kafka_bootstrap: str = Field(description="Bootstrap servers, host:port[,host:port].")
-    data_dir: Path = Field(
-        DEFAULT_DATA_DIR, description="Folder with the hub's keys and worker state."
-    )
     app_id: str = Field("ketenhub", description="Faust application id (consumer group prefix).")
-    topic_prefix: str = Field(
-        "", description="Prefix of every hub topic name (sets test runs apart)."
-    )
     ingest_partitions: int = Field(
         1, ge=1, description="Partitions of each ingest.<partner> topic."
     )
@@ -37,15 +29,6 @@ class KafkaSettings(BaseSettings):
     checkpoint_interval_s: float = Field(
         5.0, gt=0, description="Sign a checkpoint at least this often when idle."
     )
-    sasl_username: str | None = Field(None, description="SCRAM-SHA-512 user of this client.")
-    sasl_password: SecretStr | None = Field(
-        None, description="SCRAM-SHA-512 password of this client."
-    )
-
-    @property
-    def hub_folder(self) -> HubFolder:
-        """The data folder holding the hub's registry and keys."""
-        return HubFolder(self.data_dir)
 
     def client_config(self) -> dict[str, object]:
         """Connection options for kafka-python and aiokafka clients."""

@@ -6,19 +6,11 @@ from pathlib import Path
 
 import click
 
-from ketenhub.hub_options import data_dir_option
+from ketenhub.hub_options import data_dir_option, required_kafka_option
 
 
 @click.command()
-@click.option(
-    "--kafka",
-    "bootstrap",
-    required=True,
-    metavar="HOST:PORT",
-    envvar="KETENHUB_KAFKA_BOOTSTRAP",
-    show_envvar=True,
-    help="Bootstrap servers of the Kafka cluster.",
-)
+@required_kafka_option
 @click.option(
     "--host",
     default="127.0.0.1",

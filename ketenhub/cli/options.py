@@ -1,30 +1,13 @@
 """Options shared by the hub's commands; each mirrors a KETENHUB_ environment variable.
 
-``--data-dir`` and ``--kafka``, which the connectors' commands share, are in ``ketenhub.hub_options``.
+The options that locate a hub and log in to it (``--data-dir``, ``--kafka``, the SASL login),
+which the connectors' commands share, are in ``ketenhub.hub_options``.
 """
 
 from __future__ import annotations
 
 import click
 from pydantic import SecretStr
-
-sasl_username_option = click.option(
-    "--sasl-username",
-    metavar="USER",
-    default=None,
-    envvar="KETENHUB_SASL_USERNAME",
-    show_envvar=True,
-    help="Log in to Kafka (SASL/SCRAM-SHA-512) as this user: a partner id, or the hub's user.",
-)
-
-sasl_password_option = click.option(
-    "--sasl-password",
-    metavar="PASSWORD",
-    default=None,
-    envvar="KETENHUB_SASL_PASSWORD",
-    show_envvar=True,
-    help="Password of --sasl-username; prefer the environment variable (command lines are visible).",
-)
 
 
 def sasl_credentials(

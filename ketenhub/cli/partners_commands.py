@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ketenhub.cli.options import (
-    sasl_credentials,
-    sasl_password_option,
-    sasl_username_option,
-)
+from ketenhub.cli.options import sasl_credentials
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.hub_folder import HubFolder
-from ketenhub.hub_options import data_dir_option
+from ketenhub.hub_options import (
+    data_dir_option,
+    required_kafka_option,
+    sasl_password_option,
+    sasl_username_option,
+    topic_prefix_option,
+)
 
 if TYPE_CHECKING:
     from streams.provisioning import ProvisioningReport
@@ -60,15 +62,7 @@ def _echo_roles(registry: PartnerRegistry) -> None:
 
 
 @partners.command()
-@click.option(
-    "--kafka",
-    "bootstrap",
-    required=True,
-    metavar="HOST:PORT",
-    envvar="KETENHUB_KAFKA_BOOTSTRAP",
-    show_envvar=True,
-    help="Bootstrap servers of the Kafka cluster.",
-)
+@required_kafka_option
 @sasl_username_option
 @sasl_password_option
 @click.option(
@@ -79,13 +73,7 @@ def _echo_roles(registry: PartnerRegistry) -> None:
     show_envvar=True,
     help=SECRETS_HELP,
 )
-@click.option(
-    "--topic-prefix",
-    default="",
-    envvar="KETENHUB_TOPIC_PREFIX",
-    show_envvar=True,
-    help="Prefix of every hub topic name (as for `ketenhub serve`).",
-)
+@topic_prefix_option
 @click.option(
     "--user-prefix",
     default="",

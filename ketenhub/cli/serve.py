@@ -7,24 +7,17 @@ from pathlib import Path
 
 import click
 
-from ketenhub.cli.options import (
-    sasl_credentials,
+from ketenhub.cli.options import sasl_credentials
+from ketenhub.hub_options import (
+    data_dir_option,
+    required_kafka_option,
     sasl_password_option,
     sasl_username_option,
 )
-from ketenhub.hub_options import data_dir_option
 
 
 @click.command()
-@click.option(
-    "--kafka",
-    "bootstrap",
-    required=True,
-    metavar="HOST:PORT",
-    envvar="KETENHUB_KAFKA_BOOTSTRAP",
-    show_envvar=True,
-    help="Bootstrap servers of the Kafka cluster.",
-)
+@required_kafka_option
 @data_dir_option
 @sasl_username_option
 @sasl_password_option

@@ -1,0 +1,90 @@
+"""The options that locate a hub take their KETENHUB_ variables from the one settings object."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from ketenhub.hub_options import (
+    data_dir_option,
+    kafka_option,
+    required_kafka_option,
+    sasl_password_option,
+    topic_prefix_option,
+)
+
+
+@click.command()
+@data_dir_option
+@kafka_option
+@topic_prefix_option
+@sasl_password_option
+def show(
+    data_dir: Path, bootstrap: str | None, topic_prefix: str, sasl_password: str | None
+) -> None:
+    """Print what the options resolved to."""
+    click.echo(f"{data_dir}|{bootstrap}|{topic_prefix}|{sasl_password}")
+
+
+@click.command()
+@required_kafka_option
+def needs_kafka(bootstrap: str) -> None:
+    """Print the bootstrap address."""
+    click.echo(bootstrap)
+
+
+def _run(command: click.Command, args: list[str], env: dict[str, str]) -> click.testing.Result:
+    """Run ``command`` with only the KETENHUB_ variables given."""
+    clean = {name: None for name in _KETENHUB_NAMES} | env
+    return CliRunner().invoke(command, args, env=clean)
+
+
+_KETENHUB_NAMES = (
+    "KETENHUB_DATA_DIR",
+    "KETENHUB_KAFKA_BOOTSTRAP",
+    "KETENHUB_TOPIC_PREFIX",
+    "KETENHUB_SASL_PASSWORD",
+)
+
+
+def test_a_flag_left_out_takes_the_setting_from_the_environment() -> None:
+    """Without flags the values are the KETENHUB_ variables, read by the settings object."""
+    env = {
+        "KETENHUB_DATA_DIR": "from-env",
+        "KETENHUB_KAFKA_BOOTSTRAP": "env:9092",
+        "KETENHUB_TOPIC_PREFIX": "t-",
+        "KETENHUB_SASL_PASSWORD": "synthetic-secret",
+    }
+    result = _run(show, [], env)
+    assert result.output.strip() == "from-env|env:9092|t-|synthetic-secret"
+
+
+def test_a_flag_given_wins_over_the_environment() -> None:
+    """``--data-dir`` and ``--kafka`` override their variables; the rest still come from them."""
+    env = {"KETENHUB_DATA_DIR": "from-env", "KETENHUB_KAFKA_BOOTSTRAP": "env:9092"}
+    result = _run(show, ["--data-dir", "from-flag", "--kafka", "flag:9092"], env)
+    assert result.output.strip() == "from-flag|flag:9092||None"
+
+
+def test_without_flag_or_variable_the_defaults_apply() -> None:
+    """No flag and no variable (or an empty one): the embedded hub in ``ketenhub-data``."""
+    result = _run(show, [], {"KETENHUB_KAFKA_BOOTSTRAP": ""})
+    assert result.output.strip() == "ketenhub-data|None||None"
+
+
+def test_a_required_kafka_address_names_its_flag_and_variable() -> None:
+    """A command that needs Kafka refuses to run without --kafka or KETENHUB_KAFKA_BOOTSTRAP."""
+    result = _run(needs_kafka, [], {})
+    assert result.exit_code == 2
+    assert "--kafka" in result.output
+    assert "KETENHUB_KAFKA_BOOTSTRAP" in result.output
+    assert _run(needs_kafka, [], {"KETENHUB_KAFKA_BOOTSTRAP": "env:9092"}).output == "env:9092\n"
+
+
+def test_help_shows_each_options_variable() -> None:
+    """``--help`` names the variable (and default) behind each option."""
+    shown = " ".join(_run(show, ["--help"], {}).output.split())  # undo the line wrapping
+    assert "[env var: KETENHUB_DATA_DIR; default: ketenhub-data]" in shown
+    assert "[env var: KETENHUB_KAFKA_BOOTSTRAP]" in shown
