@@ -164,7 +164,6 @@ def create_app(
                 cases[case_id] = outcome.state.to_json().decode()
             await _send_views(views, outcome.effects)
 
-    app.ketenhub_sealer = sealer  # type: ignore[attr-defined]  # for status and tests
     return app
 
 

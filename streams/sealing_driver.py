@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from ketenhub.core.rejection import Rejection, RejectionCode
 from ketenhub.core.sealer import Sealer
 from ketenhub.errors import ChainBroken, KetenhubError
 from ketenhub.pipeline.effects import AppendRejected, AppendSealed, Effect
+from ketenhub.pipeline.outbox import Outbox
 from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
@@ -103,7 +104,9 @@ class KafkaSealer:
         self._settings, self._registry, self._key = settings, registry, key
         self._names = TopicNames(settings.topic_prefix)
         self.pipeline = SealingStep(registry, key, settings.checkpoint_every, clock)
-        self._outbox = KafkaOutbox(lambda: self._producer, self._names, self._landed)
+        self._outbox: Outbox[Awaitable[None]] = KafkaOutbox(
+            lambda: self._producer, self._names, self._landed
+        )
         self._positions: dict[tuple[str, int], int] = {}
         self._producer: Any = None
         self._reader: KafkaLogReader | None = None

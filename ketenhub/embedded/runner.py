@@ -31,6 +31,7 @@ from ketenhub.pipeline.effects import (
     AppendView,
     Effect,
 )
+from ketenhub.pipeline.outbox import Outbox
 from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
 from ketenhub.pipeline.view_step import ViewStep
 from ketenhub.topic_log import LogRecord, TopicLog, read_all
@@ -75,7 +76,7 @@ class SealerLoop:
     ) -> None:
         self._log, self._registry, self._key = topic_log, registry, signing_key
         self._every, self._clock = checkpoint_every, clock
-        self._outbox = SqliteOutbox(topic_log, SEALER_GROUP, self._check_unmoved)
+        self._outbox: Outbox[None] = SqliteOutbox(topic_log, SEALER_GROUP, self._check_unmoved)
         self._recover()
 
     @property
@@ -175,7 +176,7 @@ class ViewProjector:
 
     def __init__(self, topic_log: TopicLog, registry: PartnerRegistry) -> None:
         self._log, self._registry = topic_log, registry
-        self._outbox = SqliteOutbox(topic_log, PROJECTOR_GROUP, self._check_unmoved)
+        self._outbox: Outbox[None] = SqliteOutbox(topic_log, PROJECTOR_GROUP, self._check_unmoved)
         self._recover()
 
     def _recover(self) -> None:

@@ -17,7 +17,7 @@ from synthetic import Story  # shared synthetic events of the unit tests
 from ketenhub import topics
 from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import generate_hub_key, public_key_to_pem, sign_checkpoint
-from ketenhub.core.input_ref import INPUT_HEADER
+from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
 from ketenhub.embedded.hub import EmbeddedHub
@@ -142,11 +142,11 @@ def forge_input(db: sqlite3.Connection, offset: int, payload: bytes) -> None:
     (headers,) = db.execute(
         "SELECT headers FROM records WHERE topic = 'audit.log' AND offset = ?", (offset,)
     ).fetchone()
-    origin = dict(json.loads(headers))[INPUT_HEADER]
-    topic, _, input_offset = origin.rpartition("/0/")
+    origin = InputRef.decode(dict(json.loads(headers))[INPUT_HEADER].encode("latin-1"))
+    assert origin is not None, "every sealed record names its input"
     db.execute(
         "UPDATE records SET value = ? WHERE topic = ? AND offset = ?",
-        (payload, topic, int(input_offset)),
+        (payload, origin.topic, origin.offset),
     )
 
 
