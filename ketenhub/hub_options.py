@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 from pydantic import SecretStr
+from pydantic_settings import BaseSettings
 
 from ketenhub.core.trust import TrustedKey, pin_from_fingerprint, pin_from_text
 from ketenhub.settings import HubSettings, env_name
@@ -33,14 +34,32 @@ def hub_settings(ctx: click.Context) -> HubSettings:
     return settings
 
 
+def setting_help(
+    model: type[BaseSettings], field: str, help: str | None = None, *, required: bool = False
+) -> str:
+    """The help of a flag mirroring ``model.field``: its text, variable and default."""
+    info = model.model_fields[field]
+    shown = "" if required or info.default in (None, "") else f"; default: {info.default}"
+    return f"{help or info.description}  [env var: {env_name(field)}{shown}]"
+
+
+def model_option(
+    model: type[BaseSettings], field: str, *decls: str, help: str | None = None, **attrs: Any
+) -> Callable[[F], F]:
+    """A flag mirroring ``model.field`` that reads no variable: ``None`` unless given.
+
+    The command passes the flags given into ``model``, which reads the variables of the rest.
+    """
+    text = setting_help(model, field, help)
+    return click.option(*decls, default=None, help=text, **attrs)
+
+
 def setting_option(
     field: str, *decls: str, required: bool = False, help: str | None = None, **attrs: Any
 ) -> Callable[[F], F]:
     """A flag for the setting ``field``: the flag's value if given, else the setting's."""
     env = env_name(field)
-    default = HubSettings.model_fields[field].default
-    shown = "" if required or default in (None, "") else f"; default: {default}"
-    text = f"{help or HubSettings.model_fields[field].description}  [env var: {env}{shown}]"
+    text = setting_help(HubSettings, field, help, required=required)
 
     def fill(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is None:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ketenhub.cli.options import sasl_credentials
 from ketenhub.hub_options import (
     data_dir_option,
+    model_option,
     required_kafka_option,
     sasl_password_option,
     sasl_username_option,
 )
+from streams.settings import KafkaSettings
 
 
 @click.command()
@@ -21,36 +24,32 @@ from ketenhub.hub_options import (
 @data_dir_option
 @sasl_username_option
 @sasl_password_option
-@click.option(
+@model_option(
+    KafkaSettings,
+    "ingest_partitions",
     "--ingest-partitions",
-    default=1,
-    show_default=True,
-    envvar="KETENHUB_INGEST_PARTITIONS",
-    show_envvar=True,
+    type=click.IntRange(min=1),
     help="Partitions of each ingest topic (when the hub creates them).",
 )
-@click.option(
+@model_option(
+    KafkaSettings,
+    "view_partitions",
     "--view-partitions",
-    default=1,
-    show_default=True,
-    envvar="KETENHUB_VIEW_PARTITIONS",
-    show_envvar=True,
+    type=click.IntRange(min=1),
     help="Partitions of view topics and of the case-keyed stream.",
 )
-@click.option(
+@model_option(
+    KafkaSettings,
+    "replication_factor",
     "--replication-factor",
-    default=1,
-    show_default=True,
-    envvar="KETENHUB_REPLICATION_FACTOR",
-    show_envvar=True,
+    type=click.IntRange(min=1),
     help="Replication factor of the hub's topics.",
 )
-@click.option(
+@model_option(
+    KafkaSettings,
+    "checkpoint_every",
     "--checkpoint-every",
-    default=64,
-    show_default=True,
-    envvar="KETENHUB_CHECKPOINT_EVERY",
-    show_envvar=True,
+    type=click.IntRange(min=1),
     help="Sign a checkpoint after this many sealed records.",
 )
 @click.option(
@@ -64,10 +63,10 @@ def serve(
     data_dir: Path,
     sasl_username: str | None,
     sasl_password: str | None,
-    ingest_partitions: int,
-    view_partitions: int,
-    replication_factor: int,
-    checkpoint_every: int,
+    ingest_partitions: int | None,
+    view_partitions: int | None,
+    replication_factor: int | None,
+    checkpoint_every: int | None,
     worker_log_level: str,
 ) -> None:
     """Run a hub worker on Kafka until interrupted.
@@ -81,19 +80,21 @@ def serve(
     """
     from streams.access import check_login  # Kafka clients and Faust load only for this command
     from streams.errors import BrokerUnreachable
-    from streams.settings import KafkaSettings
     from streams.worker import run_worker
 
     user, password = sasl_credentials(sasl_username, sasl_password)
-    settings = KafkaSettings(
+    given: dict[str, Any] = {
+        "ingest_partitions": ingest_partitions,
+        "view_partitions": view_partitions,
+        "replication_factor": replication_factor,
+        "checkpoint_every": checkpoint_every,
+    }
+    settings = KafkaSettings(  # reads the KETENHUB_ variables of the flags not given
         kafka_bootstrap=bootstrap,
         data_dir=data_dir,
-        ingest_partitions=ingest_partitions,
-        view_partitions=view_partitions,
-        replication_factor=replication_factor,
-        checkpoint_every=checkpoint_every,
         sasl_username=user,
         sasl_password=password,
+        **{name: value for name, value in given.items() if value is not None},
     )
     with contextlib.suppress(BrokerUnreachable):  # not up yet: the worker keeps trying
         check_login(settings)

@@ -10,10 +10,12 @@ from click.testing import CliRunner
 from ketenhub.hub_options import (
     data_dir_option,
     kafka_option,
+    model_option,
     required_kafka_option,
     sasl_password_option,
     topic_prefix_option,
 )
+from streams.settings import KafkaSettings
 
 
 @click.command()
@@ -35,6 +37,15 @@ def needs_kafka(bootstrap: str) -> None:
     click.echo(bootstrap)
 
 
+@click.command()
+@required_kafka_option
+@model_option(KafkaSettings, "ingest_partitions", "--ingest-partitions", type=int)
+def worker(bootstrap: str, ingest_partitions: int | None) -> None:
+    """Print the partitions of the settings a worker would run with (as ``ketenhub serve``)."""
+    given = {} if ingest_partitions is None else {"ingest_partitions": ingest_partitions}
+    click.echo(KafkaSettings(kafka_bootstrap=bootstrap, **given).ingest_partitions)
+
+
 def _run(command: click.Command, args: list[str], env: dict[str, str]) -> click.testing.Result:
     """Run ``command`` with only the KETENHUB_ variables given."""
     clean = {name: None for name in _KETENHUB_NAMES} | env
@@ -46,6 +57,7 @@ _KETENHUB_NAMES = (
     "KETENHUB_KAFKA_BOOTSTRAP",
     "KETENHUB_TOPIC_PREFIX",
     "KETENHUB_SASL_PASSWORD",
+    "KETENHUB_INGEST_PARTITIONS",
 )
 
 
@@ -88,3 +100,11 @@ def test_help_shows_each_options_variable() -> None:
     shown = " ".join(_run(show, ["--help"], {}).output.split())  # undo the line wrapping
     assert "[env var: KETENHUB_DATA_DIR; default: ketenhub-data]" in shown
     assert "[env var: KETENHUB_KAFKA_BOOTSTRAP]" in shown
+
+
+def test_a_worker_flag_fills_the_kafka_settings_which_read_the_rest() -> None:
+    """A worker flag given is passed into KafkaSettings; one left out is read by the settings."""
+    env = {"KETENHUB_KAFKA_BOOTSTRAP": "env:9092", "KETENHUB_INGEST_PARTITIONS": "3"}
+    assert _run(worker, [], env).output == "3\n"
+    assert _run(worker, ["--ingest-partitions", "5"], env).output == "5\n"
+    assert _run(worker, [], {"KETENHUB_KAFKA_BOOTSTRAP": "env:9092"}).output == "1\n"
