@@ -1,10 +1,12 @@
-"""The Faust application: validator, sealer, router and projector agents, a checkpoint timer."""
+"""The Faust application: validator, sealer, router and projector agents (small named functions
+that read, call the pipeline and commit), and a checkpoint timer."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import faust
@@ -75,6 +77,45 @@ def _faust_options(settings: KafkaSettings) -> dict[str, Any]:
     return options
 
 
+@dataclass(frozen=True)
+class HubChannels:
+    """What the agents of one hub share: its registry, topics, tables and the sealer."""
+
+    settings: KafkaSettings
+    registry: PartnerRegistry
+    names: TopicNames
+    ingest: Any
+    admitted: Any
+    audit: Any
+    by_case: Any
+    views: dict[str, Any]
+    cases: Any
+    chain: Any
+    sealer: KafkaSealer
+
+
+def hub_channels(
+    app: faust.App, settings: KafkaSettings, registry: PartnerRegistry, sealer: KafkaSealer
+) -> HubChannels:
+    """Declare the hub's topics and tables on ``app``."""
+    names = TopicNames(settings.topic_prefix)
+    return HubChannels(
+        settings,
+        registry,
+        names,
+        ingest=_raw_topic(app, *(names.ingest(p.id) for p in registry.partners)),
+        admitted=_raw_topic(app, names.admitted, partitions=1),
+        audit=_raw_topic(app, names.audit_log, partitions=1),
+        by_case=_raw_topic(app, names.by_case, partitions=settings.view_partitions),
+        views={p.id: _raw_topic(app, names.view(p.id)) for p in registry.partners},
+        cases=app.Table(
+            "case-states", key_type=str, value_type=str, partitions=settings.view_partitions
+        ),
+        chain=app.Table("chain-head", key_type=str, value_type=str, partitions=1),
+        sealer=sealer,
+    )
+
+
 def create_app(
     settings: KafkaSettings,
     registry: PartnerRegistry,
@@ -83,88 +124,98 @@ def create_app(
 ) -> faust.App:
     """Build the hub's Faust app for a registry: the agents read, call the pipeline and commit."""
     app = faust.App(settings.app_id, **_faust_options(settings))
-    names = TopicNames(settings.topic_prefix)
-    ingest = _raw_topic(app, *(names.ingest(p.id) for p in registry.partners))
-    admitted = _raw_topic(app, names.admitted, partitions=1)
-    audit = _raw_topic(app, names.audit_log, partitions=1)
-    by_case = _raw_topic(app, names.by_case, partitions=settings.view_partitions)
-    views = {p.id: _raw_topic(app, names.view(p.id)) for p in registry.partners}
-    cases = app.Table(
-        "case-states", key_type=str, value_type=str, partitions=settings.view_partitions
-    )
-    chain = app.Table("chain-head", key_type=str, value_type=str, partitions=1)
-    sealer = KafkaSealer(settings, registry, key, clock)
+    hub = hub_channels(app, settings, registry, KafkaSealer(settings, registry, key, clock))
 
-    @app.agent(ingest)
+    @app.agent(hub.ingest)
     async def validate(stream: Any) -> None:
-        """Decode, check headers and authorize each ingested message; pass it and the verdict to the sealer.
-
-        The sealer records refusals too, so that each input is refused exactly once even
-        when a rebalance or restart delivers it to a validator again.
-        """
-        async for event in stream.events():
-            message = event.message
-            partner = registry.get(names.partner_of_ingest(message.topic))
-            where = InputRef(message.topic, message.partition, message.offset)
-            headers = _headers(event)
-            inspected = inspect(registry, partner, event.value or b"", headers)
-            refused = inspected if isinstance(inspected, Rejection) else None
-            forwarded = forwarding_headers(headers, partner.id, where, refused)
-            await admitted.send(key=None, value=event.value, headers=forwarded)
+        """Inspect each ingested message; forward it with its verdict to the sealer."""
+        await validate_messages(hub, stream)
 
     @app.on_partitions_assigned.connect
     async def claim_sealing(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         """When hub.admitted is assigned here, claim the sealer role (fencing any zombie)."""
         assigned = args[0] if args else kwargs.get("assigned", ())
-        if any(tp.topic == names.admitted for tp in assigned):
-            await sealer.claim()
+        if any(tp.topic == hub.names.admitted for tp in assigned):
+            await hub.sealer.claim()
 
-    @app.agent(admitted, concurrency=1)
+    @app.agent(hub.admitted, concurrency=1)
     async def seal(stream: Any) -> None:
-        """Decide admitted messages in order (the single total order of audit.log).
-
-        A fenced sealer (another one claimed the role) raises SealerFenced and writes nothing
-        more; the agent then ends with that error.
-        """
-        await sealer.start()
-        try:
-            async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
-                batch = [(e.value or b"", _headers(e)) for e in events]
-                counts = await sealer.decide_batch(batch, chain.get("head"))
-                _remember(chain, "head", sealer.chain_head())
-                log.debug("batch_decided", **counts)
-        finally:
-            await sealer.stop()
+        """Decide admitted messages in arrival order (the single total order of audit.log)."""
+        await seal_batches(hub, stream)
 
     @app.timer(settings.checkpoint_interval_s)
     async def checkpoint() -> None:
         """Sign a checkpoint over everything sealed when the sealer is idle."""
-        await sealer.checkpoint_if_idle()
+        await hub.sealer.checkpoint_if_idle()
 
-    @app.agent(audit)
+    @app.agent(hub.audit)
     async def route(stream: Any) -> None:
         """Re-key each sealed record by the case(s) it belongs to, for partitioned projection."""
-        async for event in stream.events():
-            record, sealed_event = decoded_value(event.value, event.message.offset)
-            for case_id in cases_of(record, sealed_event):
-                await by_case.send(key=case_id.encode(), value=event.value)
+        await route_records(hub, stream)
 
-    @app.agent(by_case)
+    @app.agent(hub.by_case)
     async def project(stream: Any) -> None:
         """Fold each case's sealed events into its state and publish the views that changed."""
-        async for event in stream.events():
-            case_id = (event.key or b"").decode()
-            record, sealed_event = decoded_value(event.value, event.message.offset)
-            stored = cases.get(case_id)
-            state = None if stored is None else CaseState.from_json(stored.encode())
-            outcome = project_stored_case(state, record, sealed_event, registry, case_id)
-            if isinstance(outcome, RebuildNeeded):
-                outcome = await _rebuilt(settings, registry, outcome)
-            if outcome.changed and outcome.state is not None:
-                cases[case_id] = outcome.state.to_json().decode()
-            await _send_views(views, outcome.effects)
+        await project_cases(hub, stream)
 
     return app
+
+
+async def validate_messages(hub: HubChannels, stream: Any) -> None:
+    """Decode, check headers and authorize each ingested message; pass it and the verdict on.
+
+    The sealer records refusals too, so that each input is refused exactly once even when a
+    rebalance or restart delivers it to a validator again.
+    """
+    async for event in stream.events():
+        message = event.message
+        partner = hub.registry.get(hub.names.partner_of_ingest(message.topic))
+        where = InputRef(message.topic, message.partition, message.offset)
+        headers = _headers(event)
+        inspected = inspect(hub.registry, partner, event.value or b"", headers)
+        refused = inspected if isinstance(inspected, Rejection) else None
+        forwarded = forwarding_headers(headers, partner.id, where, refused)
+        await hub.admitted.send(key=None, value=event.value, headers=forwarded)
+
+
+async def seal_batches(hub: HubChannels, stream: Any) -> None:
+    """Decide batches of admitted messages with the pipeline and commit them (KafkaSealer).
+
+    A fenced sealer (another one claimed the role) raises SealerFenced and writes nothing
+    more; the agent then ends with that error.
+    """
+    await hub.sealer.start()
+    try:
+        async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
+            batch = [(e.value or b"", _headers(e)) for e in events]
+            counts = await hub.sealer.decide_batch(batch, hub.chain.get("head"))
+            _remember(hub.chain, "head", hub.sealer.chain_head())
+            log.debug("batch_decided", **counts)
+    finally:
+        await hub.sealer.stop()
+
+
+async def route_records(hub: HubChannels, stream: Any) -> None:
+    """Send each sealed record to the by-case stream once per case it belongs to."""
+    async for event in stream.events():
+        record, sealed_event = decoded_value(event.value, event.message.offset)
+        for case_id in cases_of(record, sealed_event):
+            await hub.by_case.send(key=case_id.encode(), value=event.value)
+
+
+async def project_cases(hub: HubChannels, stream: Any) -> None:
+    """Project each case's records with the pipeline; keep the state, send the view writes."""
+    async for event in stream.events():
+        case_id = (event.key or b"").decode()
+        record, sealed_event = decoded_value(event.value, event.message.offset)
+        stored = hub.cases.get(case_id)
+        state = None if stored is None else CaseState.from_json(stored.encode())
+        outcome = project_stored_case(state, record, sealed_event, hub.registry, case_id)
+        if isinstance(outcome, RebuildNeeded):
+            outcome = await _rebuilt(hub.settings, hub.registry, outcome)
+        if outcome.changed and outcome.state is not None:
+            hub.cases[case_id] = outcome.state.to_json().decode()
+        await _send_views(hub.views, outcome.effects)
 
 
 async def _rebuilt(
