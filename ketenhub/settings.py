@@ -20,7 +20,7 @@ ENV_PREFIX = "KETENHUB_"
 
 
 class HubSettings(BaseSettings):
-    """Where the hub is (its data folder, or a Kafka cluster) and how to log in to Kafka."""
+    """Where the hub is (its data folder, or a Kafka cluster), its checkpoint cadence, the Kafka login."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, frozen=True, extra="ignore", env_ignore_empty=True
@@ -35,6 +35,11 @@ class HubSettings(BaseSettings):
     )
     topic_prefix: str = Field(
         "", description="Kafka only: prefix of every hub topic name (sets test runs apart)."
+    )
+    checkpoint_every: int = Field(
+        64,
+        ge=1,
+        description="The hub's checkpoint cadence: sign a checkpoint after this many sealed records.",
     )
     sasl_username: str | None = Field(
         None,

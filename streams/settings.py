@@ -23,9 +23,6 @@ class KafkaSettings(HubSettings):
         1, ge=1, description="Partitions of view topics and the case-keyed stream."
     )
     replication_factor: int = Field(1, ge=1, description="Replication factor of every hub topic.")
-    checkpoint_every: int = Field(
-        64, ge=1, description="Sign a checkpoint after this many sealed records."
-    )
     checkpoint_interval_s: float = Field(
         5.0, gt=0, description="Sign a checkpoint at least this often when idle."
     )

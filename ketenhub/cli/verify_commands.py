@@ -26,7 +26,7 @@ from ketenhub.embedded.damage import DamagedRecord
 from ketenhub.embedded.history_check import account_inputs, verify_stored_chain
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.errors import IntegrityError
-from ketenhub.hub_options import data_dir_option, kafka_option, read_pin
+from ketenhub.hub_options import data_dir_option, kafka_option, read_pin, setting_option
 from ketenhub.topic_log import RecordsMissing
 
 TAMPERED, UNVERIFIABLE = 1, 2
@@ -164,14 +164,11 @@ def _check_views(hub: Hub) -> bool:
 @click.option(
     "--views", is_flag=True, help="Also rebuild every partner view and rejection index and compare."
 )
-@click.option(
+@setting_option(
+    "checkpoint_every",
     "--checkpoint-every",
     "cadence",
     type=click.IntRange(min=1),
-    default=64,
-    show_default=True,
-    envvar="KETENHUB_CHECKPOINT_EVERY",
-    show_envvar=True,
     help="The hub's checkpoint cadence: more newest records than this without a signed "
     "checkpoint (or any records without one) make the log unverifiable.",
 )

@@ -13,6 +13,7 @@ from ketenhub.hub_options import (
     model_option,
     required_kafka_option,
     sasl_password_option,
+    setting_option,
     topic_prefix_option,
 )
 from streams.settings import KafkaSettings
@@ -58,6 +59,7 @@ _KETENHUB_NAMES = (
     "KETENHUB_TOPIC_PREFIX",
     "KETENHUB_SASL_PASSWORD",
     "KETENHUB_INGEST_PARTITIONS",
+    "KETENHUB_CHECKPOINT_EVERY",
 )
 
 
@@ -108,3 +110,25 @@ def test_a_worker_flag_fills_the_kafka_settings_which_read_the_rest() -> None:
     assert _run(worker, [], env).output == "3\n"
     assert _run(worker, ["--ingest-partitions", "5"], env).output == "5\n"
     assert _run(worker, [], {"KETENHUB_KAFKA_BOOTSTRAP": "env:9092"}).output == "1\n"
+
+
+def test_the_checkpoint_cadence_is_one_setting_for_verify_and_the_kafka_worker() -> None:
+    """KETENHUB_CHECKPOINT_EVERY fills ``verify --checkpoint-every`` and ``KafkaSettings`` alike."""
+
+    @click.command()
+    @setting_option("checkpoint_every", "--checkpoint-every", "cadence", type=int)
+    def cadence(cadence: int) -> None:
+        """Print the cadence a command runs with."""
+        click.echo(cadence)
+
+    env = {"KETENHUB_CHECKPOINT_EVERY": "7", "KETENHUB_KAFKA_BOOTSTRAP": "env:9092"}
+    assert _run(cadence, [], env).output == "7\n"
+    assert _run(cadence, [], {}).output == "64\n"
+    assert _run(worker_cadence, [], env).output == "7\n"
+
+
+@click.command()
+@required_kafka_option
+def worker_cadence(bootstrap: str) -> None:
+    """Print the cadence of the settings a worker would run with."""
+    click.echo(KafkaSettings(kafka_bootstrap=bootstrap).checkpoint_every)
