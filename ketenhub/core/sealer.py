@@ -1,8 +1,9 @@
 """The sealer: the single decision point that turns ingested messages into the audit log's order.
 
 It is a deterministic function of the order of its input: each message is admitted (sealed),
-ignored (a duplicate) or refused. Both runtimes drive it; both rebuild it from their outputs
-(``restore_*``) after a restart, so that a message is never decided twice.
+ignored (a duplicate) or refused. Both runtimes drive it through the application pipeline
+(``ketenhub.pipeline``); both rebuild it from their outputs (``restore_*``) after a restart, so
+that a message is never decided twice.
 
 An event refused before and delivered again with the same content is refused again only if
 the reason changed: publishing the same file twice records no second refusal, while an
