@@ -144,6 +144,24 @@ _RENDER: dict[Role, Callable[[CaseState, Partner, list[str]], Json]] = {
 }
 
 
+# The sections a view of each role reads (besides the case id and who may see it), kept
+# in step with the renderers above (a test renders every view of the demo year both ways);
+# a coordinator's view reads every section and the history, so it always changes.
+_ENFORCEMENT_READS = frozenset(
+    {"phase", "closed", "signal", "intake", "severity", "actions", "measures", "forwards"}
+    | {"research", "victims"}
+)
+VIEW_READS: dict[Role, frozenset[str]] = {
+    Role.MUNICIPAL_STAFF: frozenset({"phase", "closed", "signal"}),
+    Role.POLICE: _ENFORCEMENT_READS,
+    Role.INSPECTION: _ENFORCEMENT_READS,
+    Role.RIEC: _ENFORCEMENT_READS,
+    Role.CARE: frozenset({"victims", "referrals"}),
+}
+# The sections who may see a case depends on (``access_reasons`` above).
+REASON_READS = frozenset({"signal", "forwards", "actions", "sharing", "referrals"})
+
+
 def render_view(state: CaseState, partner: Partner, reasons: list[str] | None) -> Json | None:
     """Return the partner's view of the case, or None when it has no reason to see it."""
     render = _RENDER.get(partner.role)

@@ -14,8 +14,8 @@ from typing import Any
 
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
-from ketenhub.core.case_state import CaseState, Json, canonical_text
-from ketenhub.core.need_to_know import access_reasons, render_view
+from ketenhub.core.case_state import CaseState, Json, canonical_text, written_sections
+from ketenhub.core.need_to_know import REASON_READS, VIEW_READS, access_reasons, render_view
 from ketenhub.core.partners import PartnerRegistry, Role
 from ketenhub.core.sealing import SealedRecord
 
@@ -50,16 +50,41 @@ def forward_addressees(registry: PartnerRegistry, event: Event) -> frozenset[str
     return frozenset(p.id for p in (*police, *riec))
 
 
-def render_views(state: CaseState, registry: PartnerRegistry) -> dict[str, bytes]:
-    """Every partner's canonical view of a case, for the partners that may see it."""
+def render_views(
+    state: CaseState, registry: PartnerRegistry, unchanged: dict[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """Every partner's canonical view of a case, for the partners that may see it.
+
+    ``unchanged`` are views known to be the same as before (``unchanged_views``): they are
+    kept as they are instead of being rendered again.
+    """
     reasons = access_reasons(state, registry)
     sections = {id(getattr(state, name)): name for name in _SECTIONS}
     views = {}
     for partner in registry.partners:
+        if unchanged is not None and partner.id in unchanged:
+            views[partner.id] = unchanged[partner.id]
+            continue
         rendered = render_view(state, partner, reasons.get(partner.id))
         if rendered is not None:
             views[partner.id] = _view_json(state, sections, rendered)
     return views
+
+
+def unchanged_views(
+    before: dict[str, bytes], event: Event, registry: PartnerRegistry
+) -> dict[str, bytes]:
+    """The views in ``before`` that folding ``event`` cannot change: no section the view
+    reads is written by the event's fold, and who may see the case stays the same."""
+    written = written_sections(type(event))
+    if written & REASON_READS:
+        return {}
+    kept = {}
+    for partner in registry.partners:
+        reads = VIEW_READS.get(partner.role)
+        if reads is not None and partner.id in before and not written & reads:
+            kept[partner.id] = before[partner.id]
+    return kept
 
 
 _SECTIONS: tuple[str, ...] = ("signal", "intake", "severity", "research", "plan", "actions")
@@ -138,7 +163,7 @@ def project_case(
         before = {} if state is None else render_views(state, registry)
     state = state or CaseState(case_id)
     state.apply(record.sequence, event, forward_addressees(registry, event))
-    after = render_views(state, registry)
+    after = render_views(state, registry, unchanged_views(before, event, registry))
     return CaseProjection(state, after, view_changes(case_id, before, after))
 
 

@@ -14,7 +14,14 @@ from ketenhub.core.admission import Admitted, admit
 from ketenhub.core.case_state import CaseState, canonical_text, written_sections
 from ketenhub.core.need_to_know import access_reasons, render_view
 from ketenhub.core.partners import PartnerRegistry, Role
-from ketenhub.core.projection import canonical_json, cases_of, forward_addressees, render_views
+from ketenhub.core.projection import (
+    Projector,
+    canonical_json,
+    cases_of,
+    forward_addressees,
+    render_views,
+    unchanged_views,
+)
 from ketenhub.core.sealing import ChainHead, SealedRecord, seal
 from ketenhub.demo.scenario import build_year
 
@@ -102,3 +109,30 @@ def test_access_reasons_follow_the_registry_they_are_asked_with(
     assert coordinators <= access_reasons(state, REGISTRY).keys()
     assert not coordinators & access_reasons(state, without).keys()
     assert coordinators <= access_reasons(state, REGISTRY).keys()
+
+
+def test_views_kept_from_before_an_event_equal_a_fresh_rendering(
+    year: list[tuple[SealedRecord, Event]],
+) -> None:
+    """A projector keeps a partner's view without rendering it when the event's fold writes
+    nothing that view reads; after every event of the year each partner's view it holds is
+    still exactly the canonical JSON of a fresh rendering (and absent where none is due)."""
+    projector = Projector(REGISTRY)
+    kept = 0
+    for record, event in year:
+        for case_id in cases_of(record, event):
+            before = {
+                p.id: view for p in REGISTRY.partners if (view := projector.view(p.id, case_id))
+            }
+            kept += len(unchanged_views(before, event, REGISTRY))
+        projector.apply(record, event)
+        for case_id in cases_of(record, event):
+            state = projector.cases.get(case_id)
+            if state is None:
+                continue
+            reasons = access_reasons(state, REGISTRY)
+            for partner in REGISTRY.partners:
+                view = render_view(state, partner, reasons.get(partner.id))
+                fresh = None if view is None else canonical_json(view)
+                assert projector.view(partner.id, case_id) == fresh
+    assert kept > 100  # many events leave some partners' views as they were
