@@ -103,7 +103,7 @@ class Sealer:
     ) -> None:
         """Take in a record read back from audit.log (raises ChainBroken if it does not link)."""
         record = decode_sealed(value, offset)
-        check_link(record, offset, self.head)
+        check_link(record, offset, self.head, value)  # hashes the stored bytes as they are
         event = decode_event(record.payload)
         self.ledger.apply(event, content_digest(event))
         self._extend(record)

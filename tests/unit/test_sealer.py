@@ -11,6 +11,7 @@ from synthetic import NOW, Story
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
+from ketenhub.core import sealing
 from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint, generate_hub_key
 from ketenhub.core.input_ref import InputRef
@@ -226,3 +227,23 @@ def test_verification_checks_the_proofs_stored_in_checkpoints() -> None:
         stored = [encode_checkpoint(c) for c in (chain[0], chain[1], forged)]
         with pytest.raises(CheckpointInvalid, match="16"):
             verify_log(KEY.public_key(), audit, logged("audit.checkpoints", stored))
+
+
+def test_restoring_a_record_hashes_its_stored_bytes_without_encoding_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A restart checks each stored record's hash over the bytes read back, encoding nothing."""
+    staff = REGISTRY.get("municipal-staff")
+    sealed = Sealer(REGISTRY, KEY, checkpoint_every=10).decide(
+        staff, *message(Story().signal()), InputRef("ingest.municipal-staff", 0, 0), NOW
+    )
+    assert isinstance(sealed, Sealed)
+    stored = encode_sealed(sealed.record)
+
+    def encoded_again(record: object) -> bytes:
+        raise AssertionError("the record was encoded again to check its hash")
+
+    monkeypatch.setattr(sealing, "compute_hash", encoded_again)
+    restarted = Sealer(REGISTRY, KEY, checkpoint_every=10)
+    restarted.restore_sealed(0, stored, sealed.headers)
+    assert restarted.head.last_hash == sealed.record.hash
