@@ -25,6 +25,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub.codec.single_object import decode_event
+from ketenhub.contract.base import Event
 from ketenhub.core.admission import Duplicate, admit, content_digest
 from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, sign_checkpoint
 from ketenhub.core.frontier_proof import consistency_proof_from
@@ -54,10 +55,14 @@ def partner_headers(headers: Sequence[tuple[str, bytes]]) -> Headers:
 
 @dataclass(frozen=True)
 class Sealed:
-    """The message was admitted: append ``record`` to audit.log with ``headers``."""
+    """The message was admitted: append ``record`` to audit.log with ``headers``.
+
+    ``event`` is the event the record seals, as admission decoded it.
+    """
 
     record: SealedRecord
     headers: Headers
+    event: Event
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ class Sealer:
         record = seal(self.head, partner.id, event, value, now, self.ledger.case_of(event))
         self.ledger.apply(event, outcome.inspected.digest)
         self._extend(record)
-        return Sealed(record, tagged)
+        return Sealed(record, tagged, event)
 
     def checkpoint_due(self) -> bool:
         """Whether ``checkpoint_every`` records were sealed since the last checkpoint."""

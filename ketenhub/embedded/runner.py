@@ -16,11 +16,12 @@ import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub import topics
+from ketenhub.contract.base import Event
 from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.rejection import Rejection
 from ketenhub.core.sealer import Sealer
-from ketenhub.core.sealing import decode_sealed
+from ketenhub.core.sealing import SealedRecord, decode_sealed
 from ketenhub.embedded.errors import WriterConflict
 from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.embedded.sqlite_outbox import SqliteOutbox
@@ -39,6 +40,7 @@ from ketenhub.topic_log import LogRecord, TopicLog, read_all
 SEALER_GROUP = "hub-sealer"
 PROJECTOR_GROUP = "hub-projector"
 log = structlog.get_logger("ketenhub.embedded")
+Decoded = tuple[SealedRecord, Event]  # a sealed record and its event
 
 
 @dataclass
@@ -77,6 +79,7 @@ class SealerLoop:
         self._log, self._registry, self._key = topic_log, registry, signing_key
         self._every, self._clock = checkpoint_every, clock
         self._outbox: Outbox[None] = SqliteOutbox(topic_log, SEALER_GROUP, self._check_unmoved)
+        self.sealed: list[Decoded] = []  # what the last step sealed, decoded: for the projector
         self._recover()
 
     @property
@@ -117,6 +120,11 @@ class SealerLoop:
             raise
         for record in batch:
             self._positions[record.topic] = record.offset + 1
+        self.sealed = [
+            (e.sealed, e.event)
+            for e in effects
+            if isinstance(e, AppendSealed) and e.sealed is not None and e.event is not None
+        ]
         stats = sealing_stats(effects, len(batch))
         self._checkpoints += stats.checkpoints
         self._seen = self.sealer.head
@@ -183,6 +191,19 @@ class ViewProjector:
         self.pipeline = ViewStep(self._registry)
         self.position = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
         self.pipeline.restore(read_all(self._log, topics.AUDIT_LOG, 0, self.position))
+        self._handed: dict[int, Decoded] = {}
+
+    def hand(self, sealed: Sequence[Decoded]) -> None:
+        """Take records the sealer of this process committed to audit.log, with their events.
+
+        The next steps project them as handed instead of reading and decoding them again;
+        records not handed are read from audit.log.
+        """
+        for passed in [offset for offset in self._handed if offset < self.position]:
+            del self._handed[passed]  # read from audit.log meanwhile
+        for record, event in sealed:
+            if record.sequence >= self.position:
+                self._handed[record.sequence] = (record, event)
 
     def step(self, limit: int = 256) -> RunStats:
         """Project up to ``limit`` sealed records in one transaction.
@@ -190,15 +211,26 @@ class ViewProjector:
         Raises ``WriterConflict``, with nothing written, when another projector moved the
         committed position since this one last read it.
         """
-        batch = self._log.read(topics.AUDIT_LOG, self.position, limit)
         try:
-            effects = self.pipeline.project(batch)
+            handed = self._take_handed(limit)
+            if handed:
+                effects, count = self.pipeline.project_decoded(handed), len(handed)
+            else:
+                batch = self._log.read(topics.AUDIT_LOG, self.position, limit)
+                effects, count = self.pipeline.project(batch), len(batch)
             self._outbox.commit(effects)
         except BaseException:
             self._recover()
             raise
-        self.position += len(batch)
+        self.position += count
         return RunStats(views_written=sum(isinstance(e, AppendView) for e in effects))
+
+    def _take_handed(self, limit: int) -> list[Decoded]:
+        """The handed records from the position on, as many as follow each other (up to ``limit``)."""
+        taken: list[Decoded] = []
+        while len(taken) < limit and (self.position + len(taken)) in self._handed:
+            taken.append(self._handed.pop(self.position + len(taken)))
+        return taken
 
     def _check_unmoved(self) -> None:
         committed = self._log.committed(PROJECTOR_GROUP, topics.AUDIT_LOG)
@@ -212,6 +244,7 @@ def run_until_idle(sealer: SealerLoop, projector: ViewProjector, *, batch: int =
     total = RunStats()
     while True:
         sealed = sealer.step(batch)
+        projector.hand(sealer.sealed)
         projected = projector.step(batch)
         total.add(sealed)
         total.add(projected)

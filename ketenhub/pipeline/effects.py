@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ketenhub.contract.base import Event
 from ketenhub.core.input_ref import InputRef
 from ketenhub.core.rejection import Rejection
+from ketenhub.core.sealing import SealedRecord
 
 Headers = tuple[tuple[str, bytes], ...]
 
 
 @dataclass(frozen=True)
 class AppendSealed:
-    """Append a sealed record (its encoded bytes) to audit.log; ``sequence`` is its offset there."""
+    """Append a sealed record (its encoded bytes) to audit.log; ``sequence`` is its offset there.
+
+    ``sealed`` and ``event`` are the record and its event as the sealer holds them, so that a
+    runtime projecting in the same process need not decode the stored bytes again.
+    """
 
     record: bytes
     headers: Headers
     sequence: int
+    sealed: SealedRecord | None = field(default=None, compare=False, repr=False)
+    event: Event | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,10 @@ class SealingStep:
         effects: list[Effect] = []
         if isinstance(decision, Sealed):
             record = decision.record
-            effects.append(AppendSealed(encode_sealed(record), decision.headers, record.sequence))
+            stored = encode_sealed(record)
+            effects.append(
+                AppendSealed(stored, decision.headers, record.sequence, record, decision.event)
+            )
             if self.sealer.checkpoint_due():
                 effects += self.checkpoint()
         elif isinstance(decision, Refused):

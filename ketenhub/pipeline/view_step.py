@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ketenhub import topics
 from ketenhub.codec.single_object import decode_event
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
@@ -60,9 +61,26 @@ class ViewStep:
         """Project records of audit.log in order; each commits its position after its views."""
         effects: list[Effect] = []
         for stored in records:
-            record, event = decoded(stored)
-            effects += [view_effect(c, record) for c in self.projector.apply(record, event)]
-            effects.append(CommitPosition(InputRef(stored.topic, 0, stored.offset)))
+            effects += self._project_one(*decoded(stored), stored.topic, stored.offset)
+        return effects
+
+    def project_decoded(
+        self, records: Sequence[tuple[SealedRecord, Event]], topic: str = topics.AUDIT_LOG
+    ) -> list[Effect]:
+        """Project records of ``topic``, already decoded with their events (by the sealer)."""
+        effects: list[Effect] = []
+        for record, event in records:
+            effects += self._project_one(record, event, topic, record.sequence)
+        return effects
+
+    def _project_one(
+        self, record: SealedRecord, event: Event, topic: str, offset: int
+    ) -> list[Effect]:
+        """The views one record changes, then the commit of its position."""
+        effects: list[Effect] = [
+            view_effect(c, record) for c in self.projector.apply(record, event)
+        ]
+        effects.append(CommitPosition(InputRef(topic, 0, offset)))
         return effects
 
 
