@@ -149,26 +149,25 @@ class SqliteTopicLog:
         is one global arrival sequence across topics: records appended in one interleaving are
         read back in exactly that interleaving. Only records committed before the first query
         are read (rowid at most the highest one then), so a record committed between two
-        topics' queries cannot overtake an earlier one.
+        topics' queries cannot overtake an earlier one. Only the rows the merge takes are
+        turned into records (their types checked, their headers parsed).
         """
         found = self._query("read the last arrival", "SELECT max(rowid) FROM records", ())
         upto = found[0][0] or 0
         heads = [self._rows_by_rowid(t, start, limit, upto) for t, start in starts.items()]
         merged = heapq.merge(*heads, key=lambda row: row[0])
-        return [record for _, (_, record) in zip(range(limit), merged, strict=False)]
+        taken = zip(range(limit), merged, strict=False)
+        return [record_from_row(row[1], row[2:]) for _, row in taken]
 
-    def _rows_by_rowid(
-        self, topic: str, start: int, limit: int, upto: int
-    ) -> list[tuple[int, LogRecord]]:
-        """The next records of one topic up to rowid ``upto``, each with its rowid."""
+    def _rows_by_rowid(self, topic: str, start: int, limit: int, upto: int) -> list[Any]:
+        """The next rows of one topic up to rowid ``upto``: rowid, topic, then the record's columns."""
         check_read(topic, start, limit)
-        rows = self._query(
+        return self._query(
             f"read topic {topic!r} in arrival order",
-            f'SELECT rowid, {RECORD_COLUMNS} FROM records WHERE topic = ? AND "offset" >= ? '
+            f'SELECT rowid, topic, {RECORD_COLUMNS} FROM records WHERE topic = ? AND "offset" >= ? '
             'AND rowid <= ? ORDER BY "offset" LIMIT ?',
             (topic, start, upto, limit),
         )
-        return [(row[0], record_from_row(topic, row[1:])) for row in rows]
 
     def end_offset(self, topic: str) -> int:
         """Return the next offset to be written (0 for an empty or unknown topic)."""

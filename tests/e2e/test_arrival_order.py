@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
+import pytest
 from synthetic import Story  # shared synthetic events of the unit tests
 
 from ketenhub import topics
@@ -13,6 +15,7 @@ from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.base import Event
 from ketenhub.core.sealing import decode_sealed
+from ketenhub.embedded.damage import DamagedRecord
 from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.embedded.sqlite_log import SqliteTopicLog
 
@@ -54,3 +57,20 @@ def test_arrivals_are_read_across_topics_in_insertion_order(tmp_path: Path) -> N
             b"a3",
             b"b5",
         ]
+
+
+def test_an_arrival_read_turns_only_the_rows_it_returns_into_records(tmp_path: Path) -> None:
+    """Rows past the limit are not parsed: a damaged one is reported when a read reaches it."""
+    with SqliteTopicLog(tmp_path / "log.sqlite") as log:
+        for n, topic in enumerate(["a", "b", "a", "b"]):
+            log.append(topic, f"{topic}{n}".encode())
+    with sqlite3.connect(tmp_path / "log.sqlite") as db:
+        db.execute("UPDATE records SET headers = 'not json' WHERE topic = 'b' AND \"offset\" = 1")
+    with SqliteTopicLog(tmp_path / "log.sqlite") as log:
+        assert [r.value for r in log.read_arrivals({"a": 0, "b": 0}, limit=3)] == [
+            b"a0",
+            b"b1",
+            b"a2",
+        ]
+        with pytest.raises(DamagedRecord, match="offset 1"):
+            log.read_arrivals({"a": 0, "b": 0}, limit=4)
