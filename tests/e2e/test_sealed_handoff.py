@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ketenhub.codec import single_object
 from ketenhub.contract.base import Event
 from ketenhub.demo.scenario import build_year
 from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import SealerLoop, ViewProjector
+from ketenhub.embedded.runner import RUN_GC_THRESHOLD, RunStats, SealerLoop, ViewProjector
 from ketenhub.pipeline import view_step
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -96,3 +97,23 @@ def count_projector_decodes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
     monkeypatch.setattr(view_step, "decode_event", counting)
     return decoded
+
+
+def test_a_run_collects_garbage_less_often_and_restores_the_thresholds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the pipeline runs the first collector threshold is raised; afterwards it is as before."""
+    folder = published(tmp_path / "hub")
+    seen: list[int] = []
+    step = SealerLoop.step
+
+    def watched(self: SealerLoop, limit: int = 256) -> RunStats:
+        seen.append(gc.get_threshold()[0])
+        return step(self, limit)
+
+    monkeypatch.setattr(SealerLoop, "step", watched)
+    before = gc.get_threshold()
+    with EmbeddedHub(folder, clock=lambda: NOW) as hub:
+        hub.run(batch=100)
+    assert seen and set(seen) == {RUN_GC_THRESHOLD} != {before[0]}
+    assert gc.get_threshold() == before
