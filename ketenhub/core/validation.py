@@ -371,6 +371,14 @@ def _referral_step(expected: ReferralStatus, step: str) -> _Rule:
     return rule
 
 
+def _stop_talk(ledger: Ledger, registry: PartnerRegistry, e: m.StopTalkHeld) -> Rejection | None:
+    """A stop talk may stand alone; one that names a case needs that case, still open."""
+    if e.case_id is None:
+        return None
+    found = _case(ledger, e)
+    return found if isinstance(found, Rejection) else None
+
+
 def _meeting(ledger: Ledger, registry: PartnerRegistry, e: m.MeetingHeld) -> Rejection | None:
     if problem := _new_id(ledger.meetings, e.meeting_id, "meeting"):
         return problem
@@ -416,6 +424,7 @@ _RULES: dict[type[Event], _Rule] = {
     m.CareStarted: _referral_step(ReferralStatus.ACCEPTED, "CareStarted"),
     m.CareEnded: _referral_step(ReferralStatus.CARE_STARTED, "CareEnded"),
     m.MeetingHeld: _meeting,
+    m.StopTalkHeld: _stop_talk,
     m.TrainingCompleted: _non_negative("participants"),
     m.CampaignHeld: _non_negative("reach"),
 }

@@ -239,3 +239,21 @@ def test_control_visits_need_an_open_planned_day(hub: PurePipeline, story: Story
     assert isinstance(hub.submit(visit("v1", "heit")), Admitted)
     hub.submit(story.make(m.ControlDayClosed, "municipality", control_day_id="cd1"))
     rejected(hub.submit(visit("v2", "heit")), RejectionCode.MISSING_REFERENCE)
+
+
+def stop_talk(story: Story, case: str | None) -> m.StopTalkHeld:
+    return story.make(
+        m.StopTalkHeld,
+        "municipality",
+        case_id=case,
+        employer=pseudonym("employer-1"),
+        sector="HOSPITALITY",
+    )
+
+
+def test_a_stop_talk_naming_a_case_needs_that_case_open(hub: PurePipeline, story: Story) -> None:
+    """A stop talk for an unknown or closed case is refused; one without a case stands alone."""
+    rejected(hub.submit(stop_talk(story, "case-404")), RejectionCode.MISSING_REFERENCE)
+    assert not isinstance(hub.submit(stop_talk(story, None)), Rejection)
+    hub.submit_all([story.signal(), story.close()])
+    rejected(hub.submit(stop_talk(story, "case-1")), RejectionCode.CASE_CLOSED)
