@@ -35,6 +35,12 @@ from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.keyed_ids import PLACEHOLDER_EVENT_ID
 from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.privacy import associated_data
+from ketenhub.data_folder import (
+    PRIVATE_FILE,
+    PRIVATE_FOLDER,
+    create_private_file,
+    create_private_folder,
+)
 
 TIP_FILES = (".json", ".csv")
 STATE_DIR, REFUSED_DIR = ".ketenhub", "refused"
@@ -62,8 +68,8 @@ class Ledger:
 
     def __init__(self, folder: Path) -> None:
         self.path = private_folder(folder / STATE_DIR) / "ledger.jsonl"
-        if not self.path.exists():
-            write_private(self.path, b"")
+        create_private_file(self.path)
+        self.path.chmod(PRIVATE_FILE)
         self.done: set[str] = set()
         self.sent: dict[str, int] = {}
         if self.path.exists():
@@ -236,18 +242,17 @@ def _refuse(path: Path, name: str, data: bytes, problem: InputRefused) -> None:
 
 
 def private_folder(folder: Path) -> Path:
-    """``folder``, created readable by its owner only (0700)."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    folder.chmod(0o700)
+    """``folder``, created readable by its owner only (0700), and tightened if it existed."""
+    create_private_folder(folder)
+    folder.chmod(PRIVATE_FOLDER)
     return folder
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to a file readable by its owner only (0600)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    path.chmod(0o600)
+    """Write ``data`` to a file readable by its owner only (0600) before anything is written."""
+    create_private_file(path)
+    path.chmod(PRIVATE_FILE)
+    path.write_bytes(data)
 
 
 def _now() -> str:
