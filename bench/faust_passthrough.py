@@ -23,10 +23,12 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
+from bench.waiting import wait_until
 from streams.kafka_log import KafkaLogReader
 from streams.settings import KafkaSettings
 
 MODES = ("per-event", "batched")
+PASSTHROUGH = "the Faust passthrough"
 
 
 def _app(bootstrap: str, source: str, target: str, mode: str, datadir: str) -> Any:
@@ -104,12 +106,14 @@ def passthrough_rate(bootstrap: str, values: list[bytes], mode: str) -> float:
     try:
         with KafkaLogReader(settings) as reader:
             producer.send(source, value=b"warm-up").get(timeout=60)
-            _wait_until(lambda: reader.total_records([target]) >= 1, 180)
+            wait_until(lambda: reader.total_records([target]) >= 1, 180, PASSTHROUGH, 0.02)
             start = time.perf_counter()
             for value in values:
                 producer.send(source, value=value)
             producer.flush()
-            _wait_until(lambda: reader.total_records([target]) >= len(values) + 1, 600)
+            wait_until(
+                lambda: reader.total_records([target]) >= len(values) + 1, 600, PASSTHROUGH, 0.02
+            )
             return len(values) / (time.perf_counter() - start)
     finally:
         producer.close()
@@ -118,15 +122,6 @@ def passthrough_rate(bootstrap: str, values: list[bytes], mode: str) -> float:
             worker.wait(timeout=60)
         except subprocess.TimeoutExpired:
             worker.kill()
-
-
-def _wait_until(condition: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            msg = "the Faust passthrough did not finish in time"
-            raise SystemExit(msg)
-        time.sleep(0.02)
 
 
 def main() -> None:

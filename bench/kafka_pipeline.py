@@ -27,6 +27,7 @@ from kafka import KafkaConsumer
 
 from bench.embedded_pipeline import _raw_decode_rate
 from bench.faust_passthrough import MODES, passthrough_rate
+from bench.waiting import wait_until
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.embedded.hub import EmbeddedHub
@@ -38,6 +39,7 @@ from streams.kafka_log import KafkaLogReader
 from streams.settings import KafkaSettings
 
 REPO = Path(__file__).resolve().parents[1]
+HUB = "the hub"
 
 
 def _broker(folder: Path) -> tuple[str, Any]:
@@ -72,15 +74,6 @@ def _worker(settings: KafkaSettings) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _wait(condition: Any, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            msg = "the hub did not finish in time"
-            raise SystemExit(msg)
-        time.sleep(0.05)
-
-
 def _sustained(settings: KafkaSettings, messages: list[ScenarioMessage]) -> float:
     """Publish everything at once; time until the last sealed, rejected or view record appears."""
     names = TopicNames(settings.topic_prefix)
@@ -88,7 +81,7 @@ def _sustained(settings: KafkaSettings, messages: list[ScenarioMessage]) -> floa
     outputs = [names.audit_log, *(names.rejected(p.id) for p in hub.registry.partners)]
     outputs += [names.view(p.id) for p in hub.registry.partners]
     with KafkaLogReader(settings) as reader:
-        _wait(lambda: bool(reader.partitions(names.view("municipality"))))
+        wait_until(lambda: bool(reader.partitions(names.view("municipality"))), 600, HUB)
         start = time.perf_counter()
         for message in messages:
             hub.publish_raw(message.partner, message.value, message.headers)
@@ -103,7 +96,7 @@ def _sustained(settings: KafkaSettings, messages: list[ScenarioMessage]) -> floa
                 total > 0 and now - last["at"] > 3.0
             )  # nothing new for 3 s: all decided and projected
 
-        _wait(settled)
+        wait_until(settled, 600, HUB)
     hub.close()
     return len(messages) / (last["at"] - start)
 
@@ -153,7 +146,7 @@ def _latency(settings: KafkaSettings, rate: float, seconds: float) -> list[float
         hub.publish(event)
         hub.flush()
         time.sleep(max(0.0, began + (n + 1) / rate - time.perf_counter()))
-    _wait(lambda: all(k in seen for k in sent), 120)
+    wait_until(lambda: all(k in seen for k in sent), 120, HUB)
     stop.set()
     watcher.join()
     consumer.close()
