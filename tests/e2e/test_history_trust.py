@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from synthetic import Story  # shared synthetic events of the unit tests
+from test_tampering import pinned, tamper  # the verify arguments and the insider's SQL
 
 from ketenhub import topics
 from ketenhub.core.checkpoint_records import encode_checkpoint
@@ -38,32 +39,13 @@ def hub(tmp_path: Path) -> Path:
     return data_dir
 
 
-def pinned(data_dir: Path, *extra: str) -> tuple[str, ...]:
-    """verify with the key copy kept outside the folder."""
-    return (
-        "verify",
-        "--data-dir",
-        str(data_dir),
-        "--trusted-key",
-        str(data_dir.parent / "trusted.pub.pem"),
-        *extra,
-    )
-
-
-def sql(data_dir: Path, *statements: str) -> None:
-    """Run SQL on the hub's log file, as an insider with file access would."""
-    with sqlite3.connect(data_dir / "log.sqlite") as db:
-        for statement in statements:
-            db.execute(statement)
-
-
 def test_cutting_the_newest_records_with_their_checkpoints_fails_against_a_witness(
     ketenhub, hub: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """Records 24.. and the checkpoints over them deleted: a witness of tree size 40 names the cut."""
     witness = hub.parent / "witness.json"
     ketenhub(*pinned(hub, "--write-witness", str(witness)))
-    sql(
+    tamper(
         hub,
         "DELETE FROM records WHERE topic = 'audit.log' AND offset >= 24",
         "DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 3",
@@ -75,7 +57,7 @@ def test_cutting_the_newest_records_with_their_checkpoints_fails_against_a_witne
 
 def test_a_log_cut_short_without_any_checkpoint_is_unverifiable(ketenhub, hub: Path) -> None:  # type: ignore[no-untyped-def]
     """Every checkpoint deleted and the log cut to 10 records: exit 2, never 'no checkpoint yet' and 0."""
-    sql(
+    tamper(
         hub,
         "DELETE FROM records WHERE topic = 'audit.log' AND offset >= 10",
         "DELETE FROM records WHERE topic = 'audit.checkpoints'",
@@ -91,7 +73,7 @@ def test_newest_records_beyond_the_cadence_without_a_checkpoint_are_unverifiable
     ketenhub, hub: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """The newest checkpoints deleted leaves 16 records unsigned, more than a cadence of 8 allows."""
-    sql(hub, "DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 3")
+    tamper(hub, "DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 3")
     done = ketenhub(*pinned(hub, "--checkpoint-every", "8"), check=False)
     assert done.returncode == 2 and "the newest 16 (offsets 24-39)" in done.stderr
 

@@ -28,7 +28,7 @@ def sealed_hub(tmp_path: Path) -> Path:
     return data_dir
 
 
-def pinned(data_dir: Path) -> tuple[str, ...]:
+def pinned(data_dir: Path, *extra: str) -> tuple[str, ...]:
     """The verify arguments for a hub, with the copy of its public key kept outside its folder."""
     return (
         "verify",
@@ -36,10 +36,12 @@ def pinned(data_dir: Path) -> tuple[str, ...]:
         str(data_dir),
         "--trusted-key",
         str(data_dir.parent / "trusted.pub.pem"),
+        *extra,
     )
 
 
 def tamper(data_dir: Path, *statements: str) -> None:
+    """Run SQL on the hub's log file, as an insider with file access would."""
     with sqlite3.connect(data_dir / "log.sqlite") as db:
         for statement in statements:
             db.execute(statement)

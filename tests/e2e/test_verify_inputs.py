@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_tampering import tamper  # the insider's SQL on the log file
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 SIGNALS, REFUSED = 70, 3  # more than one checkpoint cadence (64) of sealed records
@@ -72,13 +72,6 @@ def verify(
     return run
 
 
-def sql(data_dir: Path, *statements: str) -> None:
-    """Edit the hub's log file as an insider with file access would."""
-    with sqlite3.connect(data_dir / "log.sqlite") as db:
-        for statement in statements:
-            db.execute(statement)
-
-
 def test_a_hub_with_duplicates_and_refusals_published_twice_verifies(verify, hub: Path) -> None:  # type: ignore[no-untyped-def]
     """Every input is accounted for: 70 sealed, 3 refused, the 73 re-published ones ignored; exit 0."""
     done = verify(hub, "--views")
@@ -92,7 +85,7 @@ def test_a_hub_with_duplicates_and_refusals_published_twice_verifies(verify, hub
 def test_a_wiped_history_is_tampering(verify, hub: Path) -> None:  # type: ignore[no-untyped-def]
     """audit.log, checkpoints and views deleted with their ends and positions: the consumed inputs are named."""
     wiped = "topic IN ('audit.log', 'audit.checkpoints') OR topic LIKE 'view.%'"
-    sql(
+    tamper(
         hub,
         f"DELETE FROM records WHERE {wiped}",
         f"DELETE FROM topic_ends WHERE {wiped}",
@@ -109,12 +102,12 @@ def test_a_wiped_history_is_tampering(verify, hub: Path) -> None:  # type: ignor
 
 def test_a_deleted_rejection_is_tampering(verify, hub: Path) -> None:  # type: ignore[no-untyped-def]
     """One rejected record deleted: as a gap in its topic, and with the topic's end moved back too."""
-    sql(hub, "DELETE FROM records WHERE topic = 'rejected.municipal-staff' AND offset = 1")
+    tamper(hub, "DELETE FROM records WHERE topic = 'rejected.municipal-staff' AND offset = 1")
     gap = verify(hub, "--views")
     assert gap.returncode == 1
     assert "'rejected.municipal-staff': the record at offset 1 is missing" in gap.stderr
 
-    sql(
+    tamper(
         hub,
         "UPDATE records SET offset = 1 WHERE topic = 'rejected.municipal-staff' AND offset = 2",
         "UPDATE topic_ends SET next_offset = 2 WHERE topic = 'rejected.municipal-staff'",
@@ -129,7 +122,7 @@ def test_a_log_cut_below_its_recorded_end_is_tampering_and_run_says_why(
     ketenhub: Run, verify, hub: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """audit.log cut to the checkpoint at 64, the one at 70 deleted: verify exits 1, run names the cut."""
-    sql(
+    tamper(
         hub,
         "DELETE FROM records WHERE topic = 'audit.log' AND offset >= 64",
         "DELETE FROM records WHERE topic = 'audit.checkpoints' AND offset >= 1",
@@ -143,7 +136,7 @@ def test_a_log_cut_below_its_recorded_end_is_tampering_and_run_says_why(
     assert ran.returncode == 1 and cut in ran.stderr
     assert "another writer" not in ran.stderr and "Traceback" not in ran.stderr
 
-    sql(hub, "UPDATE topic_ends SET next_offset = 64 WHERE topic = 'audit.log'")
+    tamper(hub, "UPDATE topic_ends SET next_offset = 64 WHERE topic = 'audit.log'")
     hidden = verify(hub)
     assert hidden.returncode == 1
     assert "ingest.municipal-staff offsets 64-69: consumed by the sealer" in hidden.stderr
@@ -151,7 +144,7 @@ def test_a_log_cut_below_its_recorded_end_is_tampering_and_run_says_why(
 
 def test_a_view_key_stored_as_text_is_a_damaged_record(ketenhub: Run, verify, hub: Path) -> None:  # type: ignore[no-untyped-def]
     """A view row whose key is TEXT: view and verify --views name topic and offset, no traceback."""
-    sql(
+    tamper(
         hub,
         "UPDATE records SET key = CAST(key AS TEXT) "
         "WHERE topic = 'view.municipality' AND offset = 3",
