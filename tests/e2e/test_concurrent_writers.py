@@ -22,7 +22,7 @@ from typing import IO
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_crash_resume import load, outcome, sealed_count, stream
+from test_crash_resume import calm_reference, load, outcome, sealed_count, stream
 
 from ketenhub import topics
 from ketenhub.embedded.hub import EmbeddedHub
@@ -143,13 +143,7 @@ def test_two_concurrent_publishes_take_turns(tmp_path: Path) -> None:
 @pytest.mark.parametrize("victim", ["holder", "waiter"])
 def test_a_killed_concurrent_runner_resumes_cleanly(tmp_path: Path, victim: str) -> None:
     """SIGKILL of the lock's holder or of the waiting runner mid-stream: the result equals a calm run."""
-    events = stream()
-    calm, crashed = tmp_path / "calm", tmp_path / "crashed"
-    load(calm, events)
-    load(crashed, events)
-    with EmbeddedHub(calm) as hub:
-        hub.run()
-        expected = outcome(hub)
+    crashed, expected = calm_reference(tmp_path)
     total = len(expected[0])
     runs = [start("run", "--data-dir", str(crashed)) for _ in range(2)]
     threshold = random.randrange(total // 5, 4 * total // 5)

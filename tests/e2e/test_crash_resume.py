@@ -76,15 +76,22 @@ def outcome(hub: EmbeddedHub) -> tuple[list[str], dict[str, dict[str, bytes]], l
     return order, views, rejected
 
 
-def test_killed_runner_resumes_to_the_same_result(tmp_path: Path) -> None:
-    """Two SIGKILLs mid-stream, then a restart: same order, views and rejections as an uninterrupted run."""
+def calm_reference(
+    tmp_path: Path,
+) -> tuple[Path, tuple[list[str], dict[str, dict[str, bytes]], list[bytes | None]]]:
+    """Two hubs loaded with the same stream: the outcome of an uninterrupted run of one, and the other."""
     events = stream()
     calm, crashed = tmp_path / "calm", tmp_path / "crashed"
     load(calm, events)
     load(crashed, events)
     with EmbeddedHub(calm) as hub:
         hub.run()
-        expected = outcome(hub)
+        return crashed, outcome(hub)
+
+
+def test_killed_runner_resumes_to_the_same_result(tmp_path: Path) -> None:
+    """Two SIGKILLs mid-stream, then a restart: same order, views and rejections as an uninterrupted run."""
+    crashed, expected = calm_reference(tmp_path)
     total = len(expected[0])
     first = kill_when_sealed(crashed, total // 3)
     second = kill_when_sealed(crashed, 2 * total // 3)
