@@ -25,7 +25,11 @@ from ketenhub.hub_folder import HubFolder
 from streams.kafka_log import KafkaLogReader
 from streams.sealing_driver import read_forwarded
 from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
-from tests.integration.test_kafka_hub import assert_same_evaluation_csvs, outcome_of
+from tests.integration.test_kafka_hub import (
+    assert_same_evaluation_csvs,
+    kafka_outcome,
+    outcome_of,
+)
 
 pytestmark = pytest.mark.kafka
 FIXED = dt.datetime.now(dt.UTC).replace(microsecond=0)  # the one clock of both runtimes
@@ -130,17 +134,6 @@ def runs(
         }
     finally:
         hub.stop_all()
-
-
-def kafka_outcome(hub: HubUnderTest) -> dict[str, object]:
-    """Views, rejections and sealed event ids as the Kafka hub holds them."""
-    client = hub.client()
-    try:
-        return outcome_of(
-            client.registry.partners, client.live_views, lambda t: list(client.records(t))
-        )
-    finally:
-        client.close()
 
 
 def test_concurrent_partners_give_the_same_events_views_rejections_and_evaluation(
