@@ -189,7 +189,7 @@ async def seal_batches(hub: HubChannels, stream: Any) -> None:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
             batch = [(e.value or b"", _headers(e)) for e in events]
             counts = await hub.sealer.decide_batch(batch, hub.chain.get("head"))
-            _remember(hub.chain, "head", hub.sealer.chain_head())
+            await _keep(hub.chain, 0, "head", hub.sealer.chain_head())
             log.debug("batch_decided", **counts)
     finally:
         await hub.sealer.stop()
@@ -214,7 +214,8 @@ async def project_cases(hub: HubChannels, stream: Any) -> None:
         if isinstance(outcome, RebuildNeeded):
             outcome = await _rebuilt(hub.settings, hub.registry, outcome)
         if outcome.changed and outcome.state is not None:
-            hub.cases[case_id] = outcome.state.to_json().decode()
+            state_json = outcome.state.to_json().decode()
+            await _keep(hub.cases, event.message.partition, case_id, state_json)
         await _send_views(hub.views, outcome.effects)
 
 
@@ -249,10 +250,22 @@ async def _send_views(views: dict[str, Any], effects: Sequence[Effect]) -> None:
             )
 
 
-def _remember(table: Any, key: str, value: str) -> None:
-    """Set a key of a one-partition table from a batched loop, where Faust knows no current event."""
-    table.send_changelog(0, key, value)
+async def _keep(table: Any, partition: int, key: str, value: str) -> None:
+    """Set a table key and hand its changelog record to the producer before the input is acked.
+
+    ``table[key] = value`` queues the changelog record in Faust's send-soon buffer, and the
+    commit's flush of that buffer may give up after 0.1 s with records still queued: a worker
+    killed then keeps its committed offset but loses the state, so a case silently misses a
+    fold. An awaited send reaches the Kafka producer, which every offset commit flushes first.
+    """
     table.data[key] = value
+    await table.changelog_topic.send(
+        key=key,
+        value=value,
+        partition=partition,
+        key_serializer=table.key_serializer,
+        value_serializer=table.value_serializer,
+    )
 
 
 def _headers(event: Any) -> tuple[tuple[str, bytes], ...]:

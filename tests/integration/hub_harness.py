@@ -162,6 +162,17 @@ class HubUnderTest:
         )
 
 
+def view_differences(live: dict[str, bytes], expected: dict[str, bytes], most: int = 5) -> str:
+    """Which cases' views differ between a live view topic and the views rebuilt from audit.log."""
+    cases = sorted(k for k in live.keys() | expected.keys() if live.get(k) != expected.get(k))
+    lines = [f"{len(cases)} case(s) differ"]
+    for case in cases[:most]:
+        lines.append(
+            f"  {case}\n    live:     {live.get(case)!r:.600}\n    expected: {expected.get(case)!r:.600}"
+        )
+    return "\n".join(lines)
+
+
 def wait_for(
     condition: Callable[[], bool],
     timeout: float,

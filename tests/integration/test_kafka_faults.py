@@ -20,7 +20,7 @@ from ketenhub.errors import CodecError
 from ketenhub.hub_folder import HubFolder
 from streams.kafka_log import KafkaLogReader
 from tests.integration.conftest import load_broker_module
-from tests.integration.hub_harness import HubUnderTest, wait_for
+from tests.integration.hub_harness import HubUnderTest, view_differences, wait_for
 
 pytestmark = pytest.mark.kafka
 YEARS = range(2019, 2026)  # seven synthetic years: about 4,000 messages
@@ -122,7 +122,11 @@ def check_invariants(hub: HubUnderTest, delivered: list[tuple[ScenarioMessage, I
                 lambda p=partner.id: client.live_views(p) == rebuilt.views(p),
                 120,
                 f"the views of {partner.id}",
-                hub.worker_logs,
+                lambda p=partner.id: (
+                    view_differences(client.live_views(p), rebuilt.views(p))
+                    + "\n"
+                    + hub.worker_logs()
+                ),
             )
     finally:
         client.close()
