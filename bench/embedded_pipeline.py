@@ -22,9 +22,9 @@ import fastavro
 
 from ketenhub.codec.single_object import HEADER_SIZE, writer_schema
 from ketenhub.demo.scenario import build_year
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import RunStats
 from ketenhub.observability import configure_logging
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.runner import RunStats
 
 TARGET, AIM = 0.25, 0.4
 

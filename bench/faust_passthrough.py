@@ -24,8 +24,8 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
 from bench.waiting import wait_until
-from streams.kafka_log import KafkaLogReader
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 MODES = ("per-event", "batched")
 PASSTHROUGH = "the Faust passthrough"

@@ -30,13 +30,13 @@ from bench.faust_passthrough import MODES, passthrough_rate
 from bench.waiting import wait_until
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.demo.scenario import ScenarioMessage, build_year
-from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.hub_folder import HubFolder
 from ketenhub.observability import configure_logging
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.kafka.client import KafkaHub
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.client import KafkaHub
-from streams.kafka_log import KafkaLogReader
-from streams.settings import KafkaSettings
 
 REPO = Path(__file__).resolve().parents[1]
 HUB = "the hub"

@@ -35,9 +35,9 @@ import fastavro
 from ketenhub.cli.sources import EmbeddedSource
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, writer_schema
 from ketenhub.core.sealing import decode_sealed
-from ketenhub.embedded.hub import LOG_FILE
 from ketenhub.evaluation import evaluate, history_for
 from ketenhub.observability import configure_logging
+from ketenhub.runtime.embedded.hub import LOG_FILE
 from replay.pipeline import evaluate_source
 from replay.report import write_report
 from replay.verify import verify_source

@@ -25,8 +25,8 @@ from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.checkpoints import generate_hub_key, public_key_to_pem, sign_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.sealing import ChainHead, encode_sealed, seal
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 
 CHECKPOINT_EVERY = 1024
 Pending = tuple[dt.datetime, int, Event, str | None]

@@ -131,7 +131,7 @@ class HubAddress:
         if self.bootstrap is None:
             return EmbeddedTransport(self.data_dir)
         from connectors.sdk.kafka_transport import KafkaTransport  # loads the Kafka client
-        from streams.settings import KafkaSettings
+        from ketenhub.runtime.kafka.settings import KafkaSettings
 
         settings = KafkaSettings(
             kafka_bootstrap=self.bootstrap, data_dir=self.data_dir, topic_prefix=self.topic_prefix

@@ -3,7 +3,7 @@
 ``HubSettings`` (pydantic-settings, prefix ``KETENHUB_``) is the only reader of these
 variables. The command-line options that mirror them (``ketenhub.hub_options``) never read
 the environment themselves: a flag that is given wins, a flag left out takes the setting.
-The Kafka runtime's ``streams.settings.KafkaSettings`` extends these with a worker's own.
+The Kafka runtime's ``ketenhub.runtime.kafka.settings.KafkaSettings`` extends these with a worker's own.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Two protocols, and what implements each:
 
 - ``TopicReader`` (``read`` and ``end_offset``): reading a one-partition topic by offset.
   ``read_all`` reads a whole topic, or a range of it, through it; replay and verification
-  need nothing more. The embedded ``ketenhub.embedded.sqlite_log.SqliteTopicLog`` and the
-  Kafka runtime's ``streams.kafka_log.KafkaLogReader`` (partition 0 of a topic that has one
+  need nothing more. The embedded ``ketenhub.runtime.embedded.sqlite_log.SqliteTopicLog`` and the
+  Kafka runtime's ``ketenhub.runtime.kafka.log_reader.KafkaLogReader`` (partition 0 of a topic that has one
   partition) implement it.
 - ``TopicLog`` (a ``TopicReader`` that also appends, commits positions, runs transactions
   and compacts): only the embedded ``SqliteTopicLog`` implements it. On Kafka the broker is

@@ -29,10 +29,10 @@ from ketenhub.pipeline.view_step import (
     project_stored_case,
     rebuild_case,
 )
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.sealing_driver import KafkaSealer, forwarding_headers
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.kafka_log import KafkaLogReader
-from streams.sealing_driver import KafkaSealer, forwarding_headers
-from streams.settings import KafkaSettings
 
 BATCH, BATCH_WITHIN_S = 500, 0.05
 log = structlog.get_logger("ketenhub.streams")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import faust
 
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
 from streams.app import create_app
-from streams.settings import KafkaSettings
-from streams.topology import ensure_topics, hub_topics
 
 
 def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:

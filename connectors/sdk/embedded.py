@@ -14,9 +14,9 @@ from ketenhub import topics
 from ketenhub.core.checkpoint_records import decode_chained_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, RunStats
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, RunStats
 
 
 class _Stored:

@@ -10,7 +10,7 @@
 Messages name the thing, the value and the rule broken; they never carry personal data
 (no free text, no identifiers of persons), only event ids, case ids, codes and field names.
 On Kafka, the broker's refusals (a wrong login, a topic or group the ACLs do not allow) are
-the runtime's ``streams.errors.BrokerAccessError``, also a ``KetenhubError``.
+the runtime's ``ketenhub.runtime.kafka.errors.BrokerAccessError``, also a ``KetenhubError``.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from connectors.sdk.errors import TransportError
 from connectors.sdk.kafka_errors import translated
 from ketenhub.core.checkpoint_records import decode_chained_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint
-from streams.access import check_topic
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.access import check_topic
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 _POLL_MS = 500
 _EMPTY_POLLS_ALLOWED = 20  # about 10 s without a record while the end is not reached

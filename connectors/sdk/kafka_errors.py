@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from kafka.errors import KafkaError
 
 from connectors.sdk.errors import TransportError
-from streams.errors import translate
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.errors import translate
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 
 def login_of(settings: KafkaSettings) -> str | None:

@@ -8,7 +8,7 @@ the partner's own consumer group, ``partner-<id>-...``. It also reads the hub's
 ``audit.checkpoints`` (``kafka_checkpoints``), so a partner's witness follows the hub's
 history on Kafka as on the embedded hub.
 
-The broker's refusals surface as the runtime's ``BrokerAccessError`` (``streams.errors``): a
+The broker's refusals surface as the runtime's ``BrokerAccessError`` (``ketenhub.runtime.kafka.errors``): a
 wrong SASL login as ``AuthenticationRefused`` (checked once, in a second, before the first
 use), a topic or group the ACLs do not allow as ``NotAuthorized``, a missing topic as
 ``TopicNotFound``; anything else the cluster does wrong as ``TransportError``.
@@ -33,9 +33,9 @@ from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
 from ketenhub.protection.key_files import KeyFileMissing
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.kafka.access import check_login, check_topic
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.access import check_login, check_topic
-from streams.settings import KafkaSettings
 
 
 class _Sent:

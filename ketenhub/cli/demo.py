@@ -14,9 +14,9 @@ from ketenhub.cli.init_command import echo_trust_anchor
 from ketenhub.cli.rendering import echo_stats
 from ketenhub.core.trust import fingerprint
 from ketenhub.data_folder import create_private_folder
-from ketenhub.embedded.hub import LOG_FILE, EmbeddedHub
 from ketenhub.errors import KetenhubError
 from ketenhub.hub_options import data_dir_option
+from ketenhub.runtime.embedded.hub import LOG_FILE, EmbeddedHub
 
 DEMO_MARKER = ".ketenhub-demo"
 

@@ -33,7 +33,8 @@ def http(bootstrap: str, host: str, port: int, data_dir: Path) -> None:
 
     The status holds counts and hashes only: no case, no person, no partner's view.
     """
-    from streams.http_status import serve_http  # Kafka clients load only for this command
-    from streams.settings import KafkaSettings
+    # Kafka clients load only for this command
+    from ketenhub.runtime.kafka.http_status import serve_http
+    from ketenhub.runtime.kafka.settings import KafkaSettings
 
     serve_http(KafkaSettings(kafka_bootstrap=bootstrap, data_dir=data_dir), host, port)

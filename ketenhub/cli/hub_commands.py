@@ -14,11 +14,11 @@ from ketenhub.cli.options import writer_wait_option
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
-from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.errors import CodecError
 from ketenhub.hub_options import data_dir_option, kafka_option
 from ketenhub.json_events import InvalidEventLine, ParsedLine, event_from_json, numbered_lines
 from ketenhub.protection.keystore import UnknownSubject
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import read_all
 
 

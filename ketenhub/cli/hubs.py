@@ -13,8 +13,8 @@ from ketenhub.contract.base import Event
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.verification import VerificationReport
 from ketenhub.core.witnessing import Witness
-from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import LogRecord
 
 
@@ -53,8 +53,8 @@ def open_hub(data_dir: Path, bootstrap: str | None, *, create: bool = False) -> 
     if bootstrap is None:
         hub = EmbeddedHub(data_dir, create=create)
     else:
-        from streams.client import KafkaHub  # Kafka clients load only when asked for
-        from streams.settings import KafkaSettings
+        from ketenhub.runtime.kafka.client import KafkaHub  # Kafka clients load only when asked for
+        from ketenhub.runtime.kafka.settings import KafkaSettings
 
         hub = KafkaHub(KafkaSettings(kafka_bootstrap=bootstrap, data_dir=data_dir))
     try:

@@ -8,10 +8,10 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub.core.trust import fingerprint
-from ketenhub.embedded.hub import create_hub
 from ketenhub.errors import KetenhubError
 from ketenhub.hub_folder import HubFolder
 from ketenhub.hub_options import TRUSTED_KEY_ENV, data_dir_option
+from ketenhub.runtime.embedded.hub import create_hub
 
 
 class FolderNotEmpty(KetenhubError):

@@ -20,7 +20,7 @@ from ketenhub.hub_options import (
 )
 
 if TYPE_CHECKING:
-    from streams.provisioning import ProvisioningReport
+    from ketenhub.runtime.kafka.provisioning import ProvisioningReport
 
 SECRETS_HELP = """TOML file of the partners' SCRAM passwords: one table [passwords] with a line
 partner-id = "password" per partner (at least 12 characters). Needed for the users that do not
@@ -105,10 +105,12 @@ def provision(
     anything, so only the hub reads audit.log. Idempotent: what exists is left as it is, and
     a second run reports that nothing changed. Passwords are never printed or logged.
     """
-    from streams.access import check_login  # Kafka clients load only for this command
-    from streams.provisioning import load_passwords
-    from streams.provisioning import provision as apply
-    from streams.settings import KafkaSettings
+    from ketenhub.runtime.kafka.access import (
+        check_login,  # Kafka clients load only for this command
+    )
+    from ketenhub.runtime.kafka.provisioning import load_passwords
+    from ketenhub.runtime.kafka.provisioning import provision as apply
+    from ketenhub.runtime.kafka.settings import KafkaSettings
 
     user, password = sasl_credentials(sasl_username, sasl_password)
     if user is None:

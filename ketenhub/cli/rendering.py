@@ -10,8 +10,8 @@ import click
 
 from ketenhub.contract.models import EncryptedField
 from ketenhub.core.privacy import associated_data
-from ketenhub.embedded.runner import RunStats
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.embedded.runner import RunStats
 
 ENCRYPTED_PATHS = {
     ("signal", "free_text"): ("SignalReceived", "free_text"),

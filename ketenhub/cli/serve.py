@@ -16,7 +16,7 @@ from ketenhub.hub_options import (
     sasl_password_option,
     sasl_username_option,
 )
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 
 @click.command()
@@ -78,8 +78,10 @@ def serve(
     and ACLs, log in as the hub's user (a super user of the broker): a refused login is
     reported at once.
     """
-    from streams.access import check_login  # Kafka clients and Faust load only for this command
-    from streams.errors import BrokerUnreachable
+    from ketenhub.runtime.kafka.access import (
+        check_login,  # Kafka clients and Faust load only for this command
+    )
+    from ketenhub.runtime.kafka.errors import BrokerUnreachable
     from streams.worker import run_worker
 
     user, password = sasl_credentials(sasl_username, sasl_password)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 from replay.sources import LogSource
 
 

@@ -22,11 +22,11 @@ from ketenhub.cli.pinning import pin_options, unpinned_warning
 from ketenhub.core.trust import TrustedKey, UntrustedKey, fingerprint
 from ketenhub.core.verification import LogUnverifiable, VerificationReport, require_signed
 from ketenhub.core.witnessing import Witness, WitnessUnreadable, witness_from_json
-from ketenhub.embedded.damage import DamagedRecord
-from ketenhub.embedded.history_check import account_inputs, verify_stored_chain
-from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.errors import IntegrityError
 from ketenhub.hub_options import data_dir_option, kafka_option, read_pin, setting_option
+from ketenhub.runtime.embedded.damage import DamagedRecord
+from ketenhub.runtime.embedded.history_check import account_inputs, verify_stored_chain
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import RecordsMissing
 
 TAMPERED, UNVERIFIABLE = 1, 2
@@ -119,7 +119,7 @@ def _check_inputs(hub: EmbeddedHub) -> bool:
 
 def _check_views(hub: Hub) -> bool:
     """Whether every stored view and rejection equals its rebuild from audit.log."""
-    from ketenhub.embedded.derived_check import check_derived_data
+    from ketenhub.runtime.embedded.derived_check import check_derived_data
 
     if not isinstance(hub, EmbeddedHub):
         msg = (

@@ -163,7 +163,9 @@ class Sealer:
                 return Ignored(f"event {identity[0]} was refused before for the same reason")
             if identity is not None:
                 self.refused[identity] = outcome.code
-            return Refused(partner.id, outcome, rejection_headers(tagged, outcome, where.topic, where.offset))
+            return Refused(
+                partner.id, outcome, rejection_headers(tagged, outcome, where.topic, where.offset)
+            )
         event = outcome.inspected.event
         record = seal(self.head, partner.id, event, value, now, self.ledger.case_of(event))
         self.ledger.apply(event, outcome.inspected.digest)

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from ketenhub.embedded.sqlite_log import LogFileError, SqliteTopicLog
-from ketenhub.embedded.stored_rows import encode_headers, record_from_row
 from ketenhub.errors import LogError
+from ketenhub.runtime.embedded.sqlite_log import LogFileError, SqliteTopicLog
+from ketenhub.runtime.embedded.stored_rows import encode_headers, record_from_row
 from ketenhub.topic_log import TopicLog
 
 from .topic_log_contract import TopicLogContract
@@ -34,7 +34,7 @@ WRITER = textwrap.dedent(
     import random
     import sys
     from pathlib import Path
-    from ketenhub.embedded.sqlite_log import SqliteTopicLog
+    from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 
     log = SqliteTopicLog(Path(sys.argv[1]))
     size, pause_after = int(sys.argv[2]), int(sys.argv[3])
@@ -159,7 +159,9 @@ def test_file_uses_wal_journal(tmp_path: Path) -> None:
 def test_other_process_reads_only_committed_records(tmp_path: Path) -> None:
     """A reader in another process sees committed records while a transaction is open."""
     path = tmp_path / "topics.db"
-    reader = "import sys; from pathlib import Path; from ketenhub.embedded.sqlite_log import "
+    reader = (
+        "import sys; from pathlib import Path; from ketenhub.runtime.embedded.sqlite_log import "
+    )
     reader += "SqliteTopicLog as L; print(L(Path(sys.argv[1])).end_offset('audit.log'))"
     with SqliteTopicLog(path) as log:
         log.append("audit.log", b"committed")

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.topic_log import TopicReader
 
 from .topic_reader_contract import Stored, TopicReaderContract

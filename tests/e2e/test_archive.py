@@ -22,7 +22,7 @@ from ketenhub import topics
 from ketenhub.cli.sources import EmbeddedSource
 from ketenhub.contract.schemas import crc64_fingerprint
 from ketenhub.core.sealing import decode_sealed, sealed_record_schema
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import read_all
 from replay.archive import check_against_live
 from replay.sources import ArchiveSource

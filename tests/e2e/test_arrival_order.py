@@ -15,9 +15,9 @@ from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.base import Event
 from ketenhub.core.sealing import decode_sealed
-from ketenhub.embedded.damage import DamagedRecord
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.runtime.embedded.damage import DamagedRecord
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 
 
 def publish_at(hub: EmbeddedHub, event: Event, timestamp_us: int) -> None:

@@ -13,7 +13,7 @@ from synthetic import Story  # shared synthetic events of the unit tests
 from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import MARKER, encode_event
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import read_all
 
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_crash_resume import calm_reference, load, outcome, sealed_count, stream
 
 from ketenhub import topics
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.writer_lock import LOCK_FILE, WriterLock
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.writer_lock import LOCK_FILE, WriterLock
 
 KETENHUB = [sys.executable, "-m", "ketenhub"]
 WAITING = "waiting for the writer with pid"

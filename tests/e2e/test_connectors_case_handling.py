@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from connectors.sdk import EmbeddedTransport, PartnerClient
 from ketenhub.cli.main import cli
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from tests.unit.synthetic import Story
 
 CASE = "case-1"

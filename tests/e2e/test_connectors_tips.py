@@ -23,7 +23,7 @@ from ketenhub.codec.single_object import decode_event
 from ketenhub.contract import models as m
 from ketenhub.core.partners import Partner
 from ketenhub.core.sealing import decode_sealed
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 
 REPORTER = {
     "reporter_name": "Jannie Synthetisch-Melder",

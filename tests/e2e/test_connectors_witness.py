@@ -31,8 +31,8 @@ from ketenhub.core.merkle import consistency_proof, leaf_hash
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.trust import pin_from_pem
 from ketenhub.core.witnessing import Witness
-from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from synthetic import Story  # shared synthetic events of the unit tests
 from ketenhub import topics
 from ketenhub.contract.base import Event
 from ketenhub.core.sealing import decode_sealed
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import read_all
 
 CASES = 600

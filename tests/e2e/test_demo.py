@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ketenhub import topics
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from ketenhub.core.checkpoints import generate_hub_key, public_key_to_pem, sign_
 from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 
 SIGNALS = 40
 

@@ -13,9 +13,9 @@ from ketenhub import topics
 from ketenhub.codec import single_object
 from ketenhub.contract.base import Event
 from ketenhub.demo.scenario import build_year
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import RUN_GC_THRESHOLD, RunStats, SealerLoop, ViewProjector
 from ketenhub.pipeline import view_step
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.runner import RUN_GC_THRESHOLD, RunStats, SealerLoop, ViewProjector
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 Dump = list[tuple[str, int, bytes | None, bytes | None, tuple[tuple[str, bytes], ...]]]

@@ -9,9 +9,6 @@ import pytest
 from ketenhub import topics
 from ketenhub.core.input_ref import InputRef
 from ketenhub.core.rejection import Rejection, RejectionCode
-from ketenhub.embedded.errors import WriterConflict
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
-from ketenhub.embedded.sqlite_outbox import SqliteOutbox
 from ketenhub.pipeline.effects import (
     AppendCheckpoint,
     AppendRejected,
@@ -20,6 +17,9 @@ from ketenhub.pipeline.effects import (
     CommitPosition,
     Effect,
 )
+from ketenhub.runtime.embedded.errors import WriterConflict
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.runtime.embedded.sqlite_outbox import SqliteOutbox
 
 INGEST = "ingest.police"
 TAG = (("ketenhub_input", b"ingest.police/0/0"),)

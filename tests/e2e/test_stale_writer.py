@@ -13,10 +13,15 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from synthetic import Story  # shared synthetic events of the unit tests
 
 from ketenhub import topics
-from ketenhub.embedded.errors import WriterBusy, WriterConflict
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, SealerLoop, ViewProjector
-from ketenhub.embedded.writer_lock import LOCK_FILE, WriterLock
+from ketenhub.runtime.embedded.errors import WriterBusy, WriterConflict
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.runner import (
+    PROJECTOR_GROUP,
+    SEALER_GROUP,
+    SealerLoop,
+    ViewProjector,
+)
+from ketenhub.runtime.embedded.writer_lock import LOCK_FILE, WriterLock
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from synthetic import Story  # shared synthetic events of the unit tests
 
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 
 
 @pytest.fixture

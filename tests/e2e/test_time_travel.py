@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from evaluation_story import Chronicle, at  # the hand-built history of the evaluation tests
 
 from ketenhub.cli.sources import EmbeddedSource
-from ketenhub.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from replay.pipeline import Replay
 from replay.time_travel import case_state, known_before, partner_view, sharing_in_force, snapshot
 

@@ -13,9 +13,9 @@ from synthetic import Story  # shared synthetic events of the unit tests
 
 from ketenhub import topics
 from ketenhub.core.input_ref import INPUT_HEADER
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import read_all
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.runner import read_all
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import sys
 
 import faust
 
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
 from streams.app import create_app
-from streams.settings import KafkaSettings
-from streams.topology import ensure_topics, hub_topics
 
 
 def main(settings_json: str, iso_time: str) -> None:

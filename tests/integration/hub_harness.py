@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.kafka.client import KafkaHub
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.client import KafkaHub
-from streams.kafka_log import KafkaLogReader
-from streams.settings import KafkaSettings
 
 
 @dataclass

@@ -24,10 +24,10 @@ from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import Partner
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.hub_folder import HubFolder
-from streams.client import KafkaHub
-from streams.errors import AuthenticationRefused, NotAuthorized
-from streams.provisioning import provision
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.client import KafkaHub
+from ketenhub.runtime.kafka.errors import AuthenticationRefused, NotAuthorized
+from ketenhub.runtime.kafka.provisioning import provision
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from tests.e2e.test_connectors_sdk import Connect, FreshStory, SdkContract
 from tests.integration.conftest import SaslBroker
 from tests.integration.hub_harness import HubUnderTest, wait_for

@@ -18,7 +18,7 @@ from ketenhub.core.sealing import decode_sealed
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.errors import CodecError
 from ketenhub.hub_folder import HubFolder
-from streams.kafka_log import KafkaLogReader
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from tests.integration.conftest import load_broker_module
 from tests.integration.hub_harness import HubUnderTest, view_differences, wait_for
 

@@ -13,9 +13,9 @@ import pytest
 from ketenhub import topics
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.demo.scenario import ScenarioMessage, build_year
-from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.hub_folder import HubFolder
-from streams.kafka_log import KafkaLogReader
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
 
 pytestmark = pytest.mark.kafka

@@ -20,10 +20,10 @@ from kafka import KafkaAdminClient
 
 from ketenhub import topics
 from ketenhub.demo.scenario import ScenarioMessage, build_year
-from ketenhub.embedded.hub import EmbeddedHub
 from ketenhub.hub_folder import HubFolder
-from streams.kafka_log import KafkaLogReader
-from streams.sealing_driver import read_forwarded
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.sealing_driver import read_forwarded
 from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
 from tests.integration.test_kafka_hub import (
     assert_same_evaluation_csvs,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader, TopicNotSinglePartition
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topic_log import TopicReader
-from streams.kafka_log import KafkaLogReader, TopicNotSinglePartition
-from streams.settings import KafkaSettings
 from tests.contract.topic_reader_contract import Stored, TopicReaderContract
 
 with warnings.catch_warnings():

@@ -23,9 +23,9 @@ from ketenhub.core.merkle import consistency_proof, leaf_hash, merkle_root
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.trust import pin_from_pem
 from ketenhub.hub_folder import HubFolder
-from streams.kafka_log import KafkaLogReader
-from streams.provisioning import provision
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.provisioning import provision
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from tests.integration.conftest import SaslBroker
 from tests.integration.hub_harness import HubUnderTest, wait_for
 from tests.unit.synthetic import Story

@@ -25,12 +25,12 @@ from ketenhub.config import load_registry
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.kafka.access import check_login, check_topic
+from ketenhub.runtime.kafka.client import KafkaHub
+from ketenhub.runtime.kafka.errors import AuthenticationRefused, NotAuthorized, broker_access
+from ketenhub.runtime.kafka.provisioning import ProvisioningReport, provision
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.access import check_login, check_topic
-from streams.client import KafkaHub
-from streams.errors import AuthenticationRefused, NotAuthorized, broker_access
-from streams.provisioning import ProvisioningReport, provision
-from streams.settings import KafkaSettings
 from tests.integration.conftest import SaslBroker
 from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
 from tests.unit.synthetic import Story
@@ -323,7 +323,7 @@ def test_reading_a_forbidden_topic_through_the_hub_client_is_an_error_not_an_emp
     provisioned: Provisioned,
 ) -> None:
     """The police reading HEIT's view or the audit log via KafkaLogReader get NotAuthorized, not silence."""
-    from streams.kafka_log import KafkaLogReader
+    from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 
     with KafkaLogReader(provisioned.settings("police")) as reader:
         assert reader.partitions(provisioned.names.view("police"))  # its own view is there

@@ -24,12 +24,12 @@ from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
 from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.verification import verify_log
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.sealer_fence import SealerFenced
+from ketenhub.runtime.kafka.sealing_driver import KafkaSealer, forwarding_headers
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
 from ketenhub.topics import TopicNames
-from streams.kafka_log import KafkaLogReader
-from streams.sealer_fence import SealerFenced
-from streams.sealing_driver import KafkaSealer, forwarding_headers
-from streams.settings import KafkaSettings
-from streams.topology import ensure_topics, hub_topics
 
 pytestmark = pytest.mark.kafka
 

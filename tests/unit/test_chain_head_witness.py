@@ -14,8 +14,8 @@ from ketenhub.config import load_registry
 from ketenhub.core.checkpoints import generate_hub_key
 from ketenhub.core.input_ref import InputRef
 from ketenhub.errors import ChainBroken
-from streams.sealing_driver import KafkaSealer
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 REGISTRY = load_registry()
 

@@ -9,10 +9,10 @@ import pytest
 from ketenhub.config import load_registry
 from ketenhub.core.checkpoints import public_key_to_pem
 from ketenhub.data_folder import exposed_paths
-from ketenhub.embedded.hub import create_hub
 from ketenhub.hub_folder import HubFolder, HubNotFound
 from ketenhub.protection.key_files import KeyFileMissing
-from streams.settings import KafkaSettings
+from ketenhub.runtime.embedded.hub import create_hub
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 SHIPPED = load_registry().codes.allowed("finding_codes")
 

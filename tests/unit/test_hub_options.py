@@ -16,7 +16,7 @@ from ketenhub.hub_options import (
     setting_option,
     topic_prefix_option,
 )
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 
 @click.command()

@@ -11,9 +11,13 @@ from kafka import errors as kafka_errors
 from ketenhub.config import load_registry
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.errors import RegistryError
-from ketenhub.topics import TopicNames
-from streams.errors import AuthenticationRefused, NotAuthorized, ProvisioningError, translate
-from streams.identities import (
+from ketenhub.runtime.kafka.errors import (
+    AuthenticationRefused,
+    NotAuthorized,
+    ProvisioningError,
+    translate,
+)
+from ketenhub.runtime.kafka.identities import (
     AclSpec,
     Operation,
     Pattern,
@@ -22,7 +26,8 @@ from streams.identities import (
     plan_acls,
     principals_allowed,
 )
-from streams.provisioning import load_passwords
+from ketenhub.runtime.kafka.provisioning import load_passwords
+from ketenhub.topics import TopicNames
 
 NAMES = TopicNames("run-7f3a.")
 

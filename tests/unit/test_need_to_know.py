@@ -76,9 +76,7 @@ def test_escalation_to_riec_makes_the_case_visible_to_riec(hub: PurePipeline, st
 
 def test_care_sees_only_its_referred_victims_and_referrals(hub: PurePipeline, story: Story) -> None:
     """SHOP sees its referred victim and referral; never the signal, research, reporter or others."""
-    hub.submit_all(
-        [*story.through_research(), story.victim(victim=V1), story.victim(victim=V2)]
-    )
+    hub.submit_all([*story.through_research(), story.victim(victim=V1), story.victim(victim=V2)])
     assert view(hub, "shop") is None
     hub.submit_all(
         [

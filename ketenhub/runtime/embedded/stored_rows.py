@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from ketenhub.embedded.damage import DamagedRecord
+from ketenhub.runtime.embedded.damage import DamagedRecord
 from ketenhub.topic_log import Headers, LogRecord
 
 RECORD_COLUMNS = '"offset", timestamp_us, key, value, headers'

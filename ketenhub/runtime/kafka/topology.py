@@ -10,8 +10,8 @@ from kafka import KafkaAdminClient
 from kafka.errors import TopicAlreadyExistsError
 
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.settings import KafkaSettings
 
 FOREVER = "-1"
 WEEK_MS = str(7 * 24 * 3600 * 1000)

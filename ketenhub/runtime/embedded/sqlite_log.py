@@ -11,7 +11,7 @@ Concurrency: every write transaction starts with ``BEGIN IMMEDIATE``, so it hold
 write lock from its first statement and reads the state other processes committed before it;
 writers in several processes (a runner and publishers) are serialised, each waiting up to
 ``busy_timeout_s``. The pipeline itself has one writer per data folder (the writer lock in
-``ketenhub.embedded.writer_lock``). Readers in other processes (``ketenhub view`` while the
+``ketenhub.runtime.embedded.writer_lock``). Readers in other processes (``ketenhub view`` while the
 runner runs) see committed transactions only. An instance belongs to the thread that opened it.
 
 Appends inside a transaction keep each topic's next offset in memory and write it to the
@@ -39,8 +39,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ketenhub.embedded.stored_rows import RECORD_COLUMNS, encode_headers, record_from_row, sql_type
 from ketenhub.errors import LogError
+from ketenhub.runtime.embedded.stored_rows import (
+    RECORD_COLUMNS,
+    encode_headers,
+    record_from_row,
+    sql_type,
+)
 from ketenhub.topic_log import (
     LogRecord,
     TransactionAborted,

@@ -2,7 +2,7 @@
 and re-synchronises with its own outputs (audit.log is the source of truth) before each batch.
 
 Only the newest claimant of the sealer role writes: a zombie sealer is fenced before its next
-batch (``streams.sealer_fence``)."""
+batch (``ketenhub.runtime.kafka.sealer_fence``)."""
 
 from __future__ import annotations
 
@@ -24,13 +24,19 @@ from ketenhub.errors import ChainBroken, KetenhubError
 from ketenhub.pipeline.effects import AppendRejected, AppendSealed, Effect
 from ketenhub.pipeline.outbox import Outbox
 from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.outbox import KafkaOutbox, Landed
+from ketenhub.runtime.kafka.sealer_fence import (
+    FENCE_KEY,
+    SealerFenced,
+    SealerOverlap,
+    claim_value,
+    fence_topic,
+)
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import ensure_topics
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
-from streams.kafka_log import KafkaLogReader
-from streams.kafka_outbox import KafkaOutbox, Landed
-from streams.sealer_fence import FENCE_KEY, SealerFenced, SealerOverlap, claim_value, fence_topic
-from streams.settings import KafkaSettings
-from streams.topology import ensure_topics
 
 PARTNER_HEADER = "ketenhub_partner"
 WHERE_HEADER = "ketenhub_where"

@@ -24,9 +24,6 @@ from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.rejection import Rejection
 from ketenhub.core.sealer import Sealer
 from ketenhub.core.sealing import SealedRecord, decode_sealed
-from ketenhub.embedded.errors import WriterConflict
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
-from ketenhub.embedded.sqlite_outbox import SqliteOutbox
 from ketenhub.pipeline.effects import (
     AppendCheckpoint,
     AppendRejected,
@@ -37,12 +34,15 @@ from ketenhub.pipeline.effects import (
 from ketenhub.pipeline.outbox import Outbox
 from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
 from ketenhub.pipeline.view_step import ViewStep
+from ketenhub.runtime.embedded.errors import WriterConflict
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.runtime.embedded.sqlite_outbox import SqliteOutbox
 from ketenhub.topic_log import LogRecord, TopicLog, read_all
 
 SEALER_GROUP = "hub-sealer"
 PROJECTOR_GROUP = "hub-projector"
 RUN_GC_THRESHOLD = 100_000  # allocations between collections of the youngest generation
-log = structlog.get_logger("ketenhub.embedded")
+log = structlog.get_logger("ketenhub.runtime.embedded")
 Decoded = tuple[SealedRecord, Event]  # a sealed record and its event
 
 

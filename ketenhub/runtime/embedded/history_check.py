@@ -16,7 +16,7 @@ from ketenhub.core.input_accounting import IngestTopic, InputAccounting, InputLe
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.core.witnessing import Witness
-from ketenhub.embedded.runner import SEALER_GROUP
+from ketenhub.runtime.embedded.runner import SEALER_GROUP
 from ketenhub.topic_log import TopicLog, read_all
 
 

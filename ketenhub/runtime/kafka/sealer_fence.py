@@ -20,8 +20,8 @@ import os
 import uuid
 
 from ketenhub.errors import KetenhubError
-from streams.settings import KafkaSettings
-from streams.topology import FOREVER, TopicSpec
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import FOREVER, TopicSpec
 
 FENCE_KEY = b"hub-sealer"
 

@@ -21,8 +21,8 @@ from ketenhub.core.derived_data import (
 )
 from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import decode_sealed
-from ketenhub.embedded.hub import EmbeddedHub
-from ketenhub.embedded.runner import PROJECTOR_GROUP
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+from ketenhub.runtime.embedded.runner import PROJECTOR_GROUP
 from ketenhub.topic_log import read_all
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from ketenhub.errors import LogError
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topic_log import LogRecord, check_read
-from streams.settings import KafkaSettings
 
 
 class KafkaLogReader:
@@ -41,8 +41,8 @@ class KafkaLogReader:
 
     def _explain_absence(self, topic: str) -> None:
         """kafka-python shows a forbidden topic as an empty one: ask the broker which it is."""
-        from streams.access import check_topic  # only on SASL brokers
-        from streams.errors import TopicNotFound
+        from ketenhub.runtime.kafka.access import check_topic  # only on SASL brokers
+        from ketenhub.runtime.kafka.errors import TopicNotFound
 
         try:
             check_topic(self._settings, topic)

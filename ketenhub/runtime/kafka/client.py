@@ -14,10 +14,10 @@ from ketenhub.contract.base import Event
 from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.core.witnessing import Witness
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
-from streams.kafka_log import KafkaLogReader
-from streams.settings import KafkaSettings
 
 
 class KafkaHub:

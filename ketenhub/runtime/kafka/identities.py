@@ -11,7 +11,7 @@ proof: no personal data). Nothing else is granted: the broker runs with
 readable only by the hub's principal, which is a super user of the broker (``super.users``)
 and therefore needs no ACLs.
 
-This module only plans; ``streams.provisioning`` applies the plan to a cluster.
+This module only plans; ``ketenhub.runtime.kafka.provisioning`` applies the plan to a cluster.
 """
 
 from __future__ import annotations

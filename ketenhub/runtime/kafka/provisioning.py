@@ -2,7 +2,7 @@
 
 Runs as the hub's principal (a super user of the broker). Topics are created as ``ketenhub
 serve`` would create them; a partner's SCRAM user is created when it is missing (its password
-is reset only when asked); the ACLs of ``streams.identities`` are created when missing. A second
+is reset only when asked); the ACLs of ``ketenhub.runtime.kafka.identities`` are created when missing. A second
 run changes nothing and reports everything as already present. Passwords are never logged.
 """
 
@@ -32,9 +32,8 @@ from kafka.admin import (
 from pydantic import SecretStr
 
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.topics import TopicNames
-from streams.errors import ProvisioningError, broker_access
-from streams.identities import (
+from ketenhub.runtime.kafka.errors import ProvisioningError, broker_access
+from ketenhub.runtime.kafka.identities import (
     ANY_HOST,
     AclSpec,
     Operation,
@@ -44,8 +43,9 @@ from streams.identities import (
     identities,
     plan_acls,
 )
-from streams.settings import KafkaSettings
-from streams.topology import ensure_topics, hub_topics
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
+from ketenhub.topics import TopicNames
 
 MIN_PASSWORD_LENGTH = 12
 ACL_VISIBLE_TIMEOUT_S = 30.0

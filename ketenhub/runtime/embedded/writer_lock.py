@@ -22,12 +22,12 @@ from types import TracebackType
 
 import structlog
 
-from ketenhub.embedded.errors import WriterBusy
+from ketenhub.runtime.embedded.errors import WriterBusy
 
 LOCK_FILE = "writer.lock"
 DEFAULT_WAIT_S = 300.0
 _POLL_S = 0.05
-log = structlog.get_logger("ketenhub.embedded")
+log = structlog.get_logger("ketenhub.runtime.embedded")
 
 Notify = Callable[[str], None]
 

@@ -9,9 +9,9 @@ from typing import Any
 import structlog
 
 from ketenhub.core.checkpoint_records import decode_checkpoint
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.kafka_log import KafkaLogReader
-from streams.settings import KafkaSettings
 
 log = structlog.get_logger("ketenhub.http")
 

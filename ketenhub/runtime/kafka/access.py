@@ -17,14 +17,14 @@ from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaConnectionError, SaslAuthenticationFailed
 from aiokafka.protocol.metadata import MetadataRequest
 
-from streams.errors import (
+from ketenhub.runtime.kafka.errors import (
     TOPIC_AUTHORIZATION_FAILED,
     AuthenticationRefused,
     BrokerUnreachable,
     NotAuthorized,
     TopicNotFound,
 )
-from streams.settings import KafkaSettings
+from ketenhub.runtime.kafka.settings import KafkaSettings
 
 TIMEOUT_S = 10.0
 UNKNOWN_TOPIC_OR_PARTITION = 3

@@ -18,13 +18,13 @@ from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.core.witnessing import Witness
 from ketenhub.data_folder import LOG_FILE, create_private_file, create_private_folder
-from ketenhub.embedded.damage import DamagedRecord
-from ketenhub.embedded.runner import RunStats, SealerLoop, ViewProjector, run_until_idle
-from ketenhub.embedded.sqlite_log import SqliteTopicLog
-from ketenhub.embedded.writer_lock import DEFAULT_WAIT_S, Notify, WriterLock, tell_stderr
 from ketenhub.hub_folder import HubFolder, HubNotFound
 from ketenhub.pipeline.sealing_step import Clock, utc_now
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.embedded.damage import DamagedRecord
+from ketenhub.runtime.embedded.runner import RunStats, SealerLoop, ViewProjector, run_until_idle
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.runtime.embedded.writer_lock import DEFAULT_WAIT_S, Notify, WriterLock, tell_stderr
 from ketenhub.topic_log import LogRecord, read_all
 
 __all__ = ["LOG_FILE", "EmbeddedHub", "HubNotFound", "create_hub"]
