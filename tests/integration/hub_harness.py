@@ -150,6 +150,24 @@ class HubUnderTest:
         done = {(tp.topic, tp.partition): meta.offset for tp, meta in committed.items()}
         return all(done.get(key, 0) >= end for key, end in ends.items())
 
+    def case_trail(self, case_id: str, partner: str) -> str:
+        """Where a case's records went: sequences on the by-case stream, and those of the records
+        on the partner's view topic (``-`` marks a tombstone)."""
+        key = case_id.encode()
+        with KafkaLogReader(self.settings) as reader:
+            routed = [
+                _sequence_of(r.value)
+                for r in reader.all_records(self.names.by_case)
+                if r.key == key
+            ]
+            viewed = [
+                ("-" if r.value is None else "")
+                + dict(r.headers).get("ketenhub_sequence", b"?").decode()
+                for r in reader.all_records(self.names.view(partner))
+                if r.key == key
+            ]
+        return f"{case_id}: by-case {routed}; view.{partner} {viewed}"
+
     def client_registry(self) -> object:
         from ketenhub.config import load_registry
 
@@ -160,6 +178,13 @@ class HubUnderTest:
             p.read_text(errors="replace")[-3000:]
             for p in sorted(self.data_dir.glob("worker-*.log"))
         )
+
+
+def _sequence_of(value: bytes | None) -> int:
+    """The sequence of a sealed record's bytes (for diagnostics)."""
+    from ketenhub.core.sealing import decode_sealed
+
+    return decode_sealed(value or b"", -1).sequence
 
 
 def view_differences(live: dict[str, bytes], expected: dict[str, bytes], most: int = 5) -> str:

@@ -122,14 +122,19 @@ def check_invariants(hub: HubUnderTest, delivered: list[tuple[ScenarioMessage, I
                 lambda p=partner.id: client.live_views(p) == rebuilt.views(p),
                 120,
                 f"the views of {partner.id}",
-                lambda p=partner.id: (
-                    view_differences(client.live_views(p), rebuilt.views(p))
-                    + "\n"
-                    + hub.worker_logs()
-                ),
+                lambda p=partner.id: diagnose_views(hub, client.live_views(p), rebuilt.views(p), p),
             )
     finally:
         client.close()
+
+
+def diagnose_views(
+    hub: HubUnderTest, live: dict[str, bytes], expected: dict[str, bytes], partner: str
+) -> str:
+    """Which cases' views differ, where their records went, and the workers' logs."""
+    differing = sorted(k for k in live.keys() | expected.keys() if live.get(k) != expected.get(k))
+    trails = "\n".join(hub.case_trail(case, partner) for case in differing[:5])
+    return f"{view_differences(live, expected)}\n{trails}\n{hub.worker_logs()}"
 
 
 def test_a_worker_killed_mid_stream_resumes_without_loss_or_duplicates(
