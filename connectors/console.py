@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,42 +34,21 @@ STATE_DIR_KEY = "ketenhub.state_dir"
 TRUSTED_KEY_KEY = "ketenhub.trusted_key"
 
 
-def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def store(ctx: click.Context, _: click.Parameter, value: Any) -> Any:
-        ctx.meta[key] = value
-        return value
-
-    return store
-
-
-def default_state_dir() -> Path:
-    """``$XDG_STATE_HOME/ketenhub`` (``~/.local/state/ketenhub``): where the partner's state lives."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "ketenhub"
-
-
-state_dir_option = click.option(
+state_dir_option = setting_option(
+    "state_dir",
     "--state-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=default_state_dir(),
-    show_default=True,
-    envvar="KETENHUB_STATE_DIR",
-    show_envvar=True,
-    expose_value=False,
-    callback=_remember(STATE_DIR_KEY),
+    remember=STATE_DIR_KEY,
     help="The partner's own state folder: it keeps the newest hub checkpoint this partner "
     "witnessed (witness-<partner>-<hub>.json); the connector stops if the hub's history ever stops "
     "extending it.",
 )
 
-witness_key_option = click.option(
+witness_key_option = setting_option(
+    "trusted_key",
     "--trusted-key",
     metavar="FILE|FINGERPRINT",
-    default=None,
-    envvar="KETENHUB_TRUSTED_KEY",
-    show_envvar=True,
-    expose_value=False,
-    callback=_remember(TRUSTED_KEY_KEY),
+    remember=TRUSTED_KEY_KEY,
     help="The hub key the partner trusts (fingerprint or public key PEM); without it the "
     "first checkpoint witnessed decides the key.",
 )

@@ -18,10 +18,10 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 from ketenhub.core.trust import TrustedKey, pin_from_fingerprint, pin_from_text
-from ketenhub.settings import HubSettings, env_name
+from ketenhub.settings import HubSettings, InvalidSetting, env_name
 
 F = TypeVar("F", bound=Callable[..., Any])
-TRUSTED_KEY_ENV = "KETENHUB_TRUSTED_KEY"
+TRUSTED_KEY_ENV = env_name("trusted_key")
 _SETTINGS_KEY = "ketenhub.settings"
 
 
@@ -29,7 +29,10 @@ def hub_settings(ctx: click.Context) -> HubSettings:
     """The settings read from the environment, once per command line."""
     meta = ctx.find_root().meta
     if _SETTINGS_KEY not in meta:
-        meta[_SETTINGS_KEY] = HubSettings()
+        try:
+            meta[_SETTINGS_KEY] = HubSettings.from_environment()
+        except InvalidSetting as exc:
+            raise click.UsageError(str(exc), ctx) from None
     settings: HubSettings = meta[_SETTINGS_KEY]
     return settings
 
@@ -55,9 +58,18 @@ def model_option(
 
 
 def setting_option(
-    field: str, *decls: str, required: bool = False, help: str | None = None, **attrs: Any
+    field: str,
+    *decls: str,
+    required: bool = False,
+    help: str | None = None,
+    remember: str | None = None,
+    **attrs: Any,
 ) -> Callable[[F], F]:
-    """A flag for the setting ``field``: the flag's value if given, else the setting's."""
+    """A flag for the setting ``field``: the flag's value if given, else the setting's.
+
+    With ``remember``, the value is kept in the command line's meta under that key instead of
+    being passed to the command (for options shared by a group of commands).
+    """
     env = env_name(field)
     text = setting_help(HubSettings, field, help, required=required)
 
@@ -68,8 +80,12 @@ def setting_option(
             value = value.get_secret_value()
         if value is None and required:
             raise click.MissingParameter(ctx=ctx, param=param, message=f"or set {env}")
+        if remember is not None:
+            ctx.meta[remember] = value
         return value
 
+    if remember is not None:
+        attrs["expose_value"] = False
     return click.option(*decls, default=None, callback=fill, help=text, **attrs)
 
 

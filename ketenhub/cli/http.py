@@ -6,27 +6,13 @@ from pathlib import Path
 
 import click
 
-from ketenhub.hub_options import data_dir_option, required_kafka_option
+from ketenhub.hub_options import data_dir_option, required_kafka_option, setting_option
 
 
 @click.command()
 @required_kafka_option
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    envvar="KETENHUB_HTTP_HOST",
-    show_envvar=True,
-    help="Address to listen on (0.0.0.0 inside a container).",
-)
-@click.option(
-    "--port",
-    default=8080,
-    show_default=True,
-    envvar="KETENHUB_HTTP_PORT",
-    show_envvar=True,
-    help="Port to listen on.",
-)
+@setting_option("http_host", "--host", "host")
+@setting_option("http_port", "--port", "port", type=click.IntRange(1, 65535))
 @data_dir_option
 def http(bootstrap: str, host: str, port: int, data_dir: Path) -> None:
     """Serve GET /health and GET /status (sealed and rejected counts, the last signed checkpoint).

@@ -18,6 +18,7 @@ from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.serve import serve
 from ketenhub.cli.verify_commands import verify
 from ketenhub.errors import KetenhubError
+from ketenhub.hub_options import setting_option
 from ketenhub.observability import configure_logging
 
 
@@ -31,14 +32,10 @@ class _Cli(click.Group):
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ketenhub")
-@click.option(
+@setting_option(
+    "log_level",
     "--log-level",
-    default="WARNING",
-    show_default=True,
-    envvar="KETENHUB_LOG_LEVEL",
-    show_envvar=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-    help="Level of the structured (JSON) logs written to stderr.",
 )
 def cli(log_level: str) -> None:
     """Ketenhub: the integration hub of the chain partners against human trafficking.

@@ -9,6 +9,8 @@ from __future__ import annotations
 import click
 from pydantic import SecretStr
 
+from ketenhub.hub_options import setting_option
+
 
 def sasl_credentials(
     username: str | None, password: str | None
@@ -20,15 +22,6 @@ def sasl_credentials(
     return username, None if password is None else SecretStr(password)
 
 
-writer_wait_option = click.option(
-    "--wait",
-    "wait_s",
-    type=click.FloatRange(min=0),
-    default=300.0,
-    show_default=True,
-    metavar="SECONDS",
-    envvar="KETENHUB_WRITER_WAIT_S",
-    show_envvar=True,
-    help="Embedded hub: how long to wait for another process sealing the same data folder "
-    "before giving up (0: refuse at once, naming its pid).",
+writer_wait_option = setting_option(
+    "writer_wait_s", "--wait", "wait_s", type=click.FloatRange(min=0), metavar="SECONDS"
 )

@@ -7,16 +7,14 @@ from typing import Any, TypeVar
 
 import click
 
-from ketenhub.hub_options import TRUSTED_KEY_ENV
+from ketenhub.hub_options import TRUSTED_KEY_ENV, setting_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-trusted_key_option = click.option(
+trusted_key_option = setting_option(
+    "trusted_key",
     "--trusted-key",
     metavar="FILE|FINGERPRINT",
-    default=None,
-    envvar=TRUSTED_KEY_ENV,
-    show_envvar=True,
     help="The hub key you trust, kept outside the data folder: its SHA-256 fingerprint (as "
     "printed by `ketenhub init`/`demo`) or a copy of its public key PEM file. Checkpoints "
     "signed by any other key fail.",

@@ -12,7 +12,7 @@ import click
 
 from ketenhub.config import load_registry
 from ketenhub.hub_folder import HubFolder
-from ketenhub.hub_options import data_dir_option, kafka_option
+from ketenhub.hub_options import data_dir_option, kafka_option, setting_option
 
 if TYPE_CHECKING:
     from replay.sources import SealedLogSource
@@ -44,19 +44,11 @@ allow_unverified_option = click.option(
 PIN_KEY = "ketenhub.replay_pin"
 
 
-def _remember_pin(ctx: click.Context, _: click.Parameter, value: str | None) -> str | None:
-    ctx.meta[PIN_KEY] = value
-    return value
-
-
-replay_pin_option = click.option(
+replay_pin_option = setting_option(
+    "trusted_key",
     "--trusted-key",
     metavar="FILE|FINGERPRINT",
-    default=None,
-    envvar="KETENHUB_TRUSTED_KEY",
-    show_envvar=True,
-    expose_value=False,
-    callback=_remember_pin,
+    remember=PIN_KEY,
     help="Verify checkpoints only with this pinned hub key (SHA-256 fingerprint or public key "
     "PEM); without it a warning says the key came from the source itself.",
 )

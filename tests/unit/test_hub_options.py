@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
+from ketenhub.cli.main import cli
 from ketenhub.hub_options import (
     data_dir_option,
     kafka_option,
@@ -60,6 +62,12 @@ _KETENHUB_NAMES = (
     "KETENHUB_SASL_PASSWORD",
     "KETENHUB_INGEST_PARTITIONS",
     "KETENHUB_CHECKPOINT_EVERY",
+    "KETENHUB_TRUSTED_KEY",
+    "KETENHUB_WRITER_WAIT_S",
+    "KETENHUB_STATE_DIR",
+    "KETENHUB_LOG_LEVEL",
+    "KETENHUB_HTTP_HOST",
+    "KETENHUB_HTTP_PORT",
 )
 
 
@@ -132,3 +140,66 @@ def test_the_checkpoint_cadence_is_one_setting_for_verify_and_the_kafka_worker()
 def worker_cadence(bootstrap: str) -> None:
     """Print the cadence of the settings a worker would run with."""
     click.echo(KafkaSettings(kafka_bootstrap=bootstrap).checkpoint_every)
+
+
+@click.command()
+@setting_option("writer_wait_s", "--wait", "wait_s", type=float)
+@setting_option("trusted_key", "--trusted-key")
+@setting_option("http_port", "--port", "port", type=int)
+@setting_option("state_dir", "--state-dir", remember="state")
+@click.pass_context
+def every_setting(ctx: click.Context, wait_s: float, trusted_key: str | None, port: int) -> None:
+    """Print the settings that used to be read by the command line alone."""
+    click.echo(f"{wait_s}|{trusted_key}|{port}|{ctx.meta['state']}")
+
+
+def test_the_command_lines_own_variables_are_settings_too() -> None:
+    """--wait, --trusted-key, the HTTP port and --state-dir read their variables through the settings."""
+    env = {
+        "KETENHUB_WRITER_WAIT_S": "2.5",
+        "KETENHUB_TRUSTED_KEY": "sha256:ab",
+        "KETENHUB_HTTP_PORT": "9000",
+        "KETENHUB_STATE_DIR": "state-from-env",
+    }
+    assert _run(every_setting, [], env).output == "2.5|sha256:ab|9000|state-from-env\n"
+    given = ["--wait", "0", "--trusted-key", "pin", "--port", "1", "--state-dir", "s"]
+    assert _run(every_setting, given, env).output == "0.0|pin|1|s\n"
+    defaults = _run(every_setting, [], {"XDG_STATE_HOME": "/xdg"}).output
+    assert defaults == "300.0|None|8080|/xdg/ketenhub\n"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("KETENHUB_WRITER_WAIT_S", "soon"),
+        ("KETENHUB_WRITER_WAIT_S", "-1"),
+        ("KETENHUB_HTTP_PORT", "70000"),
+        ("KETENHUB_CHECKPOINT_EVERY", "abc"),
+        ("KETENHUB_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_bad_variable_is_named_in_one_line_without_its_value(variable: str, value: str) -> None:
+    """A variable its setting cannot take stops the command with a usage error naming it."""
+    result = _run(every_setting, [], {variable: value})
+    assert result.exit_code == 2
+    assert f"invalid setting in the environment: {variable}:" in result.output
+    assert value not in result.output.replace(variable, "")
+    assert "Traceback" not in result.output
+
+
+def test_the_real_command_line_reports_a_bad_variable_without_a_traceback(tmp_path: Path) -> None:
+    """``ketenhub run`` with a bad KETENHUB_CHECKPOINT_EVERY: a one-line error, exit status 2."""
+    env = {"KETENHUB_DATA_DIR": str(tmp_path), "KETENHUB_CHECKPOINT_EVERY": "abc"}
+    result = _run(cli, ["run"], env)
+    assert result.exit_code == 2, result.output
+    assert "KETENHUB_CHECKPOINT_EVERY" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_log_level_takes_its_variable_in_any_case() -> None:
+    """KETENHUB_LOG_LEVEL=debug is accepted like --log-level debug; LOUD is refused by name."""
+    accepted = _run(cli, ["codes", "--help"], {"KETENHUB_LOG_LEVEL": "debug"})
+    assert accepted.exit_code == 0, accepted.output
+    refused = _run(cli, ["codes", "--help"], {"KETENHUB_LOG_LEVEL": "LOUD"})
+    assert refused.exit_code == 2
+    assert "KETENHUB_LOG_LEVEL" in refused.output
