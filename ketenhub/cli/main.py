@@ -17,6 +17,7 @@ from ketenhub.cli.partners_commands import partners
 from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.serve import serve
 from ketenhub.cli.verify_commands import verify
+from ketenhub.cli.web_command import web
 from ketenhub.errors import KetenhubError
 from ketenhub.hub_options import setting_option
 from ketenhub.observability import configure_logging
@@ -58,6 +59,7 @@ for command in (
     erase,
     serve,
     http,
+    web,
     archive,
     replay,
     evaluate,

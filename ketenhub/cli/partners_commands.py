@@ -155,3 +155,73 @@ def _echo_report(report: ProvisioningReport) -> None:
     click.echo(
         "the hub's own user needs no ACLs: it must be a super user of the broker (super.users)"
     )
+
+
+@partners.group()
+def token() -> None:
+    """Bearer tokens of the partners' systems for the HTTP API (`ketenhub web`).
+
+    A token is shown once, when it is added or rotated; the data folder keeps only its
+    SHA-256 (web-tokens.json, 0600). A running server sees changes at its next request.
+    """
+
+
+@token.command("add")
+@click.argument("partner")
+@click.option("--label", default="", help="What the token is for, e.g. the system's name.")
+@data_dir_option
+def add_token(partner: str, label: str, data_dir: Path) -> None:
+    """Make a token for PARTNER's system and print it, once."""
+    from ketenhub.web.tokens import TokenStore
+
+    issued = TokenStore(_token_folder(data_dir)).add(HubFolder(data_dir).registry(), partner, label)
+    _echo_issued(issued.record.token_id, issued.record.partner, issued.token)
+
+
+@token.command("rotate")
+@click.argument("token_id", metavar="TOKEN_ID")
+@data_dir_option
+def rotate_token(token_id: str, data_dir: Path) -> None:
+    """Give TOKEN_ID a new secret and print it, once; the old one stops working at once."""
+    from ketenhub.web.tokens import TokenStore
+
+    issued = TokenStore(_token_folder(data_dir)).rotate(token_id)
+    _echo_issued(issued.record.token_id, issued.record.partner, issued.token)
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="TOKEN_ID")
+@data_dir_option
+def revoke_token(token_id: str, data_dir: Path) -> None:
+    """Revoke TOKEN_ID for good."""
+    from ketenhub.web.tokens import TokenStore
+
+    record = TokenStore(_token_folder(data_dir)).revoke(token_id)
+    click.echo(f"revoked {record.token_id} of {record.partner}")
+
+
+@token.command("list")
+@data_dir_option
+def list_tokens(data_dir: Path) -> None:
+    """List the tokens: id, partner, label, created, revoked (never the tokens themselves)."""
+    from ketenhub.web.tokens import TokenStore
+
+    records = TokenStore(_token_folder(data_dir)).records()
+    for record in records:
+        state = f"revoked {record.revoked_at}" if record.revoked_at else "active"
+        click.echo(
+            f"{record.token_id}  {record.partner:<22}{state:<34}{record.created_at}  {record.label}"
+        )
+    click.echo(f"{len(records)} token(s)")
+
+
+def _token_folder(data_dir: Path) -> Path:
+    if not data_dir.is_dir():
+        msg = f"no data folder {data_dir}: create the hub first (`ketenhub init --data-dir {data_dir}`)"
+        raise click.ClickException(msg)
+    return data_dir
+
+
+def _echo_issued(token_id: str, partner: str, secret: str) -> None:
+    click.echo(f"token {token_id} for {partner} (shown once; keep it in the partner's system):")
+    click.echo(secret)

@@ -1,0 +1,12 @@
+"""The API's routers, each one resource of /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    """Every router of the API, in the order the OpenAPI document lists them."""
+    from ketenhub.web.api import cases
+
+    return [cases.router]

@@ -1,0 +1,147 @@
+"""The web tier's application: the partners' HTTP API under /api/v1, the pages, /health.
+
+``create_app`` composes one FastAPI app around a hub (a ``BackendThread`` over either
+backend): the API routers, problem+json errors for every failure, request size limits, the
+``API-Version`` header of the Dutch API design rules, a self-hosted docs page, and the
+pages, which ``mount_pages`` adds when ``ketenhub.web.pages`` is there. Every asset is
+served by the hub itself: nothing loads from a CDN.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ketenhub import __version__
+from ketenhub.web.backend import BackendThread
+from ketenhub.web.body_limit import BodyLimit
+from ketenhub.web.context import WebContext
+from ketenhub.web.openapi_document import API_PREFIX, API_VERSION, openapi_document
+from ketenhub.web.problems import (
+    INTERNAL_ERROR,
+    INVALID_REQUEST,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    Problem,
+    problem_response,
+)
+from ketenhub.web.rate_limits import RateLimiter
+from ketenhub.web.settings import WebSettings
+from ketenhub.web.tokens import TokenStore
+
+log = structlog.get_logger("ketenhub.web")
+PAGES_MODULE = "ketenhub.web.pages"
+
+
+def create_app(hub: BackendThread, settings: WebSettings, tokens: TokenStore) -> FastAPI:
+    """The web app over ``hub``; it closes the hub when the app shuts down."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            hub.close()
+
+    app = FastAPI(
+        title="Ketenhub API",
+        version=API_VERSION,
+        summary="The partners' HTTP API of the hub: publish events, read your views and decisions.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.web = WebContext(
+        hub=hub,
+        settings=settings,
+        tokens=tokens,
+        token_limits=RateLimiter(settings.web_token_burst, settings.web_token_rate_per_s),
+        report_limits=RateLimiter(settings.web_report_burst, settings.web_report_rate_per_s),
+    )
+    _add_errors(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.web_max_body_bytes)
+
+    @app.middleware("http")
+    async def api_version(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if request.url.path.startswith(API_PREFIX):
+            response.headers["API-Version"] = API_VERSION
+        return response
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "backend": hub.backend.name, "version": __version__}
+
+    _include_api(app)
+    mount_pages(app)
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]  # FastAPI's documented hook
+    return app
+
+
+def _include_api(app: FastAPI) -> None:
+    from ketenhub.web.api import routers
+
+    for router in routers():
+        app.include_router(router, prefix=API_PREFIX)
+
+
+def mount_pages(app: FastAPI) -> bool:
+    """Add the pages (``ketenhub.web.pages.mount(app)``) if that package is there; say whether."""
+    if importlib.util.find_spec(PAGES_MODULE) is None:
+        return False
+    pages = importlib.import_module(PAGES_MODULE)
+    mount = getattr(pages, "mount", None)
+    if mount is None:
+        return False
+    mount(app)
+    return True
+
+
+def _add_errors(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.kind, exc.detail, request.url.path, exc.extra, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()[:5]
+        ]
+        return problem_response(INVALID_REQUEST, "; ".join(problems), request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return problem_response(
+                NOT_FOUND, f"no resource at {request.url.path}", request.url.path
+            )
+        if exc.status_code == 405:
+            return problem_response(
+                METHOD_NOT_ALLOWED,
+                f"{request.method} is not allowed on {request.url.path}",
+                request.url.path,
+                headers=exc.headers,
+            )
+        return problem_response(
+            INVALID_REQUEST, str(exc.detail), request.url.path, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("web_request_failed", path=request.url.path, error=type(exc).__name__)
+        return problem_response(
+            INTERNAL_ERROR,
+            f"the server failed ({type(exc).__name__}); see its log",
+            request.url.path,
+        )

@@ -1,0 +1,73 @@
+"""The embedded hub's pipeline, run by the web tier after accepted writes so that decisions follow.
+
+On the embedded backend nobody else may be sealing: the web tier wakes this worker after
+each write it accepts, and the worker runs the pipeline on its own thread as the data
+folder's one writer (``EmbeddedHub.run`` takes the writer lock, as ``ketenhub publish``
+does, waiting for another writer up to ``wait_s``). Writes that arrive during a run make
+one more run follow, so a burst of writes costs a few runs, not one run each.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import structlog
+
+from ketenhub.errors import KetenhubError
+from ketenhub.runtime.embedded.hub import EmbeddedHub
+
+log = structlog.get_logger("ketenhub.web")
+
+
+class PipelineWorker:
+    """A thread that seals and projects a data folder whenever it is woken."""
+
+    def __init__(self, data_dir: Path, *, wait_s: float) -> None:
+        self._data_dir, self._wait_s = data_dir, wait_s
+        self._wanted = threading.Event()
+        self._stopping = False
+        self.runs = 0
+        self._thread = threading.Thread(
+            target=self._loop, name="ketenhub-web-pipeline", daemon=True
+        )
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Ask for a run (one more if a run is in progress)."""
+        self._wanted.set()
+
+    def stop(self) -> None:
+        """Finish the run in progress, if any, and end the thread."""
+        self._stopping = True
+        self._wanted.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        hub = EmbeddedHub(self._data_dir)
+        try:
+            while True:
+                self._wanted.wait()
+                if self._stopping:
+                    return
+                self._wanted.clear()
+                self._run(hub)
+        finally:
+            hub.close()
+
+    def _run(self, hub: EmbeddedHub) -> None:
+        try:
+            stats = hub.run(wait_s=self._wait_s, notify=self._tell_waiting)
+        except KetenhubError as exc:  # e.g. WriterBusy: the next write wakes it again
+            log.error("web_pipeline_failed", error=type(exc).__name__, detail=str(exc))
+            return
+        self.runs += 1
+        log.info(
+            "web_pipeline_ran",
+            sealed=stats.sealed,
+            rejected=stats.rejected,
+            checkpoints=stats.checkpoints,
+        )
+
+    def _tell_waiting(self, message: str) -> None:
+        log.info("web_pipeline_waiting", detail=message)

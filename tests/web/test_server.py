@@ -1,0 +1,96 @@
+"""The web server starts on either way a user starts it, answers /health, and serves no CDN asset."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from ketenhub.runtime.embedded.hub import create_hub
+from ketenhub.web.server import free_port
+from tests.web.conftest import WebHub
+
+
+def test_health_answers(embedded_web_hub: WebHub) -> None:
+    """/health names the backend; it needs no token."""
+    with embedded_web_hub.client() as client:
+        response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["backend"] == "embedded"
+
+
+def test_ketenhub_web_serves_on_the_port_given(tmp_path: Path) -> None:
+    """`ketenhub web --data-dir DIR --port N` serves the hub on 127.0.0.1:N until stopped."""
+    data_dir = tmp_path / "hub"
+    create_hub(data_dir)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ketenhub", "web", "--data-dir", str(data_dir), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body = _wait_for_health(f"http://127.0.0.1:{port}/health", server)
+        assert body["backend"] == "embedded"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert f"http://127.0.0.1:{port}/" in output
+
+
+def test_ketenhub_web_takes_host_and_port_from_the_environment(tmp_path: Path) -> None:
+    """KETENHUB_HTTP_PORT sets the port when --port is not given."""
+    data_dir = tmp_path / "hub"
+    create_hub(data_dir)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
+    env |= {"KETENHUB_HTTP_PORT": str(port), "KETENHUB_DATA_DIR": str(data_dir)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ketenhub", "web"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_for_health(f"http://127.0.0.1:{port}/health", server)["status"] == "ok"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_ketenhub_web_without_a_hub_stops_with_one_line(tmp_path: Path) -> None:
+    """An empty folder is no hub: the command says how to make one, without a stack trace."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "ketenhub", "web", "--data-dir", str(tmp_path / "none")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "ketenhub init" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _wait_for_health(url: str, server: subprocess.Popen[bytes]) -> dict[str, object]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server stopped before it served"
+        try:
+            response = httpx.get(url, timeout=5)
+            if response.status_code == 200:
+                body: dict[str, object] = response.json()
+                return body
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within 60 s")
