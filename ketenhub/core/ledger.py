@@ -5,22 +5,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from uuid import UUID
 
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
+from ketenhub.core.event_handlers import EventHandlers
+from ketenhub.core.phases import CaseProgress, Phase, PhaseEvent, after_sealed
 
-
-class Stage(enum.IntEnum):
-    """How far a case got through the five phases; ordered."""
-
-    RECEIVED = 0
-    INTAKE = 1
-    SEVERITY = 2
-    SOURCE_RESEARCH = 3
-    ACTION_PLAN = 4
-    ACTION = 5
+Stage = Phase  # the name the demo scenario and older callers use for a case's phase
 
 
 class ReferralStatus(enum.StrEnum):
@@ -38,12 +30,23 @@ class CaseFacts:
     """What validation knows of one case."""
 
     reported_by: str
-    stage: Stage = Stage.RECEIVED
-    closed: bool = False
-    intake: m.IntakeOutcome | None = None
-    severity: m.SeverityOutcome | None = None
+    progress: CaseProgress = field(default_factory=CaseProgress)
     action_owners: dict[str, str] = field(default_factory=dict)
     actions_ended: set[str] = field(default_factory=set)
+
+    @property
+    def stage(self) -> Phase:
+        """The phase the case is in."""
+        return self.progress.phase
+
+    @property
+    def closed(self) -> bool:
+        """Whether the case was closed."""
+        return self.progress.closed
+
+    def advance(self, event: PhaseEvent) -> None:
+        """Record where the sealed phase event ``event`` took the case."""
+        self.progress = after_sealed(self.progress, event)
 
 
 @dataclass
@@ -113,37 +116,52 @@ class Ledger:
     def apply(self, event: Event, digest: bytes) -> None:
         """Record the facts of one sealed event."""
         self.event_digests[event.event_id] = digest
-        handler = _APPLY.get(type(event))
+        handler = APPLY.of(event)
         if handler is not None:
-            handler(self, event)
+            handler(event, self)
 
 
-_Handler = Callable[[Ledger, Any], None]  # each handler takes the event type it is registered for
+APPLY: EventHandlers[[Ledger], None] = EventHandlers("ledger")
+"""How the ledger records each event class (a fact later events refer to), or why it does not."""
+
+APPLY.leave_alone(
+    "awareness figures: no later event refers to a training or a campaign",
+    m.TrainingCompleted,
+    m.CampaignHeld,
+)
+APPLY.leave_alone(
+    "a decision no later event refers to: validation needs only the screening it follows",
+    m.PermitDecided,
+    m.StopTalkHeld,
+)
 
 
-def _signal(ledger: Ledger, e: m.SignalReceived) -> None:
+@APPLY.on(m.SignalReceived)
+def _signal(e: m.SignalReceived, ledger: Ledger) -> None:
     ledger.cases[e.case_id] = CaseFacts(reported_by=e.recorded_by)
 
 
-def _intake(ledger: Ledger, e: m.IntakeAssessed) -> None:
-    case = ledger.cases[e.case_id]
-    case.stage, case.intake = Stage.INTAKE, e.outcome
+@APPLY.on(m.IntakeAssessed)
+def _intake(e: m.IntakeAssessed, ledger: Ledger) -> None:
+    ledger.cases[e.case_id].advance(e)
     if e.outcome is m.IntakeOutcome.FORWARD and e.forward_to is not None:
         ledger.forwards[e.event_id] = Forward(e.case_id, frozenset({e.forward_to}))
 
 
-def _severity(ledger: Ledger, e: m.SeverityAssessed) -> None:
+@APPLY.on(m.SeverityAssessed)
+def _severity(e: m.SeverityAssessed, ledger: Ledger) -> None:
+    ledger.cases[e.case_id].advance(e)
+
+
+@APPLY.on(m.SourceResearchCompleted)
+def _research(e: m.SourceResearchCompleted, ledger: Ledger) -> None:
+    ledger.cases[e.case_id].advance(e)
+
+
+@APPLY.on(m.ActionPlanAdopted)
+def _plan(e: m.ActionPlanAdopted, ledger: Ledger) -> None:
     case = ledger.cases[e.case_id]
-    case.stage, case.severity = Stage.SEVERITY, e.outcome
-
-
-def _research(ledger: Ledger, e: m.SourceResearchCompleted) -> None:
-    ledger.cases[e.case_id].stage = Stage.SOURCE_RESEARCH
-
-
-def _plan(ledger: Ledger, e: m.ActionPlanAdopted) -> None:
-    case = ledger.cases[e.case_id]
-    case.stage = Stage.ACTION_PLAN
+    case.advance(e)
     case.action_owners.update({a.action_id: a.owner for a in e.actions})
     addressees = (ledger.police if e.forward_to_police else frozenset()) | (
         ledger.riec if e.escalate_to_riec else frozenset()
@@ -152,96 +170,92 @@ def _plan(ledger: Ledger, e: m.ActionPlanAdopted) -> None:
         ledger.forwards[e.event_id] = Forward(e.case_id, addressees)
 
 
-def _action(ledger: Ledger, e: m.ActionCompleted) -> None:
+@APPLY.on(m.ActionCompleted)
+def _action(e: m.ActionCompleted, ledger: Ledger) -> None:
     case = ledger.cases[e.case_id]
-    case.stage = Stage.ACTION
+    case.advance(e)
     case.actions_ended.add(e.action_id)
 
 
-def _measure(ledger: Ledger, e: m.MeasureImposed) -> None:
+@APPLY.on(m.MeasureImposed)
+def _measure(e: m.MeasureImposed, ledger: Ledger) -> None:
     ledger.measures.add(e.measure_id)
     if e.case_id is not None:
-        ledger.cases[e.case_id].stage = Stage.ACTION
+        ledger.cases[e.case_id].advance(e)
 
 
-def _forwarded(ledger: Ledger, e: m.SignalForwarded) -> None:
+@APPLY.on(m.SignalForwarded)
+def _forwarded(e: m.SignalForwarded, ledger: Ledger) -> None:
     ledger.forwards[e.event_id] = Forward(e.case_id, frozenset({e.to_partner}))
 
 
-def _acknowledged(ledger: Ledger, e: m.SignalAcknowledged) -> None:
+@APPLY.on(m.SignalAcknowledged)
+def _acknowledged(e: m.SignalAcknowledged, ledger: Ledger) -> None:
     ledger.forwards[e.forward_event_id].acknowledged_by.add(e.recorded_by)
 
 
-def _closed(ledger: Ledger, e: m.CaseClosed) -> None:
-    ledger.cases[e.case_id].closed = True
+@APPLY.on(m.CaseClosed)
+def _closed(e: m.CaseClosed, ledger: Ledger) -> None:
+    ledger.cases[e.case_id].advance(e)
 
 
-def _shared(ledger: Ledger, e: m.SharingDecided) -> None:
+@APPLY.on(m.SharingDecided)
+def _shared(e: m.SharingDecided, ledger: Ledger) -> None:
     ledger.decisions[e.decision_id] = Decision(e.case_id, e.partner)
 
 
-def _revoked(ledger: Ledger, e: m.SharingRevoked) -> None:
+@APPLY.on(m.SharingRevoked)
+def _revoked(e: m.SharingRevoked, ledger: Ledger) -> None:
     ledger.decisions[e.decision_id].revoked = True
 
 
-def _screened(ledger: Ledger, e: m.BibobScreeningCompleted) -> None:
+@APPLY.on(m.BibobScreeningCompleted)
+def _screened(e: m.BibobScreeningCompleted, ledger: Ledger) -> None:
     ledger.screenings[e.screening_id] = e.permit_type
 
 
-def _day_planned(ledger: Ledger, e: m.ControlDayPlanned) -> None:
+@APPLY.on(m.ControlDayPlanned)
+def _day_planned(e: m.ControlDayPlanned, ledger: Ledger) -> None:
     ledger.control_days[e.control_day_id] = ControlDay(frozenset(e.participants))
 
 
-def _visit(ledger: Ledger, e: m.ControlVisitLogged) -> None:
+@APPLY.on(m.ControlVisitLogged)
+def _visit(e: m.ControlVisitLogged, ledger: Ledger) -> None:
     ledger.visits.add(e.visit_id)
 
 
-def _day_closed(ledger: Ledger, e: m.ControlDayClosed) -> None:
+@APPLY.on(m.ControlDayClosed)
+def _day_closed(e: m.ControlDayClosed, ledger: Ledger) -> None:
     ledger.control_days[e.control_day_id].closed = True
 
 
-def _victim(ledger: Ledger, e: m.VictimIdentified) -> None:
+@APPLY.on(m.VictimIdentified)
+def _victim(e: m.VictimIdentified, ledger: Ledger) -> None:
     ledger.victims[e.victim] = e.case_id or ledger.victims.get(e.victim)
 
 
-def _referral(ledger: Ledger, e: m.ReferralMade) -> None:
+@APPLY.on(m.ReferralMade)
+def _referral(e: m.ReferralMade, ledger: Ledger) -> None:
     case_id = e.case_id or ledger.victims.get(e.victim)
     ledger.referrals[e.referral_id] = Referral(e.victim, e.provider, case_id)
 
 
-def _referral_status(status: ReferralStatus) -> _Handler:
-    def apply(ledger: Ledger, e: m.ReferralAccepted) -> None:
+ReferralStep = m.ReferralAccepted | m.ReferralDeclined | m.CareStarted | m.CareEnded
+
+
+def _referral_status(status: ReferralStatus) -> Callable[[ReferralStep, Ledger], None]:
+    def apply(e: ReferralStep, ledger: Ledger) -> None:
         ledger.referrals[e.referral_id].status = status
 
     return apply
 
 
-def _meeting(ledger: Ledger, e: m.MeetingHeld) -> None:
+APPLY.add(m.ReferralAccepted, _referral_status(ReferralStatus.ACCEPTED))
+APPLY.add(m.ReferralDeclined, _referral_status(ReferralStatus.DECLINED))
+APPLY.add(m.CareStarted, _referral_status(ReferralStatus.CARE_STARTED))
+APPLY.add(m.CareEnded, _referral_status(ReferralStatus.CARE_ENDED))
+
+
+@APPLY.on(m.MeetingHeld)
+def _meeting(e: m.MeetingHeld, ledger: Ledger) -> None:
     ledger.meetings.add(e.meeting_id)
-
-
-_APPLY: dict[type[Event], _Handler] = {
-    m.SignalReceived: _signal,
-    m.IntakeAssessed: _intake,
-    m.SeverityAssessed: _severity,
-    m.SourceResearchCompleted: _research,
-    m.ActionPlanAdopted: _plan,
-    m.ActionCompleted: _action,
-    m.MeasureImposed: _measure,
-    m.SignalForwarded: _forwarded,
-    m.SignalAcknowledged: _acknowledged,
-    m.CaseClosed: _closed,
-    m.SharingDecided: _shared,
-    m.SharingRevoked: _revoked,
-    m.BibobScreeningCompleted: _screened,
-    m.ControlDayPlanned: _day_planned,
-    m.ControlVisitLogged: _visit,
-    m.ControlDayClosed: _day_closed,
-    m.VictimIdentified: _victim,
-    m.ReferralMade: _referral,
-    m.ReferralAccepted: _referral_status(ReferralStatus.ACCEPTED),
-    m.ReferralDeclined: _referral_status(ReferralStatus.DECLINED),
-    m.CareStarted: _referral_status(ReferralStatus.CARE_STARTED),
-    m.CareEnded: _referral_status(ReferralStatus.CARE_ENDED),
-    m.MeetingHeld: _meeting,
-}

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Container
 
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
+from ketenhub.core.event_handlers import EventHandlers
 from ketenhub.core.field_check import check_fields
-from ketenhub.core.ledger import CaseFacts, Ledger, ReferralStatus, Stage
+from ketenhub.core.ledger import CaseFacts, Ledger, ReferralStatus
 from ketenhub.core.partners import PartnerRegistry, Role
+from ketenhub.core.phases import PhaseEvent, closed_case, next_phase, unknown_case
 from ketenhub.core.rejection import Rejection, RejectionCode
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
-_Rule = Callable[[Ledger, PartnerRegistry, Any], Rejection | None]
 
 
 def _reject(code: RejectionCode, reason: str) -> Rejection:
@@ -33,33 +33,28 @@ def validate(
             f"occurred_at {event.occurred_at.isoformat()} is in the future (hub time "
             f"{now.isoformat()}, tolerance {CLOCK_SKEW}); send UTC times of things that happened",
         )
-    rule = _RULES.get(type(event))
-    return None if rule is None else rule(ledger, registry, event)
+    rule = RULES.of(event)
+    return None if rule is None else rule(event, ledger, registry)
+
+
+RULES: EventHandlers[[Ledger, PartnerRegistry], Rejection | None] = EventHandlers("validation")
+"""The rule of each event class: why an event of it cannot be sealed after the ledger, or None."""
 
 
 def _case(ledger: Ledger, event: Event, *, open_only: bool = True) -> CaseFacts | Rejection:
-    case_id = event.case_ref
-    case = ledger.cases.get(case_id or "")
+    case = ledger.cases.get(event.case_ref or "")
     if case is None:
-        return _reject(
-            RejectionCode.MISSING_REFERENCE,
-            f"{event.EVENT_TYPE} refers to case {case_id!r}, which no SignalReceived opened",
-        )
+        return unknown_case(event)
     if open_only and case.closed:
-        return _reject(
-            RejectionCode.CASE_CLOSED, f"case {case_id!r} is closed; no further {event.EVENT_TYPE}"
-        )
+        return closed_case(event)
     return case
 
 
-def _in_stage(event: Event, case: CaseFacts, expected: Stage, before: str) -> Rejection | None:
-    if case.stage != expected:
-        return _reject(
-            RejectionCode.OUT_OF_ORDER,
-            f"{event.EVENT_TYPE} needs case {event.case_ref!r} in phase {expected.name} "
-            f"(after {before}), but it is in phase {case.stage.name}",
-        )
-    return None
+def _phase_refusal(ledger: Ledger, event: PhaseEvent) -> Rejection | None:
+    """Why the phase machine refuses ``event`` for its case, or None."""
+    case = ledger.cases.get(event.case_ref or "")
+    moved = next_phase(None if case is None else case.progress, event)
+    return moved if isinstance(moved, Rejection) else None
 
 
 def _known_partner(registry: PartnerRegistry, partner_id: str, what: str) -> Rejection | None:
@@ -70,17 +65,16 @@ def _known_partner(registry: PartnerRegistry, partner_id: str, what: str) -> Rej
     return None
 
 
-def _new_id(table: object, key: str, what: str) -> Rejection | None:
-    if key in table:  # type: ignore[operator]  # dicts and sets of ids alike
+def _new_id(table: Container[str], key: str, what: str) -> Rejection | None:
+    if key in table:
         return _reject(RejectionCode.ALREADY_EXISTS, f"{what} {key!r} already exists; use a new id")
     return None
 
 
-def _signal(ledger: Ledger, registry: PartnerRegistry, e: m.SignalReceived) -> Rejection | None:
-    if e.case_id in ledger.cases:
-        return _reject(
-            RejectionCode.ALREADY_EXISTS, f"case {e.case_id!r} was already opened by another signal"
-        )
+@RULES.on(m.SignalReceived)
+def _signal(e: m.SignalReceived, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
+    if problem := _phase_refusal(ledger, e):
+        return problem
     if not e.exploitation_forms:
         return _reject(
             RejectionCode.INVALID_VALUE, "a signal names at least one suspected exploitation form"
@@ -88,7 +82,8 @@ def _signal(ledger: Ledger, registry: PartnerRegistry, e: m.SignalReceived) -> R
     return None
 
 
-def _intake(ledger: Ledger, registry: PartnerRegistry, e: m.IntakeAssessed) -> Rejection | None:
+@RULES.on(m.IntakeAssessed)
+def _intake(e: m.IntakeAssessed, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     case = _case(ledger, e)
     if isinstance(case, Rejection):
         return case
@@ -101,43 +96,24 @@ def _intake(ledger: Ledger, registry: PartnerRegistry, e: m.IntakeAssessed) -> R
         problem := _known_partner(registry, e.forward_to, "forward_to")
     ):
         return problem
-    return _in_stage(e, case, Stage.RECEIVED, "SignalReceived")
+    return _phase_refusal(ledger, e)
 
 
-def _severity(ledger: Ledger, registry: PartnerRegistry, e: m.SeverityAssessed) -> Rejection | None:
-    case = _case(ledger, e)
-    if isinstance(case, Rejection):
-        return case
-    if problem := _in_stage(e, case, Stage.INTAKE, "IntakeAssessed"):
-        return problem
-    if case.intake is not m.IntakeOutcome.ACCEPT:
-        return _reject(
-            RejectionCode.OUT_OF_ORDER, f"the intake of case {e.case_id!r} did not accept it"
-        )
-    return None
+@RULES.on(m.SeverityAssessed)
+def _severity(e: m.SeverityAssessed, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
+    return _phase_refusal(ledger, e)
 
 
+@RULES.on(m.SourceResearchCompleted)
 def _research(
-    ledger: Ledger, registry: PartnerRegistry, e: m.SourceResearchCompleted
+    e: m.SourceResearchCompleted, ledger: Ledger, registry: PartnerRegistry
 ) -> Rejection | None:
-    case = _case(ledger, e)
-    if isinstance(case, Rejection):
-        return case
-    if problem := _in_stage(e, case, Stage.SEVERITY, "IntakeAssessed and SeverityAssessed"):
-        return problem
-    if case.severity is not m.SeverityOutcome.INVESTIGATE:
-        return _reject(
-            RejectionCode.OUT_OF_ORDER,
-            f"the severity assessment of case {e.case_id!r} was not INVESTIGATE",
-        )
-    return None
+    return _phase_refusal(ledger, e)
 
 
-def _plan(ledger: Ledger, registry: PartnerRegistry, e: m.ActionPlanAdopted) -> Rejection | None:
-    case = _case(ledger, e)
-    if isinstance(case, Rejection):
-        return case
-    if problem := _in_stage(e, case, Stage.SOURCE_RESEARCH, "intake, severity and source research"):
+@RULES.on(m.ActionPlanAdopted)
+def _plan(e: m.ActionPlanAdopted, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
+    if problem := _phase_refusal(ledger, e):
         return problem
     ids = [a.action_id for a in e.actions]
     if not ids or len(set(ids)) != len(ids):
@@ -153,7 +129,8 @@ def _plan(ledger: Ledger, registry: PartnerRegistry, e: m.ActionPlanAdopted) -> 
     return None
 
 
-def _action(ledger: Ledger, registry: PartnerRegistry, e: m.ActionCompleted) -> Rejection | None:
+@RULES.on(m.ActionCompleted)
+def _action(e: m.ActionCompleted, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     case = _case(ledger, e)
     if isinstance(case, Rejection):
         return case
@@ -172,10 +149,11 @@ def _action(ledger: Ledger, registry: PartnerRegistry, e: m.ActionCompleted) -> 
             RejectionCode.NOT_AUTHORIZED,
             f"action {e.action_id!r} is owned by {owner!r}; only the owner or the coordinator reports it",
         )
-    return None
+    return _phase_refusal(ledger, e)  # a planned action puts its case at ACTION_PLAN or later
 
 
-def _measure(ledger: Ledger, registry: PartnerRegistry, e: m.MeasureImposed) -> Rejection | None:
+@RULES.on(m.MeasureImposed)
+def _measure(e: m.MeasureImposed, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     if problem := _new_id(ledger.measures, e.measure_id, "measure"):
         return problem
     if e.case_id is None and e.control_visit_id is None:
@@ -188,27 +166,20 @@ def _measure(ledger: Ledger, registry: PartnerRegistry, e: m.MeasureImposed) -> 
             RejectionCode.MISSING_REFERENCE,
             f"control visit {e.control_visit_id!r} was never logged",
         )
-    if e.case_id is not None:
-        case = _case(ledger, e)
-        if isinstance(case, Rejection):
-            return case
-        if case.stage < Stage.ACTION_PLAN:
-            return _reject(
-                RejectionCode.OUT_OF_ORDER,
-                f"a measure in case {e.case_id!r} needs an adopted action plan first",
-            )
-    return None
+    return None if e.case_id is None else _phase_refusal(ledger, e)
 
 
-def _forwarded(ledger: Ledger, registry: PartnerRegistry, e: m.SignalForwarded) -> Rejection | None:
+@RULES.on(m.SignalForwarded)
+def _forwarded(e: m.SignalForwarded, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     case = _case(ledger, e)
     if isinstance(case, Rejection):
         return case
     return _known_partner(registry, e.to_partner, "to_partner")
 
 
+@RULES.on(m.SignalAcknowledged)
 def _acknowledged(
-    ledger: Ledger, registry: PartnerRegistry, e: m.SignalAcknowledged
+    e: m.SignalAcknowledged, ledger: Ledger, registry: PartnerRegistry
 ) -> Rejection | None:
     forward = ledger.forwards.get(e.forward_event_id)
     if forward is None or forward.case_id != e.case_id:
@@ -229,12 +200,13 @@ def _acknowledged(
     return None
 
 
-def _closed(ledger: Ledger, registry: PartnerRegistry, e: m.CaseClosed) -> Rejection | None:
-    case = _case(ledger, e)
-    return case if isinstance(case, Rejection) else None
+@RULES.on(m.CaseClosed)
+def _closed(e: m.CaseClosed, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
+    return _phase_refusal(ledger, e)
 
 
-def _shared(ledger: Ledger, registry: PartnerRegistry, e: m.SharingDecided) -> Rejection | None:
+@RULES.on(m.SharingDecided)
+def _shared(e: m.SharingDecided, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     case = _case(ledger, e)
     if isinstance(case, Rejection):
         return case
@@ -245,7 +217,8 @@ def _shared(ledger: Ledger, registry: PartnerRegistry, e: m.SharingDecided) -> R
     return _known_partner(registry, e.partner, "partner")
 
 
-def _revoked(ledger: Ledger, registry: PartnerRegistry, e: m.SharingRevoked) -> Rejection | None:
+@RULES.on(m.SharingRevoked)
+def _revoked(e: m.SharingRevoked, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     decision = ledger.decisions.get(e.decision_id)
     if decision is None or decision.case_id != e.case_id or decision.partner != e.partner:
         return _reject(
@@ -259,13 +232,15 @@ def _revoked(ledger: Ledger, registry: PartnerRegistry, e: m.SharingRevoked) -> 
     return None
 
 
+@RULES.on(m.BibobScreeningCompleted)
 def _screened(
-    ledger: Ledger, registry: PartnerRegistry, e: m.BibobScreeningCompleted
+    e: m.BibobScreeningCompleted, ledger: Ledger, registry: PartnerRegistry
 ) -> Rejection | None:
     return _new_id(ledger.screenings, e.screening_id, "Bibob screening")
 
 
-def _permit(ledger: Ledger, registry: PartnerRegistry, e: m.PermitDecided) -> Rejection | None:
+@RULES.on(m.PermitDecided)
+def _permit(e: m.PermitDecided, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     screened = ledger.screenings.get(e.screening_id)
     if screened is None:
         return _reject(
@@ -280,8 +255,9 @@ def _permit(ledger: Ledger, registry: PartnerRegistry, e: m.PermitDecided) -> Re
     return None
 
 
+@RULES.on(m.ControlDayPlanned)
 def _day_planned(
-    ledger: Ledger, registry: PartnerRegistry, e: m.ControlDayPlanned
+    e: m.ControlDayPlanned, ledger: Ledger, registry: PartnerRegistry
 ) -> Rejection | None:
     if problem := _new_id(ledger.control_days, e.control_day_id, "control day"):
         return problem
@@ -291,7 +267,8 @@ def _day_planned(
     return None
 
 
-def _visit(ledger: Ledger, registry: PartnerRegistry, e: m.ControlVisitLogged) -> Rejection | None:
+@RULES.on(m.ControlVisitLogged)
+def _visit(e: m.ControlVisitLogged, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     day = ledger.control_days.get(e.control_day_id)
     if day is None or day.closed:
         state = "was never planned" if day is None else "is already closed"
@@ -309,8 +286,9 @@ def _visit(ledger: Ledger, registry: PartnerRegistry, e: m.ControlVisitLogged) -
     return None
 
 
+@RULES.on(m.ControlDayClosed)
 def _day_closed(
-    ledger: Ledger, registry: PartnerRegistry, e: m.ControlDayClosed
+    e: m.ControlDayClosed, ledger: Ledger, registry: PartnerRegistry
 ) -> Rejection | None:
     day = ledger.control_days.get(e.control_day_id)
     if day is None or day.closed:
@@ -319,14 +297,16 @@ def _day_closed(
     return None
 
 
-def _victim(ledger: Ledger, registry: PartnerRegistry, e: m.VictimIdentified) -> Rejection | None:
+@RULES.on(m.VictimIdentified)
+def _victim(e: m.VictimIdentified, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     if e.case_id is None:
         return None
     case = _case(ledger, e, open_only=False)
     return case if isinstance(case, Rejection) else None
 
 
-def _referral(ledger: Ledger, registry: PartnerRegistry, e: m.ReferralMade) -> Rejection | None:
+@RULES.on(m.ReferralMade)
+def _referral(e: m.ReferralMade, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     if e.victim not in ledger.victims:
         return _reject(
             RejectionCode.MISSING_REFERENCE,
@@ -349,8 +329,14 @@ def _referral(ledger: Ledger, registry: PartnerRegistry, e: m.ReferralMade) -> R
     return None
 
 
-def _referral_step(expected: ReferralStatus, step: str) -> _Rule:
-    def rule(ledger: Ledger, registry: PartnerRegistry, e: m.ReferralAccepted) -> Rejection | None:
+ReferralStep = m.ReferralAccepted | m.ReferralDeclined | m.CareStarted | m.CareEnded
+
+
+def _referral_step(
+    expected: ReferralStatus,
+) -> Callable[[ReferralStep, Ledger, PartnerRegistry], Rejection | None]:
+    def rule(e: ReferralStep, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
+        step = e.EVENT_TYPE
         referral = ledger.referrals.get(e.referral_id)
         if referral is None:
             return _reject(
@@ -371,7 +357,14 @@ def _referral_step(expected: ReferralStatus, step: str) -> _Rule:
     return rule
 
 
-def _stop_talk(ledger: Ledger, registry: PartnerRegistry, e: m.StopTalkHeld) -> Rejection | None:
+RULES.add(m.ReferralAccepted, _referral_step(ReferralStatus.MADE))
+RULES.add(m.ReferralDeclined, _referral_step(ReferralStatus.MADE))
+RULES.add(m.CareStarted, _referral_step(ReferralStatus.ACCEPTED))
+RULES.add(m.CareEnded, _referral_step(ReferralStatus.CARE_STARTED))
+
+
+@RULES.on(m.StopTalkHeld)
+def _stop_talk(e: m.StopTalkHeld, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     """A stop talk may stand alone; one that names a case needs that case, still open."""
     if e.case_id is None:
         return None
@@ -379,7 +372,8 @@ def _stop_talk(ledger: Ledger, registry: PartnerRegistry, e: m.StopTalkHeld) -> 
     return found if isinstance(found, Rejection) else None
 
 
-def _meeting(ledger: Ledger, registry: PartnerRegistry, e: m.MeetingHeld) -> Rejection | None:
+@RULES.on(m.MeetingHeld)
+def _meeting(e: m.MeetingHeld, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     if problem := _new_id(ledger.meetings, e.meeting_id, "meeting"):
         return problem
     unknown = sorted(set(e.cases_discussed) - ledger.cases.keys())
@@ -390,41 +384,17 @@ def _meeting(ledger: Ledger, registry: PartnerRegistry, e: m.MeetingHeld) -> Rej
     return None
 
 
-def _non_negative(name: str) -> _Rule:
-    def rule(ledger: Ledger, registry: PartnerRegistry, e: Event) -> Rejection | None:
-        if getattr(e, name) < 0:
-            return _reject(RejectionCode.INVALID_VALUE, f"{name} cannot be negative")
-        return None
+@RULES.on(m.TrainingCompleted)
+def _training(
+    e: m.TrainingCompleted, ledger: Ledger, registry: PartnerRegistry
+) -> Rejection | None:
+    if e.participants < 0:
+        return _reject(RejectionCode.INVALID_VALUE, "participants cannot be negative")
+    return None
 
-    return rule
 
-
-_RULES: dict[type[Event], _Rule] = {
-    m.SignalReceived: _signal,
-    m.IntakeAssessed: _intake,
-    m.SeverityAssessed: _severity,
-    m.SourceResearchCompleted: _research,
-    m.ActionPlanAdopted: _plan,
-    m.ActionCompleted: _action,
-    m.MeasureImposed: _measure,
-    m.SignalForwarded: _forwarded,
-    m.SignalAcknowledged: _acknowledged,
-    m.CaseClosed: _closed,
-    m.SharingDecided: _shared,
-    m.SharingRevoked: _revoked,
-    m.BibobScreeningCompleted: _screened,
-    m.PermitDecided: _permit,
-    m.ControlDayPlanned: _day_planned,
-    m.ControlVisitLogged: _visit,
-    m.ControlDayClosed: _day_closed,
-    m.VictimIdentified: _victim,
-    m.ReferralMade: _referral,
-    m.ReferralAccepted: _referral_step(ReferralStatus.MADE, "ReferralAccepted"),
-    m.ReferralDeclined: _referral_step(ReferralStatus.MADE, "ReferralDeclined"),
-    m.CareStarted: _referral_step(ReferralStatus.ACCEPTED, "CareStarted"),
-    m.CareEnded: _referral_step(ReferralStatus.CARE_STARTED, "CareEnded"),
-    m.MeetingHeld: _meeting,
-    m.StopTalkHeld: _stop_talk,
-    m.TrainingCompleted: _non_negative("participants"),
-    m.CampaignHeld: _non_negative("reach"),
-}
+@RULES.on(m.CampaignHeld)
+def _campaign(e: m.CampaignHeld, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
+    if e.reach < 0:
+        return _reject(RejectionCode.INVALID_VALUE, "reach cannot be negative")
+    return None

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
-from ketenhub.core.ledger import Stage
+from ketenhub.core.event_handlers import EventHandlers
+from ketenhub.core.phases import Phase, PhaseEntry, entered_phase
 from ketenhub.evaluation.period import Stamp
+
+E = TypeVar("E", bound=Event)
 
 
 @dataclass(slots=True)
@@ -25,10 +28,10 @@ class CaseFacts:
     case_id: str
     channel: str = ""
     forms: tuple[str, ...] = ()
-    phases: dict[Stage, Stamp] = field(default_factory=dict)
+    phases: dict[Phase, Stamp] = field(default_factory=dict)
     closed: Stamp | None = None
     close_reason: str = ""
-    closed_phase: Stage = Stage.RECEIVED
+    closed_phase: Phase = Phase.RECEIVED
     stored: Stamp | None = None
     actions: list[Stamp] = field(default_factory=list)
     shared_or_forwarded: list[Stamp] = field(default_factory=list)
@@ -36,11 +39,11 @@ class CaseFacts:
     @property
     def signal(self) -> Stamp | None:
         """The SignalReceived that opened the case."""
-        return self.phases.get(Stage.RECEIVED)
+        return self.phases.get(Phase.RECEIVED)
 
-    def enter(self, stage: Stage, stamp: Stamp) -> None:
-        """Record the first event that brought the case into ``stage``."""
-        self.phases.setdefault(stage, stamp)
+    def enter(self, event: PhaseEntry, stamp: Stamp) -> None:
+        """Record ``event`` (at ``stamp``) if it is the first to bring the case into its phase."""
+        self.phases.setdefault(entered_phase(event), stamp)
 
 
 @dataclass(slots=True)
@@ -105,9 +108,9 @@ class History:
         """Fold one sealed event (in log order) into the history."""
         if event.occurred_at >= self.until:
             return
-        fold = _FOLD.get(type(event))
+        fold = FOLD.of(event)
         if fold is not None:
-            fold(self, event, Stamp(str(event.event_id), event.occurred_at))
+            fold(event, self, Stamp(str(event.event_id), event.occurred_at))
 
     def of(self, kind: str) -> list[Fact]:
         """The standalone facts of one kind (e.g. ``training``), in log order."""
@@ -122,52 +125,73 @@ class History:
         self.facts.setdefault(fact.kind, []).append(fact)
 
 
-def _signal(h: History, e: m.SignalReceived, s: Stamp) -> None:
+FOLD: EventHandlers[[History, Stamp], None] = EventHandlers("evaluation history")
+"""How the history keeps each event class (the facts the five parts compute with), or why not."""
+
+FOLD.leave_alone(
+    "no part counts it: a control day counts from its planning, and its visits",
+    m.ControlDayClosed,
+)
+FOLD.leave_alone(
+    "no part counts it yet: enforcement counts Bibob screenings and measures",
+    m.PermitDecided,
+    m.StopTalkHeld,
+)
+
+
+@FOLD.on(m.SignalReceived)
+def _signal(e: m.SignalReceived, h: History, s: Stamp) -> None:
     case = h.case(e.case_id)
     case.channel, case.forms = e.channel.value, tuple(f.value for f in e.exploitation_forms)
-    case.enter(Stage.RECEIVED, s)
+    case.enter(e, s)
 
 
-def _intake(h: History, e: m.IntakeAssessed, s: Stamp) -> None:
-    h.case(e.case_id).enter(Stage.INTAKE, s)
+@FOLD.on(m.IntakeAssessed)
+def _intake(e: m.IntakeAssessed, h: History, s: Stamp) -> None:
+    h.case(e.case_id).enter(e, s)
     if e.outcome is m.IntakeOutcome.FORWARD:
         _forwarded(h, e.case_id, s, "INTAKE_FORWARD")
 
 
-def _severity(h: History, e: m.SeverityAssessed, s: Stamp) -> None:
+@FOLD.on(m.SeverityAssessed)
+def _severity(e: m.SeverityAssessed, h: History, s: Stamp) -> None:
     case = h.case(e.case_id)
-    case.enter(Stage.SEVERITY, s)
+    case.enter(e, s)
     if e.outcome is m.SeverityOutcome.STORE_FOR_FUTURE_USE:
         case.stored = case.stored or s
 
 
-def _research(h: History, e: m.SourceResearchCompleted, s: Stamp) -> None:
-    h.case(e.case_id).enter(Stage.SOURCE_RESEARCH, s)
+@FOLD.on(m.SourceResearchCompleted)
+def _research(e: m.SourceResearchCompleted, h: History, s: Stamp) -> None:
+    h.case(e.case_id).enter(e, s)
 
 
-def _plan(h: History, e: m.ActionPlanAdopted, s: Stamp) -> None:
-    h.case(e.case_id).enter(Stage.ACTION_PLAN, s)
+@FOLD.on(m.ActionPlanAdopted)
+def _plan(e: m.ActionPlanAdopted, h: History, s: Stamp) -> None:
+    h.case(e.case_id).enter(e, s)
     for action in e.actions:
         h.actions[(e.case_id, action.action_id)] = PlannedAction(s, action.owner, action.due_date)
     if e.forward_to_police or e.escalate_to_riec:
         _forwarded(h, e.case_id, s, "ACTION_PLAN")
 
 
-def _action(h: History, e: m.ActionCompleted, s: Stamp) -> None:
+@FOLD.on(m.ActionCompleted)
+def _action(e: m.ActionCompleted, h: History, s: Stamp) -> None:
     planned = h.actions.get((e.case_id, e.action_id))
     if planned is not None:
         planned.ended, planned.result = s, e.result.value
-    if e.result is m.ActionResult.COMPLETED:
+    if e.result is m.ActionResult.COMPLETED:  # the evaluation's ACTION: a completed action
         case = h.case(e.case_id)
-        case.enter(Stage.ACTION, s)
+        case.enter(e, s)
         case.actions.append(s)
 
 
-def _measure(h: History, e: m.MeasureImposed, s: Stamp) -> None:
+@FOLD.on(m.MeasureImposed)
+def _measure(e: m.MeasureImposed, h: History, s: Stamp) -> None:
     h.keep(Fact(s, "measure", (e.measure.value, e.control_visit_id or "", e.case_id or "")))
     if e.case_id is not None:
         case = h.case(e.case_id)
-        case.enter(Stage.ACTION, s)
+        case.enter(e, s)
         case.actions.append(s)
 
 
@@ -176,62 +200,81 @@ def _forwarded(h: History, case_id: str, s: Stamp, route: str) -> None:
     h.case(case_id).shared_or_forwarded.append(s)
 
 
-def _signal_forwarded(h: History, e: m.SignalForwarded, s: Stamp) -> None:
+@FOLD.on(m.SignalForwarded)
+def _signal_forwarded(e: m.SignalForwarded, h: History, s: Stamp) -> None:
     _forwarded(h, e.case_id, s, "SIGNAL_FORWARDED")
 
 
-def _acknowledged(h: History, e: m.SignalAcknowledged, s: Stamp) -> None:
+@FOLD.on(m.SignalAcknowledged)
+def _acknowledged(e: m.SignalAcknowledged, h: History, s: Stamp) -> None:
     forward = h.forwards.get(str(e.forward_event_id))
     if forward is not None:
         forward.acks.append((s, e.recorded_by))
 
 
-def _closed(h: History, e: m.CaseClosed, s: Stamp) -> None:
+@FOLD.on(m.CaseClosed)
+def _closed(e: m.CaseClosed, h: History, s: Stamp) -> None:
     case = h.case(e.case_id)
     case.closed, case.close_reason = s, e.reason.value
-    case.closed_phase = max(case.phases, default=Stage.RECEIVED)
+    case.closed_phase = max(case.phases, default=Phase.RECEIVED)
 
 
-def _shared(h: History, e: m.SharingDecided, s: Stamp) -> None:
+@FOLD.on(m.SharingDecided)
+def _shared(e: m.SharingDecided, h: History, s: Stamp) -> None:
     h.keep(Fact(s, "sharing", (e.partner, e.case_id)))
     h.case(e.case_id).shared_or_forwarded.append(s)
 
 
-def _revoked(h: History, e: m.SharingRevoked, s: Stamp) -> None:
+@FOLD.on(m.SharingRevoked)
+def _revoked(e: m.SharingRevoked, h: History, s: Stamp) -> None:
     h.keep(Fact(s, "revocation", (e.partner, e.case_id)))
 
 
-def _victim(h: History, e: m.VictimIdentified, s: Stamp) -> None:
+@FOLD.on(m.VictimIdentified)
+def _victim(e: m.VictimIdentified, h: History, s: Stamp) -> None:
     labels = (e.victim, e.age_group.value, e.gender.value, e.exploitation_form.value)
     h.keep(Fact(s, "victim", labels))
 
 
-def _referral(h: History, e: m.ReferralMade, s: Stamp) -> None:
+@FOLD.on(m.ReferralMade)
+def _referral(e: m.ReferralMade, h: History, s: Stamp) -> None:
     h.referrals[e.referral_id] = Referral(s, e.victim, e.provider, e.care_type.value)
 
 
-def _referral_step(h: History, e: Any, s: Stamp) -> None:
-    referral = h.referrals.get(e.referral_id)
-    if referral is None:
-        return
-    if isinstance(e, m.ReferralAccepted):
+@FOLD.on(m.ReferralAccepted)
+def _accepted(e: m.ReferralAccepted, h: History, s: Stamp) -> None:
+    if (referral := h.referrals.get(e.referral_id)) is not None:
         referral.accepted = s
-    elif isinstance(e, m.ReferralDeclined):
+
+
+@FOLD.on(m.ReferralDeclined)
+def _declined(e: m.ReferralDeclined, h: History, s: Stamp) -> None:
+    if (referral := h.referrals.get(e.referral_id)) is not None:
         referral.declined, referral.reason = s, e.reason.value
-    elif isinstance(e, m.CareStarted):
+
+
+@FOLD.on(m.CareStarted)
+def _care_started(e: m.CareStarted, h: History, s: Stamp) -> None:
+    if (referral := h.referrals.get(e.referral_id)) is not None:
         referral.started = s
-    else:
+
+
+@FOLD.on(m.CareEnded)
+def _care_ended(e: m.CareEnded, h: History, s: Stamp) -> None:
+    if (referral := h.referrals.get(e.referral_id)) is not None:
         referral.ended = s
 
 
-def _day(h: History, e: m.ControlDayPlanned, s: Stamp) -> None:
+@FOLD.on(m.ControlDayPlanned)
+def _day(e: m.ControlDayPlanned, h: History, s: Stamp) -> None:
     day = dt.datetime.combine(e.day, dt.time(), tzinfo=dt.UTC)
     fact = Fact(Stamp(s.event_id, day), "control_day", (e.kind.value, *e.participants))
     h.control_days[e.control_day_id] = fact
     h.keep(fact)
 
 
-def _visit(h: History, e: m.ControlVisitLogged, s: Stamp) -> None:
+@FOLD.on(m.ControlVisitLogged)
+def _visit(e: m.ControlVisitLogged, h: History, s: Stamp) -> None:
     day = h.control_days.get(e.control_day_id)
     kind = day.labels[0] if day is not None else "UNKNOWN"
     numbers = (e.people_encountered, len(e.signals_raised))
@@ -239,45 +282,35 @@ def _visit(h: History, e: m.ControlVisitLogged, s: Stamp) -> None:
 
 
 def _simple(
-    kind: str, labels: Callable[[Any], tuple[str, ...]], numbers: Callable[[Any], tuple[int, ...]]
-) -> _Fold:
-    def fold(h: History, e: Any, s: Stamp) -> None:
+    kind: str, labels: Callable[[E], tuple[str, ...]], numbers: Callable[[E], tuple[int, ...]]
+) -> Callable[[E, History, Stamp], None]:
+    """A fold that keeps each event as one fact of ``kind``, with its labels and numbers."""
+
+    def fold(e: E, h: History, s: Stamp) -> None:
         h.keep(Fact(s, kind, labels(e), numbers(e)))
 
     return fold
 
 
-_Fold = Callable[[History, Any, Stamp], None]  # each takes the event type it is registered for
-
-_FOLD: dict[type[Event], _Fold] = {
-    m.SignalReceived: _signal,
-    m.IntakeAssessed: _intake,
-    m.SeverityAssessed: _severity,
-    m.SourceResearchCompleted: _research,
-    m.ActionPlanAdopted: _plan,
-    m.ActionCompleted: _action,
-    m.MeasureImposed: _measure,
-    m.SignalForwarded: _signal_forwarded,
-    m.SignalAcknowledged: _acknowledged,
-    m.CaseClosed: _closed,
-    m.SharingDecided: _shared,
-    m.SharingRevoked: _revoked,
-    m.VictimIdentified: _victim,
-    m.ReferralMade: _referral,
-    m.ReferralAccepted: _referral_step,
-    m.ReferralDeclined: _referral_step,
-    m.CareStarted: _referral_step,
-    m.CareEnded: _referral_step,
-    m.ControlDayPlanned: _day,
-    m.ControlVisitLogged: _visit,
-    m.TrainingCompleted: _simple(
-        "training", lambda e: (e.audience_kind.value, e.audience.value), lambda e: (e.participants,)
+FOLD.add(
+    m.TrainingCompleted,
+    _simple(
+        "training",
+        lambda e: (e.audience_kind.value, e.audience.value),
+        lambda e: (e.participants,),
     ),
-    m.CampaignHeld: _simple("campaign", lambda e: (e.target_group.value,), lambda e: (e.reach,)),
-    m.BibobScreeningCompleted: _simple(
-        "screening", lambda e: (e.permit_type.value, e.outcome.value), lambda e: ()
-    ),
-    m.MeetingHeld: _simple(
+)
+FOLD.add(
+    m.CampaignHeld,
+    _simple("campaign", lambda e: (e.target_group.value,), lambda e: (e.reach,)),
+)
+FOLD.add(
+    m.BibobScreeningCompleted,
+    _simple("screening", lambda e: (e.permit_type.value, e.outcome.value), lambda e: ()),
+)
+FOLD.add(
+    m.MeetingHeld,
+    _simple(
         "meeting", lambda e: (e.meeting_type.value, *sorted(set(e.cases_discussed))), lambda e: ()
     ),
-}
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ketenhub.contract.models import Channel, CloseReason, ExploitationForm
-from ketenhub.core.ledger import Stage
+from ketenhub.core.phases import Phase
 from ketenhub.evaluation.history import CaseFacts, History
 from ketenhub.evaluation.measures import DURATION_MEASURES, durations
 from ketenhub.evaluation.period import Period, Stamp
@@ -77,7 +77,7 @@ def _by_month(cohort: list[CaseFacts]) -> Table:
     )
 
 
-def _phases_by(case: CaseFacts, period: Period) -> dict[Stage, Stamp]:
+def _phases_by(case: CaseFacts, period: Period) -> dict[Phase, Stamp]:
     return {stage: s for stage, s in case.phases.items() if period.by_end(s)}
 
 
@@ -91,10 +91,10 @@ def _stored(case: CaseFacts, period: Period) -> Stamp | None:
 
 
 def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
-    reached: dict[Stage, list[str]] = {stage: [] for stage in Stage}
-    closed: dict[Stage, list[str]] = {stage: [] for stage in Stage}
-    stored: dict[Stage, list[str]] = {stage: [] for stage in Stage}
-    still: dict[Stage, list[str]] = {stage: [] for stage in Stage}
+    reached: dict[Phase, list[str]] = {stage: [] for stage in Phase}
+    closed: dict[Phase, list[str]] = {stage: [] for stage in Phase}
+    stored: dict[Phase, list[str]] = {stage: [] for stage in Phase}
+    still: dict[Phase, list[str]] = {stage: [] for stage in Phase}
     for case in cohort:
         phases = _phases_by(case, period)
         for stage, stamp in phases.items():
@@ -108,7 +108,7 @@ def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
             stored[last].append(kept.event_id)
     rows = [
         ((s.name,), (count(reached[s]), count(closed[s]), count(stored[s]), count(still[s])))
-        for s in Stage
+        for s in Phase
     ]
     return table(
         "signalling.funnel",
@@ -122,7 +122,7 @@ def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
     )
 
 
-def _lead_pairs(history: History, period: Period, stage: Stage) -> list[tuple[Stamp, Stamp]]:
+def _lead_pairs(history: History, period: Period, stage: Phase) -> list[tuple[Stamp, Stamp]]:
     pairs = []
     for case in history.cases.values():
         entered = case.phases.get(stage)
@@ -134,7 +134,7 @@ def _lead_pairs(history: History, period: Period, stage: Stage) -> list[tuple[St
 
 def _lead_times(history: History, period: Period) -> Table:
     rows = [
-        ((s.name,), durations(_lead_pairs(history, period, s))) for s in Stage if s > Stage.RECEIVED
+        ((s.name,), durations(_lead_pairs(history, period, s))) for s in Phase if s > Phase.RECEIVED
     ]
     return table(
         "signalling.lead_times",

@@ -1,46 +1,225 @@
-"""Every event type is placed in each fold of the vocabulary, on purpose: handled, or named as not concerned."""
+"""Every event type is placed in each fold of the vocabulary, on purpose: handled, or left alone with a reason."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+from typing import Any
+
+import pytest
+from synthetic import NOW, VICTIM, PurePipeline, Story, pseudonym
+
+from ketenhub.contract import models as m
+from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS
-from ketenhub.core import case_state, ledger, validation
+from ketenhub.core import ledger, validation
+from ketenhub.core.admission import Admitted
+from ketenhub.core.case_state import written_sections
+from ketenhub.core.event_handlers import EventHandlers
+from ketenhub.core.partners import Role
+from ketenhub.core.phases import PHASE_EVENTS
+from ketenhub.errors import ContractError
+from ketenhub.evaluation import history
 
-EVERY_TYPE = frozenset(EVENT_MODELS)
+EVERY_TYPE = frozenset(EVENT_MODELS.values())
+FOLDS: dict[str, EventHandlers[Any, Any]] = {
+    "ledger": ledger.APPLY,
+    "validation": validation.RULES,
+    "evaluation history": history.FOLD,
+}
 
-# Types that leave no fact later events refer to: awareness figures, and decisions nothing cites.
-NOT_IN_LEDGER = frozenset({"CampaignHeld", "TrainingCompleted", "PermitDecided", "StopTalkHeld"})
-# Types that are no part of a case's view: awareness, permits and Bibob screenings, control days
-# and their visits, and stop talks with employers (not folded into the case state).
-NOT_IN_CASE_VIEWS = frozenset(
-    {
-        "CampaignHeld",
-        "TrainingCompleted",
-        "PermitDecided",
-        "BibobScreeningCompleted",
-        "ControlDayPlanned",
-        "ControlVisitLogged",
-        "ControlDayClosed",
-        "StopTalkHeld",
-    }
-)
-
-
-def handled(table: dict[type, object]) -> frozenset[str]:
-    return frozenset(t.__name__ for t in table)
+# The case-state fold is read through its public interface: ``written_sections`` names the
+# sections the fold of a type writes, and a type it does not fold writes none.
+NOT_IN_CASE_VIEWS: dict[type[Event], str] = {
+    m.CampaignHeld: "awareness: no case",
+    m.TrainingCompleted: "awareness: no case",
+    m.PermitDecided: "permits are decided outside a case's view",
+    m.BibobScreeningCompleted: "screenings of permit applications are outside a case's view",
+    m.ControlDayPlanned: "control days have their own view, not a case's",
+    m.ControlVisitLogged: "control days have their own view, not a case's",
+    m.ControlDayClosed: "control days have their own view, not a case's",
+    m.StopTalkHeld: "stop talks with employers are not folded into the case state",
+}
 
 
-def test_every_event_type_has_a_validation_rule() -> None:
-    """A new event type cannot reach the log unchecked: validation names a rule for each."""
-    assert handled(validation._RULES) == EVERY_TYPE
+@pytest.mark.parametrize("fold", FOLDS.values(), ids=FOLDS.keys())
+def test_every_event_type_is_handled_or_left_alone_with_a_reason(
+    fold: EventHandlers[Any, Any],
+) -> None:
+    """A new event type fails here until each fold handles it or says why it leaves it alone."""
+    assert fold.handled | fold.left_alone.keys() == EVERY_TYPE
+    assert not fold.handled & fold.left_alone.keys()
+    assert all(reason.strip() for reason in fold.left_alone.values())
 
 
-def test_every_event_type_is_in_the_ledger_or_named_as_not_concerned() -> None:
-    """The ledger folds every type except the ones that leave no fact to refer to."""
-    assert handled(ledger._APPLY) | NOT_IN_LEDGER == EVERY_TYPE
-    assert not handled(ledger._APPLY) & NOT_IN_LEDGER
+def test_validation_leaves_no_event_type_alone() -> None:
+    """A new event type cannot reach the log unchecked: validation has a rule for each."""
+    assert validation.RULES.handled == EVERY_TYPE
 
 
 def test_every_event_type_is_in_the_case_views_or_named_as_not_concerned() -> None:
-    """The case-state fold covers every type except the ones that are no part of a case view."""
-    assert handled(case_state._FOLD) | NOT_IN_CASE_VIEWS == EVERY_TYPE
-    assert not handled(case_state._FOLD) & NOT_IN_CASE_VIEWS
+    """The case-state fold writes a section for every type except the ones that are no part of a case view."""
+    placed = {t for t in EVERY_TYPE if written_sections(t)}
+    assert placed == EVERY_TYPE - NOT_IN_CASE_VIEWS.keys()
+
+
+def test_every_fold_that_keeps_a_case_moves_it_with_every_phase_event() -> None:
+    """The ledger, the history and the case state each fold every event the phase machine knows."""
+    for event_type in PHASE_EVENTS:
+        assert event_type in ledger.APPLY.handled and event_type in history.FOLD.handled
+        moved = {"signal"} if event_type is m.SignalReceived else {"phase", "closed"}
+        assert written_sections(event_type) & moved, event_type.__name__
+
+
+def every_type_once() -> list[Event]:
+    """A case and its surroundings in which each event type of the contract happens once."""
+    s = Story()
+    events: list[Event] = [*s.through_research(), s.plan(owners=("police",))]
+    forward = s.forward("case-1", "police")
+    events += [s.action_done("case-1", "a1", "police"), forward, s.ack("case-1", forward, "police")]
+    events += [
+        s.make(
+            m.MeasureImposed,
+            "municipality",
+            case_id="case-1",
+            measure_id="m1",
+            measure="PENALTY_ORDER",
+            legal_basis="Gemeentewet art. 174",
+        ),
+        s.meeting("m1"),
+        s.share("case-1", "riec", meeting="m1"),
+        s.revoke("case-1", "riec"),
+        s.victim(),
+        s.referral(referral="r1"),
+        s.referral(referral="r2", provider="leger-des-heils"),
+        s.referral_step(m.ReferralAccepted, "r1", "shop"),
+        s.referral_step(m.ReferralDeclined, "r2", "leger-des-heils", reason="NO_CAPACITY"),
+        s.referral_step(m.CareStarted, "r1", "shop"),
+        s.referral_step(m.CareEnded, "r1", "shop", outcome="COMPLETED"),
+    ]
+    screening: dict[str, Any] = {"screening_id": "s1", "permit_type": "HOSPITALITY"}
+    events += [
+        s.make(m.BibobScreeningCompleted, "municipality", outcome="NO_RISK", **screening),
+        s.make(m.PermitDecided, "municipality", decision="GRANTED", **screening),
+        s.make(
+            m.ControlDayPlanned,
+            "enforcement",
+            control_day_id="d1",
+            day=dt.date(2025, 2, 1),
+            kind="INTEGRAL",
+            participants=["enforcement", "police"],
+        ),
+        s.make(
+            m.ControlVisitLogged,
+            "police",
+            control_day_id="d1",
+            visit_id="v1",
+            address=pseudonym("address-1"),
+            area_code="2261",
+            finding_codes=["NO_FINDINGS"],
+            people_encountered=2,
+            signals_raised=[],
+        ),
+        s.make(m.ControlDayClosed, "enforcement", control_day_id="d1"),
+        s.make(m.StopTalkHeld, "municipality", employer=VICTIM, sector="HOSPITALITY"),
+        s.make(
+            m.TrainingCompleted,
+            "municipality",
+            training_id="t1",
+            audience_kind="INTERNAL_ROLE",
+            audience="ENFORCER",
+            participants=12,
+            provider="comensha",
+        ),
+        s.make(
+            m.CampaignHeld,
+            "municipality",
+            campaign_id="c1",
+            channel="PRINT",
+            target_group="GENERAL_PUBLIC",
+            reach=500,
+        ),
+        s.close(reason="ACTIONS_COMPLETED"),
+    ]
+    return events
+
+
+@pytest.fixture(scope="module")
+def sealed() -> list[Event]:
+    """The events of ``every_type_once``, each admitted by the real pipeline."""
+    events = every_type_once()
+    hub = PurePipeline()
+    outcomes = hub.submit_all(events)
+    refused = [
+        (e.EVENT_TYPE, o)
+        for e, o in zip(events, outcomes, strict=True)
+        if not isinstance(o, Admitted)
+    ]
+    assert not refused
+    assert {type(e) for e in events} == EVERY_TYPE
+    return events
+
+
+def fresh_ledger() -> ledger.Ledger:
+    registry = PurePipeline().registry
+    return ledger.Ledger(
+        police=frozenset(p.id for p in registry.with_role(Role.POLICE)),
+        riec=frozenset(p.id for p in registry.with_role(Role.RIEC)),
+    )
+
+
+def ledger_facts(kept: ledger.Ledger) -> dict[str, object]:
+    """What the ledger knows besides the digest of every sealed event."""
+    return copy.deepcopy({k: v for k, v in vars(kept).items() if k != "event_digests"})
+
+
+def test_the_ledger_records_exactly_the_types_it_handles(sealed: list[Event]) -> None:
+    """Each event the ledger handles adds or changes a fact; each one it leaves alone changes none."""
+    kept = fresh_ledger()
+    for event in sealed:
+        before = ledger_facts(kept)
+        kept.apply(event, b"digest")
+        changed = ledger_facts(kept) != before
+        assert changed == (type(event) in ledger.APPLY.handled), event.EVENT_TYPE
+
+
+def test_the_history_keeps_exactly_the_types_it_handles(sealed: list[Event]) -> None:
+    """Each event the evaluation's history handles leaves a fact; each one it leaves alone none."""
+    kept = history.History(NOW)
+    for event in sealed:
+        before = copy.deepcopy(vars(kept))
+        kept.add(event)
+        changed = vars(kept) != before
+        assert changed == (type(event) in history.FOLD.handled), event.EVENT_TYPE
+
+
+def test_a_fold_places_each_type_once() -> None:
+    """Handling a type twice, or handling and leaving it alone, is refused when the fold is built."""
+    fold: EventHandlers[[], None] = EventHandlers("test fold")
+    fold.add(m.CaseClosed, lambda e: None)
+    with pytest.raises(ContractError, match="already places CaseClosed"):
+        fold.add(m.CaseClosed, lambda e: None)
+    with pytest.raises(ContractError, match="already places CaseClosed"):
+        fold.leave_alone("no reason to", m.CaseClosed)
+
+
+def test_a_fold_says_why_it_leaves_a_type_alone() -> None:
+    """Leaving a type alone without a reason is refused."""
+    fold: EventHandlers[[], None] = EventHandlers("test fold")
+    with pytest.raises(ContractError, match="must say why"):
+        fold.leave_alone("  ", m.CampaignHeld)
+
+
+def test_a_fold_finds_the_handler_of_the_exact_type() -> None:
+    """The handler registered for a type is found for its events; a type left alone has none."""
+    seen: list[str] = []
+    fold: EventHandlers[[list[str]], None] = EventHandlers("test fold")
+    fold.add(m.CaseClosed, lambda e, out: out.append(e.reason.value))
+    fold.leave_alone("not concerned", m.CampaignHeld)
+    closed = Story().close(reason="NOT_SEVERE")
+    handler = fold.of(closed)
+    assert handler is not None
+    handler(closed, seen)
+    assert seen == ["NOT_SEVERE"]
+    campaign = m.CampaignHeld.model_construct(campaign_id="c1")
+    assert fold.of(campaign) is None and fold.left_alone == {m.CampaignHeld: "not concerned"}

@@ -9,6 +9,7 @@ from synthetic import NOW, PurePipeline, Story, pseudonym
 
 from ketenhub.contract import models as m
 from ketenhub.core.admission import Admitted, Duplicate
+from ketenhub.core.phases import CaseProgress, Phase
 from ketenhub.core.rejection import Rejection, RejectionCode
 
 
@@ -257,3 +258,56 @@ def test_a_stop_talk_naming_a_case_needs_that_case_open(hub: PurePipeline, story
     assert not isinstance(hub.submit(stop_talk(story, None)), Rejection)
     hub.submit_all([story.signal(), story.close()])
     rejected(hub.submit(stop_talk(story, "case-1")), RejectionCode.CASE_CLOSED)
+
+
+def measure(story: Story, case: str | None, measure_id: str = "m1") -> m.MeasureImposed:
+    return story.make(
+        m.MeasureImposed,
+        "municipality",
+        case_id=case,
+        measure_id=measure_id,
+        measure="PENALTY_ORDER",
+        legal_basis="Gemeentewet art. 174",
+    )
+
+
+def test_a_measure_in_a_case_needs_its_action_plan(hub: PurePipeline, story: Story) -> None:
+    """A measure in a case before its action plan is out of order; after it, it takes the case into ACTION."""
+    hub.submit_all(story.through_research())
+    reason = rejected(hub.submit(measure(story, "case-1")), RejectionCode.OUT_OF_ORDER).reason
+    assert reason == "a measure in case 'case-1' needs an adopted action plan first"
+    hub.submit(story.plan())
+    assert isinstance(hub.submit(measure(story, "case-1", "m2")), Admitted)
+    assert hub.sealing.sealer.ledger.cases["case-1"].stage is Phase.ACTION
+
+
+def test_a_closed_case_is_refused_before_the_event_is_checked_further(
+    hub: PurePipeline, story: Story
+) -> None:
+    """An intake of a closed case is CASE_CLOSED even when its own fields disagree."""
+    hub.submit_all([story.signal(), story.close()])
+    intake = story.intake(outcome="FORWARD")  # FORWARD without forward_to: invalid on its own
+    reason = rejected(hub.submit(intake), RejectionCode.CASE_CLOSED).reason
+    assert reason == "case 'case-1' is closed; no further IntakeAssessed"
+
+
+def test_an_unplanned_action_is_a_missing_reference_in_any_phase(
+    hub: PurePipeline, story: Story
+) -> None:
+    """An action reported for a case without that planned action names the action, whatever the phase."""
+    hub.submit(story.signal())
+    done = story.action_done("case-1", "a1", "police")
+    reason = rejected(hub.submit(done), RejectionCode.MISSING_REFERENCE).reason
+    assert reason == "case 'case-1' has no planned action 'a1'"
+
+
+def test_the_ledger_follows_the_phases_of_sealed_events(hub: PurePipeline, story: Story) -> None:
+    """The ledger keeps each case's phase, the gating outcomes and the close, as events are sealed."""
+    hub.submit_all([*story.through_research(), story.plan(), story.close()])
+    case = hub.sealing.sealer.ledger.cases["case-1"]
+    assert case.progress == CaseProgress(
+        Phase.ACTION_PLAN,
+        closed=True,
+        intake=m.IntakeOutcome.ACCEPT,
+        severity=m.SeverityOutcome.INVESTIGATE,
+    )
