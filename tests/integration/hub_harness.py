@@ -135,6 +135,11 @@ class HubUnderTest:
 
     def quiescent(self, reader: KafkaLogReader, admin: Any) -> bool:
         """Whether the workers committed every ingested, admitted, sealed and routed record."""
+        lag = self.lag(reader, admin)
+        return lag is not None and not any(lag.values())
+
+    def lag(self, reader: KafkaLogReader, admin: Any) -> dict[tuple[str, int], int] | None:
+        """Records not yet committed, per watched topic partition (None: offsets unreadable)."""
         from kafka.errors import KafkaError
 
         partners = [p.id for p in self.client_registry().partners]
@@ -146,9 +151,9 @@ class HubUnderTest:
                 self.settings.app_id, {}
             )
         except KafkaError:  # e.g. the group coordinator is still being elected
-            return False
+            return None
         done = {(tp.topic, tp.partition): meta.offset for tp, meta in committed.items()}
-        return all(done.get(key, 0) >= end for key, end in ends.items())
+        return {key: max(0, end - max(done.get(key, 0), 0)) for key, end in ends.items()}
 
     def case_trail(self, case_id: str, partner: str) -> str:
         """Where a case's records went: sequences on the by-case stream, and those of the records

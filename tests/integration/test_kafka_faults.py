@@ -79,7 +79,7 @@ def settle(hub: HubUnderTest, timeout: float = 300) -> None:
                 lambda: hub.quiescent(reader, admin),
                 timeout,
                 "the workers to commit everything",
-                hub.worker_logs,
+                lambda: f"not committed yet: {hub.lag(reader, admin)}\n{hub.worker_logs()}",
                 every=0.5,
             )
     finally:
