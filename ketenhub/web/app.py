@@ -122,6 +122,10 @@ def _add_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        page_errors = getattr(request.app.state, "page_error_handler", None)
+        if page_errors is not None and not request.url.path.startswith(API_PREFIX):
+            page_response: Response = await page_errors(request, exc)
+            return page_response
         if exc.status_code == 404:
             return problem_response(
                 NOT_FOUND, f"no resource at {request.url.path}", request.url.path

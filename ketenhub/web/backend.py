@@ -170,6 +170,10 @@ class Backend(Protocol):
         """Signed checkpoints from ``from_offset`` of audit.checkpoints on, in topic order."""
         ...
 
+    def latest_checkpoint(self) -> CheckpointEntry | None:
+        """The newest signed checkpoint, if the hub signed any."""
+        ...
+
     def sealed_count(self) -> int:
         """How many records audit.log holds, as far as this backend has read."""
         ...
@@ -188,7 +192,12 @@ class BackendThread:
 
     def __init__(self, open_backend: Callable[[], Backend]) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ketenhub-web-hub")
-        self.backend: Backend = self._executor.submit(open_backend).result()
+        self._closed = False
+        try:
+            self.backend: Backend = self._executor.submit(open_backend).result()
+        except BaseException:
+            self._executor.shutdown(wait=True)
+            raise
 
     async def call(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``function`` on the backend's thread and await its result."""
@@ -199,7 +208,10 @@ class BackendThread:
         return self._executor.submit(function, *args, **kwargs).result()
 
     def close(self) -> None:
-        """Close the backend on its thread, then stop the thread."""
+        """Close the backend on its thread, then stop the thread (again: nothing happens)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self._executor.submit(self.backend.close).result()
         finally:

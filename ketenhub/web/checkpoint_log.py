@@ -38,6 +38,10 @@ class CheckpointLog:
         )
         return self._checkpoints[start : start + limit]
 
+    def latest(self) -> CheckpointEntry | None:
+        """The newest checkpoint record, if any."""
+        return self._checkpoints[-1] if self._checkpoints else None
+
     @property
     def sealed_count(self) -> int:
         """How many records of audit.log were read."""

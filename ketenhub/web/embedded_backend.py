@@ -107,6 +107,11 @@ class EmbeddedBackend:
         self._catch_up(topics.CHECKPOINTS)
         return self.mirror.checkpoints.checkpoints(from_offset, limit)
 
+    def latest_checkpoint(self) -> CheckpointEntry | None:
+        """The newest signed checkpoint, if any."""
+        self._catch_up(topics.CHECKPOINTS)
+        return self.mirror.checkpoints.latest()
+
     def sealed_count(self) -> int:
         """How many records audit.log holds."""
         self._catch_up(topics.AUDIT_LOG)

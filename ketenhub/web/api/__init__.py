@@ -7,6 +7,22 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every router of the API, in the order the OpenAPI document lists them."""
-    from ketenhub.web.api import cases
+    from ketenhub.web.api import (
+        cases,
+        checkpoints,
+        docs,
+        events,
+        rejections,
+        stream,
+        website_reports,
+    )
 
-    return [cases.router]
+    return [
+        events.router,
+        cases.router,
+        stream.router,
+        rejections.router,
+        checkpoints.router,
+        website_reports.router,
+        docs.router,
+    ]
