@@ -1,14 +1,19 @@
-"""The annual evaluation: the five parts for a year, each beside its baseline year (nulmeting)."""
+"""The annual evaluation: the five parts for a year, each beside its baseline year (nulmeting).
+
+Also the trend over several years: the indicators of each year, beside the baseline and the
+year before.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ketenhub.contract.base import Event
 from ketenhub.errors import KetenhubError
 from ketenhub.evaluation import awareness, collaboration, enforcement, signalling, victim_support
 from ketenhub.evaluation.history import History
+from ketenhub.evaluation.indicators import Indicator, indicators
 from ketenhub.evaluation.period import Period
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.tables import Table, with_baseline
@@ -52,6 +57,8 @@ class Evaluation:
     baseline: int | None
     settings: EvaluationSettings
     tables: tuple[Table, ...]
+    indicators: tuple[Indicator, ...] = ()
+    """Each indicator's figure for the year, then (with a baseline) for the baseline year."""
 
     def table(self, key: str) -> Table:
         """The table with ``key`` (KeyError if absent)."""
@@ -78,6 +85,13 @@ def history_for(year: int, baseline: int | None = None) -> History:
     return History(Period.year(max(year, baseline or year)).end)
 
 
+def history_for_years(years: Sequence[int]) -> History:
+    """An empty history that keeps what evaluating every year of ``years`` needs."""
+    for year in years:
+        check_years(year, None)
+    return History(Period.year(max(years)).end)
+
+
 def evaluate(
     history: History,
     year: int,
@@ -91,15 +105,52 @@ def evaluate(
     if history.until < needed:
         msg = f"the history stops at {history.until.isoformat()}, before the end of the years asked"
         raise InvalidEvaluationRequest(msg)
-    tables: list[Table] = []
-    for part in PARTS:
-        current = part.tables(history, Period.year(year), settings)
-        if baseline is None:
-            tables += current
-            continue
-        base = part.tables(history, Period.year(baseline), settings)
-        tables += [with_baseline(c, b, year, baseline) for c, b in zip(current, base, strict=True)]
-    return Evaluation(year, baseline, settings, tuple(tables))
+    current = year_tables(history, year, settings)
+    if baseline is None:
+        return Evaluation(year, None, settings, current, indicators([current]))
+    base = year_tables(history, baseline, settings)
+    merged = [with_baseline(c, b, year, baseline) for c, b in zip(current, base, strict=True)]
+    return Evaluation(year, baseline, settings, tuple(merged), indicators([current, base]))
+
+
+def year_tables(history: History, year: int, settings: EvaluationSettings) -> tuple[Table, ...]:
+    """The tables of the five parts for one year, in part order."""
+    return tuple(t for part in PARTS for t in part.tables(history, Period.year(year), settings))
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Several years side by side: each year's tables and every indicator's figure per year."""
+
+    years: tuple[int, ...]
+    baseline: int
+    settings: EvaluationSettings
+    tables: tuple[tuple[Table, ...], ...]
+    indicators: tuple[Indicator, ...]
+
+
+def evaluate_years(
+    history: History,
+    years: Sequence[int],
+    baseline: int,
+    settings: EvaluationSettings | None = None,
+) -> Trend:
+    """The trend over ``years`` (ascending, the baseline among them or before them)."""
+    ordered = tuple(sorted(set(years) | {baseline}))
+    if len(ordered) < 2:
+        msg = "a trend needs at least two years (the baseline and a later one)"
+        raise InvalidEvaluationRequest(msg)
+    if baseline != ordered[0]:
+        msg = f"the baseline {baseline} must be the first year of the trend ({ordered[0]})"
+        raise InvalidEvaluationRequest(msg)
+    for year in ordered:
+        check_years(year, None)
+    settings = settings or EvaluationSettings()
+    if history.until < Period.year(ordered[-1]).end:
+        msg = f"the history stops at {history.until.isoformat()}, before the end of the years asked"
+        raise InvalidEvaluationRequest(msg)
+    per_year = tuple(year_tables(history, year, settings) for year in ordered)
+    return Trend(ordered, baseline, settings, per_year, indicators(per_year))
 
 
 def evaluate_events(

@@ -7,7 +7,7 @@ from ketenhub.evaluation.history import History, PlannedAction
 from ketenhub.evaluation.measures import DURATION_MEASURES, durations, event_ids, facts_in, labelled
 from ketenhub.evaluation.period import Period, Stamp
 from ketenhub.evaluation.settings import EvaluationSettings
-from ketenhub.evaluation.tables import Figure, Table, count, share, table, total
+from ketenhub.evaluation.tables import ALL, Figure, Table, count, share, table, total
 
 
 def tables(history: History, period: Period, settings: EvaluationSettings) -> list[Table]:
@@ -52,7 +52,7 @@ def _time_to_share(history: History, period: Period) -> Table:
         "Days from a signal to its first sharing decision or forward",
         ("cases",),
         DURATION_MEASURES,
-        [(("all",), durations(pairs))],
+        [((ALL,), durations(pairs))],
         note="Cases whose first SharingDecided or forward (SignalForwarded, intake FORWARD, action "
         "plan to police or RIEC) occurred in the year.",
     )
@@ -64,7 +64,9 @@ def _pickup(history: History, period: Period) -> Table:
         for ack, partner in forward.acks:
             if period.holds(ack):
                 by_partner.setdefault(partner, []).append((forward.stamp, ack))
-    rows = [((p,), durations(pairs)) for p, pairs in sorted(by_partner.items())]
+    every = [pair for pairs in by_partner.values() for pair in pairs]
+    rows = [((ALL,), durations(every))]
+    rows += [((p,), durations(pairs)) for p, pairs in sorted(by_partner.items())]
     return table(
         "collaboration.pickup",
         "Partner pickup time: days from a forward to the partner's acknowledgement",
@@ -105,7 +107,7 @@ def _owner_row(actions: list[PlannedAction], period: Period) -> tuple[Figure, ..
 def _actions_on_time(history: History, period: Period) -> Table:
     actions = list(history.actions.values())
     owners = sorted({a.owner for a in actions if period.by_end(a.plan)})
-    rows = [(("all",), _owner_row(actions, period))]
+    rows = [((ALL,), _owner_row(actions, period))]
     rows += [((o,), _owner_row([a for a in actions if a.owner == o], period)) for o in owners]
     return table(
         "collaboration.actions_on_time",

@@ -109,7 +109,7 @@ def _measures(measures: list[Fact]) -> Table:
 def _joint(history: History, period: Period, settings: EvaluationSettings) -> Table:
     days = facts_in(history, "control_day", period)
     rows = []
-    for partner, name in settings.joint_partners:
+    for partner in settings.joint_partners:
         owned = [a for a in history.actions.values() if a.owner == partner]
         planned = [a.plan.event_id for a in owned if period.holds(a.plan)]
         done = [
@@ -119,7 +119,10 @@ def _joint(history: History, period: Period, settings: EvaluationSettings) -> Ta
         ]
         joined = event_ids(d for d in days if partner in d.labels[1:])
         rows.append(
-            ((name,), (total(len(planned), planned), count(done), count(joined, sensitive=False)))
+            (
+                (partner,),
+                (total(len(planned), planned), count(done), count(joined, sensitive=False)),
+            )
         )
     return table(
         "enforcement.joint",

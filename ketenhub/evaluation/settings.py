@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ketenhub.evaluation.tables import DEFAULT_MIN_COUNT
 
-DEFAULT_JOINT_PARTNERS = (("heit", "HEIT"), ("police", "AVIM (police)"), ("riec", "RIEC"))
+DEFAULT_JOINT_PARTNERS = ("heit", "police", "riec")
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,8 @@ class EvaluationSettings:
     """Counts about people or cases below this (but not 0) are suppressed in published tables."""
     wait_days: float = 14.0
     """A wait from referral to start of care longer than this many days is a bottleneck."""
-    joint_partners: tuple[tuple[str, str], ...] = DEFAULT_JOINT_PARTNERS
-    """(partner id, display name) of the partners whose joint actions are reported."""
+    joint_partners: tuple[str, ...] = DEFAULT_JOINT_PARTNERS
+    """The partner ids whose joint actions are reported (shown by their labels)."""
 
     def __post_init__(self) -> None:
         if self.min_count < 1:

@@ -8,7 +8,7 @@ from ketenhub.evaluation.history import CaseFacts, History
 from ketenhub.evaluation.measures import DURATION_MEASURES, durations
 from ketenhub.evaluation.period import Period, Stamp
 from ketenhub.evaluation.settings import EvaluationSettings
-from ketenhub.evaluation.tables import Figure, Table, count, share, table
+from ketenhub.evaluation.tables import ALL, Figure, Table, count, share, table
 
 ROUTES = ("SIGNAL_FORWARDED", "INTAKE_FORWARD", "ACTION_PLAN")
 COHORT = "Cases are those whose SignalReceived occurred in the year, followed to the year's end."
@@ -161,7 +161,7 @@ def _led_to_action(cohort: list[CaseFacts], period: Period) -> Table:
         "Signals that led to an action",
         ("signals",),
         ("received", "led to an action", "share %"),
-        [(("all",), figures)],
+        [((ALL,), figures)],
         note=COHORT + " An action is a completed ActionCompleted or a MeasureImposed in the case.",
     )
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 DEFAULT_MIN_COUNT = 5
+ALL = "all"
+"""The label of a row that totals the other rows of its table."""
 
 
 class Unit(enum.StrEnum):
@@ -74,6 +76,14 @@ def text(value: str, event_ids: Iterable[str] = ()) -> Figure:
     return Figure(value, Unit.TEXT, (), ids(event_ids), sensitive=False)
 
 
+def summed(figures: Iterable[Figure]) -> Figure:
+    """The sum of counts: the events behind all of them, sensitive when any of them is."""
+    found = list(figures)
+    value = sum(int(f.value) for f in found if isinstance(f.value, int | float))
+    behind = ids(i for f in found for i in f.event_ids)
+    return Figure(value, Unit.COUNT, (value,), behind, any(f.sensitive for f in found))
+
+
 def change(current: Figure, baseline: Figure) -> Figure:
     """The difference ``current - baseline``; it rests on the counts of both."""
     if isinstance(current.value, str) or isinstance(baseline.value, str):
@@ -111,6 +121,8 @@ class Table:
     note: str = ""
     chart: str = ""
     baseline_of: tuple[int, ...] = field(default=())
+    params: tuple[tuple[str, str], ...] = ()
+    """Values the table's words name (e.g. ``days``), for its title and measure names."""
 
     def column(self, measure: str) -> list[Figure]:
         """The figures of one measure, row by row."""
@@ -138,6 +150,7 @@ def table(
     *,
     note: str = "",
     chart: str = "",
+    params: Sequence[tuple[str, str]] = (),
 ) -> Table:
     """Build a table; its part is the prefix of ``key`` before the first dot."""
     built = tuple(Row(tuple(labels), tuple(figures)) for labels, figures in rows)
@@ -145,7 +158,10 @@ def table(
         if len(row.labels) != len(dims) or len(row.figures) != len(measures):
             msg = f"row {row.labels} of table {key} does not match its dims and measures"
             raise ValueError(msg)
-    return Table(key, key.split(".")[0], title, tuple(dims), tuple(measures), built, note, chart)
+    part = key.split(".")[0]
+    return Table(
+        key, part, title, tuple(dims), tuple(measures), built, note, chart, (), tuple(params)
+    )
 
 
 def with_baseline(current: Table, baseline: Table, year: int, base_year: int) -> Table:

@@ -10,9 +10,8 @@ from ketenhub.evaluation.measures import DURATION_MEASURES, durations, facts_in
 from ketenhub.evaluation.period import Period, Stamp
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.statistics import days_between
-from ketenhub.evaluation.tables import Figure, Table, count, table, total
+from ketenhub.evaluation.tables import ALL, Figure, Table, count, table, total
 
-ALL = "all"
 STEPS = ("referrals made", "accepted", "declined", "care started")
 
 
@@ -29,6 +28,7 @@ def tables(history: History, period: Period, settings: EvaluationSettings) -> li
         _referral_steps(
             referrals, period, "care type", [c.value for c in CareType], lambda r: r.care_type
         ),
+        _helped(referrals, period),
         _declines(referrals, period),
         _time_to_care(referrals, period, providers),
         _bottlenecks(referrals, period, providers, settings.wait_days),
@@ -83,6 +83,27 @@ def _referral_steps(
         rows,
         note="Each step counts in the year it occurred.",
         chart="bar:referrals made",
+    )
+
+
+def _helped(referrals: list[Referral], period: Period) -> Table:
+    started = [r for r in referrals if r.started is not None and period.holds(r.started)]
+
+    def victims(mine: list[Referral]) -> Figure:
+        behind = [r.started.event_id for r in mine if r.started is not None]
+        return total(len({r.victim for r in mine}), behind)
+
+    rows = [((ALL,), (victims(started),))]
+    rows += [((c.value,), (victims([r for r in started if r.care_type == c]),)) for c in CareType]
+    return table(
+        "victims.helped_by_care_type",
+        "Victims helped, by type of help",
+        ("care type",),
+        ("victims helped",),
+        rows,
+        note="Distinct victims whose care of that type started in the year; someone helped in two "
+        "ways counts once under each.",
+        chart="bar:victims helped",
     )
 
 
@@ -149,13 +170,10 @@ def _bottlenecks(
         "victims.bottlenecks",
         f"Bottlenecks: declines, and waits for care longer than {days:g} days",
         ("provider",),
-        (
-            "declined",
-            f"care started after > {days:g} days",
-            f"still waiting > {days:g} days at year end",
-        ),
+        ("declined", "care started late", "still waiting at year end"),
         rows,
         note="Still waiting: referred by the year's end, neither declined nor started by then.",
+        params=(("days", f"{days:g}"),),
     )
 
 

@@ -77,7 +77,7 @@ def test_the_report_is_byte_identical_when_built_twice(
     first, second = files(tmp_path / "first"), files(tmp_path / "second")
     assert first == second
     assert {"report.html", "report.md", "drilldown-internal.csv", "SHA256SUMS"} <= set(first)
-    assert sum(name.startswith("tables/") for name in first) == 30
+    assert sum(name.startswith("tables/") for name in first) == 31
     assert any(name.startswith("charts/") for name in first)
 
 

@@ -85,9 +85,9 @@ def test_measures_by_type_and_after_a_control_visit(evaluation: Evaluation) -> N
 
 def test_joint_actions_with_heit_avim_and_riec(evaluation: Evaluation) -> None:
     """Police owned two actions (one completed, one cancelled); HEIT one; RIEC one, open."""
-    assert row(evaluation, "enforcement.joint", "AVIM (police)") == ["2", "1", "2"]
-    assert row(evaluation, "enforcement.joint", "HEIT") == ["1", "1", "2"]
-    assert row(evaluation, "enforcement.joint", "RIEC") == ["1", "0", "0"]
+    assert row(evaluation, "enforcement.joint", "police") == ["2", "1", "2"]
+    assert row(evaluation, "enforcement.joint", "heit") == ["1", "1", "2"]
+    assert row(evaluation, "enforcement.joint", "riec") == ["1", "0", "0"]
 
 
 def test_the_suppression_threshold_is_configurable(evaluation: Evaluation) -> None:
