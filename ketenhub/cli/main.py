@@ -16,6 +16,7 @@ from ketenhub.cli.init_command import init
 from ketenhub.cli.partners_commands import partners
 from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.serve import serve
+from ketenhub.cli.users_command import users
 from ketenhub.cli.verify_commands import verify
 from ketenhub.cli.web_command import web
 from ketenhub.errors import KetenhubError
@@ -66,6 +67,7 @@ for command in (
     partners,
     codes,
     connector,
+    users,
 ):
     cli.add_command(command)
 

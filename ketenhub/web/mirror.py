@@ -15,6 +15,7 @@ from ketenhub.core.sealing import decode_sealed
 from ketenhub.topic_log import LogRecord
 from ketenhub.web.checkpoint_log import CheckpointLog
 from ketenhub.web.decision_index import DecisionIndex
+from ketenhub.web.sealed_events import SealedEventLog
 from ketenhub.web.view_store import ViewStore
 
 _Route = Callable[[int, LogRecord], None]
@@ -27,6 +28,7 @@ class HubMirror:
         self.views = {partner.id: ViewStore() for partner in registry.partners}
         self.decisions = DecisionIndex()
         self.checkpoints = CheckpointLog()
+        self.sealed = SealedEventLog()
         self._next: dict[tuple[str, int], int] = {}
         self._routes: dict[str, _Route] = {
             topics.AUDIT_LOG: self._sealed,
@@ -56,6 +58,7 @@ class HubMirror:
         sealed = decode_sealed(record.value or b"", record.offset)
         self.decisions.take_sealed(sealed)
         self.checkpoints.take_sealed(sealed)
+        self.sealed.take_sealed(sealed)
 
     def _checkpoint(self, partition: int, record: LogRecord) -> None:
         self.checkpoints.take_checkpoint(record)

@@ -1,0 +1,45 @@
+"""A partner's cases as its pages read them: from its own views through the backend, every read recorded.
+
+These are the only functions through which a page reads a case. They read the signed-in
+user's partner's views (the hub's need-to-know, the same as the API) and record each read
+with ``record_case_reads``. A case outside the partner's view is a 404, exactly as a case
+that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException
+
+from ketenhub.web.pages.access import SignedIn
+from ketenhub.web.reads import ReadPurpose, record_case_reads
+from ketenhub.web.views import case_view
+
+CaseDocument = dict[str, Any]
+NOT_IN_VIEW = "Deze zaak bestaat niet of u mag haar niet zien."
+
+
+async def partner_cases(user: SignedIn) -> list[CaseDocument]:
+    """Every case in the partner's view, by case id, recorded as read for a list."""
+    hub = user.context.hub
+    entries = await hub.call(hub.backend.views, user.partner.id)
+    documents = [case_view(entries[case_id].data or b"{}") for case_id in sorted(entries)]
+    record_case_reads(user.reader, [d["case_id"] for d in documents], ReadPurpose.PAGE_CASE_LIST)
+    return documents
+
+
+async def partner_case(user: SignedIn, case_id: str) -> CaseDocument:
+    """One case of the partner's view, recorded as read; 404 when it is not in the view."""
+    hub = user.context.hub
+    entries = await hub.call(hub.backend.views, user.partner.id)
+    entry = entries.get(case_id)
+    if entry is None or entry.data is None:
+        raise HTTPException(404, NOT_IN_VIEW)
+    record_case_reads(user.reader, [case_id], ReadPurpose.PAGE_CASE)
+    return case_view(entry.data)
+
+
+async def case_in_view(user: SignedIn, case_id: str) -> CaseDocument:
+    """The case a form is about, if the partner may see it (404 otherwise); recorded as read."""
+    return await partner_case(user, case_id)
