@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,18 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit tests/contract -q
 
-test: lint typecheck
+test: lint typecheck browser
 	$(BIN)/python dev/kafka/broker.py fetch
 	$(BIN)/pytest
+
+# The browser tests (tests/web/browser) drive Debian's Chromium with Playwright, and check
+# accessibility with axe-core from the npm registry (installed into a gitignored node_modules).
+browser: $(STAMP)
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	cd tests/web/browser && npm ci --no-audit --no-fund --loglevel=error
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.embedded_pipeline
 
 clean:
-	rm -rf $(VENV) ketenhub-data dev/kafka/run
+	rm -rf $(VENV) ketenhub-data dev/kafka/run tests/web/browser/node_modules tests/web/browser/screenshots
