@@ -15,6 +15,7 @@ from ketenhub.hub_folder import HubFolder
 from ketenhub.hub_options import data_dir_option, kafka_option, setting_option
 
 if TYPE_CHECKING:
+    from ketenhub.evaluation.wording import Language
     from replay.sources import SealedLogSource
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -267,6 +268,13 @@ def replay(
     show_default=True,
     help="A wait from referral to start of care longer than this is reported as a bottleneck.",
 )
+@click.option(
+    "--language",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the report's pages and charts (the CSV files are the same in both).",
+)
 @allow_unverified_option
 @source_options
 def evaluate(
@@ -275,6 +283,7 @@ def evaluate(
     out: Path,
     min_count: int,
     wait_days: float,
+    language: Language,
     allow_unverified: bool,
     data_dir: Path,
     bootstrap: str | None,
@@ -303,7 +312,7 @@ def evaluate(
         except VerificationFailed as exc:
             msg = f"{exc}; the evaluation was not built (--allow-unverified builds it marked UNVERIFIED)"
             raise click.ClickException(msg) from exc
-    files = write_report(run, out)
+    files = write_report(run, out, language=language)
     if not run.provenance.verified:
         click.echo(f"UNVERIFIED: {run.provenance.failure}", err=True)
     click.echo(

@@ -16,9 +16,10 @@ from ketenhub.evaluation.indicators import Indicator
 from ketenhub.evaluation.period import Period
 from ketenhub.evaluation.settings import EvaluationSettings
 from ketenhub.evaluation.suppression import Hidden, PublishedTable, publish
-from ketenhub.evaluation.tables import Figure, Table, Unit, exact, published
+from ketenhub.evaluation.tables import ALL, Figure, Table, Unit, exact, published
 
 __all__ = [
+    "ALL",
     "PARTS",
     "Evaluation",
     "EvaluationSettings",

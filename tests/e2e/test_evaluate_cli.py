@@ -86,7 +86,15 @@ def test_the_report_states_what_it_was_verified_against(
 ) -> None:
     """The report names the checkpoint (tree size and root), the schema fingerprints and the code."""
     ketenhub(
-        "evaluate", "--year", "2025", "--out", str(tmp_path / "r"), "--data-dir", str(demo_hub)
+        "evaluate",
+        "--year",
+        "2025",
+        "--out",
+        str(tmp_path / "r"),
+        "--language",
+        "en",
+        "--data-dir",
+        str(demo_hub),
     )
     pin = str(demo_hub.parent / "pinned-fingerprint")
     verified = ketenhub("verify", "--data-dir", str(demo_hub), "--trusted-key", pin).stdout
@@ -150,7 +158,7 @@ def test_a_tampered_hub_is_refused_naming_the_offset(
 def test_allow_unverified_builds_it_and_marks_every_page(
     ketenhub: Run, tampered_hub: Path, tmp_path: Path
 ) -> None:
-    """Every HTML, Markdown, CSV and chart says UNVERIFIED and why."""
+    """Every HTML, Markdown and chart says NIET GEVERIFIEERD and why; every CSV UNVERIFIED."""
     out = tmp_path / "r"
     done = ketenhub(
         "evaluate",
@@ -169,12 +177,13 @@ def test_allow_unverified_builds_it_and_marks_every_page(
         if name.endswith(".csv"):
             assert text.startswith("# UNVERIFIED") and "offset 11" in text.splitlines()[0], name
         elif name.endswith(".md"):
-            assert text.startswith("**UNVERIFIED"), name
+            assert text.startswith("**NIET GEVERIFIEERD"), name
         elif name.endswith(".html"):
-            assert '<p class="unverified">UNVERIFIED' in text and "<title>UNVERIFIED" in text
+            assert '<p class="unverified">NIET GEVERIFIEERD' in text
+            assert "<title>NIET GEVERIFIEERD" in text
         elif name.endswith(".svg"):
-            assert "<!-- UNVERIFIED - " in text, name  # the chart's title, drawn as glyph paths
-    assert built["report.html"].decode().count("UNVERIFIED") >= 3
+            assert "<!-- NIET GEVERIFIEERD - " in text, name  # the title, drawn as glyph paths
+    assert built["report.html"].decode().count("NIET GEVERIFIEERD") >= 3
 
 
 def test_every_command_explains_itself(ketenhub: Run) -> None:

@@ -1,0 +1,104 @@
+"""The annual report as a document: key figures first, the plan's two questions, the parts, provenance.
+
+The first page shows each part's key figures against the baseline (absolute and percentage
+change, with arrows). Then the two questions of the plan: efficiency (lead times per phase,
+pickup times per partner, actions done by their due date) and effectiveness (signals that
+led to an action or a measure, victims helped by type of help). Then the five parts in the
+plan's words, each with its tables, charts and the findings from interviews recorded for it,
+and at the end what the report was built on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ketenhub.evaluation import PARTS, PublishedTable, publish
+from ketenhub.evaluation.indicators import EFFECTIVENESS, EFFICIENCY
+from replay.charts import chart_svg
+from replay.pipeline import EvaluationRun
+from replay.report_document import Block, Document, Finding, Section
+from replay.report_provenance import provenance_terms, unverified_line
+from replay.report_tables import IndicatorTable, Speech, against_baseline, hidden_in, part_table
+
+FindingsByPart = Mapping[str, Sequence[Finding]]
+
+
+def published_tables(run: EvaluationRun) -> dict[str, PublishedTable]:
+    """Every table of the evaluation as published, by key."""
+    threshold = run.evaluation.settings.min_count
+    return {t.key: publish(t, threshold) for t in run.evaluation.tables}
+
+
+def annual_document(
+    run: EvaluationRun, speech: Speech, findings: FindingsByPart | None = None
+) -> Document:
+    """The annual report of ``run`` in the language of ``speech``."""
+    evaluation, said = run.evaluation, speech.words
+    warning = unverified_line(run.provenance, said)
+    shown = published_tables(run)
+    years = [evaluation.year] + ([evaluation.baseline] if evaluation.baseline else [])
+    hidden = hidden_in([shown], evaluation.baseline is not None, years)
+
+    def group(section: str, title: str) -> IndicatorTable:
+        mine = [i for i in evaluation.indicators if i.section == section]
+        return IndicatorTable(
+            f"indicators.{section}", title, mine, years, hidden, evaluation.settings.min_count
+        )
+
+    key_figures = Section(
+        "key-figures",
+        said.phrase("key_figures"),
+        (
+            said.phrase("key_figures_intro"),
+            *(against_baseline(group(p.key, said.part(p.key)), speech) for p in PARTS),
+        ),
+    )
+    questions = Section(
+        "questions",
+        said.phrase("questions"),
+        tuple(
+            against_baseline(group(s, said.section(s)), speech) for s in (EFFICIENCY, EFFECTIVENESS)
+        ),
+        new_page=True,
+    )
+    parts = [
+        Section(
+            f"part-{p.key}",
+            f"{number}. {said.part(p.key)}",
+            _part_tables(p.key, shown, speech, warning),
+            (_findings(p.key, speech, (findings or {}).get(p.key, ())),),
+            new_page=True,
+        )
+        for number, p in enumerate(PARTS, start=1)
+    ]
+    years_text = said.phrase("year_selected", year=evaluation.year)
+    terms = provenance_terms(
+        run.provenance, evaluation.settings, said, years_text, evaluation.baseline
+    )
+    provenance = Section(
+        "provenance",
+        said.phrase("provenance"),
+        (said.phrase("provenance_intro"), terms),
+        new_page=True,
+    )
+    title = said.phrase("title", year=evaluation.year)
+    subtitle = said.phrase("against", baseline=evaluation.baseline) if evaluation.baseline else ""
+    return Document(
+        said.language, title, subtitle, (key_figures, questions, *parts, provenance), warning
+    )
+
+
+def _part_tables(
+    part: str, shown: Mapping[str, PublishedTable], speech: Speech, warning: str | None
+) -> tuple[Block, ...]:
+    return tuple(
+        part_table(table, speech, chart_svg(table, speech, warning))
+        for table in shown.values()
+        if table.table.part == part
+    )
+
+
+def _findings(part: str, speech: Speech, findings: Sequence[Finding]) -> Section:
+    said = speech.words
+    blocks: tuple[Block, ...] = tuple(findings) or (said.phrase("no_findings"),)
+    return Section(f"findings-{part}", said.phrase("findings"), blocks)
