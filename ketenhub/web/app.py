@@ -22,11 +22,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenhub import __version__
-from ketenhub.web.backend import BackendThread
+from ketenhub.web.backend import BackendThread, HubUnavailable
 from ketenhub.web.body_limit import BodyLimit
 from ketenhub.web.context import WebContext
 from ketenhub.web.openapi_document import API_PREFIX, API_VERSION, openapi_document
 from ketenhub.web.problems import (
+    HUB_UNAVAILABLE,
     INTERNAL_ERROR,
     INVALID_REQUEST,
     METHOD_NOT_ALLOWED,
@@ -139,6 +140,13 @@ def _add_errors(app: FastAPI) -> None:
             )
         return problem_response(
             INVALID_REQUEST, str(exc.detail), request.url.path, headers=exc.headers
+        )
+
+    @app.exception_handler(HubUnavailable)
+    async def unavailable(request: Request, exc: HubUnavailable) -> JSONResponse:
+        log.warning("web_hub_unavailable", path=request.url.path, detail=str(exc))
+        return problem_response(
+            HUB_UNAVAILABLE, str(exc), request.url.path, headers={"Retry-After": "5"}
         )
 
     @app.exception_handler(Exception)

@@ -26,12 +26,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.errors import KetenhubError
 from ketenhub.json_events import Protector
 
 Headers = tuple[tuple[str, bytes], ...]
 BackendName = Literal["embedded", "kafka"]
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+class HubUnavailable(KetenhubError):
+    """The backend cannot reach the hub's log now (a broker down, a database locked)."""
+
+    def __init__(self, operation: str, cause: Exception) -> None:
+        self.operation = operation
+        super().__init__(f"cannot {operation} now: {type(cause).__name__}; try again shortly")
 
 
 def content_digest(value: bytes) -> str:
@@ -150,6 +159,10 @@ class Backend(Protocol):
 
     def views(self, partner_id: str) -> dict[str, ViewEntry]:
         """The partner's current views by case id (cases that left the view are absent)."""
+        ...
+
+    def view(self, partner_id: str, case_id: str) -> ViewEntry | None:
+        """The partner's current view of one case, if the case is in its view."""
         ...
 
     def view_changes(

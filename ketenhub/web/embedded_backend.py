@@ -18,13 +18,14 @@ from ketenhub import topics
 from ketenhub.hub_folder import HubFolder
 from ketenhub.json_events import Protector
 from ketenhub.protection.protector import KeyStoreProtector
-from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.runtime.embedded.sqlite_log import LogFileError, SqliteTopicLog
 from ketenhub.topic_log import read_all
 from ketenhub.web.backend import (
     BackendName,
     CheckpointEntry,
     Decision,
     Headers,
+    HubUnavailable,
     RejectionEntry,
     ViewCursor,
     ViewEntry,
@@ -66,7 +67,11 @@ class EmbeddedBackend:
     def publish(self, partner_id: str, value: bytes, headers: Headers) -> None:
         """Append to the partner's ingest topic and wake the pipeline."""
         self.registry.get(partner_id)
-        self._log.append(topics.ingest(partner_id), value, headers=headers)
+        try:
+            self._log.append(topics.ingest(partner_id), value, headers=headers)
+        except LogFileError as exc:  # e.g. the database stayed locked by another writer
+            msg = "append to the hub's ingest topic"
+            raise HubUnavailable(msg, exc) from exc
         event_id = dict(headers).get("ce_id")
         if event_id is not None:
             self.mirror.decisions.note_published(
@@ -89,6 +94,11 @@ class EmbeddedBackend:
         """The partner's current views."""
         self._catch_up(topics.view(partner_id))
         return self.mirror.views[partner_id].current()
+
+    def view(self, partner_id: str, case_id: str) -> ViewEntry | None:
+        """The partner's current view of one case."""
+        self._catch_up(topics.view(partner_id))
+        return self.mirror.views[partner_id].get(case_id)
 
     def view_changes(
         self, partner_id: str, since: ViewCursor

@@ -19,6 +19,7 @@ from typing import Any
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from ketenhub.json_events import Protector
 from ketenhub.runtime.kafka.client import KafkaHub
@@ -30,6 +31,7 @@ from ketenhub.web.backend import (
     CheckpointEntry,
     Decision,
     Headers,
+    HubUnavailable,
     RejectionEntry,
     ViewCursor,
     ViewEntry,
@@ -143,7 +145,11 @@ class KafkaBackend:
 
     def publish(self, partner_id: str, value: bytes, headers: Headers) -> None:
         """Send to the partner's ingest topic; return once the broker stored it."""
-        self._hub.publish_raw(partner_id, value, headers).get(timeout=PUBLISH_TIMEOUT_S)
+        try:
+            self._hub.publish_raw(partner_id, value, headers).get(timeout=PUBLISH_TIMEOUT_S)
+        except KafkaError as exc:
+            msg = "publish to the hub's ingest topic"
+            raise HubUnavailable(msg, exc) from exc
         event_id = dict(headers).get("ce_id")
         if event_id is not None:
             with self._lock:
@@ -165,6 +171,11 @@ class KafkaBackend:
         """The partner's current views."""
         with self._lock:
             return self.mirror.views[partner_id].current()
+
+    def view(self, partner_id: str, case_id: str) -> ViewEntry | None:
+        """The partner's current view of one case."""
+        with self._lock:
+            return self.mirror.views[partner_id].get(case_id)
 
     def view_changes(
         self, partner_id: str, since: ViewCursor

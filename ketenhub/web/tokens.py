@@ -18,11 +18,15 @@ revoke`` takes effect in a running server at its next request.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from ketenhub.data_folder import PRIVATE_FILE
 from ketenhub.errors import KetenhubError
 
 TOKENS_FILE = "web-tokens.json"
+LOCK_FILE = ".web-tokens.lock"
 TOKENS_FORMAT = "ketenhub-web-tokens/v1"
 TOKEN_PREFIX = "khp_"
 _ID_HEX = 12
@@ -96,38 +101,41 @@ class TokenStore:
         self.path = data_dir / TOKENS_FILE
         self._records: dict[str, TokenRecord] = {}
         self._seen: tuple[int, ...] | None = None
+        self._lock = threading.RLock()  # a store may be used from several threads of a server
 
     def records(self) -> list[TokenRecord]:
         """Every token, revoked ones included, by creation."""
-        self._reload()
-        return sorted(self._records.values(), key=lambda r: (r.created_at, r.token_id))
+        with self._lock:
+            self._reload()
+            return sorted(self._records.values(), key=lambda r: (r.created_at, r.token_id))
 
     def add(self, registry: PartnerRegistry, partner: str, label: str = "") -> IssuedToken:
         """Make a token for a registered partner; the returned token is shown once."""
         registry.get(partner)
         _check_label(label)
-        self._reload()
-        token_id = f"tok-{secrets.token_hex(_ID_HEX // 2)}"
-        token = _new_token(token_id)
-        record = TokenRecord(token_id, partner, label, token_digest(token), _now())
-        self._records[token_id] = record
-        self._save()
+        with self._editing():
+            token_id = f"tok-{secrets.token_hex(_ID_HEX // 2)}"
+            token = _new_token(token_id)
+            record = TokenRecord(token_id, partner, label, token_digest(token), _now())
+            self._records[token_id] = record
+            self._save()
         return IssuedToken(record, token)
 
     def rotate(self, token_id: str) -> IssuedToken:
         """Give a token a new secret: the old one stops working at once."""
-        record = self._active(token_id)
-        token = _new_token(token_id)
-        rotated = replace(record, digest=token_digest(token), created_at=_now())
-        self._records[token_id] = rotated
-        self._save()
+        with self._editing():
+            token = _new_token(token_id)
+            rotated = replace(self._active(token_id), digest=token_digest(token), created_at=_now())
+            self._records[token_id] = rotated
+            self._save()
         return IssuedToken(rotated, token)
 
     def revoke(self, token_id: str) -> TokenRecord:
         """Revoke a token for good."""
-        revoked = replace(self._active(token_id), revoked_at=_now())
-        self._records[token_id] = revoked
-        self._save()
+        with self._editing():
+            revoked = replace(self._active(token_id), revoked_at=_now())
+            self._records[token_id] = revoked
+            self._save()
         return revoked
 
     def authenticate(self, token: str) -> TokenRecord | None:
@@ -135,16 +143,29 @@ class TokenStore:
         token_id = token_id_of(token)
         if token_id is None:
             return None
-        self._reload()
-        record = self._records.get(token_id)
+        with self._lock:
+            self._reload()
+            record = self._records.get(token_id)
         if record is None or not record.active:
             return None
         if not hmac.compare_digest(record.digest, token_digest(token)):
             return None
         return record
 
+    @contextmanager
+    def _editing(self) -> Iterator[None]:
+        """Hold this process's and every other process's hands off the file while it changes."""
+        with self._lock:
+            fd = os.open(self.path.with_name(LOCK_FILE), os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._seen = None  # read it afresh under the lock
+                self._reload()
+                yield
+            finally:
+                os.close(fd)
+
     def _active(self, token_id: str) -> TokenRecord:
-        self._reload()
         record = self._records.get(token_id)
         if record is None:
             msg = f"no token {token_id!r} in {self.path}; see `ketenhub partners token list`"

@@ -34,6 +34,11 @@ class ViewStore:
         """Every case in the view now, by case id."""
         return {case: entry for case, entry in self._entries.items() if entry.data is not None}
 
+    def get(self, case_id: str) -> ViewEntry | None:
+        """One case in the view now, if it is there."""
+        entry = self._entries.get(case_id)
+        return entry if entry is not None and entry.data is not None else None
+
     def changes(self, since: ViewCursor) -> tuple[list[ViewEntry], ViewCursor]:
         """Every case whose last record lies at or after ``since``, in cursor order; the cursor after."""
         changed = sorted(

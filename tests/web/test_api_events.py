@@ -263,3 +263,26 @@ def test_the_anonymous_channel_keeps_no_reporter(web_hub: WebHub) -> None:
     with web_hub.client("municipality") as coordinator:
         view = coordinator.get("/api/v1/cases/case-web-tip-1").json()["view"]
     assert view["signal"].get("reporter_role") is None
+
+
+def test_a_log_that_stays_locked_answers_503_and_then_recovers(embedded_web_hub: WebHub) -> None:
+    """Another process holding the log's write lock past the wait: 503 with Retry-After, then 202."""
+    import sqlite3
+
+    from ketenhub.runtime.embedded.hub import LOG_FILE
+
+    blocker = sqlite3.connect(embedded_web_hub.data_dir / LOG_FILE, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        with embedded_web_hub.client("municipal-staff") as staff:
+            blocked = staff.post("/api/v1/events", json=signal_fields("case-web-locked"))
+        assert blocked.status_code == 503, blocked.text
+        assert blocked.json()["type"] == "urn:ketenhub:problem:hub-unavailable"
+        assert blocked.headers["Retry-After"] == "5"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    with embedded_web_hub.client("municipal-staff") as staff:
+        accepted = staff.post("/api/v1/events", json=signal_fields("case-web-locked"))
+        assert accepted.status_code == 202
+        assert wait_for_decision(staff, accepted.json()["event_id"])["status"] == "sealed"

@@ -96,3 +96,22 @@ def test_rotation_and_revocation_take_effect_in_a_running_server(embedded_web_hu
         assert status(second) == 401
         again = ketenhub("partners", "token", "rotate", token_id, "--data-dir", data_dir)
         assert again.returncode == 1 and "revoked" in again.stderr
+
+
+def test_tokens_added_at_once_by_several_writers_are_all_kept(hub_dir: Path) -> None:
+    """Two writers (separate stores, as two commands would be) adding at once lose no token."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ketenhub.hub_folder import HubFolder
+    from ketenhub.web.tokens import TokenStore
+
+    registry = HubFolder(hub_dir).registry()
+
+    def add_many(partner: str) -> list[str]:
+        store = TokenStore(hub_dir)
+        return [store.add(registry, partner).record.token_id for _ in range(15)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        added = [token_id for ids in pool.map(add_many, ["police", "heit"]) for token_id in ids]
+    assert sorted(r.token_id for r in TokenStore(hub_dir).records()) == sorted(added)
+    assert len(set(added)) == 30

@@ -148,8 +148,7 @@ async def get_case(
     case_id: Annotated[str, Path(pattern=CASE_ID_PATTERN, description="Opaque case id.")],
 ) -> CaseDocument:
     """One case in your view; 404 when it is not in your view (or does not exist)."""
-    entries = await context.hub.call(context.hub.backend.views, caller.partner.id)
-    entry = entries.get(case_id)
+    entry = await context.hub.call(context.hub.backend.view, caller.partner.id, case_id)
     if entry is None:
         raise Problem(NOT_FOUND, f"case {case_id} is not in your view")
     record_case_reads(caller.reader, [case_id], ReadPurpose.API_CASE)
