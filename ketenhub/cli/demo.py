@@ -89,6 +89,7 @@ def demo(data_dir: Path, year: int, seed: int) -> None:
         _echo_where(data_dir, fingerprint(hub.public_key))
         click.echo("")
         echo_trust_anchor(data_dir, hub.public_key)
+    _echo_web(data_dir)
 
 
 def _echo_phases(hub: EmbeddedHub) -> None:
@@ -123,3 +124,10 @@ def _echo_where(data_dir: Path, key_fingerprint: str) -> None:
         f"ketenhub publish --as municipal-staff examples/signals.jsonl --data-dir {data_dir}",
     ):
         click.echo(f"  {command}")
+
+
+def _echo_web(data_dir: Path) -> None:
+    click.echo("\nOn the web (the partners' HTTP API and the pages), on this demo data:")
+    click.echo(f"  ketenhub web --data-dir {data_dir}")
+    click.echo("  then open http://127.0.0.1:8080/  (the API's documentation: /api/v1/docs)")
+    click.echo(f"  ketenhub partners token add police --data-dir {data_dir}  (an API token)")
