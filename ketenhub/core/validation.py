@@ -34,7 +34,36 @@ def validate(
             f"{now.isoformat()}, tolerance {CLOCK_SKEW}); send UTC times of things that happened",
         )
     rule = RULES.of(event)
-    return None if rule is None else rule(event, ledger, registry)
+    if rule is not None and (problem := rule(event, ledger, registry)):
+        return problem
+    return _after_close(ledger, event)
+
+
+AFTER_CLOSE: frozenset[type[Event]] = frozenset(
+    {
+        # Withdrawing a partner's access must stay possible for as long as it was granted.
+        m.SharingRevoked,
+        # An addressee picks up a forward made before the close (a signal forwarded to the
+        # police at intake and closed there is picked up by the police afterwards).
+        m.SignalAcknowledged,
+        # Care for a victim outlives the case: the provider answers and ends a referral made
+        # before the case closed (a new referral of that victim is refused).
+        m.ReferralAccepted,
+        m.ReferralDeclined,
+        m.CareStarted,
+        m.CareEnded,
+    }
+)
+"""The events of a case that may still be sealed after its ``CaseClosed``; every other event
+naming a closed case is refused as ``CASE_CLOSED``."""
+
+
+def _after_close(ledger: Ledger, event: Event) -> Rejection | None:
+    """``CASE_CLOSED`` for an event of a closed case that may not follow a close, else None."""
+    case = ledger.cases.get(event.case_ref or "")
+    if case is None or not case.closed or type(event) in AFTER_CLOSE:
+        return None
+    return closed_case(event)
 
 
 RULES: EventHandlers[[Ledger, PartnerRegistry], Rejection | None] = EventHandlers("validation")
@@ -325,6 +354,13 @@ def _referral(e: m.ReferralMade, ledger: Ledger, registry: PartnerRegistry) -> R
         return _reject(
             RejectionCode.INVALID_VALUE,
             f"victim {e.victim!r} belongs to case {known_case!r}, not {e.case_id!r}",
+        )
+    victims_case = ledger.cases.get(known_case or "")
+    if e.case_id is None and victims_case is not None and victims_case.closed:
+        return _reject(
+            RejectionCode.CASE_CLOSED,
+            f"victim {e.victim!r} belongs to case {known_case!r}, which is closed; "
+            "no new ReferralMade",
         )
     return None
 
