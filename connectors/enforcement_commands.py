@@ -27,6 +27,7 @@ from connectors.follow_up import (
 from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView
 from ketenhub.core.partners import Role
+from ketenhub.hub_options import CASE_ID
 from ketenhub.json_events import InvalidEventLine, event_from_json, numbered_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,7 +72,7 @@ def report_command(default: str, role: Role) -> click.Command:
     """The command that reports an owned action as ended, with finding codes."""
 
     @click.command("report")
-    @click.argument("case")
+    @click.argument("case", type=CASE_ID)
     @click.argument("action")
     @click.option(
         "--finding",

@@ -17,6 +17,7 @@ import click
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
+from ketenhub.core.identifiers import ID_FORMAT, is_opaque_id, normal_case_id
 from ketenhub.core.trust import TrustedKey, pin_from_fingerprint, pin_from_text
 from ketenhub.settings import HubSettings, InvalidSetting, env_name
 
@@ -88,6 +89,21 @@ def setting_option(
         attrs["expose_value"] = False
     return click.option(*decls, default=None, callback=fill, help=text, **attrs)
 
+
+class CaseIdParam(click.ParamType):
+    """A case id given on the command line, normalised as the hub keeps case ids."""
+
+    name = "CASE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The normal form of ``value``; a clear refusal when it cannot be a case id."""
+        normal = normal_case_id(str(value))
+        if not is_opaque_id(normal):
+            self.fail(f"a case id has {ID_FORMAT}", param, ctx)
+        return normal
+
+
+CASE_ID = CaseIdParam()
 
 data_dir_option = setting_option(
     "data_dir", "--data-dir", type=click.Path(file_okay=False, path_type=Path)

@@ -45,6 +45,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from connectors.sdk.errors import InputRefused
 from ketenhub.contract.models import ExploitationForm
+from ketenhub.core.identifiers import normal_case_id
 from ketenhub.core.personal_data import REDACTED, redact
 
 LIST_FIELDS = ("exploitation_forms", "indicators", "persons")
@@ -75,7 +76,7 @@ class Tip(BaseModel):
     @property
     def case_id(self) -> str:
         """The opaque case id the tip opens (MMA's reference is no personal data)."""
-        return f"tip-{self.tip_id.lower()}"
+        return normal_case_id(f"tip-{self.tip_id}")
 
     @property
     def received_utc(self) -> dt.datetime:

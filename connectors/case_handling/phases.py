@@ -19,6 +19,7 @@ from connectors.console import moment, settle
 from connectors.follow_up import report_action
 from connectors.sdk.errors import InputRefused
 from ketenhub.contract import models as m
+from ketenhub.hub_options import CASE_ID
 
 _RATIONALE = click.option(
     "--rationale", default=None, help="Motivation (free text: stored encrypted, never in clear)."
@@ -26,7 +27,7 @@ _RATIONALE = click.option(
 
 
 @click.command("intake")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.option(
     "--undermining-crime/--not-undermining-crime",
     default=None,
@@ -94,7 +95,7 @@ def intake(
 
 
 @click.command("severity")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.option(
     "--outcome",
     type=click.Choice(list(m.SeverityOutcome)),
@@ -127,7 +128,7 @@ def severity(
 
 
 @click.command("research")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.option(
     "--register",
     "registers",
@@ -181,7 +182,7 @@ def _register(name: str) -> m.Register:
 
 
 @click.command("plan")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.option(
     "--action",
     "actions",
@@ -250,7 +251,7 @@ def _action(spec: str) -> m.PlannedAction:
 
 
 @click.command("complete")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.argument("action")
 @click.option(
     "--finding", "findings", multiple=True, metavar="CODE", help="A finding code (repeatable)."
@@ -279,7 +280,7 @@ def complete(
 
 
 @click.command("close")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.option(
     "--reason",
     type=click.Choice(list(m.CloseReason)),

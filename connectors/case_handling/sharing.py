@@ -18,6 +18,7 @@ from connectors.console import hub_options, moment
 from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView
 from ketenhub.contract import models as m
+from ketenhub.hub_options import CASE_ID
 
 NEXT_STEP = {
     "RECEIVED": "intake",
@@ -62,7 +63,7 @@ def _case_line(view: CaseView) -> str:
 
 
 @click.command("forward")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.option(
     "--to",
     "to_partner",
@@ -101,7 +102,7 @@ def forward(
 
 
 @click.command("share")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.option(
     "--with",
     "with_partner",
@@ -154,7 +155,7 @@ def share(
 
 
 @click.command("revoke")
-@click.argument("case")
+@click.argument("case", type=CASE_ID)
 @click.argument("decision")
 @click.option(
     "--legal-basis",
@@ -204,7 +205,9 @@ def revoke(
     prompt="Which meeting was held?",
     help="Kind of meeting.",
 )
-@click.option("--case", "cases_discussed", multiple=True, help="A case discussed (repeatable).")
+@click.option(
+    "--case", "cases_discussed", type=CASE_ID, multiple=True, help="A case discussed (repeatable)."
+)
 @click.option("--meeting-id", default=None, help="Id of the meeting (default: a new one).")
 @coordinator_options
 def meeting(

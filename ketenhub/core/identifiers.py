@@ -26,6 +26,12 @@ PSEUDONYM_FORMAT = f"{PSEUDONYM_PREFIX} followed by {PSEUDONYM_HEX_LENGTH} lower
 ID_FORMAT = "1-64 lowercase letters, digits and dashes, starting with a letter or digit"
 
 
+def normal_case_id(text: str) -> str:
+    """A case id as the hub keeps and looks it up: trimmed and lowercased, so that a reference
+    written as ``tip-MMA-1001`` (an outside system's spelling) names case ``tip-mma-1001``."""
+    return text.strip().lower()
+
+
 def is_pseudonym(value: str) -> bool:
     """Whether ``value`` has the strict format of a keyed pseudonym."""
     return PSEUDONYM_PATTERN.fullmatch(value) is not None
