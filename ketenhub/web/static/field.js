@@ -155,39 +155,53 @@
     await add(QUEUE, { label, event, created: now() });
   }
 
+  function visitForm(form) {
+    // everything is read at once, before anything is awaited, so the form can be cleared at once
+    return {
+      address: $("adres").value.trim(),
+      area: $("gebied").value.trim(),
+      findings: Array.from(form.querySelectorAll('input[name="bevinding"]:checked'), (b) => b.value),
+      people: Number($("personen").value || 0),
+      signal: data.may_raise_signal && $("signaal").checked,
+      form: $("signaal-vorm").value,
+      text: $("toelichting").value.trim(),
+      measure: data.may_impose ? $("maatregel").value : "",
+      basis: $("grondslag").value,
+    };
+  }
+
   async function onVisit(submit) {
     submit.preventDefault();
     const day = selectedDay();
     if (!day) return;
     const form = submit.target;
+    const visit = visitForm(form);
+    form.reset();
+    $("adres").focus();
     const visitId = newId("bezoek");
-    const area = $("gebied").value.trim();
     const signals = [];
-    if (data.may_raise_signal && $("signaal").checked) {
+    if (visit.signal) {
       const caseId = newId("zaak");
       signals.push(caseId);
       await keep(`Signaal ${caseId}`, {
         type: "SignalReceived", event_id: crypto.randomUUID(), occurred_at: now(), case_id: caseId,
-        exploitation_forms: $("signaal-vorm").value ? [$("signaal-vorm").value] : [],
-        indicators: [], persons: [], location: { municipality_code: data.municipality_code, area_code: area },
-        free_text: $("toelichting").value.trim() || null,
+        exploitation_forms: visit.form ? [visit.form] : [], indicators: [], persons: [],
+        location: { municipality_code: data.municipality_code, area_code: visit.area },
+        free_text: visit.text || null,
       });
     }
-    await keep(`Bezoek ${visitId} (gebied ${area})`, {
+    await keep(`Bezoek ${visitId} (gebied ${visit.area})`, {
       type: "ControlVisitLogged", event_id: crypto.randomUUID(), occurred_at: now(),
-      control_day_id: day.control_day_id, visit_id: visitId, address: $("adres").value.trim(), area_code: area,
-      finding_codes: Array.from(form.querySelectorAll('input[name="bevinding"]:checked'), (b) => b.value),
-      people_encountered: Number($("personen").value || 0), signals_raised: signals,
+      control_day_id: day.control_day_id, visit_id: visitId, address: visit.address, area_code: visit.area,
+      finding_codes: visit.findings, people_encountered: visit.people, signals_raised: signals,
     });
-    if (data.may_impose && $("maatregel").value) {
+    if (visit.measure) {
       const measureId = newId("maatregel");
       await keep(`Maatregel ${measureId}`, {
         type: "MeasureImposed", event_id: crypto.randomUUID(), occurred_at: now(), case_id: null,
-        measure_id: measureId, measure: $("maatregel").value, legal_basis: $("grondslag").value, control_visit_id: visitId,
+        measure_id: measureId, measure: visit.measure, legal_basis: visit.basis, control_visit_id: visitId,
       });
     }
-    form.reset();
-    $("adres").focus();
     await renderQueue();
     await renderDay();
     sync();
