@@ -26,6 +26,7 @@ from connectors.follow_up import (
 )
 from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView
+from connectors.vocabularies import codes_help
 from ketenhub.core.partners import Role
 from ketenhub.hub_options import CASE_ID
 from ketenhub.json_events import InvalidEventLine, event_from_json, numbered_lines
@@ -79,7 +80,7 @@ def report_command(default: str, role: Role) -> click.Command:
         "findings",
         multiple=True,
         metavar="CODE",
-        help="A finding code (UPPER_SNAKE_CASE), e.g. UNDERPAYMENT_SUSPECTED; repeat for more.",
+        help=codes_help("finding_codes", "A finding code; repeat for more."),
     )
     @click.option("--cancelled", is_flag=True, help="The action was cancelled, not completed.")
     @_as_option(default, role)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,9 +10,8 @@ from dataclasses import dataclass
 from connectors.sdk.client import PartnerClient
 from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView, Receipt
+from connectors.vocabularies import checked_codes
 from ketenhub.contract.models import ActionCompleted, ActionResult, SignalAcknowledged
-
-FINDING_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -94,12 +92,7 @@ def report_action(
     any_owner: bool = False,
 ) -> Receipt:
     """Report that an action this partner owns (any action, for the coordinator) ended, with findings."""
-    codes = list(findings)
-    bad = [c for c in codes if not FINDING_CODE.match(c)]
-    if bad:
-        raise InputRefused(
-            where="--finding", detail=f"finding codes are UPPER_SNAKE_CASE codes, not {bad}"
-        )
+    codes = checked_codes(client, "finding_codes", findings, "--finding")
     view = client.snapshot().get(case_id)
     if view is None:
         raise InputRefused(

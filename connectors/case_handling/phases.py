@@ -18,6 +18,7 @@ from connectors.case_handling.recording import (
 from connectors.console import moment, settle
 from connectors.follow_up import report_action
 from connectors.sdk.errors import InputRefused
+from connectors.vocabularies import checked_codes, codes_help
 from ketenhub.contract import models as m
 from ketenhub.hub_options import CASE_ID
 
@@ -137,7 +138,11 @@ def severity(
     help="A register consulted (repeatable); prompted when none is given.",
 )
 @click.option(
-    "--finding", "findings", multiple=True, metavar="CODE", help="A finding code (repeatable)."
+    "--finding",
+    "findings",
+    multiple=True,
+    metavar="CODE",
+    help=codes_help("finding_codes", "A finding code (repeatable)."),
 )
 @click.option("--summary", default=None, help="Research summary (free text: stored encrypted).")
 @coordinator_options
@@ -168,7 +173,7 @@ def research(
             occurred_at=moment(at),
             case_id=case,
             registers_consulted=[_register(r) for r in consulted],
-            finding_codes=codes,
+            finding_codes=checked_codes(client, "finding_codes", codes, "--finding"),
             summary=encrypted(client, case, "SourceResearchCompleted", "summary", summary),
         )
 
@@ -188,7 +193,10 @@ def _register(name: str) -> m.Register:
     "actions",
     multiple=True,
     metavar="ID:KIND:OWNER:DUE",
-    help="A planned action, e.g. a1:CONTROL_VISIT:heit:2025-03-01 (repeatable).",
+    help=codes_help(
+        "action_kinds",
+        "A planned action, e.g. a1:CONTROL_VISIT:heit:2025-03-01 (repeatable); its KIND is",
+    ),
 )
 @click.option(
     "--forward-to-police/--no-forward-to-police",
@@ -225,6 +233,7 @@ def plan(
         existing_case(client, case)
         for action in planned:
             client.registry.get(action.owner)
+            checked_codes(client, "action_kinds", [action.kind], f"action {action.action_id!r}")
         record(
             client,
             m.ActionPlanAdopted,
@@ -254,7 +263,11 @@ def _action(spec: str) -> m.PlannedAction:
 @click.argument("case", type=CASE_ID)
 @click.argument("action")
 @click.option(
-    "--finding", "findings", multiple=True, metavar="CODE", help="A finding code (repeatable)."
+    "--finding",
+    "findings",
+    multiple=True,
+    metavar="CODE",
+    help=codes_help("finding_codes", "A finding code (repeatable)."),
 )
 @click.option("--cancelled", is_flag=True, help="The action was cancelled, not completed.")
 @coordinator_options

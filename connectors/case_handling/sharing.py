@@ -17,6 +17,7 @@ from connectors.case_handling.recording import (
 from connectors.console import hub_options, moment
 from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView
+from connectors.vocabularies import checked_codes, codes_help
 from ketenhub.contract import models as m
 from ketenhub.hub_options import CASE_ID
 
@@ -112,12 +113,12 @@ def forward(
 @click.option(
     "--purpose",
     prompt="Purpose of sharing (e.g. JOINT_CONTROL, CRIMINAL_INVESTIGATION, CARE)",
-    help="Purpose of sharing, e.g. JOINT_CONTROL (see `ketenhub codes sharing_purposes`).",
+    help=codes_help("sharing_purposes", "Purpose of sharing."),
 )
 @click.option(
     "--legal-basis",
     prompt="Legal basis (e.g. Wpg art. 20, AVG art. 6(1)(e))",
-    help="Legal basis of sharing (see `ketenhub codes legal_bases`).",
+    help=codes_help("legal_bases", "Legal basis of sharing."),
 )
 @click.option("--meeting", "meeting_id", default=None, help="The meeting that decided it, if any.")
 @click.option("--decision-id", default=None, help="Id of the decision (default: a new one).")
@@ -147,8 +148,8 @@ def share(
             case_id=case,
             decision_id=decision,
             partner=with_partner,
-            purpose=purpose,
-            legal_basis=legal_basis,
+            purpose=checked_codes(client, "sharing_purposes", [purpose], "--purpose")[0],
+            legal_basis=checked_codes(client, "legal_bases", [legal_basis], "--legal-basis")[0],
             meeting_id=meeting_id,
         )
         click.echo(f"sharing decision {decision}: {with_partner} now sees case {case}")
@@ -160,7 +161,7 @@ def share(
 @click.option(
     "--legal-basis",
     prompt="Legal basis of the revocation",
-    help="Legal basis of the revocation (see `ketenhub codes legal_bases`).",
+    help=codes_help("legal_bases", "Legal basis of the revocation."),
 )
 @click.option("--meeting", "meeting_id", default=None, help="The meeting that decided it, if any.")
 @coordinator_options
@@ -192,7 +193,7 @@ def revoke(
             decision_id=decision,
             partner=shared["partner"],
             purpose=shared["purpose"],
-            legal_basis=legal_basis,
+            legal_basis=checked_codes(client, "legal_bases", [legal_basis], "--legal-basis")[0],
             meeting_id=meeting_id,
         )
 

@@ -164,4 +164,6 @@ def test_report_ends_an_owned_action_and_refuses_another_owners(hub_dir: Path) -
         "--data-dir",
         str(hub_dir),
     )
-    assert bad.exit_code == 1 and "UPPER_SNAKE_CASE" in bad.stderr
+    assert bad.exit_code == 1
+    assert "--finding: code number 1 of 1 given is not in the hub's finding codes" in bad.stderr
+    assert "NO_ID_PAPERS" in bad.stderr and "free text" not in bad.stderr
