@@ -4,58 +4,43 @@ In the spirit of the RIEC's regional dashboard: signals per month, by exploitati
 and by channel, the five-phase funnel, lead times, referrals to care and control days.
 Every figure is the evaluation's own (``ketenhub.evaluation.evaluate_events`` over the
 sealed events, the events ``ketenhub evaluate`` replays), published with its small-count
-suppression (``published``): aggregates only, never a case. For the coordinator's users.
+suppression (``publish``: primary and secondary): aggregates only, never a case. For the coordinator's users.
 ``/dashboard/jaarverslag`` shows all five parts of the annual evaluation for printing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ketenhub.config.labels import dutch_labels
+from ketenhub.config.labels import Labels, dutch_labels
 from ketenhub.core.partners import Role
-from ketenhub.evaluation import EvaluationSettings, Table, evaluate_events, published
+from ketenhub.evaluation import (
+    ALL,
+    PARTS,
+    EvaluationSettings,
+    Table,
+    evaluate_events,
+    publish,
+)
+from ketenhub.evaluation.wording import words
 from ketenhub.web.pages.access import SignedInDep, pages_state, require_role
 from ketenhub.web.pages.rendering import page, today_local
 
 router = APIRouter(include_in_schema=False)
-DASHBOARD_TABLES = {
-    "signalling.by_month": "Signalen per maand",
-    "signalling.by_form": "Signalen per vorm van uitbuiting",
-    "signalling.by_channel": "Signalen per kanaal",
-    "signalling.funnel": "De vijf fasen: hoeveel zaken elke fase bereikten en waar ze stopten",
-    "signalling.lead_times": "Doorlooptijd per fase (dagen sinds de vorige fase)",
-    "victims.referrals_by_provider": "Doorverwijzingen naar zorg, per zorgpartner",
-    "enforcement.control_days": "Controledagen, bezoeken en signalen, per soort controle",
-}
-PART_TITLES = {
-    "awareness": "1. Bewustwording en training",
-    "signalling": "2. Signaleringsstructuur",
-    "enforcement": "3. Handhaving en barrières",
-    "victims": "4. Slachtofferhulp",
-    "collaboration": "5. Samenwerking",
-}
-MEASURES = {
-    "signals": "signalen", "reached": "bereikt", "closed here": "hier gesloten",
-    "still open here": "nog open", "stored for future use": "bewaard", "cases": "zaken",
-    "median days": "mediaan dagen", "p90 days": "90e percentiel dagen",
-    "referrals made": "doorverwijzingen", "accepted": "aanvaard", "declined": "afgewezen",
-    "care started": "zorg gestart", "control days": "controledagen", "visits": "bezoeken",
-    "people encountered": "aangetroffen personen", "signals raised": "signalen gemaakt",
-    "received": "ontvangen", "led to an action": "leidde tot actie", "forwarded": "doorgestuurd",
-    "picked up": "opgepakt", "measures": "maatregelen", "victims": "slachtoffers",
-}  # fmt: skip
-ROW_LISTS = {
-    "channel": "channel", "exploitation form": "exploitation_form", "phase": "phase",
-    "provider": "partner", "kind": "control_day_kind", "partner": "partner",
-    "measure": "measure_type", "finding code": "finding_codes", "age group": "age_group",
-    "gender": "gender", "care type": "care_type", "reason": "decline_reason", "owner": "partner",
-    "meeting": "meeting_type",
-}  # fmt: skip
+DASHBOARD_TABLES = (
+    "signalling.by_month",
+    "signalling.by_form",
+    "signalling.by_channel",
+    "signalling.funnel",
+    "signalling.lead_times",
+    "victims.referrals_by_provider",
+    "enforcement.control_days",
+)
 YEAR = Annotated[int | None, Query(ge=1970, le=9998)]
 
 
@@ -79,37 +64,46 @@ class ShownTable:
     rows: list[tuple[list[str], list[Cell]]]
 
 
-def measure_label(measure: str, year: int, baseline: int) -> str:
-    """``signals 2025`` as ``signalen 2025``; ``... change`` as ``... verschil``."""
-    name, _, tail = measure.rpartition(" ")
-    dutch = MEASURES.get(name, name)
-    return f"{dutch} verschil" if tail == "change" else f"{dutch} {tail}"
-
-
-def shown(table: Table, title: str, settings: EvaluationSettings) -> ShownTable:
-    """The table with Dutch labels and every figure published (suppressed where small)."""
-    labels = dutch_labels()
-    year, baseline = table.baseline_of or (0, 0)
-    lists = [ROW_LISTS.get(dim) for dim in table.dims]
+def shown(table: Table, settings: EvaluationSettings) -> ShownTable:
+    """The table as the evaluation publishes it (primary and secondary suppression), in Dutch."""
+    published_table = publish(table, settings.min_count)
+    said, labels = words("nl"), dutch_labels()
+    params = dict(table.params)
     rows = []
-    for row in table.rows:
+    for r, row in enumerate(table.rows):
         row_key = "|".join(row.labels)
         cells = [
-            Cell(published(figure, settings.min_count), measure, row_key)
-            for measure, figure in zip(table.measures, row.figures, strict=True)
+            Cell(published_table.text(r, m), measure, row_key)
+            for m, measure in enumerate(table.measures)
         ]
         shown_labels = [
-            labels.label(list_name, value) if list_name else value
-            for list_name, value in zip(lists, row.labels, strict=True)
+            _row_label(said.codes_of(dim), code, labels)
+            for dim, code in zip(table.dims, row.labels, strict=True)
         ]
         rows.append((shown_labels, cells))
     return ShownTable(
         table.key,
-        title,
-        list(table.dims),
-        [measure_label(m, year, baseline) for m in table.measures],
+        said.table_title(table.key, **params),
+        [said.dim(d) for d in table.dims],
+        [_measure_heading(m, table, params) for m in table.measures],
         rows,
     )
+
+
+def _row_label(code_list: str | None, code: str, labels: Labels) -> str:
+    said = words("nl")
+    if code == ALL or (code_list is None and said.has("words", code)):
+        return said.word(code)
+    return labels.label(code_list, code) if code_list else code
+
+
+def _measure_heading(measure: str, table: Table, params: Mapping[str, object]) -> str:
+    """``signals 2025`` as the evaluation's Dutch word and the year; the change as ``verschil``."""
+    if not table.baseline_of:
+        return words("nl").measure(measure, **params)
+    name, _, tail = measure.rpartition(" ")
+    said = words("nl").measure(name, **params)
+    return f"{said} verschil" if tail == "change" else f"{said} {tail}"
 
 
 async def _evaluation(request: Request, user: SignedInDep, year: int, baseline: int) -> list[Table]:
@@ -127,7 +121,7 @@ async def dashboard(
     baseline = nulmeting if nulmeting and nulmeting != year else year - 1
     settings = EvaluationSettings()
     tables = {t.key: t for t in await _evaluation(request, user, year, baseline)}
-    shown_tables = [shown(tables[key], title, settings) for key, title in DASHBOARD_TABLES.items()]
+    shown_tables = [shown(tables[key], settings) for key in DASHBOARD_TABLES]
     return page(
         request,
         "dashboard.html",
@@ -149,9 +143,10 @@ async def annual_report(
     baseline = nulmeting if nulmeting and nulmeting != year else year - 1
     settings = EvaluationSettings()
     tables = await _evaluation(request, user, year, baseline)
+    said = words("nl")
     parts = [
-        (title, [shown(t, t.title, settings) for t in tables if t.part == key])
-        for key, title in PART_TITLES.items()
+        (said.part(part.key), [shown(t, settings) for t in tables if t.part == part.key])
+        for part in PARTS
     ]
     return page(
         request,

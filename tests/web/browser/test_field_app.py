@@ -112,7 +112,7 @@ def test_a_whole_control_day_on_a_phone_ends_up_sealed_and_in_the_views(
 def test_offline_entries_wait_on_the_phone_and_arrive_once(
     pages_hub: PagesHub, screens: Callable[..., Screen]
 ) -> None:
-    """Offline: entries wait (also across a reload); online: all arrive, and a resend after a lost answer is no double."""
+    """Offline: entries wait (also across a reload); online: all arrive; a resend after a lost answer is no double."""
     _plan_days(pages_hub)
     screen = _open_app(pages_hub, screens)
     page = screen.page

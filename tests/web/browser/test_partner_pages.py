@@ -1,4 +1,4 @@
-"""Partners in a real browser: each sees only its own cases (404 for another's), takes up, reports, decides referrals."""
+"""Partners in a real browser: each sees only its own cases (404 for the rest), takes up, reports, decides referrals."""
 
 from __future__ import annotations
 
