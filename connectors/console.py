@@ -174,21 +174,33 @@ class HubRejected(ConnectorError):
 
 
 def settle(client: PartnerClient, receipts: list[Receipt]) -> None:
-    """Flush, then report the hub's rejections (of these events and any earlier ones not yet shown).
+    """Flush, then report the hub's rejections: of these events, then any earlier ones this
+    connector has not shown before (each rejection is shown once per connector and partner:
+    every subcommand of a connector keeps one position).
 
     On the embedded hub the pipeline has run, so every decision is known; on Kafka the hub
     decides asynchronously and rejections show up in a later run (or ``ketenhub rejected``).
     """
     client.flush()
     ours = {str(r.event_id) for r in receipts}
-    refused = 0
+    refused, earlier = 0, []
     for rejected in client.rejections():
-        refused += rejected.event_id in ours
-        click.echo(
+        line = (
             f"REJECTED {rejected.event_type} {rejected.event_id} (case {rejected.case_id}): "
-            f"{rejected.code}: {rejected.reason}",
+            f"{rejected.code}: {rejected.reason}"
+        )
+        if rejected.event_id in ours:
+            refused += 1
+            click.echo(line, err=True)
+        else:
+            earlier.append(line)
+    if earlier:
+        click.echo(
+            f"{len(earlier)} earlier rejection(s) of {client.partner.id}, not shown before:",
             err=True,
         )
+        for line in earlier:
+            click.echo(f"  {line}", err=True)
     if not isinstance(client.transport, EmbeddedTransport) and receipts:
         click.echo("on Kafka the hub decides asynchronously: rejections show in the next run")
     if refused:

@@ -56,7 +56,7 @@ def acknowledge_command(name: str, default: str, role: Role, summary: str) -> cl
         partner: str, at: str | None, data_dir: Path, bootstrap: str | None, topic_prefix: str
     ) -> None:
         hub = HubAddress(data_dir, bootstrap, topic_prefix)
-        with open_client(partner, hub, f"{default}-acknowledge", role=role) as client:
+        with open_client(partner, hub, default, role=role) as client:
             done = acknowledge_forwards(client, moment(at))
             for forward, _ in done:
                 click.echo(
@@ -103,7 +103,7 @@ def report_command(default: str, role: Role) -> click.Command:
         findings as codes, never as free text: e.g. --finding NO_PERMIT --finding OVERCROWDING.
         """
         hub = HubAddress(data_dir, bootstrap, topic_prefix)
-        with open_client(partner, hub, f"{default}-report", role=role) as client:
+        with open_client(partner, hub, default, role=role) as client:
             receipt = report_action(client, case, action, findings, moment(at), cancelled=cancelled)
             result = "cancelled" if cancelled else "completed"
             click.echo(
@@ -130,7 +130,7 @@ def follow_command(default: str, role: Role) -> click.Command:
         Positions are committed: the next run starts after what this one printed.
         """
         hub = HubAddress(data_dir, bootstrap, topic_prefix)
-        with open_client(partner, hub, f"{default}-follow", role=role) as client:
+        with open_client(partner, hub, default, role=role) as client:
             changes = 0
             for update in client.views(follow=follow):
                 changes += 1
@@ -171,7 +171,7 @@ def police_publish(
     before anything leaves this command. Use - for standard input.
     """
     hub = HubAddress(data_dir, bootstrap, topic_prefix)
-    with open_client(partner, hub, "police-publish", role=Role.POLICE) as client:
+    with open_client(partner, hub, "police", role=Role.POLICE) as client:
         events, problems = [], []
         for number, line in numbered_lines(file):
             try:
