@@ -50,6 +50,8 @@ class _YearRead:
     end: int | None = None
     prev_hash: bytes = b""
     datums: list[dict[str, Any]] | None = None
+    first_sealed: dt.datetime | None = None
+    last_sealed: dt.datetime | None = None
 
 
 def _read_year(source: SealedLogSource, year: int) -> tuple[_YearRead, Verification]:
@@ -61,6 +63,8 @@ def _read_year(source: SealedLogSource, year: int) -> tuple[_YearRead, Verificat
     found = _YearRead(datums=[])
     for offset, value in source.records():
         record = verifier.feed(offset, value)
+        found.first_sealed = found.first_sealed or record.sealed_at
+        found.last_sealed = record.sealed_at
         if found.end is None and record.sealed_at >= stop:
             found.end = offset
         if found.first is None and start <= record.sealed_at < stop:
@@ -71,10 +75,22 @@ def _read_year(source: SealedLogSource, year: int) -> tuple[_YearRead, Verificat
     if verification.first_offset != 0:
         raise NothingToArchive(year, "archive from a whole log (the embedded hub or Kafka)")
     if found.first is None:
-        raise NothingToArchive(year, f"no record of audit.log was sealed in {year}")
+        raise NothingToArchive(year, _nothing_sealed(year, found))
     if found.end is None:
         found.end = verification.end_offset
     return found, verification
+
+
+def _nothing_sealed(year: int, found: _YearRead) -> str:
+    """Why no record was selected: the year is by sealing time; when the log was sealed."""
+    detail = (
+        f"no record of audit.log was sealed in {year} (an archive holds the records sealed in "
+        "its year, UTC, not the events that occurred in it)"
+    )
+    if found.first_sealed is None or found.last_sealed is None:
+        return detail + "; audit.log holds no record yet"
+    first, last = found.first_sealed.date().isoformat(), found.last_sealed.date().isoformat()
+    return detail + f"; the first was sealed on {first}, the last on {last}"
 
 
 def _tail(checkpoints: list[Checkpoint], end: int, year: int) -> Checkpoint:

@@ -42,6 +42,8 @@ class TextTable:
     chart_file: str = ""
     empty: str = ""
     """What to say instead of the table when it has no rows."""
+    kind: str = ""
+    """What kind of table it is (``indicators``), for its style."""
 
     @property
     def flat_head(self) -> tuple[str, ...]:

@@ -38,6 +38,8 @@ thead th { background: #eef2f6; text-align: left; font-weight: 600; overflow-wra
            hyphens: auto; }
 tbody th { text-align: left; font-weight: normal; background: #fafbfc; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.indicators { width: 100%; font-size: 0.85rem; }
+table.indicators tbody th { width: 52%; }
 p.note { font-size: 0.78rem; color: #555; margin: 0.1rem 0 0.8rem; }
 p.empty { font-style: italic; color: #555; }
 figure.chart { margin: 0.4rem 0; }
@@ -124,7 +126,8 @@ def _html_table(table: TextTable, level: int) -> list[str]:
         return out
     if table.chart_svg is not None:
         out.append(f'<figure class="chart">{_inline(table.chart_svg)}</figure>')
-    out.append('<div class="table-wrap"><table>')
+    kind = f' class="{table.kind}"' if table.kind else ""
+    out.append(f'<div class="table-wrap"><table{kind}>')
     out.append("<thead>")
     for heads in table.head:
         cells = "".join(_html_head(h) for h in heads)

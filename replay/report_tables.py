@@ -190,7 +190,12 @@ def against_baseline(group: IndicatorTable, speech: Speech) -> TextTable:
             values += [Cell(change), Cell(percent)]
         rows.append((Cell(indicator_name(item, speech), label=True, number=False), *values))
     return TextTable(
-        group.id, group.title, (tuple(head),), tuple(rows), empty=said.phrase("no_data")
+        group.id,
+        group.title,
+        (tuple(head),),
+        tuple(rows),
+        empty=said.phrase("no_data"),
+        kind="indicators",
     )
 
 
@@ -236,7 +241,9 @@ def over_years(group: IndicatorTable, speech: Speech) -> TextTable:
                     Cell(versus_last),
                 )
             )
-    return TextTable(group.id, group.title, (head,), tuple(rows), empty=said.phrase("no_data"))
+    return TextTable(
+        group.id, group.title, (head,), tuple(rows), empty=said.phrase("no_data"), kind="indicators"
+    )
 
 
 def _joined(change: tuple[str, str]) -> str:

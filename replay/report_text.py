@@ -25,7 +25,7 @@ def localised(text: str, language: Language) -> str:
         return text
     sign, whole, fraction = match.groups()
     group, point = (".", ",") if language == "nl" else (",", ".")
-    grouped = f"{int(whole):,}".replace(",", group) if len(whole) > 4 else whole
+    grouped = f"{int(whole):,}".replace(",", group) if len(whole) > 3 else whole
     return sign + grouped + (point + fraction if fraction else "")
 
 

@@ -59,6 +59,8 @@ class Snapshot:
     records: int
     last_sealed_at: dt.datetime | None
     projector: Projector
+    first_sealed_at: dt.datetime | None = None
+    """When the log's first record was sealed (also when it lies after ``before``)."""
 
 
 def snapshot(
@@ -66,13 +68,24 @@ def snapshot(
 ) -> Snapshot:
     """Fold the records sealed before ``before`` (a prefix of the log); consume the rest unused."""
     projector = Projector(registry)
-    count, last, stopped = 0, None, False
+    count, first, last, stopped = 0, None, None, False
     for record, event in records:
+        first = first or record.sealed_at
         stopped = stopped or record.sealed_at >= before
         if not stopped:
             projector.apply(record, event)
             count, last = count + 1, record.sealed_at
-    return Snapshot(before, count, last, projector)
+    return Snapshot(before, count, last, projector, first)
+
+
+def nothing_sealed(snap: Snapshot, as_of: str) -> str | None:
+    """What to tell when no record was sealed by then (time travel is by sealing time)."""
+    if snap.records:
+        return None
+    detail = f"no record of audit.log was sealed by {as_of} (replay selects by sealing time, UTC)"
+    if snap.first_sealed_at is None:
+        return detail + "; audit.log holds no record yet"
+    return detail + f"; the first was sealed on {snap.first_sealed_at.date().isoformat()}"
 
 
 def case_state(snap: Snapshot, case_id: str, partner: str | None = None) -> Json | None:

@@ -211,6 +211,7 @@ def replay(
     from replay.time_travel import (
         case_state,
         known_before,
+        nothing_sealed,
         partner_view,
         sharing_in_force,
         snapshot,
@@ -223,6 +224,8 @@ def replay(
     with open_source(data_dir, bootstrap, archive_dir, public_key) as source:
         run = Replay(source, allow_unverified=allow_unverified)
         snap = snapshot(run.events(), before, partners)
+    if (note := nothing_sealed(snap, as_of)) is not None:
+        click.echo(note, err=True)
     shown: dict[str, Any] = {
         "as_of": as_of,
         "records_sealed_by_then": snap.records,

@@ -7,7 +7,7 @@ from ketenhub.contract.models import Audience, AudienceKind, CampaignChannel, Ta
 from ketenhub.demo.script import Script
 
 INTERNAL, EXTERNAL = AudienceKind.INTERNAL_ROLE, AudienceKind.EXTERNAL_SECTOR
-TRAININGS: tuple[tuple[int, AudienceKind, Audience, tuple[int, int], str], ...] = (
+TRAININGS = (
     (2, INTERNAL, Audience.COUNTER_STAFF, (12, 24), "comensha"),
     (3, INTERNAL, Audience.ENFORCER, (8, 16), "police"),
     (4, INTERNAL, Audience.CASEWORKER, (15, 30), "shop"),
@@ -21,7 +21,7 @@ TRAININGS: tuple[tuple[int, AudienceKind, Audience, tuple[int, int], str], ...] 
     (10, INTERNAL, Audience.CASEWORKER, (10, 22), "comensha"),
     (11, EXTERNAL, Audience.HEALTHCARE, (10, 25), "comensha"),
 )
-CAMPAIGNS: tuple[tuple[tuple[int, int], CampaignChannel, TargetGroup, tuple[int, int]], ...] = (
+CAMPAIGNS = (
     ((1, 20), CampaignChannel.SOCIAL_MEDIA, TargetGroup.GENERAL_PUBLIC, (8000, 15000)),
     ((3, 12), CampaignChannel.SCHOOL_VISIT, TargetGroup.YOUTH, (600, 1200)),
     ((5, 14), CampaignChannel.PRINT, TargetGroup.HOSPITALITY, (150, 400)),
@@ -37,9 +37,15 @@ CAMPAIGNS: tuple[tuple[tuple[int, int], CampaignChannel, TargetGroup, tuple[int,
 )
 
 
-def train_and_campaign(s: Script) -> None:
+Training = tuple[int, AudienceKind, Audience, tuple[int, int], str]
+Campaign = tuple[tuple[int, int], CampaignChannel, TargetGroup, tuple[int, int]]
+
+
+def train_and_campaign(
+    s: Script, trainings: tuple[Training, ...], campaigns: tuple[Campaign, ...]
+) -> None:
     """Record the year's trainings and campaigns (by the coordinator)."""
-    for month, kind, audience, (low, high), provider in TRAININGS:
+    for month, kind, audience, (low, high), provider in trainings:
         when = s.office(s.day((month, 1), (month, 28)))
         training = m.TrainingCompleted(
             **s.stamp("municipality", when),
@@ -50,7 +56,7 @@ def train_and_campaign(s: Script) -> None:
             provider=provider,
         )
         s.send(training, f"Training for {audience.lower().replace('_', ' ')} completed")
-    for (month, day), channel, group, (low, high) in CAMPAIGNS:
+    for (month, day), channel, group, (low, high) in campaigns:
         when = s.office(s.day((month, day), (month, day)))
         campaign = m.CampaignHeld(
             **s.stamp("municipality", when),

@@ -143,13 +143,13 @@ def handle(s: Script, signal: m.SignalReceived, subject: str, path: Path) -> Non
         follow(s, run.case_id, run.t, index, victim)
     if intake.outcome is IntakeOutcome.CLOSE:
         run.close(path.close or CloseReason.NOT_TRAFFICKING)
-        if path.fault is Fault.AFTER_CLOSE and run.step(1, 3):
+        if run.s.makes(path.fault) is Fault.AFTER_CLOSE and run.step(1, 3):
             late = m.SeverityAssessed(
                 **s.stamp("municipality", run.t), case_id=run.case_id, outcome=SeverityOutcome.CLOSE
             )
             s.send(late, "Severity assessment of a case that was already closed", "CASE_CLOSED")
     elif intake.outcome is IntakeOutcome.FORWARD and intake.forward_to is not None:
-        wrong = path.fault is Fault.WRONG_FORWARD_ID
+        wrong = run.s.makes(path.fault) is Fault.WRONG_FORWARD_ID
         run.acknowledge(intake.event_id, intake.forward_to, (0, 4), wrong_id=wrong)
         run.close(CloseReason.FORWARDED)
     elif path.severity is not None and _severity(run, path):
@@ -158,7 +158,7 @@ def handle(s: Script, signal: m.SignalReceived, subject: str, path: Path) -> Non
 
 def _intake(run: CaseRun, path: Path) -> m.IntakeAssessed | None:
     outcome = path.intake or IntakeOutcome.ACCEPT
-    if path.fault is Fault.POLICE_INTAKE and run.step(0, 1):
+    if run.s.makes(path.fault) is Fault.POLICE_INTAKE and run.step(0, 1):
         stamp = run.s.stamp("police", run.t)
         bad = m.IntakeAssessed(
             **stamp,
@@ -189,7 +189,7 @@ def _intake(run: CaseRun, path: Path) -> m.IntakeAssessed | None:
 
 
 def _severity(run: CaseRun, path: Path) -> bool:
-    if path.fault is Fault.PLAN_TOO_EARLY and run.step(0, 1):
+    if run.s.makes(path.fault) is Fault.PLAN_TOO_EARLY and run.step(0, 1):
         action = m.PlannedAction(
             action_id="a1", kind="CONTROL_VISIT", owner="enforcement", due_date=run.t.date()
         )

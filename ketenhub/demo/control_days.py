@@ -141,9 +141,9 @@ def _visit(s: Script, day: _Day, index: int) -> str:
     )
     note = f"Visit to a {spec.sites[index]}" + (", raising a new signal" if raised else "")
     s.send(visit, note)
-    if spec.resends and index == 0:
+    if spec.resends and s.mistakes and index == 0:
         s.send(visit, "The control-day app delivered the same visit twice", "DUPLICATE")
-    if spec.resends and index == 1:
+    if spec.resends and s.mistakes and index == 1:
         changed = visit.model_copy(update={"people_encountered": visit.people_encountered + 2})
         s.send(
             changed, "A corrected visit re-sent under the same event id", "CONFLICTING_DUPLICATE"

@@ -8,6 +8,7 @@ messages only as pseudonyms; free texts are short, generic and encrypted through
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,9 +16,10 @@ from ketenhub.codec.cloudevents import SPEC_VERSION, format_time
 from ketenhub.config import load_registry
 from ketenhub.contract.models import EncryptedField, SignalReceived
 from ketenhub.demo import awareness, caseload, control_days, meetings, permits, stories
+from ketenhub.demo.profile import BASELINE_YEAR, FULL_YEAR
 from ketenhub.demo.script import Script, field_context
 
-__all__ = ["Protector", "ScenarioMessage", "build_year", "field_context"]
+__all__ = ["Protector", "ScenarioMessage", "build_history", "build_year", "field_context"]
 
 
 class Protector(Protocol):
@@ -41,22 +43,46 @@ class ScenarioMessage:
     headers: tuple[tuple[str, bytes], ...]
     expect: str
     note: str
+    when: dt.datetime
+    """When it happened in the story: when its partner's system published it."""
 
 
 def build_year(
-    year: int = 2025, seed: int = 1916, *, protector: Protector
+    year: int = 2025, seed: int = 1916, *, protector: Protector, baseline: bool = False
 ) -> list[ScenarioMessage]:
-    """Build the messages of one synthetic year, in the order they happened."""
-    s = Script(year, seed, protector, load_registry())
-    days = control_days.plan(s, control_days.DAYS)
-    caseload.schedule(s, (*caseload.CLOSED_EARLY, *stories.WITH_PLANS, *caseload.OPEN_AT_YEAR_END))
+    """Build the messages of one synthetic year, in the order they happened.
+
+    ``baseline`` builds the smaller year before the approach got going (``BASELINE_YEAR``).
+    """
+    profile = BASELINE_YEAR if baseline else FULL_YEAR
+    s = Script(year, seed, protector, load_registry(), mistakes=profile.mistakes)
+    days = control_days.plan(s, profile.taken(control_days.DAYS, profile.control_days))
+    closed_early = profile.batches(caseload.CLOSED_EARLY)
+    with_plans = profile.taken(stories.WITH_PLANS, profile.stories)
+    caseload.schedule(s, (*closed_early, *with_plans, *profile.batches(caseload.OPEN_AT_YEAR_END)))
     s.open_cases()
     control_days.emit(s, days)
     meetings.hold(s)
-    awareness.train_and_campaign(s)
+    trainings = profile.taken(awareness.TRAININGS, profile.trainings)
+    awareness.train_and_campaign(
+        s, trainings, profile.taken(awareness.CAMPAIGNS, profile.campaigns)
+    )
     permits.screen_permits(s)
-    _misconfigured_connector(s)
-    return [ScenarioMessage(e.partner, e.value, e.headers, e.expect, e.note) for e in s.in_order()]
+    if profile.mistakes:
+        _misconfigured_connector(s)
+    return [
+        ScenarioMessage(e.partner, e.value, e.headers, e.expect, e.note, e.when)
+        for e in s.in_order()
+    ]
+
+
+def build_history(
+    year: int = 2025, seed: int = 1916, *, protector: Protector
+) -> list[ScenarioMessage]:
+    """The baseline year before ``year`` and ``year`` itself, in the order they happened."""
+    return build_year(year - 1, seed, protector=protector, baseline=True) + build_year(
+        year, seed, protector=protector
+    )
 
 
 def _misconfigured_connector(s: Script) -> None:

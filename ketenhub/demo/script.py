@@ -94,10 +94,17 @@ class Script:
     """Everything one build of the year shares: seeded randomness, counters and the entries."""
 
     def __init__(
-        self, year: int, seed: int, protector: Protector, registry: PartnerRegistry
+        self,
+        year: int,
+        seed: int,
+        protector: Protector,
+        registry: PartnerRegistry,
+        *,
+        mistakes: bool = True,
     ) -> None:
         self.year = year
         self.seed = seed
+        self.mistakes = mistakes
         self.rng = random.Random(seed)
         self.protector = protector
         self.registry = registry
@@ -112,6 +119,10 @@ class Script:
         self._people: dict[str, str] = {}
         self.identified: set[str] = set()
 
+    def makes(self, fault: Fault | None) -> Fault | None:
+        """The deliberate mistake a story plans, if this year makes mistakes."""
+        return fault if self.mistakes else None
+
     # identifiers ------------------------------------------------------------------------
     def new_uuid(self) -> uuid.UUID:
         """A deterministic event id: uuid5 of the year, the seed and a counter."""
@@ -124,9 +135,9 @@ class Script:
         return f"{prefix}-{self.year}-{next(counter):0{width}d}"
 
     def pseudonym(self, kind: str) -> str:
-        """The pseudonym of a new synthetic person, address or employer (``person-0042``)."""
+        """The pseudonym of a new synthetic person, address or employer (``person-2025-0042``)."""
         counter = self._labels.setdefault(f"raw:{kind}", itertools.count(1))
-        return self.protector.pseudonym(f"{kind}-{next(counter):04d}")
+        return self.protector.pseudonym(f"{kind}-{self.year}-{next(counter):04d}")
 
     def person(self, key: str) -> str:
         """The pseudonym of the person a story knows as ``key``: one person, one pseudonym."""

@@ -136,7 +136,7 @@ def receive(
         "location": m.Location(municipality_code=s.registry.municipality_code, area_code=area),
         "free_text": s.seal(persons[0], text, m.SignalReceived.EVENT_TYPE, case_id, "free_text"),
     }
-    if path.fault is Fault.ANONYMOUS_WITH_ROLE:
+    if s.makes(path.fault) is Fault.ANONYMOUS_WITH_ROLE:
         stamp = s.stamp(source.partner, opened - dt.timedelta(minutes=s.rng.randint(15, 45)))
         bad = m.SignalReceived(**stamp, **fields, reporter_role=ReporterRole.CITIZEN)
         s.send(bad, "Anonymous tip that wrongly names a reporter role", "INVALID_VALUE")

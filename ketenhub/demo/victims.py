@@ -62,7 +62,7 @@ def follow(s: Script, case_id: str, after: dt.datetime, index: int, victim: Vict
     moment = s.later(after, 0, 4)
     if moment is None:
         return
-    if victim.fault is Fault.REFERRAL_BEFORE_IDENTIFICATION:
+    if s.makes(victim.fault) is Fault.REFERRAL_BEFORE_IDENTIFICATION:
         early = _referral(
             s, case_id, pseudonym, victim, victim.care[0], moment, victim.identified_by
         )
@@ -118,7 +118,7 @@ def _referral(
 def _make(s: Script, made: m.ReferralMade, care: Care) -> m.ReferralMade:
     """Send a referral (first with an unreleased schema, where that is the fault)."""
     note = f"Referral to {care.provider} for {care.care_type.lower().replace('_', ' ')}"
-    if care.fault is Fault.UNRELEASED_SCHEMA:
+    if s.makes(care.fault) is Fault.UNRELEASED_SCHEMA:
         value = MARKER + UNRELEASED_FINGERPRINT + encode_event(made)[HEADER_SIZE:]
         unreleased = "Referral written with an unreleased schema version"
         s.send_raw(
@@ -141,7 +141,7 @@ def _answer(s: Script, made: m.ReferralMade, care: Care) -> dt.datetime | None:
         reason = care.declined.lower().replace("_", " ")
         s.send(declined, f"Referral declined by {care.provider}: {reason}")
         return answered
-    if care.fault is Fault.WRONG_PROVIDER:
+    if s.makes(care.fault) is Fault.WRONG_PROVIDER:
         other = "comensha" if care.provider != "comensha" else "shop"
         misrouted = m.ReferralAccepted(**s.stamp(other, answered), **ids)
         s.send(

@@ -20,7 +20,7 @@ from ketenhub.core.admission import Admission, Admitted, Duplicate, admit
 from ketenhub.core.ledger import Ledger, Stage
 from ketenhub.core.partners import PartnerRegistry, Role
 from ketenhub.core.rejection import RejectionCode
-from ketenhub.demo.scenario import ScenarioMessage, build_year, field_context
+from ketenhub.demo.scenario import ScenarioMessage, build_history, build_year, field_context
 from ketenhub.errors import CodecError
 
 YEAR = 2025
@@ -330,3 +330,60 @@ def test_free_texts_are_sealed_under_a_person_of_the_case_and_bound_to_their_fie
         assert signal.free_text.subject in signal.persons
         context = field_context("SignalReceived", signal.case_id, "free_text")
         assert (signal.free_text.subject, context) in sealed
+
+
+def admitted_in_order(messages: list[ScenarioMessage], registry: PartnerRegistry) -> list[str]:
+    """Each message's outcome when admitted in order on one fresh ledger."""
+    ledger, names = fresh_ledger(registry), []
+    for message in messages:
+        outcome = admit(
+            ledger, registry, registry.get(message.partner), message.value, message.headers, NOW
+        )
+        if isinstance(outcome, Admitted):
+            ledger.apply(outcome.inspected.event, outcome.inspected.digest)
+        names.append(outcome_name(outcome))
+    return names
+
+
+def test_the_baseline_year_is_smaller_and_makes_no_mistakes(
+    year: Replay, registry: PartnerRegistry
+) -> None:
+    """The year before: fewer signals, trainings and campaigns, and every message accepted."""
+    baseline = build_year(YEAR - 1, protector=FakeProtector(), baseline=True)
+    assert set(admitted_in_order(baseline, registry)) == {"ACCEPT"}
+    events = [decode_event(m.value) for m in baseline]
+    for model in (m.SignalReceived, m.TrainingCompleted, m.CampaignHeld, m.ControlDayPlanned):
+        mine = sum(isinstance(e, model) for e in events)
+        assert 0 < mine < len(year.of_type(model)), model.__name__
+    assert {e.occurred_at.year for e in events} == {YEAR - 1}
+
+
+def test_the_history_is_the_baseline_then_the_year_in_story_order(
+    registry: PartnerRegistry,
+) -> None:
+    """Both years in one order of time; no case, event id or person of one year is the other's."""
+    history = build_history(YEAR, protector=FakeProtector())
+    assert [m.when for m in history] == sorted(m.when for m in history)
+    expected = [m.expect for m in history]
+    assert admitted_in_order(history, registry) == expected
+    by_year: dict[int, list[Event]] = {YEAR - 1: [], YEAR: []}
+    for message in history:
+        if message.expect in ("ACCEPT", "DUPLICATE"):
+            event = decode_event(message.value)
+            by_year[event.occurred_at.year].append(event)
+
+    def values(events: list[Event], kind: str) -> set[str]:
+        found = [getattr(e, kind, None) for e in events]
+        flat = [v for f in found for v in (f if isinstance(f, list) else [f])]
+        return {str(v) for v in flat if v is not None}
+
+    for kind in ("case_id", "event_id", "persons", "victim"):
+        before, after = values(by_year[YEAR - 1], kind), values(by_year[YEAR], kind)
+        assert before and after and not before & after, kind
+
+
+def test_each_message_happens_when_its_event_occurred(year: Replay) -> None:
+    """A message's story time is its event's occurred_at (what the demo seals it after)."""
+    for message, outcome in zip(year.messages, year.outcomes, strict=True):
+        if isinstance(outcome, Admitted):
+            assert message.when == outcome.inspected.event.occurred_at, message.note
