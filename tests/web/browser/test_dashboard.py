@@ -38,7 +38,9 @@ def test_dashboard_figures_equal_the_evaluations(
     screen = screens(demo_hub)
     screen.sign_in(demo_hub.user("municipality", "analist"))
     screen.goto(f"/dashboard?jaar={YEAR}&nulmeting={BASELINE}")
-    expect(screen.page.get_by_role("heading", level=1)).to_have_text(f"Dashboard mensenhandel {YEAR}")
+    expect(screen.page.get_by_role("heading", level=1)).to_have_text(
+        f"Dashboard mensenhandel {YEAR}"
+    )
     screen.shot("dashboard")
 
     with EmbeddedSource(demo_hub.web.data_dir) as source:
