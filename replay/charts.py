@@ -216,10 +216,16 @@ class Panel:
     title: str
     values: list[float]
     texts: list[str]
+    counts: bool = True
+    """Whether the values are counts (whole numbers on the axis)."""
 
 
 def trend_svg(
-    title: str, years: Sequence[int], panels: Sequence[Panel], warning: str | None = None
+    title: str,
+    years: Sequence[int],
+    panels: Sequence[Panel],
+    language: Language,
+    warning: str | None = None,
 ) -> str | None:
     """Small multiples: one line per indicator over the years, each on its own axis from zero."""
     drawn = [p for p in panels if any(not math.isnan(v) and v != 0 for v in p.values)]
@@ -245,16 +251,12 @@ def trend_svg(
                     )
             highest = max((v for v in panel.values if not math.isnan(v)), default=0.0)
             axes.set_ylim(0, max(highest, 1.0) * 1.25)
+            _ticks(axes.yaxis, language, integer=panel.counts)
             axes.set_title(textwrap.fill(panel.title, 38), loc="left", fontsize=8)
         for axes in list(grid.flat)[len(drawn) :]:
             axes.set_visible(False)
-        text = f"{warning.split(' - ')[0]} - {title}" if warning else title
-        canvas.suptitle(
-            textwrap.fill(text, 70),
-            x=0.02,
-            ha="left",
-            fontsize=9,
-            color="#b00020" if warning else "black",
-        )
+        if warning:
+            text = textwrap.fill(f"{warning.split(' - ')[0]} - {title}", 70)
+            canvas.suptitle(text, x=0.02, ha="left", fontsize=9, color="#b00020")
         canvas.tight_layout()
         return _svg(canvas)

@@ -21,7 +21,7 @@ from ketenhub.contract.base import Event
 from ketenhub.contract.schemas import SchemaVersion, catalogue
 from ketenhub.core.sealing import SealedRecord, decode_sealed
 from ketenhub.errors import CodecError, IntegrityError
-from ketenhub.evaluation import Evaluation, EvaluationSettings, evaluate, history_for
+from ketenhub.evaluation import Evaluation, EvaluationSettings, History, evaluate, history_for
 from replay.sources import SealedLogSource
 from replay.verify import LogVerifier, Verification, VerificationFailed
 
@@ -155,18 +155,25 @@ def evaluate_source(
 ) -> EvaluationRun:
     """Verify ``source`` and compute the evaluation of ``year`` (beside ``baseline``) from it."""
     history = history_for(year, baseline)
+    provenance = fold_source(source, history, allow_unverified=allow_unverified)
+    return EvaluationRun(evaluate(history, year, baseline, settings), provenance)
+
+
+def fold_source(
+    source: SealedLogSource, history: History, *, allow_unverified: bool = False
+) -> Provenance:
+    """Verify ``source`` while folding its events into ``history``; return what it rested on."""
     replay = Replay(source, allow_unverified=allow_unverified)
     with _fewer_collections():
         for _, event in replay.events():
             history.add(event)
-    provenance = Provenance(
+    return Provenance(
         verification=replay.verification,
         failure=None if replay.failure is None else str(replay.failure),
         schemas=replay.schemas(),
         code_version=code_version(),
         skipped=replay.skipped,
     )
-    return EvaluationRun(evaluate(history, year, baseline, settings), provenance)
 
 
 @contextmanager

@@ -34,7 +34,7 @@ h4 { font-size: 0.95rem; margin: 1rem 0 0.3rem; }
 .table-wrap { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.3rem 0 0.2rem; font-size: 0.8rem; max-width: 100%; }
 th, td { border: 1px solid #c8c8c8; padding: 0.15rem 0.35rem; vertical-align: top; }
-thead th { background: #eef2f6; text-align: left; font-weight: 600; overflow-wrap: anywhere;
+thead th { background: #eef2f6; text-align: left; font-weight: 600; overflow-wrap: break-word;
            hyphens: auto; }
 tbody th { text-align: left; font-weight: normal; background: #fafbfc; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

@@ -120,13 +120,18 @@ def hidden_in(
     return of
 
 
-def indicator_text(figure: Figure, hidden: Hidden | None, min_count: int, speech: Speech) -> str:
+def indicator_published(figure: Figure, hidden: Hidden | None, min_count: int) -> str:
     """An indicator's figure as published: hidden like its cell, else suppressed on its own."""
     if hidden is Hidden.SECONDARY:
         return SECONDARY_MARK
     if hidden is Hidden.PRIMARY:
         return f"<{min_count}" if figure.unit is Unit.COUNT else f"n<{min_count}"
-    return speech.value(published(figure, min_count))
+    return published(figure, min_count)
+
+
+def indicator_text(figure: Figure, hidden: Hidden | None, min_count: int, speech: Speech) -> str:
+    """An indicator's published figure in the report's language."""
+    return speech.value(indicator_published(figure, hidden, min_count))
 
 
 def indicator_name(indicator: Indicator, speech: Speech) -> str:
@@ -235,7 +240,7 @@ def over_years(group: IndicatorTable, speech: Speech) -> TextTable:
             rows.append(
                 (
                     label,
-                    Cell(str(year), label=True),
+                    Cell(str(year)),
                     Cell(value),
                     Cell(versus_base),
                     Cell(versus_last),

@@ -15,6 +15,7 @@ from ketenhub.hub_folder import HubFolder
 from ketenhub.hub_options import data_dir_option, kafka_option, setting_option
 
 if TYPE_CHECKING:
+    from ketenhub.evaluation import EvaluationSettings
     from ketenhub.evaluation.wording import Language
     from replay.sources import SealedLogSource
 
@@ -241,12 +242,41 @@ def replay(
     click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
 
 
+class YearRange(click.ParamType):
+    """``FIRST-LAST``: the years from FIRST to LAST, both included."""
+
+    name = "FIRST-LAST"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        first, _, last = str(value).partition("-")
+        try:
+            years = (int(first), int(last))
+        except ValueError:
+            self.fail(f"{value!r} is not FIRST-LAST, e.g. 2022-2025", param, ctx)
+        if not (1970 <= years[0] < years[1] <= 9998):
+            self.fail(
+                f"{value!r}: FIRST must come before LAST, both between 1970 and 9998", param, ctx
+            )
+        return tuple(range(years[0], years[1] + 1))
+
+
 @click.command()
 @click.option(
     "--year",
     type=YEAR,
-    required=True,
-    help="The year to evaluate (events by when they occurred, UTC).",
+    default=None,
+    help="The year to evaluate (events by when they occurred, UTC): the annual report.",
+)
+@click.option(
+    "--years",
+    type=YearRange(),
+    default=None,
+    help="The years of a trend report, e.g. 2022-2025: each year against --baseline (default: "
+    "FIRST) and against the year before.",
 )
 @click.option(
     "--baseline", type=YEAR, default=None, help="The baseline year (nulmeting) to compare with."
@@ -281,7 +311,8 @@ def replay(
 @allow_unverified_option
 @source_options
 def evaluate(
-    year: int,
+    year: int | None,
+    years: tuple[int, ...] | None,
     baseline: int | None,
     out: Path,
     min_count: int,
@@ -293,31 +324,88 @@ def evaluate(
     archive_dir: Path | None,
     public_key: Path | None,
 ) -> None:
-    """Build the annual evaluation of --year: five parts, verified history, traceable figures.
+    """Build the annual evaluation of --year (or the trend over --years): verified, traceable.
 
     Verifies the history first (every hash link and signed checkpoint) and refuses if it
-    does not hold, naming the first bad offset. Writes an HTML report with charts, the same
-    in Markdown, one CSV per table (small counts suppressed), an internal drill-down CSV
-    with the event ids behind every figure, and SHA256SUMS. The same history and code give
-    the same bytes.
+    does not hold, naming the first bad offset. The annual report opens with each part's key
+    figures against the baseline, answers the plan's two questions (efficiency and
+    effectiveness), then shows the five parts with charts, and ends with what it was built
+    on. Writes it as HTML (for screen and A4) and Markdown, one CSV per table (small counts
+    suppressed so that none can be worked out again), an internal drill-down CSV with the
+    event ids behind every figure, and SHA256SUMS. --years writes the trend report instead.
+    The same history and code give the same bytes.
     """
     from ketenhub.evaluation import EvaluationSettings
-    from replay.pipeline import evaluate_source
-    from replay.report import write_report
+
+    if (year is None) == (years is None):
+        msg = "give --year for the annual report, or --years FIRST-LAST for the trend report"
+        raise click.UsageError(msg)
+    settings = EvaluationSettings(min_count=min_count, wait_days=wait_days)
+    with open_source(data_dir, bootstrap, archive_dir, public_key) as source, _built_verified():
+        if years is not None:
+            written, verified = _trend(
+                source, years, baseline, settings, allow_unverified, out, language
+            )
+        else:
+            assert year is not None  # one of the two, checked above
+            written, verified = _annual(
+                source, year, baseline, settings, allow_unverified, out, language
+            )
+    if verified is not None:
+        click.echo(f"UNVERIFIED: {verified}", err=True)
+    click.echo(f"wrote {written} to {out}")
+
+
+@contextmanager
+def _built_verified() -> Iterator[None]:
+    """Turn a failed verification into one line saying how to build anyway."""
     from replay.verify import VerificationFailed
 
-    settings = EvaluationSettings(min_count=min_count, wait_days=wait_days)
-    with open_source(data_dir, bootstrap, archive_dir, public_key) as source:
-        try:
-            run = evaluate_source(
-                source, year, baseline, settings=settings, allow_unverified=allow_unverified
-            )
-        except VerificationFailed as exc:
-            msg = f"{exc}; the evaluation was not built (--allow-unverified builds it marked UNVERIFIED)"
-            raise click.ClickException(msg) from exc
-    files = write_report(run, out, language=language)
-    if not run.provenance.verified:
-        click.echo(f"UNVERIFIED: {run.provenance.failure}", err=True)
-    click.echo(
-        f"wrote the evaluation of {year} ({len(run.evaluation.tables)} tables, {len(files)} files) to {out}"
+    try:
+        yield
+    except VerificationFailed as exc:
+        msg = (
+            f"{exc}; the evaluation was not built (--allow-unverified builds it marked UNVERIFIED)"
+        )
+        raise click.ClickException(msg) from exc
+
+
+def _annual(
+    source: SealedLogSource,
+    year: int,
+    baseline: int | None,
+    settings: EvaluationSettings,
+    allow_unverified: bool,
+    out: Path,
+    language: Language,
+) -> tuple[str, str | None]:
+    from replay.pipeline import evaluate_source
+    from replay.report import write_report
+
+    run = evaluate_source(
+        source, year, baseline, settings=settings, allow_unverified=allow_unverified
     )
+    files = write_report(run, out, language=language)
+    done = f"the evaluation of {year} ({len(run.evaluation.tables)} tables, {len(files)} files)"
+    return done, run.provenance.failure
+
+
+def _trend(
+    source: SealedLogSource,
+    years: tuple[int, ...],
+    baseline: int | None,
+    settings: EvaluationSettings,
+    allow_unverified: bool,
+    out: Path,
+    language: Language,
+) -> tuple[str, str | None]:
+    from replay.report_trend import evaluate_trend_source, write_trend_report
+
+    start = years[0] if baseline is None else baseline
+    run = evaluate_trend_source(
+        source, years, start, settings=settings, allow_unverified=allow_unverified
+    )
+    files = write_trend_report(run, out, language=language)
+    shown = run.trend.years
+    done = f"the trend {shown[0]}-{shown[-1]} against {start} ({len(files)} files)"
+    return done, run.provenance.failure
