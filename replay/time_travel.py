@@ -12,15 +12,16 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from ketenhub.codec.avro_nodes import JsonValue
+from ketenhub.codec.views import decode_view, document_of, view_document
 from ketenhub.contract.base import Event
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import SealedRecord
 from ketenhub.errors import KetenhubError
 
-Json = dict[str, Any]
+Json = dict[str, JsonValue]
 
 
 class InvalidMoment(KetenhubError):
@@ -92,7 +93,7 @@ def case_state(snap: Snapshot, case_id: str, partner: str | None = None) -> Json
     """The case's whole state (or ``partner``'s view of it) then; None if unknown or not visible."""
     if partner is not None:
         view = snap.projector.view(partner, case_id)
-        return None if view is None else dict(json.loads(view))
+        return None if view is None else view_document(decode_view(view))
     state = snap.projector.cases.get(case_id)
     return None if state is None else dict(json.loads(state.to_json()))
 
@@ -100,18 +101,20 @@ def case_state(snap: Snapshot, case_id: str, partner: str | None = None) -> Json
 def partner_view(snap: Snapshot, partner: str) -> dict[str, Json]:
     """Every case ``partner`` could see then, by case id."""
     views = snap.projector.views(partner)
-    return {case: json.loads(views[case]) for case in sorted(views)}
+    return {case: view_document(decode_view(views[case])) for case in sorted(views)}
 
 
 def sharing_in_force(
     snap: Snapshot, case_id: str | None = None, partner: str | None = None
 ) -> list[Json]:
     """The sharing decisions decided and not yet revoked then, optionally of one case or partner."""
-    found = []
+    found: list[Json] = []
     for case in sorted(snap.projector.cases):
         if case_id is not None and case != case_id:
             continue
         for decision_id, decision in sorted(snap.projector.cases[case].sharing.items()):
-            if decision["revoked_at"] is None and partner in (None, decision["partner"]):
-                found.append({"case_id": case, "decision_id": decision_id} | decision)
+            if decision.revoked_at is None and partner in (None, decision.partner):
+                entry: Json = {"case_id": case, "decision_id": decision_id}
+                shown = document_of(decision)
+                found.append(entry | shown if isinstance(shown, dict) else entry)
     return found

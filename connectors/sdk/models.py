@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SkipValidation
 
+from ketenhub.codec.views import decode_view, view_document
+from ketenhub.contract import view_records as views
 from ketenhub.contract.models import EVENT_MODELS
 from ketenhub.errors import CodecError
 
@@ -39,10 +40,13 @@ class Receipt(_Frozen):
 class CaseView(_Frozen):
     """A partner's current view of one case, as the hub projected it for that partner's role.
 
-    ``phase`` and ``status`` are absent from roles that do not see them (care providers);
-    ``sections`` holds the rest of the view as the hub rendered it (signal, forwards,
-    actions, referrals, ... depending on the role).
+    ``record`` is the typed view record (``ketenhub.contract.view_records.CaseView``, whose
+    ``content`` is the role's record type). ``phase`` and ``status`` are absent from roles that
+    do not see them (care providers); ``sections`` holds the rest of the view as JSON-able
+    data (signal, forwards, actions, referrals, ... depending on the role).
     """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     partner: str
     case_id: str
@@ -51,6 +55,7 @@ class CaseView(_Frozen):
     visible_because: tuple[str, ...]
     sections: dict[str, Any]
     position: Position
+    record: Annotated[views.CaseView, SkipValidation]
 
     def section(self, name: str) -> dict[str, Any]:
         """One section of the view as a dict (empty when the role does not see it)."""
@@ -94,18 +99,21 @@ def view_update(
     if value is None:
         return CaseRemoved(partner=partner, case_id=case_id, position=position)
     try:
-        rendered: dict[str, Any] = json.loads(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        msg = f"view of case {case_id!r} at {position.topic}@{position.offset} is not JSON"
+        record = decode_view(value)
+    except CodecError as exc:
+        msg = f"view of case {case_id!r} at {position.topic}@{position.offset} is not a view record: {exc}"
         raise CodecError(msg) from exc
+    content = record.content
+    header = None if isinstance(content, views.CareView) else content
     return CaseView(
         partner=partner,
-        case_id=str(rendered.get("case_id", case_id)),
-        phase=rendered.get("phase"),
-        status=rendered.get("status"),
-        visible_because=tuple(rendered.get("visible_because", ())),
-        sections={k: v for k, v in rendered.items() if k not in _HEADER_FIELDS},
+        case_id=record.case_id,
+        phase=None if header is None else header.phase,
+        status=None if header is None else str(header.status),
+        visible_because=record.visible_because,
+        sections={k: v for k, v in view_document(record).items() if k not in _HEADER_FIELDS},
         position=position,
+        record=record,
     )
 
 

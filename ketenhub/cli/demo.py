@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import sys
 from collections import Counter
@@ -14,6 +13,8 @@ import click
 from ketenhub import topics
 from ketenhub.cli.init_command import echo_trust_anchor
 from ketenhub.cli.rendering import echo_stats
+from ketenhub.codec.views import decode_view
+from ketenhub.contract.view_records import CoordinatorView
 from ketenhub.core.trust import fingerprint
 from ketenhub.data_folder import create_private_folder
 from ketenhub.errors import KetenhubError
@@ -111,9 +112,10 @@ def demo(data_dir: Path, year: int, seed: int) -> None:
 
 def _echo_phases(hub: EmbeddedHub) -> None:
     coordinator = hub.registry.partners[0].id
-    views = [json.loads(v) for v in hub.live_views(coordinator).values()]
-    open_phases = Counter(v["phase"] for v in views if v["status"] == "OPEN")
-    closed_phases = Counter(v["closed"]["phase"] for v in views if v["status"] == "CLOSED")
+    views = [decode_view(v).content for v in hub.live_views(coordinator).values()]
+    cases = [v for v in views if isinstance(v, CoordinatorView)]
+    open_phases = Counter(v.phase for v in cases if v.closed is None)
+    closed_phases = Counter(v.closed.phase for v in cases if v.closed is not None)
     click.echo(f"\nCases ({len(views)}), by the phase they reached:")
     for phase in ("RECEIVED", "INTAKE", "SEVERITY", "SOURCE_RESEARCH", "ACTION_PLAN", "ACTION"):
         click.echo(f"  {phase:<16} open {open_phases[phase]:>3}   closed {closed_phases[phase]:>3}")

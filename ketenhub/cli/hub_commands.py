@@ -12,6 +12,7 @@ from ketenhub import topics
 from ketenhub.cli.hubs import open_hub
 from ketenhub.cli.options import writer_wait_option
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
+from ketenhub.codec.views import decode_view, view_document
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
 from ketenhub.errors import CodecError
@@ -154,20 +155,19 @@ def view(
     are decrypted with the subjects' keys; erased subjects show as [erased].
     """
     with open_hub(data_dir, bootstrap) as hub:
-        role = hub.registry.get(partner).role
-        views = {k: json.loads(v) for k, v in hub.live_views(partner).items()}
+        hub.registry.get(partner)
+        views = {k: decode_view(v) for k, v in hub.live_views(partner).items()}
         if case is None:
             if as_json:
-                click.echo(json.dumps(views, indent=2, sort_keys=True))
+                documents = {k: view_document(v) for k, v in views.items()}
+                click.echo(json.dumps(documents, indent=2, sort_keys=True))
             else:
                 echo_view_table(partner, views)
             return
         if case not in views:
             msg = f"{partner} has no view of case {case!r} (unknown case, or no reason to see it)"
             raise click.ClickException(msg)
-        shown = (
-            decrypt_view(views[case], hub.protector) if role is Role.COORDINATOR else views[case]
-        )
+        shown = decrypt_view(views[case], hub.protector)
         click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
-from typing import Any
 
 import click
 
+from ketenhub.codec.avro_nodes import JsonValue
+from ketenhub.codec.views import view_document
 from ketenhub.contract.models import EncryptedField
+from ketenhub.contract.view_records import CaseView, CoordinatorView
 from ketenhub.core.privacy import associated_data
 from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.runtime.embedded.runner import RunStats
@@ -26,20 +27,17 @@ def terminal_safe(text: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
-def decrypt_view(view: dict[str, Any], protector: KeyStoreProtector) -> dict[str, Any]:
-    """Return a copy of a coordinator's view with its encrypted fields decrypted."""
-    shown = {k: (dict(v) if isinstance(v, dict) else v) for k, v in view.items()}
+def decrypt_view(view: CaseView, protector: KeyStoreProtector) -> dict[str, JsonValue]:
+    """A view as JSON-able data; a coordinator's with its encrypted fields decrypted."""
+    shown = view_document(view)
+    content = view.content
+    if not isinstance(content, CoordinatorView):
+        return shown
     for (section, name), (event_type, field_name) in ENCRYPTED_PATHS.items():
-        value = (shown.get(section) or {}).get(name)
-        if isinstance(value, dict):
-            field_value = EncryptedField(
-                subject=value["subject"],
-                nonce=base64.b64decode(value["nonce"]),
-                ciphertext=base64.b64decode(value["ciphertext"]),
-            )
-            shown[section][name] = protector.decrypt(
-                field_value, associated_data(event_type, field_name)
-            )
+        value = getattr(getattr(content, section), name, None)
+        shown_section = shown.get(section)
+        if isinstance(value, EncryptedField) and isinstance(shown_section, dict):
+            shown_section[name] = protector.decrypt(value, associated_data(event_type, field_name))
     return shown
 
 
@@ -53,16 +51,17 @@ def echo_stats(stats: RunStats) -> None:
         click.echo(f"  rejected from {partner}: {rejection}")
 
 
-def echo_view_table(partner: str, views: dict[str, dict[str, Any]]) -> None:
+def echo_view_table(partner: str, views: dict[str, CaseView]) -> None:
     """Print one line per case a partner can see."""
     if not views:
         click.echo(f"{partner} sees no case")
         return
     click.echo(f"{'case':<18} {'phase':<16} {'status':<7} visible because")
+    phases: Counter[str] = Counter()
     for case_id, view in sorted(views.items()):
-        reasons = ", ".join(view.get("visible_because", []))
-        click.echo(
-            f"{case_id:<18} {view.get('phase', '-'):<16} {view.get('status', '-'):<7} {reasons}"
-        )
-    phases = Counter(v.get("phase", "-") for v in views.values())
+        reasons = ", ".join(view.visible_because)
+        phase = getattr(view.content, "phase", "-")
+        status = getattr(view.content, "status", "-")
+        phases[phase] += 1
+        click.echo(f"{case_id:<18} {phase:<16} {status:<7} {reasons}")
     click.echo(f"{len(views)} case(s): " + ", ".join(f"{p} {n}" for p, n in sorted(phases.items())))

@@ -113,12 +113,16 @@ class SchemaCatalogue:
         return sorted(n.removeprefix(prefix) for n in self._by_name if n.startswith(prefix))
 
 
-@cache
-def catalogue() -> SchemaCatalogue:
-    """Return the catalogue of the installed contract (parsed once per process)."""
-    folder = schema_dir()
+def load_catalogue(folder: Path) -> SchemaCatalogue:
+    """Parse the ``.avsc`` files directly in ``folder`` (not its subfolders) into a catalogue."""
     paths = sorted(folder.glob("*.avsc"))
     if not paths:
         msg = f"no .avsc files found in {folder}"
         raise ContractError(msg)
     return SchemaCatalogue(_load(path) for path in paths)
+
+
+@cache
+def catalogue() -> SchemaCatalogue:
+    """Return the catalogue of the installed event contract (parsed once per process)."""
+    return load_catalogue(schema_dir())

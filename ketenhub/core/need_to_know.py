@@ -1,11 +1,30 @@
-"""Need-to-know: which partners may see a case, why, and which fields each role sees."""
+"""Need-to-know: which partners may see a case, why, and which sections each role sees.
+
+Each role has its own record type in the view contract, holding only the sections the role
+may see: a care provider's view has no field for the signal, so it cannot carry one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ketenhub.core.case_state import CaseState, Json
+from ketenhub.contract.view_records import (
+    CareView,
+    CaseStatus,
+    CaseView,
+    CoordinatorView,
+    EnforcementView,
+    InvestigationView,
+    OwnSignalSummary,
+    Research,
+    ResearchFindings,
+    RoleView,
+    Signal,
+    SignalSummary,
+    StatusView,
+)
+from ketenhub.core.case_state import CaseState
 from ketenhub.core.partners import Partner, PartnerRegistry, Role
 
 
@@ -46,18 +65,18 @@ def access_reasons(state: CaseState, registry: PartnerRegistry) -> dict[str, lis
 
     for coordinator in access.coordinators:
         grant(coordinator, "COORDINATOR")
-    if state.signal:
-        grant(state.signal["reported_by"], "REPORTED")
+    if state.signal is not None:
+        grant(state.signal.reported_by, "REPORTED")
     for forward in state.forwards.values():
-        for partner_id in forward["to"]:
+        for partner_id in forward.to:
             grant(partner_id, "FORWARDED")
     for action in state.actions.values():
-        grant(action["owner"], "ACTION_OWNER")
+        grant(action.owner, "ACTION_OWNER")
     for decision_id, decision in state.sharing.items():
-        if decision["revoked_at"] is None:
-            grant(decision["partner"], f"SHARED:{decision_id}")
+        if decision.revoked_at is None:
+            grant(decision.partner, f"SHARED:{decision_id}")
     for referral_id, referral in state.referrals.items():
-        grant(referral["provider"], f"REFERRAL:{referral_id}")
+        grant(referral.provider, f"REFERRAL:{referral_id}")
     return {
         partner_id: sorted(found)
         for partner_id, found in sorted(reasons.items())
@@ -65,76 +84,118 @@ def access_reasons(state: CaseState, registry: PartnerRegistry) -> dict[str, lis
     }
 
 
-def _header(state: CaseState, reasons: list[str]) -> Json:
-    return {
-        "case_id": state.case_id,
-        "phase": state.phase,
-        "status": "CLOSED" if state.closed else "OPEN",
-        "closed": state.closed,
-        "visible_because": reasons,
-    }
+def _status(state: CaseState) -> CaseStatus:
+    return CaseStatus.OPEN if state.closed is None else CaseStatus.CLOSED
 
 
-def _signal_without_reporter(state: CaseState, partner: Partner) -> Json:
-    own = state.signal.get("reported_by") == partner.id
-    hidden = set() if own else {"reported_by", "reporter_role"}
-    return {k: v for k, v in state.signal.items() if k not in hidden | {"free_text"}}
+def _coordinator(state: CaseState, signal: Signal, partner: Partner) -> RoleView:
+    """The coordinator: every section of the case (the state's own, unfiltered)."""
+    return CoordinatorView(
+        phase=state.phase,
+        status=_status(state),
+        closed=state.closed,
+        signal=signal,
+        intake=state.intake,
+        severity=state.severity,
+        research=state.research,
+        plan=state.plan,
+        actions=state.actions,
+        measures=state.measures,
+        forwards=state.forwards,
+        sharing=state.sharing,
+        victims=state.victims,
+        referrals=state.referrals,
+        meetings=state.meetings,
+        history=state.history,
+    )
 
 
-def _coordinator(state: CaseState, partner: Partner, reasons: list[str]) -> Json:
-    return _header(state, reasons) | {
-        "signal": state.signal,
-        "intake": state.intake,
-        "severity": state.severity,
-        "research": state.research,
-        "plan": state.plan,
-        "actions": state.actions,
-        "measures": state.measures,
-        "forwards": state.forwards,
-        "sharing": state.sharing,
-        "victims": state.victims,
-        "referrals": state.referrals,
-        "meetings": state.meetings,
-        "history": state.history,
-    }
+def _status_only(state: CaseState, signal: Signal, partner: Partner) -> RoleView:
+    """Municipal staff: the phase and status of the case they reported, not the research."""
+    return StatusView(state.phase, _status(state), state.closed, signal.received_at)
 
 
-def _status_only(state: CaseState, partner: Partner, reasons: list[str]) -> Json:
-    return _header(state, reasons) | {"received_at": state.signal.get("received_at")}
+def _signal_summary(signal: Signal, own: bool) -> SignalSummary | OwnSignalSummary:
+    """The signal without its free text; who reported it only to the partner that did."""
+    if own:
+        return OwnSignalSummary(
+            signal.received_at,
+            signal.reported_by,
+            signal.channel,
+            signal.reporter_role,
+            signal.exploitation_forms,
+            signal.indicators,
+            signal.location,
+            signal.persons,
+        )
+    return SignalSummary(
+        signal.received_at,
+        signal.channel,
+        signal.exploitation_forms,
+        signal.indicators,
+        signal.location,
+        signal.persons,
+    )
 
 
-def _enforcement(state: CaseState, partner: Partner, reasons: list[str]) -> Json:
+def _findings(research: Research | None) -> ResearchFindings | None:
+    """What source research found, without its summary."""
+    if research is None:
+        return None
+    return ResearchFindings(research.registers_consulted, research.finding_codes)
+
+
+def _enforcement(state: CaseState, signal: Signal, partner: Partner) -> RoleView:
     """Police, inspection and RIEC: the signal, research findings and actions; never care details."""
-    view = _header(state, reasons) | {
-        "signal": _signal_without_reporter(state, partner),
-        "intake_outcome": state.intake["outcome"] if state.intake else None,
-        "severity_outcome": state.severity["outcome"] if state.severity else None,
-        "actions": state.actions,
-        "measures": state.measures,
-        "forwards": {k: f for k, f in state.forwards.items() if partner.id in f["to"]},
-    }
-    if partner.role in (Role.POLICE, Role.RIEC):
-        research = state.research or {}
-        view["research_findings"] = {
-            k: v for k, v in research.items() if k in ("registers_consulted", "finding_codes")
-        }
-        view["victims"] = state.victims
-    return view
+    forwards = {k: f for k, f in state.forwards.items() if partner.id in f.to}
+    if len(forwards) == len(state.forwards):
+        forwards = state.forwards  # every forward reaches the partner: the section as it is
+    own = signal.reported_by == partner.id
+    summary = state.view_part(
+        "signal/own" if own else "signal/other",
+        (EnforcementView, "signal"),  # the same union type in an investigation view
+        lambda: _signal_summary(signal, own),
+    )
+    intake = None if state.intake is None else state.intake.outcome
+    severity = None if state.severity is None else state.severity.outcome
+    status, actions, measures = _status(state), state.actions, state.measures
+    if partner.role not in (Role.POLICE, Role.RIEC):
+        return EnforcementView(
+            state.phase,
+            status,
+            state.closed,
+            summary,
+            intake,
+            severity,
+            actions,
+            measures,
+            forwards,
+        )
+    findings = state.view_part(
+        "research/findings",
+        (InvestigationView, "research_findings"),
+        lambda: _findings(state.research),
+    )
+    return InvestigationView(
+        *(state.phase, status, state.closed, summary, intake, severity, actions, measures),
+        forwards=forwards,
+        research_findings=findings,
+        victims=state.victims,
+    )
 
 
-def _care(state: CaseState, partner: Partner, reasons: list[str]) -> Json:
+def _care(state: CaseState, signal: Signal, partner: Partner) -> RoleView:
     """Care providers: the victims referred to them and those referrals, nothing else."""
-    referrals = {k: r for k, r in state.referrals.items() if r["provider"] == partner.id}
-    victims = {r["victim"] for r in referrals.values()}
-    return {
-        "case_id": state.case_id,
-        "visible_because": reasons,
-        "victims": {v: d for v, d in state.victims.items() if v in victims},
-        "referrals": referrals,
-    }
+    referrals = {k: r for k, r in state.referrals.items() if r.provider == partner.id}
+    referred = {r.victim for r in referrals.values()}
+    victims = {v: d for v, d in state.victims.items() if v in referred}
+    return CareView(
+        victims=state.victims if len(victims) == len(state.victims) else victims,
+        referrals=state.referrals if len(referrals) == len(state.referrals) else referrals,
+    )
 
 
-_RENDER: dict[Role, Callable[[CaseState, Partner, list[str]], Json]] = {
+_RENDER: dict[Role, Callable[[CaseState, Signal, Partner], RoleView]] = {
     Role.COORDINATOR: _coordinator,
     Role.MUNICIPAL_STAFF: _status_only,
     Role.POLICE: _enforcement,
@@ -162,9 +223,12 @@ VIEW_READS: dict[Role, frozenset[str]] = {
 REASON_READS = frozenset({"signal", "forwards", "actions", "sharing", "referrals"})
 
 
-def render_view(state: CaseState, partner: Partner, reasons: list[str] | None) -> Json | None:
-    """Return the partner's view of the case, or None when it has no reason to see it."""
+def render_view(state: CaseState, partner: Partner, reasons: list[str] | None) -> CaseView | None:
+    """Return the partner's view of the case, or None when it has no reason to see it.
+
+    A case exists from its signal on: a state without one (folded from nothing) has no view.
+    """
     render = _RENDER.get(partner.role)
-    if not reasons or render is None:
+    if not reasons or render is None or state.signal is None:
         return None
-    return render(state, partner, reasons)
+    return CaseView(state.case_id, tuple(reasons), render(state, state.signal, partner))

@@ -6,15 +6,12 @@ partitioned by case id: ``project_case`` is the pure step both runtimes call.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
-from json.encoder import encode_basestring
-from typing import Any
 
+from ketenhub.codec.views import encode_view
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
-from ketenhub.core.case_state import CaseState, Json, canonical_text, written_sections
+from ketenhub.core.case_state import CaseState, written_sections
 from ketenhub.core.need_to_know import REASON_READS, VIEW_READS, access_reasons, render_view
 from ketenhub.core.partners import PartnerRegistry, Role
 from ketenhub.core.sealing import SealedRecord
@@ -22,16 +19,11 @@ from ketenhub.core.sealing import SealedRecord
 
 @dataclass(frozen=True)
 class ViewChange:
-    """A partner's view of a case changed: the new canonical view, or None when it left the view."""
+    """A partner's view of a case changed: the new encoded view, or None when it left the view."""
 
     partner: str
     case_id: str
     view: bytes | None
-
-
-def canonical_json(value: Json) -> bytes:
-    """Serialise a view deterministically (sorted keys, no whitespace, UTF-8)."""
-    return canonical_text(value).encode()
 
 
 def cases_of(record: SealedRecord, event: Event) -> list[str]:
@@ -53,13 +45,14 @@ def forward_addressees(registry: PartnerRegistry, event: Event) -> frozenset[str
 def render_views(
     state: CaseState, registry: PartnerRegistry, unchanged: dict[str, bytes] | None = None
 ) -> dict[str, bytes]:
-    """Every partner's canonical view of a case, for the partners that may see it.
+    """Every partner's encoded view of a case (``encode_view``), for the partners that may see it.
 
     ``unchanged`` are views known to be the same as before (``unchanged_views``): they are
-    kept as they are instead of being rendered again.
+    kept as they are instead of being rendered again. The sections a view shows as they are
+    in the state are not encoded again either (``CaseState.section_encodings``).
     """
     reasons = access_reasons(state, registry)
-    sections = {id(getattr(state, name)): name for name in _SECTIONS}
+    known = state.section_encodings()
     views = {}
     for partner in registry.partners:
         if unchanged is not None and partner.id in unchanged:
@@ -67,7 +60,7 @@ def render_views(
             continue
         rendered = render_view(state, partner, reasons.get(partner.id))
         if rendered is not None:
-            views[partner.id] = _view_json(state, sections, rendered)
+            views[partner.id] = encode_view(rendered, known)
     return views
 
 
@@ -85,43 +78,6 @@ def unchanged_views(
         if reads is not None and partner.id in before and not written & reads:
             kept[partner.id] = before[partner.id]
     return kept
-
-
-_SECTIONS: tuple[str, ...] = ("signal", "intake", "severity", "research", "plan", "actions")
-_SECTIONS += ("measures", "forwards", "sharing", "victims", "referrals", "meetings", "history")
-_SECTIONS += ("closed",)
-
-
-def _view_json(state: CaseState, sections: dict[int, str], view: Json) -> bytes:
-    """``canonical_json(view)``, byte for byte, taking the text of each member that is a
-    section of ``state`` itself (not a filtered copy) from ``state.section_json``."""
-    members = []
-    for key in sorted(view):
-        value = view[key]
-        scalar = _SCALAR_TEXT.get(type(value))
-        if scalar is not None:
-            text = scalar(value)
-        elif (name := sections.get(id(value))) is not None:
-            text = state.section_json(name)
-        else:
-            text = canonical_text(value)
-        members.append(_member_prefix(key) + text)
-    return f"{{{','.join(members)}}}".encode()
-
-
-@functools.lru_cache(maxsize=256)
-def _member_prefix(key: str) -> str:
-    """``"key":`` as JSON writes it (views have a few dozen distinct keys)."""
-    return f"{encode_basestring(key)}:"
-
-
-# The JSON text of a scalar, exactly as json writes it (exact types only; bool before int).
-_SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
-    str: encode_basestring,
-    bool: lambda value: "true" if value else "false",
-    int: int.__repr__,
-    type(None): lambda _: "null",
-}
 
 
 def view_changes(

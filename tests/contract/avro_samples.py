@@ -12,7 +12,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def sample(schema: Any, rng: random.Random, named: dict[str, Any] | None = None) -> Any:
     """Return a random datum valid for ``schema`` (a parsed or source Avro schema)."""
-    named = {} if named is None else named
+    named = _definitions(schema, {}) if named is None else named
     if isinstance(schema, str):
         return _primitive(named.get(schema, schema), rng, named)
     if isinstance(schema, list):
@@ -35,6 +35,9 @@ def sample(schema: Any, rng: random.Random, named: dict[str, Any] | None = None)
         return rng.choice(schema["symbols"])
     if kind == "array":
         return [sample(schema["items"], rng, named) for _ in range(rng.randrange(0, 4))]
+    if kind == "map":
+        keys = {_primitive("string", rng, named) for _ in range(rng.randrange(0, 4))}
+        return {key: sample(schema["values"], rng, named) for key in sorted(keys)}
     if kind == "fixed":
         return rng.randbytes(schema["size"])
     return _primitive(kind, rng, named)
@@ -53,3 +56,21 @@ def _primitive(kind: Any, rng: random.Random, named: dict[str, Any]) -> Any:
         ),
         "bytes": lambda: rng.randbytes(rng.randrange(0, 16)),
     }[kind]()
+
+
+def _definitions(schema: Any, named: dict[str, Any], namespace: str = "") -> dict[str, Any]:
+    """Every named type a schema defines, by short and full name (a union's branches may refer
+    to a type that a branch not picked defines)."""
+    if isinstance(schema, list):
+        for branch in schema:
+            _definitions(branch, named, namespace)
+    elif isinstance(schema, dict):
+        namespace = schema.get("namespace", namespace)
+        if "name" in schema and schema.get("type") in ("record", "enum", "fixed"):
+            named[schema["name"]] = named[f"{namespace}.{schema['name']}"] = schema
+        for field in schema.get("fields", ()):
+            _definitions(field["type"], named, namespace)
+        for key in ("items", "values"):
+            if key in schema:
+                _definitions(schema[key], named, namespace)
+    return named

@@ -20,6 +20,7 @@ from ketenhub import topics
 from ketenhub.cli.main import cli
 from ketenhub.cli.rendering import decrypt_view
 from ketenhub.codec.single_object import decode_event
+from ketenhub.codec.views import decode_view
 from ketenhub.contract import models as m
 from ketenhub.core.partners import Partner
 from ketenhub.core.sealing import decode_sealed
@@ -146,7 +147,7 @@ def test_no_reporter_identity_is_stored_or_logged_anywhere(
     with EmbeddedHub(hub_dir) as hub:
         records = [r for t in hub.log.topics() for r in hub.records(t)]
         views = {p.id: hub.live_views(p.id) for p in hub.registry.partners}
-        coordinator = json.loads(views["municipality"]["tip-mma-2025-00001"])
+        coordinator = decode_view(views["municipality"]["tip-mma-2025-00001"])
         free_text = decrypt_view(coordinator, hub.protector)["signal"]["free_text"]
     assert free_text == "Synthetic tip. Call me on [removed] or [removed], or [removed]."
     places = {

@@ -50,10 +50,17 @@ def test_untouched_views_and_rejections_match(ketenhub, hub: Path) -> None:  # t
     )
 
 
-def test_a_forged_view_giving_police_a_case_is_found(ketenhub, hub: Path) -> None:  # type: ignore[no-untyped-def]
-    """A view appended to view.police for a case never shared with the police is named."""
+@pytest.mark.parametrize("well_formed", [False, True], ids=["garbage", "a-valid-view-record"])
+def test_a_forged_view_giving_police_a_case_is_found(
+    ketenhub, hub: Path, well_formed: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """A view appended to view.police for a case never shared with the police is named, be it
+    garbage or a well-formed view record (the coordinator's, copied)."""
+    with EmbeddedHub(hub) as opened:
+        copied = opened.live_views(opened.registry.partners[0].id)["case-1"]
+    forged = copied if well_formed else b'{"case_id": "case-1"}'
     with SqliteTopicLog(hub / "log.sqlite") as log:
-        log.append(topics.view("police"), b'{"case_id": "case-1"}', key=b"case-1")
+        log.append(topics.view("police"), forged, key=b"case-1")
     done = verify_views(ketenhub, hub)
     assert done.returncode == 1
     assert (

@@ -9,6 +9,7 @@ import pytest
 from synthetic import VICTIM, PurePipeline, Story, pseudonym
 
 from ketenhub.codec.single_object import decode_event
+from ketenhub.codec.views import decode_view, view_document
 from ketenhub.contract import models as m
 from ketenhub.core.case_state import CaseState
 from ketenhub.core.projection import Projector, project_case, render_views
@@ -28,7 +29,7 @@ def story() -> Story:
 
 def view(hub: PurePipeline, partner: str, case: str = "case-1") -> dict[str, Any] | None:
     raw = hub.projector.view(partner, case)
-    return None if raw is None else json.loads(raw)
+    return None if raw is None else view_document(decode_view(raw))
 
 
 def test_the_coordinator_sees_every_case_in_full(hub: PurePipeline, story: Story) -> None:

@@ -164,7 +164,7 @@ def test_a_complete_state_folds_the_event_and_a_redelivery_republishes_all_views
         outcome = project_stored_case(state, record, event, REGISTRY, "case-1")
         assert isinstance(outcome, CaseProjected) and outcome.changed
         state = outcome.state
-    assert state is not None and state.referrals["r1"]["status"] == "ACCEPTED"
+    assert state is not None and state.referrals["r1"].status == "ACCEPTED"
     again = project_stored_case(state, records[3], events[3], REGISTRY, "case-1")
     assert isinstance(again, CaseProjected) and not again.changed
     assert {e.partner for e in again.effects if isinstance(e, AppendView)} == {

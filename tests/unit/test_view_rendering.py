@@ -1,22 +1,23 @@
-"""Views rendered from the text a case state remembers of its sections equal a fresh rendering."""
+"""Views rendered from the encoding a case state remembers of its sections equal a fresh rendering."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from test_demo_scenario import NOW, YEAR, FakeProtector, fresh_ledger
 
+from ketenhub.codec.views import encode_view
 from ketenhub.config import load_registry
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
 from ketenhub.core.admission import Admitted, admit
-from ketenhub.core.case_state import CaseState, canonical_text, written_sections
+from ketenhub.core.case_state import CaseState, written_sections
 from ketenhub.core.need_to_know import access_reasons, render_view
 from ketenhub.core.partners import PartnerRegistry, Role
 from ketenhub.core.projection import (
     Projector,
-    canonical_json,
     cases_of,
     forward_addressees,
     render_views,
@@ -44,7 +45,8 @@ def sealed_year(registry: PartnerRegistry) -> Iterator[tuple[SealedRecord, Event
 
 def sections_text(state: CaseState) -> dict[str, str]:
     """Each field of a case state as canonical JSON, encoded afresh."""
-    return {name: canonical_text(value) for name, value in vars(state).items() if name[0] != "_"}
+    fields = json.loads(state.to_json())
+    return {name: json.dumps(value, sort_keys=True) for name, value in fields.items()}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,7 @@ def test_each_fold_writes_only_the_sections_it_names(
     year: list[tuple[SealedRecord, Event]],
 ) -> None:
     """Folding any event of the year changes no section but those its fold names (and the
-    sequence and history), so the text remembered of every other section stays true."""
+    sequence and history), so the encoding remembered of every other section stays true."""
     states: dict[str, CaseState] = {}
     types = set()
     for record, event in year:
@@ -76,7 +78,7 @@ def test_views_rendered_from_remembered_text_equal_a_fresh_rendering(
     year: list[tuple[SealedRecord, Event]],
 ) -> None:
     """After every event of the year, every partner's view of the case, rendered with the
-    sections' remembered text, is byte for byte the canonical JSON of a fresh rendering."""
+    sections' remembered encoding, is byte for byte the encoding of a fresh rendering."""
     states: dict[str, CaseState] = {}
     compared = 0
     for record, event in year:
@@ -85,7 +87,7 @@ def test_views_rendered_from_remembered_text_equal_a_fresh_rendering(
             state.apply(record.sequence, event, forward_addressees(REGISTRY, event))
             reasons = access_reasons(state, REGISTRY)
             fresh = {
-                p.id: canonical_json(view)
+                p.id: encode_view(view)
                 for p in REGISTRY.partners
                 if (view := render_view(state, p, reasons.get(p.id))) is not None
             }
@@ -116,7 +118,7 @@ def test_views_kept_from_before_an_event_equal_a_fresh_rendering(
 ) -> None:
     """A projector keeps a partner's view without rendering it when the event's fold writes
     nothing that view reads; after every event of the year each partner's view it holds is
-    still exactly the canonical JSON of a fresh rendering (and absent where none is due)."""
+    still exactly the encoding of a fresh rendering (and absent where none is due)."""
     projector = Projector(REGISTRY)
     kept = 0
     for record, event in year:
@@ -133,6 +135,6 @@ def test_views_kept_from_before_an_event_equal_a_fresh_rendering(
             reasons = access_reasons(state, REGISTRY)
             for partner in REGISTRY.partners:
                 view = render_view(state, partner, reasons.get(partner.id))
-                fresh = None if view is None else canonical_json(view)
+                fresh = None if view is None else encode_view(view)
                 assert projector.view(partner.id, case_id) == fresh
     assert kept > 100  # many events leave some partners' views as they were

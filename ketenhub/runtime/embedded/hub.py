@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ketenhub import topics
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import decode_event, encode_event
+from ketenhub.codec.views import decode_view
 from ketenhub.contract.base import Event
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.projection import Projector
@@ -18,6 +18,7 @@ from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
 from ketenhub.core.witnessing import Witness
 from ketenhub.data_folder import LOG_FILE, create_private_file, create_private_folder
+from ketenhub.errors import CodecError
 from ketenhub.hub_folder import HubFolder, HubNotFound
 from ketenhub.pipeline.sealing_step import Clock, utc_now
 from ketenhub.protection.protector import KeyStoreProtector
@@ -123,18 +124,17 @@ class EmbeddedHub:
         """The partner's current views from its compacted view topic, by case id.
 
         Raises DamagedRecord (naming topic and offset) for a stored view whose key is not
-        UTF-8 text or whose value is not a JSON object: the hub never writes one.
+        UTF-8 text or whose value is not a view record (``decode_view``): the hub never
+        writes one.
         """
         views: dict[str, bytes] = {}
         for record in self.log.latest_by_key(topics.view(partner)).values():
             try:
-                case_id, view = (record.key or b"").decode(), json.loads(record.value or b"")
-            except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-                detail = "its key is not UTF-8 text or its value is not JSON"
+                case_id = (record.key or b"").decode()
+                decode_view(record.value or b"")
+            except (UnicodeDecodeError, CodecError) as exc:
+                detail = f"its key is not UTF-8 text or its value is not a view record: {exc}"
                 raise DamagedRecord(record.topic, record.offset, detail) from exc
-            if not isinstance(view, dict):
-                detail = "its value is not a JSON object"
-                raise DamagedRecord(record.topic, record.offset, detail)
             views[case_id] = record.value or b""
         return views
 
