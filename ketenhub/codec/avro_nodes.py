@@ -202,8 +202,9 @@ class EnumNode(Node):
     """``enum``: a member of a StrEnum class, written as its index among the symbols."""
 
     def __init__(self, name: str, cls: type[enum.StrEnum], symbols: list[str]) -> None:
-        if sorted(symbols) != sorted(member.value for member in cls):
-            msg = f"enum {cls.__name__} has other symbols than its schema: {symbols}"
+        unknown = set(symbols) - {member.value for member in cls}
+        if unknown:
+            msg = f"enum {name} of the schema has symbols {cls.__name__} lacks: {sorted(unknown)}"
             raise ContractError(msg)
         self.name, self.cls = name, cls
         self._index = {symbol: long_bytes(i) for i, symbol in enumerate(symbols)}
@@ -211,6 +212,9 @@ class EnumNode(Node):
     def write(self, value: object) -> bytes:
         index = self._index.get(value) if isinstance(value, str) else None
         if index is None:
+            if isinstance(value, self.cls):  # a symbol the contract gained after this schema
+                msg = f"{value} is no symbol of {self.name} in this schema: release a new version"
+                raise ValueError(msg)
             raise wrong_type(value, f"enum {self.cls.__name__}")
         return index
 
