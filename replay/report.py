@@ -29,7 +29,7 @@ from ketenhub.config.labels import labels_in
 from ketenhub.evaluation import PublishedTable, exact
 from ketenhub.evaluation.wording import Language, words
 from replay.pipeline import EvaluationRun
-from replay.report_annual import FindingsByPart, annual_document, published_tables
+from replay.report_annual import SummaryReader, annual_document, published_tables
 from replay.report_document import Document
 from replay.report_pages import html_page, markdown_page
 from replay.report_provenance import csv_warning
@@ -84,19 +84,35 @@ def drilldown_csv(shown: Iterable[PublishedTable], warning: str | None) -> str:
     return out.getvalue()
 
 
+def _finding_rows(run: EvaluationRun) -> str:
+    """The drill-down rows of the year's findings: part, source role, date and event id."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for finding in run.evaluation.findings:
+        held = finding.held_on.isoformat()
+        writer.writerow(
+            ["findings", finding.part, finding.source_role, held, "", "", finding.stamp.event_id]
+        )
+    return out.getvalue()
+
+
 def write_report(
     run: EvaluationRun,
     out: Path,
     *,
     language: Language = "nl",
-    findings: FindingsByPart | None = None,
+    read: SummaryReader | None = None,
 ) -> list[Path]:
-    """Write the report into ``out`` (created if missing); return the files written."""
+    """Write the report into ``out`` (created if missing); return the files written.
+
+    ``read`` decrypts the summaries of the year's findings (with the hub's keys); without
+    it the report says they cannot be read here.
+    """
     warning = csv_warning(run.provenance)
     shown = published_tables(run)
     files = {f"tables/{key}.csv": table_csv(table, warning) for key, table in shown.items()}
-    files[DRILLDOWN] = drilldown_csv(shown.values(), warning)
-    files |= document_files(annual_document(run, speech_in(language), findings))
+    files[DRILLDOWN] = drilldown_csv(shown.values(), warning) + _finding_rows(run)
+    files |= document_files(annual_document(run, speech_in(language), read))
     return write_files(files, out)
 
 

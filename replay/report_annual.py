@@ -10,17 +10,22 @@ and at the end what the report was built on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping
 
-from ketenhub.evaluation import PARTS, PublishedTable, publish
+from ketenhub.contract.models import EncryptedField
+from ketenhub.evaluation import PARTS, Evaluation, PublishedTable, publish
 from ketenhub.evaluation.indicators import EFFECTIVENESS, EFFICIENCY
+from ketenhub.evaluation.wording import Words
 from replay.charts import chart_svg
 from replay.pipeline import EvaluationRun
 from replay.report_document import Block, Document, Finding, Section
 from replay.report_provenance import provenance_terms, unverified_line
 from replay.report_tables import IndicatorTable, Speech, against_baseline, hidden_in, part_table
 
-FindingsByPart = Mapping[str, Sequence[Finding]]
+SummaryReader = Callable[[EncryptedField], str]
+"""Reads the encrypted summary of a finding (with the hub's keys), or says why it cannot."""
+ERASED = "[erased]"  # what the hub's protector reads for a crypto-shredded subject
 
 
 def published_tables(run: EvaluationRun) -> dict[str, PublishedTable]:
@@ -30,7 +35,7 @@ def published_tables(run: EvaluationRun) -> dict[str, PublishedTable]:
 
 
 def annual_document(
-    run: EvaluationRun, speech: Speech, findings: FindingsByPart | None = None
+    run: EvaluationRun, speech: Speech, read: SummaryReader | None = None
 ) -> Document:
     """The annual report of ``run`` in the language of ``speech``."""
     evaluation, said = run.evaluation, speech.words
@@ -66,7 +71,7 @@ def annual_document(
             f"part-{p.key}",
             f"{number}. {said.part(p.key)}",
             _part_tables(p.key, shown, speech, warning),
-            (_findings(p.key, speech, (findings or {}).get(p.key, ())),),
+            (_findings(p.key, evaluation, speech, read),),
             new_page=True,
         )
         for number, p in enumerate(PARTS, start=1)
@@ -98,7 +103,30 @@ def _part_tables(
     )
 
 
-def _findings(part: str, speech: Speech, findings: Sequence[Finding]) -> Section:
+def _findings(
+    part: str, evaluation: Evaluation, speech: Speech, read: SummaryReader | None
+) -> Section:
+    """The findings recorded for a part: who (by role), when, and what (decrypted if it can)."""
     said = speech.words
-    blocks: tuple[Block, ...] = tuple(findings) or (said.phrase("no_findings"),)
+    found = [
+        Finding(
+            speech.code("finding_source", f.source_role),
+            _date(f.held_on, speech),
+            _summary(f.summary, said, read),
+        )
+        for f in evaluation.findings_of(part)
+    ]
+    blocks: tuple[Block, ...] = tuple(found) or (said.phrase("no_findings"),)
     return Section(f"findings-{part}", said.phrase("findings"), blocks)
+
+
+def _summary(summary: EncryptedField, said: Words, read: SummaryReader | None) -> str:
+    if read is None:
+        return said.phrase("finding_unreadable")
+    text = read(summary)
+    return said.phrase("finding_erased") if text == ERASED else text
+
+
+def _date(day: dt.date, speech: Speech) -> str:
+    """A date as people write it: 25 november 2025, or 25 November 2025."""
+    return f"{day.day} {speech.code('month', f'{day.month:02d}')} {day.year}"

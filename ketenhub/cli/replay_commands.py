@@ -17,6 +17,7 @@ from ketenhub.hub_options import data_dir_option, kafka_option, setting_option
 if TYPE_CHECKING:
     from ketenhub.evaluation import EvaluationSettings
     from ketenhub.evaluation.wording import Language
+    from replay.report_annual import SummaryReader
     from replay.sources import SealedLogSource
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -348,12 +349,32 @@ def evaluate(
             )
         else:
             assert year is not None  # one of the two, checked above
-            written, verified = _annual(
-                source, year, baseline, settings, allow_unverified, out, language
-            )
+            with summary_reader(data_dir) as read:
+                written, verified = _annual(
+                    source, year, baseline, settings, allow_unverified, out, language, read
+                )
     if verified is not None:
         click.echo(f"UNVERIFIED: {verified}", err=True)
     click.echo(f"wrote {written} to {out}")
+
+
+@contextmanager
+def summary_reader(data_dir: Path) -> Iterator[SummaryReader | None]:
+    """Decrypts findings' summaries with the data folder's keys; None when it holds none."""
+    from ketenhub.contract.models import EvaluationFindingRecorded
+    from ketenhub.core.privacy import associated_data
+    from ketenhub.errors import KetenhubError
+
+    try:
+        protector = HubFolder(data_dir).protector()
+    except KetenhubError:
+        yield None
+        return
+    bound = associated_data(EvaluationFindingRecorded.EVENT_TYPE, "summary")
+    try:
+        yield lambda field: protector.decrypt(field, bound)
+    finally:
+        protector.close()
 
 
 @contextmanager
@@ -378,6 +399,7 @@ def _annual(
     allow_unverified: bool,
     out: Path,
     language: Language,
+    read: SummaryReader | None,
 ) -> tuple[str, str | None]:
     from replay.pipeline import evaluate_source
     from replay.report import write_report
@@ -385,7 +407,7 @@ def _annual(
     run = evaluate_source(
         source, year, baseline, settings=settings, allow_unverified=allow_unverified
     )
-    files = write_report(run, out, language=language)
+    files = write_report(run, out, language=language, read=read)
     done = f"the evaluation of {year} ({len(run.evaluation.tables)} tables, {len(files)} files)"
     return done, run.provenance.failure
 

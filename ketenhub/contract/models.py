@@ -101,12 +101,27 @@ class ControlDayKind(enum.StrEnum):
     HOUSING_FRAUD = "HOUSING_FRAUD"
 
 
-class IntakeOutcome(enum.StrEnum):
-    """Outcome of the intake phase."""
+class EvaluationPart(enum.StrEnum):
+    """The part of the annual evaluation (the policy plan's five ambitions)."""
 
-    ACCEPT = "ACCEPT"
-    FORWARD = "FORWARD"
-    CLOSE = "CLOSE"
+    AWARENESS = "AWARENESS"
+    SIGNALLING = "SIGNALLING"
+    ENFORCEMENT = "ENFORCEMENT"
+    VICTIM_SUPPORT = "VICTIM_SUPPORT"
+    COLLABORATION = "COLLABORATION"
+
+
+class FindingSource(enum.StrEnum):
+    """The role of the source of a qualitative finding (never a name)."""
+
+    COORDINATOR = "COORDINATOR"
+    CARE_COORDINATOR = "CARE_COORDINATOR"
+    RSIV_CHAIN_DIRECTOR = "RSIV_CHAIN_DIRECTOR"
+    RIEC = "RIEC"
+    POLICE = "POLICE"
+    ENFORCEMENT = "ENFORCEMENT"
+    CARE_PARTNER = "CARE_PARTNER"
+    OTHER = "OTHER"
 
 
 class EncryptedField(ContractModel):
@@ -115,6 +130,14 @@ class EncryptedField(ContractModel):
     subject: str = Field(description="Pseudonym of the data subject whose key encrypts this field.")
     nonce: bytes = Field(description="12-byte AES-GCM nonce.")
     ciphertext: bytes = Field(description="AES-GCM ciphertext with tag.")
+
+
+class IntakeOutcome(enum.StrEnum):
+    """Outcome of the intake phase."""
+
+    ACCEPT = "ACCEPT"
+    FORWARD = "FORWARD"
+    CLOSE = "CLOSE"
 
 
 class MeasureType(enum.StrEnum):
@@ -436,6 +459,20 @@ class ControlVisitLogged(Event):
     signals_raised: list[str] = Field(description="Case ids of new signals raised by the visit.")
 
 
+class EvaluationFindingRecorded(Event):
+    """The coordinator recorded a finding for the annual evaluation from a qualitative source, such as an interview with a chain partner."""
+
+    EVENT_TYPE: ClassVar[str] = "EvaluationFindingRecorded"
+    SCHEMA_NAME: ClassVar[str] = "nl.ketenhub.events.EvaluationFindingRecorded"
+    CLOUDEVENT_TYPE: ClassVar[str] = "nl.ketenhub.evaluation-finding-recorded"
+
+    finding_id: str = Field(description="Identifier of the finding.")
+    part: EvaluationPart = Field(description="The part of the evaluation the finding belongs to.")
+    source_role: FindingSource = Field(description="Who the finding comes from, by role.")
+    held_on: dt.date = Field(description="The date of the interview or other source.")
+    summary: EncryptedField = Field(description="What the source said, in short; encrypted.")
+
+
 class IntakeAssessed(Event):
     """Phase 1 (intake): the three intake questions were answered."""
 
@@ -677,6 +714,7 @@ EVENT_MODELS: dict[str, type[Event]] = {
     'ControlDayClosed': ControlDayClosed,
     'ControlDayPlanned': ControlDayPlanned,
     'ControlVisitLogged': ControlVisitLogged,
+    'EvaluationFindingRecorded': EvaluationFindingRecorded,
     'IntakeAssessed': IntakeAssessed,
     'MeasureImposed': MeasureImposed,
     'MeetingHeld': MeetingHeld,

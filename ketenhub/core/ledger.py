@@ -130,6 +130,10 @@ APPLY.leave_alone(
     m.CampaignHeld,
 )
 APPLY.leave_alone(
+    "a finding for the evaluation report: no later event refers to one",
+    m.EvaluationFindingRecorded,
+)
+APPLY.leave_alone(
     "a decision no later event refers to: validation needs only the screening it follows",
     m.PermitDecided,
     m.StopTalkHeld,

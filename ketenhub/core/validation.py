@@ -429,6 +429,19 @@ def _training(
     return None
 
 
+@RULES.on(m.EvaluationFindingRecorded)
+def _finding(
+    e: m.EvaluationFindingRecorded, ledger: Ledger, registry: PartnerRegistry
+) -> Rejection | None:
+    """A finding is recorded on or after the day of the interview (or other source) it is from."""
+    if e.held_on > e.occurred_at.date():
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            "held_on lies after occurred_at: a finding is recorded after the source it comes from",
+        )
+    return None
+
+
 @RULES.on(m.CampaignHeld)
 def _campaign(e: m.CampaignHeld, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     if e.reach < 0:

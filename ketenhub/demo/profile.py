@@ -27,6 +27,7 @@ class Profile:
     trainings: float
     campaigns: float
     control_days: float
+    interviews: float
     mistakes: bool
 
     def batches(self, batches: tuple[Batch, ...]) -> tuple[Batch, ...]:
@@ -38,5 +39,5 @@ class Profile:
         return items[: max(1, math.ceil(len(items) * share))]
 
 
-FULL_YEAR = Profile(1.0, 1.0, 1.0, 1.0, 1.0, mistakes=True)
-BASELINE_YEAR = Profile(0.6, 0.6, 0.3, 0.3, 0.6, mistakes=False)
+FULL_YEAR = Profile(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, mistakes=True)
+BASELINE_YEAR = Profile(0.6, 0.6, 0.3, 0.3, 0.6, 0.4, mistakes=False)

@@ -15,7 +15,15 @@ from typing import Protocol
 from ketenhub.codec.cloudevents import SPEC_VERSION, format_time
 from ketenhub.config import load_registry
 from ketenhub.contract.models import EncryptedField, SignalReceived
-from ketenhub.demo import awareness, caseload, control_days, meetings, permits, stories
+from ketenhub.demo import (
+    awareness,
+    caseload,
+    control_days,
+    findings,
+    meetings,
+    permits,
+    stories,
+)
 from ketenhub.demo.profile import BASELINE_YEAR, FULL_YEAR
 from ketenhub.demo.script import Script, field_context
 
@@ -68,6 +76,7 @@ def build_year(
         s, trainings, profile.taken(awareness.CAMPAIGNS, profile.campaigns)
     )
     permits.screen_permits(s)
+    findings.interview(s, profile.taken(findings.INTERVIEWS, profile.interviews))
     if profile.mistakes:
         _misconfigured_connector(s)
     return [

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ketenhub.contract.base import Event
 from ketenhub.errors import KetenhubError
 from ketenhub.evaluation import awareness, collaboration, enforcement, signalling, victim_support
-from ketenhub.evaluation.history import History
+from ketenhub.evaluation.history import Finding, History
 from ketenhub.evaluation.indicators import Indicator, indicators
 from ketenhub.evaluation.period import Period
 from ketenhub.evaluation.settings import EvaluationSettings
@@ -38,6 +38,15 @@ PARTS = (
     Part("collaboration", "5. Collaboration", collaboration.tables),
 )
 
+FINDING_PARTS = {
+    "AWARENESS": "awareness",
+    "SIGNALLING": "signalling",
+    "ENFORCEMENT": "enforcement",
+    "VICTIM_SUPPORT": "victims",
+    "COLLABORATION": "collaboration",
+}
+"""The part key of each part a finding can name (EvaluationPart)."""
+
 MIN_YEAR, MAX_YEAR = 1970, 9998
 
 
@@ -59,6 +68,12 @@ class Evaluation:
     tables: tuple[Table, ...]
     indicators: tuple[Indicator, ...] = ()
     """Each indicator's figure for the year, then (with a baseline) for the baseline year."""
+    findings: tuple[Finding, ...] = ()
+    """The qualitative findings recorded in the year, in the order of their dates."""
+
+    def findings_of(self, part: str) -> list[Finding]:
+        """The findings of one part (by its key, e.g. ``victims``)."""
+        return [f for f in self.findings if FINDING_PARTS.get(f.part) == part]
 
     def table(self, key: str) -> Table:
         """The table with ``key`` (KeyError if absent)."""
@@ -106,11 +121,18 @@ def evaluate(
         msg = f"the history stops at {history.until.isoformat()}, before the end of the years asked"
         raise InvalidEvaluationRequest(msg)
     current = year_tables(history, year, settings)
+    found = _findings(history, year)
     if baseline is None:
-        return Evaluation(year, None, settings, current, indicators([current]))
+        return Evaluation(year, None, settings, current, indicators([current]), found)
     base = year_tables(history, baseline, settings)
     merged = [with_baseline(c, b, year, baseline) for c, b in zip(current, base, strict=True)]
-    return Evaluation(year, baseline, settings, tuple(merged), indicators([current, base]))
+    return Evaluation(year, baseline, settings, tuple(merged), indicators([current, base]), found)
+
+
+def _findings(history: History, year: int) -> tuple[Finding, ...]:
+    """The findings recorded in ``year``, by date of their source, then in log order."""
+    mine = [f for f in history.findings if Period.year(year).holds(f.stamp)]
+    return tuple(sorted(mine, key=lambda f: f.held_on))
 
 
 def year_tables(history: History, year: int, settings: EvaluationSettings) -> tuple[Table, ...]:

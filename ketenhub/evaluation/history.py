@@ -92,11 +92,23 @@ class Fact:
     numbers: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A qualitative finding for the report: its part, its source's role, its date and summary."""
+
+    stamp: Stamp
+    part: str
+    source_role: str
+    held_on: dt.date
+    summary: m.EncryptedField
+
+
 class History:
     """Facts of the events that occurred before ``until``, grown by ``add`` in log order."""
 
     def __init__(self, until: dt.datetime) -> None:
         self.until = until
+        self.findings: list[Finding] = []
         self.cases: dict[str, CaseFacts] = {}
         self.forwards: dict[str, Forward] = {}
         self.actions: dict[tuple[str, str], PlannedAction] = {}
@@ -263,6 +275,11 @@ def _care_started(e: m.CareStarted, h: History, s: Stamp) -> None:
 def _care_ended(e: m.CareEnded, h: History, s: Stamp) -> None:
     if (referral := h.referrals.get(e.referral_id)) is not None:
         referral.ended = s
+
+
+@FOLD.on(m.EvaluationFindingRecorded)
+def _finding(e: m.EvaluationFindingRecorded, h: History, s: Stamp) -> None:
+    h.findings.append(Finding(s, e.part.value, e.source_role.value, e.held_on, e.summary))
 
 
 @FOLD.on(m.ControlDayPlanned)

@@ -44,6 +44,7 @@ CATALOGUE_OF_DESIGN = {
     "TrainingCompleted",
     "CampaignHeld",
     "MeetingHeld",
+    "EvaluationFindingRecorded",  # a qualitative finding for the annual evaluation
 }
 
 

@@ -100,7 +100,7 @@ def test_the_report_states_what_it_was_verified_against(
     verified = ketenhub("verify", "--data-dir", str(demo_hub), "--trusted-key", pin).stdout
     root = verified.split("root ")[1].split(",")[0]
     markdown = (tmp_path / "r" / "report.md").read_text()
-    assert "942 sealed records" in markdown and "tree size 942" in markdown and root in markdown
+    assert "949 sealed records" in markdown and "tree size 949" in markdown and root in markdown
     assert "SignalReceived v1 (" in markdown and "ReferralMade v2 (" in markdown
     assert "ketenhub 0.1.0, git commit " in markdown
     assert "UNVERIFIED" not in markdown

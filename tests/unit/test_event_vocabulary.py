@@ -39,6 +39,7 @@ NOT_IN_CASE_VIEWS: dict[type[Event], str] = {
     m.ControlVisitLogged: "control days have their own view, not a case's",
     m.ControlDayClosed: "control days have their own view, not a case's",
     m.StopTalkHeld: "stop talks with employers are not folded into the case state",
+    m.EvaluationFindingRecorded: "a finding for the evaluation report: no case",
 }
 
 
@@ -138,6 +139,17 @@ def every_type_once() -> list[Event]:
             channel="PRINT",
             target_group="GENERAL_PUBLIC",
             reach=500,
+        ),
+        s.make(
+            m.EvaluationFindingRecorded,
+            "municipality",
+            finding_id="f1",
+            part="SIGNALLING",
+            source_role="CARE_COORDINATOR",
+            held_on=dt.date(2025, 1, 1),
+            summary=m.EncryptedField(
+                subject=pseudonym("interviewee-1"), nonce=bytes(12), ciphertext=b"x" * 20
+            ),
         ),
         s.close(reason="ACTIONS_COMPLETED"),
     ]
