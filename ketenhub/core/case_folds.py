@@ -30,6 +30,7 @@ from ketenhub.contract.view_records import (
     Victim,
 )
 from ketenhub.core.event_handlers import EventHandlers
+from ketenhub.core.phases import entered_phase
 
 if TYPE_CHECKING:
     from ketenhub.core.case_state import CaseState
@@ -65,6 +66,7 @@ FOLD.leave_alone(
     *(m.ControlDayPlanned, m.ControlVisitLogged, m.ControlDayClosed),
 )
 FOLD.leave_alone("stop talks with employers are not folded into the case state", m.StopTalkHeld)
+FOLD.leave_alone("a finding for the evaluation report: no case", m.EvaluationFindingRecorded)
 
 
 @_folds(m.SignalReceived, "signal")
@@ -90,7 +92,7 @@ def _forward(s: CaseState, e: Event, to: frozenset[str], reason: str) -> None:
 
 @_folds(m.IntakeAssessed, "phase", "intake", "forwards")
 def _intake(e: m.IntakeAssessed, s: CaseState, _: frozenset[str]) -> None:
-    s.phase = "INTAKE"
+    s.phase = entered_phase(e).name
     s.intake = Intake(
         at=e.occurred_at,
         is_undermining_crime=e.is_undermining_crime,
@@ -106,13 +108,13 @@ def _intake(e: m.IntakeAssessed, s: CaseState, _: frozenset[str]) -> None:
 
 @_folds(m.SeverityAssessed, "phase", "severity")
 def _severity(e: m.SeverityAssessed, s: CaseState, _: frozenset[str]) -> None:
-    s.phase = "SEVERITY"
+    s.phase = entered_phase(e).name
     s.severity = Severity(at=e.occurred_at, outcome=e.outcome, rationale=e.rationale)
 
 
 @_folds(m.SourceResearchCompleted, "phase", "research")
 def _research(e: m.SourceResearchCompleted, s: CaseState, _: frozenset[str]) -> None:
-    s.phase = "SOURCE_RESEARCH"
+    s.phase = entered_phase(e).name
     s.research = Research(
         at=e.occurred_at,
         registers_consulted=tuple(e.registers_consulted),
@@ -123,7 +125,7 @@ def _research(e: m.SourceResearchCompleted, s: CaseState, _: frozenset[str]) -> 
 
 @_folds(m.ActionPlanAdopted, "phase", "plan", "actions", "forwards")
 def _plan(e: m.ActionPlanAdopted, s: CaseState, to: frozenset[str]) -> None:
-    s.phase = "ACTION_PLAN"
+    s.phase = entered_phase(e).name
     s.plan = Plan(
         at=e.occurred_at,
         forward_to_police=e.forward_to_police,
@@ -144,7 +146,7 @@ def _plan(e: m.ActionPlanAdopted, s: CaseState, to: frozenset[str]) -> None:
 
 @_folds(m.ActionCompleted, "phase", "actions")
 def _action(e: m.ActionCompleted, s: CaseState, _: frozenset[str]) -> None:
-    s.phase = "ACTION"
+    s.phase = entered_phase(e).name
     s.actions[e.action_id] = replace(
         s.actions[e.action_id],
         result=e.result,
@@ -155,7 +157,7 @@ def _action(e: m.ActionCompleted, s: CaseState, _: frozenset[str]) -> None:
 
 @_folds(m.MeasureImposed, "phase", "measures")
 def _measure(e: m.MeasureImposed, s: CaseState, _: frozenset[str]) -> None:
-    s.phase = "ACTION"
+    s.phase = entered_phase(e).name
     s.measures.append(
         Measure(
             measure_id=e.measure_id,

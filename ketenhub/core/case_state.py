@@ -38,6 +38,7 @@ from ketenhub.contract.view_records import (
     Victim,
 )
 from ketenhub.core.case_folds import FOLD, written_sections
+from ketenhub.core.phases import Phase
 from ketenhub.errors import CorruptDatum
 
 __all__ = ["SECTIONS", "CaseState", "written_sections"]
@@ -62,7 +63,7 @@ class CaseState:
 
     case_id: str
     last_sequence: int = -1
-    phase: str = "RECEIVED"
+    phase: str = Phase.RECEIVED.name
     closed: Closure | None = None
     signal: Signal | None = None
     intake: Intake | None = None

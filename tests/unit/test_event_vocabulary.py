@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from synthetic import NOW, VICTIM, PurePipeline, Story, pseudonym
@@ -12,12 +12,12 @@ from synthetic import NOW, VICTIM, PurePipeline, Story, pseudonym
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS
-from ketenhub.core import ledger, validation
+from ketenhub.core import case_folds, ledger, validation
 from ketenhub.core.admission import Admitted
-from ketenhub.core.case_state import written_sections
+from ketenhub.core.case_state import CaseState, written_sections
 from ketenhub.core.event_handlers import EventHandlers
 from ketenhub.core.partners import Role
-from ketenhub.core.phases import PHASE_EVENTS
+from ketenhub.core.phases import PHASE_EVENTS, PhaseEntry, entered_phase
 from ketenhub.errors import ContractError
 from ketenhub.evaluation import history
 
@@ -26,20 +26,7 @@ FOLDS: dict[str, EventHandlers[Any, Any]] = {
     "ledger": ledger.APPLY,
     "validation": validation.RULES,
     "evaluation history": history.FOLD,
-}
-
-# The case-state fold is read through its public interface: ``written_sections`` names the
-# sections the fold of a type writes, and a type it does not fold writes none.
-NOT_IN_CASE_VIEWS: dict[type[Event], str] = {
-    m.CampaignHeld: "awareness: no case",
-    m.TrainingCompleted: "awareness: no case",
-    m.PermitDecided: "permits are decided outside a case's view",
-    m.BibobScreeningCompleted: "screenings of permit applications are outside a case's view",
-    m.ControlDayPlanned: "control days have their own view, not a case's",
-    m.ControlVisitLogged: "control days have their own view, not a case's",
-    m.ControlDayClosed: "control days have their own view, not a case's",
-    m.StopTalkHeld: "stop talks with employers are not folded into the case state",
-    m.EvaluationFindingRecorded: "a finding for the evaluation report: no case",
+    "case state": case_folds.FOLD,
 }
 
 
@@ -58,10 +45,22 @@ def test_validation_leaves_no_event_type_alone() -> None:
     assert validation.RULES.handled == EVERY_TYPE
 
 
-def test_every_event_type_is_in_the_case_views_or_named_as_not_concerned() -> None:
-    """The case-state fold writes a section for every type except the ones that are no part of a case view."""
+def test_the_case_state_writes_a_section_for_exactly_the_types_it_folds() -> None:
+    """``written_sections`` (what a view must re-read) names sections for every folded type, none for the rest."""
     placed = {t for t in EVERY_TYPE if written_sections(t)}
-    assert placed == EVERY_TYPE - NOT_IN_CASE_VIEWS.keys()
+    assert placed == case_folds.FOLD.handled
+
+
+def test_the_case_state_enters_the_phase_the_phase_machine_names(sealed: list[Event]) -> None:
+    """Folding each phase event of the story leaves the case in the phase ``entered_phase`` gives."""
+    state, entries = CaseState("case-1"), get_args(PhaseEntry)
+    for sequence, event in enumerate(sealed):
+        if event.case_ref != "case-1":
+            continue
+        state.apply(sequence, event)
+        if isinstance(event, entries):
+            assert state.phase == entered_phase(event).name, event.EVENT_TYPE
+    assert state.phase == "ACTION" and state.closed is not None
 
 
 def test_every_fold_that_keeps_a_case_moves_it_with_every_phase_event() -> None:
