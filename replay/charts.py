@@ -198,11 +198,12 @@ def _line(axes: Axes, labels: list[str], series: list[Series], unit: str) -> Non
     highest = max((v for s in series for v in s.values if not math.isnan(v)), default=0.0)
     axes.set_ylim(0, max(highest, 1.0) * 1.15)
     axes.tick_params(axis="x", labelrotation=45)
-    _legend(axes, series)
+    if len(series) > 1:  # beside the plot: below it stand the slanted row labels
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
 def _legend(axes: Axes, series: Sequence[Series]) -> None:
-    """A legend below the plot, when there is more than one series (never over the title)."""
+    """A legend below the plot and its axis label, when there is more than one series."""
     if len(series) > 1:
         axes.legend(
             loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(series), frameon=False

@@ -309,6 +309,18 @@ class YearRange(click.ParamType):
     show_default=True,
     help="Language of the report's pages and charts (the CSV files are the same in both).",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print report.pdf (A4) with a headless Chromium; it is not listed in SHA256SUMS.",
+)
+@click.option(
+    "--pdf-browser",
+    default=None,
+    metavar="PATH",
+    help="The Chromium to print the PDF with. Default: chromium (or chromium-browser, "
+    "google-chrome) on the PATH.",
+)
 @allow_unverified_option
 @source_options
 def evaluate(
@@ -319,6 +331,8 @@ def evaluate(
     min_count: int,
     wait_days: float,
     language: Language,
+    pdf: bool,
+    pdf_browser: str | None,
     allow_unverified: bool,
     data_dir: Path,
     bootstrap: str | None,
@@ -356,6 +370,11 @@ def evaluate(
     if verified is not None:
         click.echo(f"UNVERIFIED: {verified}", err=True)
     click.echo(f"wrote {written} to {out}")
+    if pdf:
+        from replay.report_pdf import print_pdf
+
+        printed = print_pdf(out / "report.html", out / "report.pdf", pdf_browser)
+        click.echo(f"printed {printed}")
 
 
 @contextmanager
