@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from ketenhub import topics
+from ketenhub.codec.views import decode_view, view_document
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 
 
@@ -74,7 +74,7 @@ def test_every_partner_sees_what_its_role_allows(demo_dir: Path) -> None:
             "comensha",
             "vluchtelingenwerk",
         ):
-            views = [json.loads(v) for v in hub.live_views(care).values()]
+            views = [view_document(decode_view(v)) for v in hub.live_views(care).values()]
             assert views, care
             assert all(
                 set(v) == {"case_id", "visible_because", "victims", "referrals"} for v in views
