@@ -8,7 +8,7 @@ from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.hub_folder import HubFolder
 from tests.unit.synthetic import Story
-from tests.web.conftest import WebHub, ingested, signal_fields, wait_for_decision
+from tests.web.conftest import WebHub, ingested, signal_fields, wait_for_decision, wait_until
 
 PROBLEM = "application/problem+json"
 
@@ -26,8 +26,12 @@ def test_a_json_event_is_published_sealed_and_seen(web_hub: WebHub) -> None:
         assert decision["status"] == "sealed" and decision["case_id"] == "case-web-0001"
         assert isinstance(decision["sequence"], int)
     with web_hub.client("municipality") as coordinator:
+        # the view follows the seal: on Kafka another agent projects it a moment later
+        wait_until(
+            lambda: coordinator.get("/api/v1/cases/case-web-0001").status_code == 200,
+            "the case in the coordinator's view",
+        )
         case = coordinator.get("/api/v1/cases/case-web-0001")
-        assert case.status_code == 200
         view = case.json()["view"]
         assert view["signal"]["persons"][0].startswith("psn-")  # pseudonymised on the way in
         assert "storage room" not in case.text  # free text encrypted before it was stored
@@ -261,7 +265,9 @@ def test_the_anonymous_channel_keeps_no_reporter(web_hub: WebHub) -> None:
         assert accepted.status_code == 202, accepted.text
         assert wait_for_decision(tips, accepted.json()["event_id"])["status"] == "sealed"
     with web_hub.client("municipality") as coordinator:
-        view = coordinator.get("/api/v1/cases/case-web-tip-1").json()["view"]
+        path = "/api/v1/cases/case-web-tip-1"
+        wait_until(lambda: coordinator.get(path).status_code == 200, "the tip in view")
+        view = coordinator.get(path).json()["view"]
     assert view["signal"].get("reporter_role") is None
 
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ketenhub.runtime.embedded.hub import create_hub
 from ketenhub.web.server import free_port
@@ -94,3 +95,39 @@ def _wait_for_health(url: str, server: subprocess.Popen[bytes]) -> dict[str, obj
             pass
         time.sleep(0.1)
     raise AssertionError(f"{url} did not answer within 60 s")
+
+
+@pytest.mark.kafka
+def test_ketenhub_web_on_kafka_serves_the_hub_its_workers_run(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    """`ketenhub web --kafka --topic-prefix` publishes to the workers' hub and shows their decision."""
+    from ketenhub.hub_folder import HubFolder
+    from ketenhub.web.tokens import TokenStore
+    from tests.integration.hub_harness import HubUnderTest
+    from tests.web.conftest import signal_fields, wait_for_decision
+
+    hub = HubUnderTest(kafka_bootstrap, tmp_path, unique_name)
+    token = TokenStore(tmp_path).add(HubFolder(tmp_path).registry(), "municipal-staff").token
+    port = free_port()
+    hub.start_worker()
+    command = [sys.executable, "-m", "ketenhub", "web", "--kafka", kafka_bootstrap]
+    command += ["--topic-prefix", hub.settings.topic_prefix, "--data-dir", str(tmp_path)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env={k: v for k, v in hub.env().items() if k != "KETENHUB_TOPIC_PREFIX"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        hub.wait_until_serving()
+        assert _wait_for_health(f"http://127.0.0.1:{port}/health", server)["backend"] == "kafka"
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+            accepted = client.post("/api/v1/events", json=signal_fields("case-cli-kafka-1"))
+            assert accepted.status_code == 202, accepted.text
+            assert wait_for_decision(client, accepted.json()["event_id"])["status"] == "sealed"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        hub.stop_all()
