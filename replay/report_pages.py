@@ -38,8 +38,10 @@ thead th { background: #eef2f6; text-align: left; font-weight: 600; overflow-wra
            hyphens: auto; }
 tbody th { text-align: left; font-weight: normal; background: #fafbfc; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.indicators { width: 100%; font-size: 0.85rem; }
-table.indicators tbody th { width: 52%; }
+table.indicators, table.trend { width: 100%; font-size: 0.85rem; }
+table.indicators { table-layout: fixed; }
+table.indicators thead th:first-child { width: 50%; }
+table.trend tbody th { width: 45%; }
 p.note { font-size: 0.78rem; color: #555; margin: 0.1rem 0 0.8rem; }
 p.empty { font-style: italic; color: #555; }
 figure.chart { margin: 0.4rem 0; }

@@ -247,7 +247,7 @@ def over_years(group: IndicatorTable, speech: Speech) -> TextTable:
                 )
             )
     return TextTable(
-        group.id, group.title, (head,), tuple(rows), empty=said.phrase("no_data"), kind="indicators"
+        group.id, group.title, (head,), tuple(rows), empty=said.phrase("no_data"), kind="trend"
     )
 
 
