@@ -15,12 +15,17 @@ from collections.abc import Callable, Mapping
 
 from ketenhub.contract.models import EncryptedField
 from ketenhub.evaluation import PARTS, Evaluation, PublishedTable, publish
-from ketenhub.evaluation.indicators import EFFECTIVENESS, EFFICIENCY
 from ketenhub.evaluation.wording import Words
 from replay.charts import chart_svg
 from replay.pipeline import EvaluationRun
-from replay.report_document import Block, Document, Finding, Section
+from replay.report_document import Block, Document, Finding, Section, TextTable
 from replay.report_provenance import provenance_terms, unverified_line
+from replay.report_sections import (
+    IndicatorTableOf,
+    key_figures_section,
+    provenance_section,
+    questions_section,
+)
 from replay.report_tables import IndicatorTable, Speech, against_baseline, hidden_in, part_table
 
 SummaryReader = Callable[[EncryptedField], str]
@@ -41,31 +46,7 @@ def annual_document(
     evaluation, said = run.evaluation, speech.words
     warning = unverified_line(run.provenance, said)
     shown = published_tables(run)
-    years = [evaluation.year] + ([evaluation.baseline] if evaluation.baseline else [])
-    hidden = hidden_in([shown], evaluation.baseline is not None, years)
-
-    def group(section: str, title: str) -> IndicatorTable:
-        mine = [i for i in evaluation.indicators if i.section == section]
-        return IndicatorTable(
-            f"indicators.{section}", title, mine, years, hidden, evaluation.settings.min_count
-        )
-
-    key_figures = Section(
-        "key-figures",
-        said.phrase("key_figures"),
-        (
-            said.phrase("key_figures_intro"),
-            *(against_baseline(group(p.key, said.part(p.key)), speech) for p in PARTS),
-        ),
-    )
-    questions = Section(
-        "questions",
-        said.phrase("questions"),
-        tuple(
-            against_baseline(group(s, said.section(s)), speech) for s in (EFFICIENCY, EFFECTIVENESS)
-        ),
-        new_page=True,
-    )
+    table_of = _indicator_tables(evaluation, shown, speech)
     parts = [
         Section(
             f"part-{p.key}",
@@ -77,20 +58,33 @@ def annual_document(
         for number, p in enumerate(PARTS, start=1)
     ]
     years_text = said.phrase("year_selected", year=evaluation.year)
-    terms = provenance_terms(
-        run.provenance, evaluation.settings, said, years_text, evaluation.baseline
-    )
-    provenance = Section(
-        "provenance",
-        said.phrase("provenance"),
-        (said.phrase("provenance_intro"), terms),
-        new_page=True,
+    settings, baseline = evaluation.settings, evaluation.baseline
+    terms = provenance_terms(run.provenance, settings, said, years_text, baseline)
+    sections = (
+        key_figures_section(speech, table_of),
+        questions_section(speech, table_of),
+        *parts,
+        provenance_section(speech, terms),
     )
     title = said.phrase("title", year=evaluation.year)
-    subtitle = said.phrase("against", baseline=evaluation.baseline) if evaluation.baseline else ""
-    return Document(
-        said.language, title, subtitle, (key_figures, questions, *parts, provenance), warning
-    )
+    subtitle = said.phrase("against", baseline=baseline) if baseline else ""
+    return Document(said.language, title, subtitle, sections, warning)
+
+
+def _indicator_tables(
+    evaluation: Evaluation, shown: Mapping[str, PublishedTable], speech: Speech
+) -> IndicatorTableOf:
+    """Indicators of a section for the year beside the baseline, hidden where their cell is."""
+    years = [evaluation.year] + ([evaluation.baseline] if evaluation.baseline else [])
+    hidden = hidden_in([shown], evaluation.baseline is not None, years)
+    threshold = evaluation.settings.min_count
+
+    def table_of(section: str, title: str) -> TextTable:
+        mine = [i for i in evaluation.indicators if i.section == section]
+        group = IndicatorTable(f"indicators.{section}", title, mine, years, hidden, threshold)
+        return against_baseline(group, speech)
+
+    return table_of
 
 
 def _part_tables(

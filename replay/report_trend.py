@@ -17,7 +17,7 @@ import csv
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ketenhub.evaluation import (
@@ -32,13 +32,13 @@ from ketenhub.evaluation import (
     history_for_years,
     publish,
 )
-from ketenhub.evaluation.indicators import EFFECTIVENESS, EFFICIENCY
 from ketenhub.evaluation.wording import Language
 from replay.charts import Panel, trend_svg
 from replay.pipeline import Provenance, fold_source
 from replay.report import document_files, speech_in, write_files
-from replay.report_document import Document, Section, TextTable
+from replay.report_document import Document, TextTable
 from replay.report_provenance import csv_warning, provenance_terms, unverified_line
+from replay.report_sections import key_figures_section, provenance_section, questions_section
 from replay.report_tables import (
     HiddenOf,
     IndicatorTable,
@@ -87,55 +87,33 @@ def trend_document(run: TrendRun, speech: Speech) -> Document:
     trend, said = run.trend, speech.words
     warning = unverified_line(run.provenance, said)
     hidden = _hidden(trend)
-    threshold = trend.settings.min_count
 
-    def group(section: str, title: str) -> IndicatorTable:
+    def table_of(section: str, title: str) -> TextTable:
         mine = [i for i in trend.indicators if i.section == section]
-        return IndicatorTable(f"trend.{section}", title, mine, trend.years, hidden, threshold)
+        group = IndicatorTable(
+            f"trend.{section}", title, mine, trend.years, hidden, trend.settings.min_count
+        )
+        table = over_years(group, speech)
+        if section not in {p.key for p in PARTS}:
+            return table
+        chart = _chart(group, speech, warning)
+        return (
+            table
+            if chart is None
+            else replace(table, chart_svg=chart, chart_file=f"charts/{table.id}.svg")
+        )
 
-    parts = []
-    for part in PARTS:
-        table = over_years(group(part.key, said.part(part.key)), speech)
-        chart = _chart(group(part.key, said.part(part.key)), speech, warning)
-        parts.append(_with_chart(table, chart, f"charts/trend.{part.key}.svg"))
-    key_figures = Section(
-        "key-figures", said.phrase("key_figures"), (said.phrase("key_figures_intro"), *parts)
-    )
-    questions = Section(
-        "questions",
-        said.phrase("questions"),
-        tuple(over_years(group(s, said.section(s)), speech) for s in (EFFICIENCY, EFFECTIVENESS)),
-        new_page=True,
-    )
     first, last = trend.years[0], trend.years[-1]
     years_text = said.phrase("years_selected", first=first, last=last)
     terms = provenance_terms(run.provenance, trend.settings, said, years_text, trend.baseline)
-    provenance = Section(
-        "provenance",
-        said.phrase("provenance"),
-        (said.phrase("provenance_intro"), terms),
-        new_page=True,
+    sections = (
+        key_figures_section(speech, table_of),
+        questions_section(speech, table_of),
+        provenance_section(speech, terms),
     )
     title = said.phrase("trend_title", first=first, last=last)
     subtitle = said.phrase("trend_against", baseline=trend.baseline)
-    return Document(said.language, title, subtitle, (key_figures, questions, provenance), warning)
-
-
-def _with_chart(table: TextTable, chart: str | None, name: str) -> TextTable:
-    if chart is None:
-        return table
-    return TextTable(
-        table.id,
-        table.title,
-        table.head,
-        table.rows,
-        table.note,
-        table.csv,
-        chart,
-        name,
-        table.empty,
-        table.kind,
-    )
+    return Document(said.language, title, subtitle, sections, warning)
 
 
 def _chart(group: IndicatorTable, speech: Speech, warning: str | None) -> str | None:
