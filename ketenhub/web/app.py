@@ -80,8 +80,14 @@ def create_app(hub: BackendThread, settings: WebSettings, tokens: TokenStore) ->
         return response
 
     @app.get("/health", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "backend": hub.backend.name, "version": __version__}
+    async def health() -> JSONResponse:
+        trouble = await hub.call(hub.backend.trouble)
+        body = {"status": "ok" if trouble is None else "failing", "backend": hub.backend.name}
+        if trouble is not None:
+            body["detail"] = trouble
+        return JSONResponse(
+            body | {"version": __version__}, status_code=200 if trouble is None else 503
+        )
 
     _include_api(app)
     mount_pages(app)

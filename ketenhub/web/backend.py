@@ -195,6 +195,10 @@ class Backend(Protocol):
         """The RFC 9162 proof that audit.log's first ``new_size`` records extend the first ``old_size``."""
         ...
 
+    def trouble(self) -> str | None:
+        """Why the backend cannot keep its answers current (None: it can)."""
+        ...
+
     def close(self) -> None:
         """Release the backend's files and clients."""
         ...

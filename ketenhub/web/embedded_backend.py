@@ -132,6 +132,12 @@ class EmbeddedBackend:
         self._catch_up(topics.AUDIT_LOG)
         return self.mirror.checkpoints.consistency_proof(old_size, new_size)
 
+    def trouble(self) -> str | None:
+        """Why decisions would not follow writes: the pipeline's thread ended (None: all well)."""
+        if self._worker is not None and not self._worker.alive:
+            return "the pipeline's thread has stopped: restart ketenhub web"
+        return None
+
     def close(self) -> None:
         """Stop the pipeline worker and close the files."""
         if self._worker is not None:

@@ -62,6 +62,11 @@ class TopicFollower:
         self._thread = threading.Thread(target=self._run, name="ketenhub-web-follower", daemon=True)
         self._thread.start()
 
+    @property
+    def alive(self) -> bool:
+        """Whether the thread still follows the topics."""
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         """Stop following and close the consumer."""
         self._stopping.set()
@@ -208,6 +213,12 @@ class KafkaBackend:
         """The consistency proof between two tree sizes of audit.log."""
         with self._lock:
             return self.mirror.checkpoints.consistency_proof(old_size, new_size)
+
+    def trouble(self) -> str | None:
+        """Why the mirror would fall behind: its follower thread ended (None: all well)."""
+        if not self._follower.alive:
+            return "the follower of the hub's topics has stopped: restart ketenhub web"
+        return None
 
     def close(self) -> None:
         """Stop following and close the clients."""

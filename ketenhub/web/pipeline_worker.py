@@ -38,6 +38,11 @@ class PipelineWorker:
         )
         self._thread.start()
 
+    @property
+    def alive(self) -> bool:
+        """Whether the thread is still there to run the pipeline."""
+        return self._thread.is_alive()
+
     def wake(self) -> None:
         """Ask for a run (one more if a run is in progress)."""
         self._wanted.set()
@@ -58,6 +63,8 @@ class PipelineWorker:
                 # let a burst of writes gather into one run: as long as the last run took
                 time.sleep(min(MAX_GATHER_S, max(MIN_GATHER_S, self._last_run_s)))
                 self._wanted.clear()
+                if self._stopping:  # asked to stop while gathering: that wake-up was just cleared
+                    return
                 started = time.monotonic()
                 self._run(hub)
                 self._last_run_s = time.monotonic() - started
@@ -69,6 +76,9 @@ class PipelineWorker:
             stats = hub.run(wait_s=self._wait_s, notify=self._tell_waiting)
         except KetenhubError as exc:  # e.g. WriterBusy: the next write wakes it again
             log.error("web_pipeline_failed", error=type(exc).__name__, detail=str(exc))
+            return
+        except Exception as exc:  # a bug must not end the thread: log it, try at the next write
+            log.error("web_pipeline_failed", error=type(exc).__name__)
             return
         self.runs += 1
         log.info(

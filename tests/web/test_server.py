@@ -131,3 +131,20 @@ def test_ketenhub_web_on_kafka_serves_the_hub_its_workers_run(
         server.terminate()
         server.wait(timeout=60)
         hub.stop_all()
+
+
+def test_health_fails_when_decisions_would_no_longer_follow_writes(tmp_path: Path) -> None:
+    """With the pipeline's thread gone, /health answers 503 naming it, instead of a silent ok."""
+    from ketenhub.web.server import ServerThread, build_app
+    from tests.web.conftest import web_settings
+
+    data_dir = tmp_path / "hub"
+    create_hub(data_dir)
+    app = build_app(data_dir, web_settings(data_dir))
+    with ServerThread(app) as server:
+        assert httpx.get(f"{server.url}/health").status_code == 200
+        hub = app.state.web.hub
+        hub.call_blocking(lambda: hub.backend._worker.stop())  # the thread ends, as on a crash
+        failing = httpx.get(f"{server.url}/health")
+    assert failing.status_code == 503
+    assert failing.json()["status"] == "failing" and "pipeline" in failing.json()["detail"]

@@ -159,7 +159,11 @@ async def get_decision(
     context: WebContextDep,
     event_id: Annotated[uuid.UUID, Path(description="The event id.")],
 ) -> DecisionDocument:
-    """Sealed, rejected (code and reason) or pending; 404 if you never sent this event."""
+    """Sealed, rejected (code and reason) or pending; 404 if you never sent this event.
+
+    A sealed event shows in the views of the partners it concerns a moment later: the hub
+    projects after it seals.
+    """
     key = str(event_id)
     found = await context.hub.call(context.hub.backend.decision, caller.partner.id, key)
     if found is None:
