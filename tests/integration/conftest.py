@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import re
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,20 +81,6 @@ def _start(broker: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The bootstrap address of KETENHUB_KAFKA_BOOTSTRAP, else of a broker started for the session."""
-    external = os.environ.get(BOOTSTRAP_ENV, "").strip()
-    if external:
-        yield external
-        return
-    broker = load_broker_module().LocalKafkaBroker(tmp_path_factory.mktemp("kafka"))
-    try:
-        yield _start(broker)
-    finally:
-        broker.stop()
-
-
-@pytest.fixture(scope="session")
 def kafka_sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SaslBroker]:
     """A second, SASL-enabled local broker, started on first request (always local, never env)."""
     users = {user.username: user.password for user in (HUB, *PARTNERS)}
@@ -109,10 +92,3 @@ def kafka_sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sasl
         yield SaslBroker(bootstrap, broker.security_protocol, broker.sasl_mechanism, HUB, PARTNERS)
     finally:
         broker.stop()
-
-
-@pytest.fixture
-def unique_name(request: pytest.FixtureRequest) -> str:
-    """A topic/group name no other test uses: the test's name plus a uuid suffix."""
-    stem = re.sub(r"[^A-Za-z0-9-]+", "-", request.node.name).strip("-")[:60]
-    return f"{stem}-{uuid.uuid4().hex[:12]}"

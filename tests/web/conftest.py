@@ -21,9 +21,6 @@ from ketenhub.runtime.embedded.hub import create_hub
 from ketenhub.web.server import ServerThread, build_app
 from ketenhub.web.settings import WebSettings
 from ketenhub.web.tokens import TokenStore
-from tests.integration.conftest import kafka_bootstrap, unique_name
-
-__all__ = ["kafka_bootstrap", "unique_name"]  # the broker fixtures, for the Kafka variant
 
 Settings = Callable[..., WebSettings]
 
