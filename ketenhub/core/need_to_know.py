@@ -35,6 +35,7 @@ class _Access:
     coordinators: tuple[str, ...]
     silent: frozenset[str]
     known: frozenset[str]
+    care: frozenset[str]
 
 
 _ACCESS: dict[int, tuple[PartnerRegistry, _Access]] = {}  # by id; the registry kept alive
@@ -50,6 +51,7 @@ def _access(registry: PartnerRegistry) -> _Access:
         coordinators=tuple(p.id for p in registry.with_role(Role.COORDINATOR)),
         silent=frozenset(p.id for p in registry.with_role(Role.ANONYMOUS_CHANNEL)),
         known=frozenset(p.id for p in registry.partners),
+        care=frozenset(p.id for p in registry.with_role(Role.CARE)),
     )
     _ACCESS[id(registry)] = (registry, access)
     return access
@@ -77,10 +79,13 @@ def access_reasons(state: CaseState, registry: PartnerRegistry) -> dict[str, lis
             grant(decision.partner, f"SHARED:{decision_id}")
     for referral_id, referral in state.referrals.items():
         grant(referral.provider, f"REFERRAL:{referral_id}")
+    for partner_id in access.care & reasons.keys():
+        # A care partner sees only the victims referred to it: no other reason counts.
+        reasons[partner_id] = {r for r in reasons[partner_id] if r.startswith("REFERRAL:")}
     return {
         partner_id: sorted(found)
         for partner_id, found in sorted(reasons.items())
-        if partner_id in access.known and partner_id not in access.silent
+        if found and partner_id in access.known and partner_id not in access.silent
     }
 
 

@@ -94,6 +94,20 @@ def _known_partner(registry: PartnerRegistry, partner_id: str, what: str) -> Rej
     return None
 
 
+def _no_care_partner(
+    registry: PartnerRegistry, partner_id: str, what: str, given: str
+) -> Rejection | None:
+    """A care partner is given referrals of identified victims, never a case's signal: it
+    sees only those (need-to-know), so it can take up nothing else."""
+    if registry.knows(partner_id) and registry.get(partner_id).role is Role.CARE:
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            f"{what} {partner_id!r} is a care partner, and care partners get no {given}, only "
+            "referrals of identified victims (VictimIdentified, then ReferralMade)",
+        )
+    return None
+
+
 def _new_id(table: Container[str], key: str, what: str) -> Rejection | None:
     if key in table:
         return _reject(RejectionCode.ALREADY_EXISTS, f"{what} {key!r} already exists; use a new id")
@@ -123,6 +137,7 @@ def _intake(e: m.IntakeAssessed, ledger: Ledger, registry: PartnerRegistry) -> R
         )
     if e.forward_to is not None and (
         problem := _known_partner(registry, e.forward_to, "forward_to")
+        or _no_care_partner(registry, e.forward_to, "forward_to", "forwarded signals")
     ):
         return problem
     return _phase_refusal(ledger, e)
@@ -151,8 +166,9 @@ def _plan(e: m.ActionPlanAdopted, ledger: Ledger, registry: PartnerRegistry) -> 
             "an action plan has at least one action and unique action ids",
         )
     for action in e.actions:
-        if problem := _known_partner(
-            registry, action.owner, f"owner of action {action.action_id!r}"
+        owner = f"owner of action {action.action_id!r}"
+        if problem := _known_partner(registry, action.owner, owner) or _no_care_partner(
+            registry, action.owner, owner, "actions"
         ):
             return problem
     return None
@@ -203,7 +219,9 @@ def _forwarded(e: m.SignalForwarded, ledger: Ledger, registry: PartnerRegistry) 
     case = _case(ledger, e)
     if isinstance(case, Rejection):
         return case
-    return _known_partner(registry, e.to_partner, "to_partner")
+    return _known_partner(registry, e.to_partner, "to_partner") or _no_care_partner(
+        registry, e.to_partner, "to_partner", "forwarded signals"
+    )
 
 
 @RULES.on(m.SignalAcknowledged)
@@ -243,7 +261,9 @@ def _shared(e: m.SharingDecided, ledger: Ledger, registry: PartnerRegistry) -> R
         return problem
     if e.meeting_id is not None and e.meeting_id not in ledger.meetings:
         return _reject(RejectionCode.MISSING_REFERENCE, f"meeting {e.meeting_id!r} was never held")
-    return _known_partner(registry, e.partner, "partner")
+    return _known_partner(registry, e.partner, "partner") or _no_care_partner(
+        registry, e.partner, "partner", "shared cases"
+    )
 
 
 @RULES.on(m.SharingRevoked)

@@ -61,7 +61,7 @@ _NOT_MUNICIPAL = Path(intake=CLOSE, close=CloseReason.NOT_MUNICIPAL_TASK)
 _OUTSIDE = Path(intake=CLOSE, close=CloseReason.OUTSIDE_MUNICIPALITY)
 _NOTHING_FOUND = Path(severity=INVESTIGATE, research=True, close=CloseReason.NOT_TRAFFICKING)
 _TO_NLA = Forward("nla", ForwardReason.INSPECTION, (2, 6))
-_TO_CARE_NEVER_PICKED_UP = Forward("leger-des-heils", ForwardReason.CARE, None)
+_TO_RIEC_NEVER_PICKED_UP = Forward("riec", ForwardReason.INTEGRAL_APPROACH, None)
 _FORWARDED = CloseReason.FORWARDED
 
 # fmt: off
@@ -74,7 +74,7 @@ CLOSED_EARLY = (
           Path(intake=FORWARD, forward_to="police"), (0, Fault.WRONG_FORWARD_ID)),
     Batch(2, ((2, 1), (10, 31)), (EXTERNAL, STAFF), ((L,),),
           Path(intake=FORWARD, forward_to="nla")),
-    one(((3, 1), (9, 30)), EXTERNAL, (S,), Path(intake=FORWARD, forward_to="shop")),
+    one(((3, 1), (9, 30)), EXTERNAL, (S,), Path(intake=FORWARD, forward_to="police")),
     one(((4, 1), (10, 15)), PERMIT_DESK, (L, C), Path(intake=FORWARD, forward_to="riec")),
     one(((5, 1), (10, 31)), WEB, (S,), Path(intake=FORWARD, forward_to="heit")),
     Batch(8, ((1, 8), (11, 30)),
@@ -85,7 +85,7 @@ CLOSED_EARLY = (
     Batch(3, ((1, 15), (9, 30)), (STAFF, EXTERNAL, POLICE), ((L,), (S,)), _NOTHING_FOUND),
     one(((2, 1), (8, 31)), STAFF, (L,), replace(_NOTHING_FOUND, forward=_TO_NLA, close=_FORWARDED)),
     one(((3, 1), (8, 31)), WEB, (S,),
-        replace(_NOTHING_FOUND, forward=_TO_CARE_NEVER_PICKED_UP, close=_FORWARDED)),
+        replace(_NOTHING_FOUND, forward=_TO_RIEC_NEVER_PICKED_UP, close=_FORWARDED)),
 )
 
 _OPEN_PLAN = Plan((("CONTROL_VISIT", "enforcement"), ("LABOUR_INSPECTION", "nla")), reported=0)
