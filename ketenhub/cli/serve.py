@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -100,4 +102,21 @@ def serve(
     )
     with contextlib.suppress(BrokerUnreachable):  # not up yet: the worker keeps trying
         check_login(settings)
+    click.echo(startup_summary(settings))
     run_worker(settings, worker_log_level)
+
+
+def startup_summary(settings: KafkaSettings) -> str:
+    """What a starting worker serves: the cluster, its id, the hub's topics and partitions."""
+    from ketenhub.runtime.kafka.topology import hub_topics
+
+    topics = hub_topics(settings.hub_folder.registry(), settings)
+    worker = f"{socket.gethostname()}-{os.getpid()}"
+    lines = [
+        f"ketenhub worker {worker} of hub {settings.app_id!r} on Kafka at "
+        f"{settings.kafka_bootstrap}, data folder {settings.data_dir}",
+        f"serving {len(topics)} topics (created when missing):",
+        *(f"  {topic.name}: {topic.partitions} partition(s)" for topic in topics),
+        "stop with Ctrl+C or SIGTERM",
+    ]
+    return "\n".join(lines)

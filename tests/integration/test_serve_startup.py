@@ -1,0 +1,30 @@
+"""``ketenhub serve`` says on start-up what it serves: the cluster, the worker, the topics and partitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.hub_harness import HubUnderTest
+
+pytestmark = pytest.mark.kafka
+
+
+def test_a_starting_worker_names_its_cluster_worker_and_topics(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    """The first lines of a worker's output name the broker, the worker id and each hub topic."""
+    hub = HubUnderTest(kafka_bootstrap, tmp_path, unique_name, view_partitions=2)
+    try:
+        hub.start_worker()
+        hub.wait_until_serving()
+        output = (tmp_path / "worker-0.log").read_text(errors="replace")
+    finally:
+        hub.stop_all()
+    first = output.splitlines()[0]
+    assert first.startswith("ketenhub worker ") and f"on Kafka at {kafka_bootstrap}" in first
+    names = hub.names
+    assert f"  {names.audit_log}: 1 partition(s)" in output
+    assert f"  {names.view('police')}: 2 partition(s)" in output
+    assert f"  {names.ingest('municipality')}: 1 partition(s)" in output
