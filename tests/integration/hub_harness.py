@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +18,8 @@ from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
+
+PROJECTED = "projected by the sealer"  # a pseudo topic of ``HubUnderTest.lag``
 
 
 @dataclass
@@ -143,8 +146,9 @@ class HubUnderTest:
         from kafka.errors import KafkaError
 
         partners = [p.id for p in self.client_registry().partners]
-        watched = [self.names.admitted, self.names.audit_log, self.names.by_case]
-        watched += [self.names.ingest(p) for p in partners]
+        watched = [self.names.admitted, *(self.names.ingest(p) for p in partners)]
+        if self.view_partitions > 1:  # audit.log is routed by case, then projected
+            watched += [self.names.audit_log, self.names.by_case]
         ends = {(t, p): end for t in watched for p, end in reader.end_offsets(t).items()}
         try:
             committed = admin.list_group_offsets({self.settings.app_id: None}).get(
@@ -153,7 +157,20 @@ class HubUnderTest:
         except KafkaError:  # e.g. the group coordinator is still being elected
             return None
         done = {(tp.topic, tp.partition): meta.offset for tp, meta in committed.items()}
-        return {key: max(0, end - max(done.get(key, 0), 0)) for key, end in ends.items()}
+        lag = {key: max(0, end - max(done.get(key, 0), 0)) for key, end in ends.items()}
+        if self.view_partitions == 1:  # the sealer projects what it sealed
+            sealed = reader.end_offsets(self.names.audit_log).get(0, 0)
+            lag[(PROJECTED, 0)] = max(0, sealed - self.projected(reader))
+        return lag
+
+    def projected(self, reader: KafkaLogReader) -> int:
+        """How many records of audit.log the sealer has projected, as its chain-head table says."""
+        changelog = f"{self.settings.app_id}-chain-head-changelog"
+        position = 0
+        for record in reader.all_records(changelog):
+            if record.key is not None and json.loads(record.key) == "projected":
+                position = int(json.loads(record.value or b"0"))
+        return position
 
     def case_trail(self, case_id: str, partner: str) -> str:
         """Where a case's records went: sequences on the by-case stream, and those of the records

@@ -24,9 +24,10 @@ from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
 from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.verification import verify_log
+from ketenhub.runtime.kafka.arrivals import forwarding_headers
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.sealer_fence import SealerFenced
-from ketenhub.runtime.kafka.sealing_driver import KafkaSealer, forwarding_headers
+from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
 from ketenhub.topics import TopicNames
@@ -37,7 +38,7 @@ Batch = list[tuple[bytes, list[tuple[str, bytes]]]]
 
 
 def admitted_batches(count: int, size: int) -> list[Batch]:
-    """``count`` batches of ``size`` signals as the validator forwards them to the sealer."""
+    """``count`` batches of ``size`` signals as they arrive on hub.admitted for the sealer."""
     registry, story = load_registry(), Story()
     partner = registry.get("municipal-staff")
     batches: list[Batch] = []

@@ -9,23 +9,21 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaProducer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.core.rejection import Rejection, RejectionCode
 from ketenhub.core.sealer import Sealer
-from ketenhub.errors import ChainBroken, KetenhubError
+from ketenhub.errors import ChainBroken
 from ketenhub.pipeline.effects import AppendRejected, AppendSealed, Effect
 from ketenhub.pipeline.outbox import Outbox
-from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
+from ketenhub.pipeline.sealing_step import Clock, SealingStep, utc_now
+from ketenhub.runtime.kafka.arrivals import read_forwarded
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
-from ketenhub.runtime.kafka.outbox import KafkaOutbox, Landed
+from ketenhub.runtime.kafka.outbox import KafkaOutbox, LandedEffects
+from ketenhub.runtime.kafka.record_batches import idempotent_producer
 from ketenhub.runtime.kafka.sealer_fence import (
     FENCE_KEY,
     SealerFenced,
@@ -38,63 +36,7 @@ from ketenhub.runtime.kafka.topology import ensure_topics
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
 
-PARTNER_HEADER = "ketenhub_partner"
-WHERE_HEADER = "ketenhub_where"
-REFUSAL_HEADER = "ketenhub_refusal"
-FORWARDING_HEADERS = (PARTNER_HEADER, WHERE_HEADER, REFUSAL_HEADER)
 log = structlog.get_logger("ketenhub.streams.sealer")
-
-
-@dataclass(frozen=True)
-class Forwarded:
-    """A message as the validator forwards it to the sealer."""
-
-    headers: tuple[tuple[str, bytes], ...]
-    partner: str
-    where: InputRef
-    refused: Rejection | None
-
-    def input(self, value: bytes | None) -> Input:
-        """The pipeline's input for the forwarded message with ``value``."""
-        return Input(self.where, self.partner, value, self.headers, self.refused)
-
-
-class NotForwarded(KetenhubError):
-    """A message on hub.admitted lacks the headers the validator adds."""
-
-    def __init__(self, missing: str) -> None:
-        self.missing = missing
-        super().__init__(
-            f"a message on hub.admitted has no valid {missing} header: only the hub's validator "
-            "may write to hub.admitted (check the topic's ACLs)"
-        )
-
-
-def forwarding_headers(
-    headers: Sequence[tuple[str, bytes]],
-    partner: str,
-    where: InputRef,
-    refused: Rejection | None = None,
-) -> list[tuple[str, bytes]]:
-    """Headers of a message forwarded to the sealer: the originals, its partner, origin and verdict."""
-    added = [(PARTNER_HEADER, partner.encode()), (WHERE_HEADER, where.encode())]
-    if refused is not None:
-        added.append((REFUSAL_HEADER, f"{refused.code.value} {refused.reason}".encode()))
-    return [*headers, *added]
-
-
-def read_forwarded(headers: Sequence[tuple[str, bytes]]) -> Forwarded:
-    """Split a forwarded message's headers back into the originals and what the validator added."""
-    found = {name: value.decode() for name, value in headers if name in FORWARDING_HEADERS}
-    where = InputRef.decode(found.get(WHERE_HEADER, "").encode())
-    if where is None or PARTNER_HEADER not in found:
-        raise NotForwarded(WHERE_HEADER if where is None else PARTNER_HEADER)
-    refused = None
-    if REFUSAL_HEADER in found:
-        code, _, reason = found[REFUSAL_HEADER].partition(" ")
-        refused = Rejection(RejectionCode(code), reason)
-    original = tuple((n, v) for n, v in headers if n not in FORWARDING_HEADERS)
-    return Forwarded(original, found[PARTNER_HEADER], where, refused)
 
 
 class KafkaSealer:
@@ -134,9 +76,7 @@ class KafkaSealer:
             return
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, ensure_topics, self._settings, [self._fence])
-        self._producer = AIOKafkaProducer(
-            **self._settings.client_config(), acks="all", enable_idempotence=True, linger_ms=5
-        )
+        self._producer = idempotent_producer(self._settings)
         await self._producer.start()
         await self.catch_up()
 
@@ -148,6 +88,10 @@ class KafkaSealer:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+    def serving(self) -> bool:
+        """Whether this sealer claimed the role, is started and was not fenced since."""
+        return self.epoch is not None and self.fenced is None and self._producer is not None
 
     async def claim(self) -> None:
         """Claim the sealer role (on assignment of hub.admitted): every earlier claimant is fenced.
@@ -259,10 +203,18 @@ class KafkaSealer:
         messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]],
         chain_head: str | None = None,
     ) -> dict[str, int]:
+        """Decide a batch of admitted messages (``decide``); how many were sealed, rejected, ignored."""
+        return decision_counts(await self.decide(messages, chain_head), len(messages))
+
+    async def decide(
+        self,
+        messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]],
+        chain_head: str | None = None,
+    ) -> list[Effect]:
         """Decide a batch of admitted messages, write every output and wait until all are stored.
 
-        Raises ``SealerFenced``, having written nothing, when another sealer claimed the role
-        since this one did (this sealer then stays stopped).
+        Returns the effects written. Raises ``SealerFenced``, having written nothing, when
+        another sealer claimed the role since this one did (this sealer then stays stopped).
         """
         async with self.lock:
             if self.fenced is not None:
@@ -273,7 +225,7 @@ class KafkaSealer:
             self.check_chain_head(chain_head)
             effects = self.pipeline.decide([read_forwarded(h).input(v) for v, h in messages])
             await self._outbox.commit(effects)
-        return decision_counts(effects, len(messages))
+        return effects
 
     async def checkpoint_if_idle(self) -> bool:
         """Sign a checkpoint over everything sealed, unless a batch is being decided right now."""
@@ -290,7 +242,7 @@ class KafkaSealer:
             await self._outbox.commit(effects)
             return bool(effects)
 
-    async def _landed(self, landed: Landed) -> None:
+    async def _landed(self, landed: LandedEffects) -> None:
         """Remember our own writes; stop for good when a sealed record landed off its sequence."""
         self._written([meta for _, meta in landed])
         for effect, meta in landed:

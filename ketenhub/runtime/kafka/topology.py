@@ -38,8 +38,9 @@ def hub_topics(registry: PartnerRegistry, settings: KafkaSettings) -> list[Topic
         ),  # the single total order: one partition, never compacted
         TopicSpec(names.checkpoints, 1, kept),
         TopicSpec(names.admitted, 1, {"retention.ms": WEEK_MS}),
-        TopicSpec(names.by_case, settings.view_partitions, {"retention.ms": WEEK_MS}),
     ]
+    if settings.view_partitions > 1:  # else the projector reads audit.log itself
+        specs.append(TopicSpec(names.by_case, settings.view_partitions, {"retention.ms": WEEK_MS}))
     for partner in registry.partners:
         specs += [
             TopicSpec(

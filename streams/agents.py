@@ -1,0 +1,114 @@
+"""The bodies of the hub's Faust agents: each takes a batch, calls the pipeline and writes its outputs.
+
+Every agent waits until its batch's outputs are stored before the batch's inputs are
+acknowledged (Faust acknowledges a ``take_events`` batch when the loop body returns, and
+commits offsets only of acknowledged inputs). Writes go through the outbox's record batches
+and are awaited; state kept in a table goes by an awaited changelog send (``keep``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from ketenhub.core.input_ref import InputRef
+from ketenhub.core.partners import PartnerRegistry
+from ketenhub.runtime.kafka.arrivals import arrival
+from ketenhub.runtime.kafka.outbox import KafkaOutbox
+from ketenhub.runtime.kafka.projection_driver import KafkaProjector, SealedInput
+from ketenhub.runtime.kafka.record_batches import batch_producer, write_batched
+from ketenhub.runtime.kafka.routing import by_case
+from ketenhub.runtime.kafka.sealing_driver import KafkaSealer, decision_counts
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.topics import TopicNames
+from streams.sealed_projection import SealedProjection
+from streams.tables import keep
+
+BATCH, BATCH_WITHIN_S = 500, 0.01  # at most this many inputs, or what arrived within this time
+HEAD_KEY = "head"  # key of the chain-head table
+log = structlog.get_logger("ketenhub.streams")
+
+
+@dataclass(frozen=True)
+class HubChannels:
+    """What the agents of one hub share: its registry, topics, tables, sealer and projector."""
+
+    settings: KafkaSettings
+    registry: PartnerRegistry
+    names: TopicNames
+    ingest: Any
+    admitted: Any
+    audit: Any
+    by_case: Any | None  # only when projection is spread over several partitions
+    cases: Any
+    chain: Any
+    sealer: KafkaSealer
+    projector: KafkaProjector
+    sealed_projection: SealedProjection | None  # the sealer's own, with one view partition
+
+
+async def forward_arrivals(hub: HubChannels, stream: Any) -> None:
+    """Forward ingested messages, unread, to hub.admitted in the order they are consumed."""
+    async with batch_producer(hub.settings) as producer:
+        async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
+            forwarded = [arrival(hub.names, _where(e), e.value, _headers(e)) for e in events]
+            await write_batched(producer, forwarded)
+
+
+async def seal_batches(hub: HubChannels, stream: Any) -> None:
+    """Decide batches of admitted messages with the pipeline and commit them (KafkaSealer).
+
+    With one view partition the sealer then projects what it sealed (``SealedProjection``).
+    A fenced sealer (another one claimed the role) raises SealerFenced and writes nothing
+    more; the agent then ends with that error.
+    """
+    await hub.sealer.start()
+    try:
+        async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
+            batch = [(e.value or b"", _headers(e)) for e in events]
+            effects = await hub.sealer.decide(batch, hub.chain.get(HEAD_KEY))
+            await keep(hub.chain, 0, HEAD_KEY, hub.sealer.chain_head())
+            if hub.sealed_projection is not None:
+                await hub.sealed_projection.after(hub.sealer, effects)
+            log.debug("batch_decided", **decision_counts(effects, len(batch)))
+    finally:
+        await hub.sealer.stop()
+        if hub.sealed_projection is not None:
+            await hub.sealed_projection.stop()
+
+
+async def route_by_case(hub: HubChannels, stream: Any) -> None:
+    """Send each sealed record to the by-case stream once per case it belongs to."""
+    async with batch_producer(hub.settings) as producer:
+        async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
+            routed = [r for e in events for r in by_case(hub.names, e.value, e.message.offset)]
+            await write_batched(producer, routed)
+
+
+async def project_by_case(hub: HubChannels, stream: Any) -> None:
+    """Project batches of by-case records with the pipeline: views written, then states kept."""
+    async with batch_producer(hub.settings) as producer:
+        views = KafkaOutbox(lambda: producer, hub.names)
+        async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
+            inputs = [_by_case_input(e) for e in events]
+            projected = await hub.projector.project(inputs, hub.cases.get)
+            await views.commit(projected.effects)
+            for kept in projected.kept:
+                await keep(hub.cases, kept.partition, kept.case_id, kept.text)
+
+
+def _by_case_input(event: Any) -> SealedInput:
+    message = event.message
+    return SealedInput(event.value, message.offset, message.partition, (event.key or b"").decode())
+
+
+def _where(event: Any) -> InputRef:
+    message = event.message
+    return InputRef(message.topic, message.partition, message.offset)
+
+
+def _headers(event: Any) -> tuple[tuple[str, bytes], ...]:
+    """A message's headers as sent, in order, repeated names included."""
+    return tuple((name, value or b"") for name, value in event.message.headers or ())
