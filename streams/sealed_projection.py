@@ -57,8 +57,7 @@ class SealedProjection:
             ]
             if in_hand:
                 projected = await self._projector.project_sealed(in_hand, self._cases.get)
-                await self._write(projected)
-                await self._move_to(sealer.sealer.head.next_sequence)
+                await self._write(projected, sealer.sealer.head.next_sequence)
 
     async def catch_up_if_idle(self, sealer: KafkaSealer) -> None:
         """Project what was sealed and not projected yet, unless a batch is being handled now."""
@@ -81,18 +80,23 @@ class SealedProjection:
             backlog = await self._projector.backlog(position, end)
             if not backlog:  # audit.log ends before ``end``: the sealer reports that itself
                 break
-            await self._write(await self._projector.project(backlog, self._cases.get))
             position = backlog[-1].offset + 1
-            await self._move_to(position)
+            await self._write(await self._projector.project(backlog, self._cases.get), position)
         return position
 
-    async def _write(self, projected: ProjectedBatch) -> None:
+    async def _write(self, projected: ProjectedBatch, position: int) -> None:
+        """Store the views and the states, then move the position past the records projected.
+
+        The views land while the states are kept; either may be lost with a worker killed
+        meanwhile, as neither moves the position: the records are projected again (a record a
+        kept state holds re-publishes the case's views).
+        """
         if self._producer is None:
             self._producer = await started_producer(self._settings)
-        await self._views.commit(projected.effects)
+        await asyncio.gather(self._views.commit(projected.effects), self._keep_states(projected))
+        await keep(self._chain, 0, PROJECTED_KEY, str(position))
+
+    async def _keep_states(self, projected: ProjectedBatch) -> None:
         for kept in projected.kept:
             await keep(self._cases, kept.partition, kept.case_id, kept.text)
-
-    async def _move_to(self, position: int) -> None:
         await self._flush_tables()
-        await keep(self._chain, 0, PROJECTED_KEY, str(position))
