@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
@@ -29,6 +31,20 @@ from ketenhub.runtime.kafka.settings import KafkaSettings
 
 MODES = ("per-event", "batched")
 PASSTHROUGH = "the Faust passthrough"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A rate through a worker process and the CPU time that process spent per message."""
+
+    rate: float
+    cpu_per_message_s: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a running process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _app(bootstrap: str, source: str, target: str, mode: str, datadir: str) -> Any:
@@ -82,7 +98,7 @@ def run_worker(bootstrap: str, source: str, target: str, mode: str) -> None:
         faust.Worker(app, loglevel="error", quiet=True).execute_from_commandline()
 
 
-def passthrough_rate(bootstrap: str, values: list[bytes], mode: str) -> float:
+def passthrough_rate(bootstrap: str, values: list[bytes], mode: str) -> Measured:
     """Messages per second through one Faust agent: from the first send to the last copy seen."""
     source, target = (f"bench-pass-{uuid.uuid4().hex[:8]}-{side}" for side in ("in", "out"))
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -107,14 +123,15 @@ def passthrough_rate(bootstrap: str, values: list[bytes], mode: str) -> float:
         with KafkaLogReader(settings) as reader:
             producer.send(source, value=b"warm-up").get(timeout=60)
             wait_until(lambda: reader.total_records([target]) >= 1, 180, PASSTHROUGH, 0.02)
-            start = time.perf_counter()
+            cpu_before, start = cpu_seconds(worker.pid), time.perf_counter()
             for value in values:
                 producer.send(source, value=value)
             producer.flush()
             wait_until(
                 lambda: reader.total_records([target]) >= len(values) + 1, 600, PASSTHROUGH, 0.02
             )
-            return len(values) / (time.perf_counter() - start)
+            elapsed, cpu = time.perf_counter() - start, cpu_seconds(worker.pid) - cpu_before
+            return Measured(len(values) / elapsed, cpu / len(values))
     finally:
         producer.close()
         worker.send_signal(signal.SIGTERM)
@@ -141,8 +158,10 @@ def main() -> None:
         return
     values = [os.urandom(300) for _ in range(args.count)]
     for mode in MODES:
+        measured = passthrough_rate(args.bootstrap, values, mode)
         print(
-            f"faust passthrough, {mode:<9}: {passthrough_rate(args.bootstrap, values, mode):>9,.0f} msg/s"
+            f"faust passthrough, {mode:<9}: {measured.rate:>9,.0f} msg/s, "
+            f"worker CPU {measured.cpu_per_message_s * 1e6:.0f} µs per message"
         )
 
 

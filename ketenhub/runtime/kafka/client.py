@@ -58,6 +58,19 @@ class KafkaHub:
         Returns the producer's future of the record's metadata (topic, partition, offset).
         """
         self.registry.get(partner_id)
+        subject = dict(headers).get("ce_subject")  # key by case: one case's events stay in order
+        return self._open_producer().send(
+            self.names.ingest(partner_id), key=subject, value=value, headers=list(headers)
+        )
+
+    def prepare_publishing(self) -> None:
+        """Open the producer and learn where every partner's ingest topic lives, so that the
+        first events published to each do not wait for that."""
+        producer = self._open_producer()
+        for partner in self.registry.partners:
+            producer.partitions_for(self.names.ingest(partner.id))
+
+    def _open_producer(self) -> Any:
         if self._producer is None:
             self._producer = KafkaProducer(
                 **self.settings.client_config(),
@@ -67,10 +80,7 @@ class KafkaHub:
                 delivery_timeout_ms=120_000,
                 linger_ms=5,
             )
-        subject = dict(headers).get("ce_subject")  # key by case: one case's events stay in order
-        return self._producer.send(
-            self.names.ingest(partner_id), key=subject, value=value, headers=list(headers)
-        )
+        return self._producer
 
     def flush(self) -> None:
         """Wait until everything published is stored by the broker."""
