@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.errors import KetenhubError
-from ketenhub.json_events import Protector
+from ketenhub.protection.interface import Protector
 
 Headers = tuple[tuple[str, bytes], ...]
 BackendName = Literal["embedded", "kafka"]

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub import topics
 from ketenhub.hub_folder import HubFolder
-from ketenhub.json_events import Protector
+from ketenhub.protection.interface import Protector
 from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.runtime.embedded.sqlite_log import LogFileError, SqliteTopicLog
 from ketenhub.topic_log import read_all

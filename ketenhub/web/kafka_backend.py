@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
-from ketenhub.json_events import Protector
+from ketenhub.protection.interface import Protector
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topic_log import LogRecord

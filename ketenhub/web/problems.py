@@ -46,6 +46,10 @@ UNSUPPORTED_MEDIA_TYPE = ProblemType(
 PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", 413, "The request body is too large")
 RATE_LIMITED = ProblemType("rate-limited", 429, "Too many requests")
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "This method is not allowed here")
+PERSONAL_DATA_IN_TEXT = ProblemType(
+    "personal-data-in-text", 422, "The text holds a BSN, e-mail address or phone number"
+)
+SUBJECT_ERASED = ProblemType("subject-erased", 410, "The data subject was erased")
 HUB_UNAVAILABLE = ProblemType("hub-unavailable", 503, "The hub cannot be reached now")
 INTERNAL_ERROR = ProblemType("internal-error", 500, "The server failed to answer")
 
@@ -60,6 +64,8 @@ PROBLEM_TYPES = (
     PAYLOAD_TOO_LARGE,
     RATE_LIMITED,
     METHOD_NOT_ALLOWED,
+    PERSONAL_DATA_IN_TEXT,
+    SUBJECT_ERASED,
     HUB_UNAVAILABLE,
     INTERNAL_ERROR,
 )

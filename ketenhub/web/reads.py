@@ -27,6 +27,11 @@ class ReadPurpose(enum.StrEnum):
     API_VIEW_STREAM = "api.views.stream"
     PAGE_CASE_LIST = "page.cases.list"
     PAGE_CASE = "page.cases.get"
+    PROTECT_PSEUDONYMS = "api.protection.pseudonyms"
+    PROTECT_CASE_SUBJECTS = "api.protection.case-subjects"
+    PROTECT_ENCRYPT = "api.protection.encryptions"
+    PROTECT_EVENT_ID = "api.protection.event-ids"
+    PROTECT_DIGEST = "api.protection.digests"
 
 
 @dataclass(frozen=True)

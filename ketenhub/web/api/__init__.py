@@ -12,6 +12,7 @@ def routers() -> list[APIRouter]:
         checkpoints,
         docs,
         events,
+        protection,
         rejections,
         stream,
         website_reports,
@@ -24,5 +25,6 @@ def routers() -> list[APIRouter]:
         rejections.router,
         checkpoints.router,
         website_reports.router,
+        protection.router,
         docs.router,
     ]
