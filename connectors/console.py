@@ -15,6 +15,7 @@ from connectors.sdk.client import PartnerClient
 from connectors.sdk.embedded import EmbeddedTransport
 from connectors.sdk.errors import ConnectorError, InputRefused
 from connectors.sdk.models import CaseRemoved, Receipt, ViewUpdate
+from connectors.sdk.partner_folder import is_partner_folder, read_partner_folder
 from connectors.sdk.transport import Transport
 from connectors.sdk.witness import CheckpointWitness
 from ketenhub.core.partners import Role
@@ -66,9 +67,10 @@ def _witness(partner: str, hub: HubAddress) -> CheckpointWitness | None:
     ctx = click.get_current_context(silent=True)
     if ctx is None or ctx.meta.get(STATE_DIR_KEY) is None:
         return None
-    return CheckpointWitness.in_state_dir(
-        ctx.meta[STATE_DIR_KEY], partner, hub.address, read_pin(ctx.meta.get(TRUSTED_KEY_KEY))
-    )
+    pin = read_pin(ctx.meta.get(TRUSTED_KEY_KEY))
+    if pin is None and is_partner_folder(hub.data_dir):
+        pin = read_partner_folder(hub.data_dir)[1]  # the hub key the partner folder pins
+    return CheckpointWitness.in_state_dir(ctx.meta[STATE_DIR_KEY], partner, hub.address, pin)
 
 
 def follow_option(command: F) -> F:
@@ -100,12 +102,25 @@ class HubAddress:
     @property
     def address(self) -> str:
         """The hub's address: its data folder, or its Kafka bootstrap and topic prefix."""
+        if is_partner_folder(self.data_dir):
+            kit = read_partner_folder(self.data_dir)[0]
+            prefix = self.topic_prefix or kit.topic_prefix
+            return f"kafka:{self.bootstrap or kit.kafka_bootstrap}/{prefix}"
         if self.bootstrap is None:
             return f"embedded:{self.data_dir.resolve()}"
         return f"kafka:{self.bootstrap}/{self.topic_prefix}"
 
     def transport(self) -> Transport:
-        """Open the transport to this hub (an embedded one must exist: `ketenhub init`)."""
+        """Open the transport to this hub: a partner folder's hub on Kafka, or the hub's own folder.
+
+        An embedded hub must exist (`ketenhub init`).
+        """
+        if is_partner_folder(self.data_dir):
+            from connectors.sdk.kafka_transport import KafkaTransport  # loads the Kafka client
+
+            return KafkaTransport.for_partner_folder(
+                self.data_dir, bootstrap=self.bootstrap, topic_prefix=self.topic_prefix or None
+            )
         if self.bootstrap is None:
             return EmbeddedTransport(self.data_dir)
         from connectors.sdk.kafka_transport import KafkaTransport  # loads the Kafka client

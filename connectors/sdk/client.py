@@ -37,7 +37,7 @@ from ketenhub.core.partners import Partner, PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.privacy import associated_data
 from ketenhub.errors import PrivacyError
-from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.protection.interface import Protector
 
 WITNESS_EVERY_S = 30.0  # how often a following client checks the hub's newest checkpoint
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
@@ -76,7 +76,7 @@ class PartnerClient:
         return self.transport.registry
 
     @property
-    def protector(self) -> KeyStoreProtector:
+    def protector(self) -> Protector:
         """Pseudonymiser and field encryptor, for events built from clear identifiers and texts."""
         return self.transport.protector
 

@@ -14,7 +14,7 @@ from ketenhub import topics
 from ketenhub.core.checkpoint_records import decode_chained_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
-from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.protection.interface import Protector
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.runtime.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, RunStats
 
@@ -53,7 +53,7 @@ class EmbeddedTransport:
         return self.hub.registry
 
     @property
-    def protector(self) -> KeyStoreProtector:
+    def protector(self) -> Protector:
         """The hub's pseudonymiser and field encryptor."""
         return self.hub.protector
 

@@ -5,6 +5,10 @@
         ├── EventRefused           the SDK refused an event before sending it (rule broken)
         ├── PersonalDataInText     a free text holds a BSN, e-mail address or phone number
         ├── TransportError         the hub could not be reached, or did not store a message
+        │   └── ProtectionServiceError   the hub's protection service did not protect the input
+        │       ├── HubUnreachable       no answer from the service's address
+        │       ├── TokenRefused         the partner's API token was refused (401)
+        │       └── HubKeyMismatch       the service could not prove it holds the pinned hub key
         └── InputRefused           a connector's input (file, flag, decision) is not usable
 
 Messages name the thing, the value and the rule broken; they never carry personal data
@@ -59,3 +63,40 @@ class InputRefused(ConnectorError):
         self.where = where
         self.detail = detail
         super().__init__(f"{where}: {detail}")
+
+
+class ProtectionServiceError(TransportError):
+    """The hub's protection service did not pseudonymise or encrypt what was asked."""
+
+
+class HubUnreachable(ProtectionServiceError):
+    """The protection service did not answer at its address."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.url = url
+        super().__init__(
+            f"the hub's protection service at {url} cannot be reached ({detail}): check the "
+            "address in the partner folder and that the hub's `ketenhub web` is running"
+        )
+
+
+class TokenRefused(ProtectionServiceError):
+    """The protection service refused the partner's API token."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(
+            f"the hub's protection service at {url} refused this partner's API token (unknown, "
+            "revoked or rotated): ask the hub's operator for a new partner folder or token"
+        )
+
+
+class HubKeyMismatch(ProtectionServiceError):
+    """The service at the address could not prove that it holds the pinned hub key."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.url = url
+        super().__init__(
+            f"the service at {url} is not the hub you pinned ({detail}); nothing was sent to it: "
+            "check the address, and compare the hub key's fingerprint with the hub's operator"
+        )

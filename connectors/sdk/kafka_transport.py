@@ -12,11 +12,17 @@ The broker's refusals surface as the runtime's ``BrokerAccessError`` (``ketenhub
 wrong SASL login as ``AuthenticationRefused`` (checked once, in a second, before the first
 use), a topic or group the ACLs do not allow as ``NotAuthorized``, a missing topic as
 ``TopicNotFound``; anything else the cluster does wrong as ``TransportError``.
+
+Protection: a partner's system opens the transport from its partner folder
+(``KafkaTransport.for_partner_folder``) and protects through the hub's protection service
+(``RemoteProtector``), holding no secret of the hub. Given the hub's own data folder
+instead (the hub's own tools and tests), it uses the key files there (``KeyStoreProtector``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -28,11 +34,13 @@ from connectors.sdk.errors import ConnectorError, TransportError
 from connectors.sdk.kafka_checkpoints import KafkaCheckpointReader
 from connectors.sdk.kafka_errors import translated
 from connectors.sdk.models import Position
+from connectors.sdk.partner_folder import read_partner_folder
+from connectors.sdk.remote_protector import RemoteProtector
 from connectors.sdk.transport import Backoff, Delivery, Headers, Stream
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.protection.interface import Protector
 from ketenhub.protection.key_files import KeyFileMissing
-from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.runtime.kafka.access import check_login, check_topic
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
@@ -54,15 +62,44 @@ class _Sent:
 class KafkaTransport:
     """Reach the hub on the Kafka cluster of ``settings`` (bootstrap, topic prefix, SASL user)."""
 
-    def __init__(self, settings: KafkaSettings, *, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        *,
+        backoff: Backoff | None = None,
+        protector: Protector | None = None,
+        hub_key: Ed25519PublicKey | None = None,
+    ) -> None:
         self.settings = settings
         self.names = TopicNames(settings.topic_prefix)
         self.backoff = backoff or Backoff()
         self._registry = settings.hub_folder.registry()
-        self._protector: KeyStoreProtector | None = None
+        self._protector: Protector | None = protector
+        self._hub_key = hub_key
         self._producer: Any = None
         self._logged_in = False
         self._checkpoints = KafkaCheckpointReader(settings, self.names.checkpoints)
+
+    @classmethod
+    def for_partner_folder(
+        cls, folder: Path, *, bootstrap: str | None = None, topic_prefix: str | None = None
+    ) -> KafkaTransport:
+        """The transport of a partner's system from its partner folder (``partners provision``).
+
+        Logs in with the folder's SASL credentials and protects through the hub's service with
+        the folder's token, after the service proved it holds the pinned hub key. ``bootstrap``
+        and ``topic_prefix`` override the folder's when given.
+        """
+        kit, pin = read_partner_folder(folder)
+        settings = KafkaSettings(
+            kafka_bootstrap=bootstrap or kit.kafka_bootstrap,
+            data_dir=folder,
+            topic_prefix=kit.topic_prefix if topic_prefix is None else topic_prefix,
+            sasl_username=kit.sasl_username,
+            sasl_password=kit.sasl_password,
+        )
+        protector = RemoteProtector(kit.protection_url, kit.api_token.get_secret_value(), pin)
+        return cls(settings, protector=protector, hub_key=pin.public_key)
 
     def check_login(self) -> None:
         """Log in once (in about a second) so a refused login fails at once, not after retries."""
@@ -76,10 +113,18 @@ class KafkaTransport:
         return self._registry
 
     @property
-    def protector(self) -> KeyStoreProtector:
-        """The pseudonymiser and field encryptor of the key files in ``settings.data_dir``."""
+    def protector(self) -> Protector:
+        """The hub's protection service (a partner folder), else the key files of the hub's folder."""
         if self._protector is None:
-            self._protector = self.settings.hub_folder.protector()
+            try:
+                self._protector = self.settings.hub_folder.protector()
+            except KeyFileMissing as exc:
+                msg = (
+                    f"{self.settings.data_dir} holds neither the hub's keys nor a partner folder: "
+                    "a partner's system protects data through the hub; give --data-dir the "
+                    "partner folder `ketenhub partners provision --partner-folders` made"
+                )
+                raise ConnectorError(msg) from exc
         return self._protector
 
     def _producer_for(self, partner: Partner) -> Any:
@@ -133,7 +178,9 @@ class KafkaTransport:
         return self._checkpoints.records_from(offset)
 
     def hub_public_key(self) -> Ed25519PublicKey:
-        """The hub key in the data folder's ``keys/`` (trusted only on first use, or if pinned)."""
+        """The hub key pinned in the partner folder, else the one in the data folder's ``keys/``."""
+        if self._hub_key is not None:
+            return self._hub_key
         try:
             return self.settings.hub_folder.public_key()
         except KeyFileMissing as exc:

@@ -17,7 +17,7 @@ import structlog
 from connectors.sdk.errors import TransportError
 from connectors.sdk.models import Position
 from ketenhub.core.partners import Partner, PartnerRegistry
-from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.protection.interface import Protector
 
 Headers = tuple[tuple[str, bytes], ...]
 Stream = Literal["view", "rejected"]
@@ -75,7 +75,7 @@ class Transport(Protocol):
         ...
 
     @property
-    def protector(self) -> KeyStoreProtector:
+    def protector(self) -> Protector:
         """Pseudonymiser and field encryptor for events built from clear input."""
         ...
 

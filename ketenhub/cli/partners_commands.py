@@ -86,6 +86,21 @@ def _echo_roles(registry: PartnerRegistry) -> None:
     is_flag=True,
     help="Also set the passwords of users that exist already, from --secrets.",
 )
+@click.option(
+    "--partner-folders",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write a folder per partner with a password in --secrets, DIR/<partner>: its SASL "
+    "login, the hub's Kafka and protection service addresses, a new API token and the hub's "
+    "public key (no pseudonym secret, no subject key). Existing folders are left as they are.",
+)
+@click.option(
+    "--protection-url",
+    default=None,
+    metavar="URL",
+    help="With --partner-folders: the https:// address of the hub's web tier (`ketenhub web`), "
+    "where partners pseudonymise and encrypt (http:// only to a loopback address).",
+)
 @data_dir_option
 def provision(
     bootstrap: str,
@@ -95,6 +110,8 @@ def provision(
     topic_prefix: str,
     user_prefix: str,
     reset_passwords: bool,
+    partner_folders: Path | None,
+    protection_url: str | None,
     data_dir: Path,
 ) -> None:
     """Create the partners' SCRAM users, the hub's topics and the partners' ACLs on Kafka.
@@ -104,6 +121,9 @@ def provision(
     rejected.<id>, and use consumer groups named partner-<id>-...; nobody else is granted
     anything, so only the hub reads audit.log. Idempotent: what exists is left as it is, and
     a second run reports that nothing changed. Passwords are never printed or logged.
+
+    With --partner-folders, each partner gets exactly what its system needs to connect
+    (see README, "Connecting a partner's systems"); hand each folder over privately.
     """
     from ketenhub.runtime.kafka.access import (
         check_login,  # Kafka clients load only for this command
@@ -116,6 +136,8 @@ def provision(
     if user is None:
         msg = "provisioning needs the hub's login: give --sasl-username and --sasl-password"
         raise click.UsageError(msg)
+    if partner_folders is not None:
+        protection_url = _protection_url(protection_url)
     registry = HubFolder(data_dir).registry()
     passwords = {} if secrets is None else load_passwords(secrets, registry)
     if secrets is not None and secrets.stat().st_mode & 0o077:
@@ -136,6 +158,28 @@ def provision(
         f"as {user}:"
     )
     _echo_report(report)
+    if partner_folders is not None and protection_url is not None:
+        from ketenhub.cli.partner_folders import HubAddresses, write_partner_folders
+
+        addresses = HubAddresses(bootstrap, topic_prefix, user_prefix, protection_url)
+        click.echo(f"partner folders in {partner_folders}:")
+        for line in write_partner_folders(
+            data_dir, registry, passwords, addresses, partner_folders
+        ):
+            click.echo(f"  {line}")
+
+
+def _protection_url(url: str | None) -> str:
+    from connectors.sdk.errors import ConnectorError
+    from connectors.sdk.remote_protector import check_service_url
+
+    if url is None:
+        msg = "--partner-folders needs --protection-url, the address of the hub's web tier"
+        raise click.UsageError(msg)
+    try:
+        return check_service_url(url)
+    except ConnectorError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _echo_report(report: ProvisioningReport) -> None:
