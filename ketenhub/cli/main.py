@@ -13,6 +13,7 @@ from ketenhub.cli.demo import demo
 from ketenhub.cli.http import http
 from ketenhub.cli.hub_commands import erase, publish, rejected, run, view
 from ketenhub.cli.init_command import init
+from ketenhub.cli.inventory_command import data_inventory
 from ketenhub.cli.partners_commands import partners
 from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.serve import serve
@@ -68,6 +69,7 @@ for command in (
     codes,
     connector,
     users,
+    data_inventory,
 ):
     cli.add_command(command)
 

@@ -200,3 +200,54 @@ def _shape(node: Any, named: Mapping[str, Any]) -> str:
     if kind == "string" or node.get("logicalType") == "uuid":
         return "uuid" if node.get("logicalType") == "uuid" else "string"
     return "other"
+
+
+def pseudonyms_in(schema: Mapping[str, Any], datum: Mapping[str, Any]) -> set[str]:
+    """Every pseudonym a datum of ``schema`` holds, found by the kinds its fields declare."""
+    found: set[str] = set()
+    _collect(schema, datum, _named_types(schema), found)
+    return found
+
+
+def _collect(
+    record: Mapping[str, Any], datum: Any, named: Mapping[str, Any], out: set[str]
+) -> None:
+    if not isinstance(datum, Mapping):
+        return
+    for field in record["fields"]:
+        value = datum.get(field["name"])
+        if value is None:
+            continue
+        if _declared(field) is DataKind.PSEUDONYM:
+            out.update(_strings(value))
+        _collect_in(field["type"], value, named, out)
+
+
+def _collect_in(node: Any, value: Any, named: Mapping[str, Any], out: set[str]) -> None:
+    """Walk ``value`` as a datum of type ``node`` into the records it holds."""
+    if value is None:
+        return
+    if isinstance(node, list):
+        for branch in node:
+            _collect_in(branch, value, named, out)
+    elif isinstance(node, str):
+        target = named.get(node.rsplit(".", 1)[-1])
+        if isinstance(target, dict):
+            _collect_in(target, value, named, out)
+    elif node.get("type") == "record":
+        _collect(node, value, named, out)
+    elif node.get("type") == "array" and isinstance(value, list | tuple):
+        for item in value:
+            _collect_in(node["items"], item, named, out)
+    elif node.get("type") == "map" and isinstance(value, Mapping):
+        for item in value.values():
+            _collect_in(node["values"], item, named, out)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        yield from (key for key in value if isinstance(key, str))
+    elif isinstance(value, list | tuple):
+        yield from (item for item in value if isinstance(item, str))

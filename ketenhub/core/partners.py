@@ -1,4 +1,5 @@
-"""The partner registry: partners, their roles, URNs, which event types each role may record, codes."""
+"""The partner registry: partners, their roles, URNs, which event types each role may record, codes,
+retention periods."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pydantic import (
 
 from ketenhub.contract.models import EVENT_MODELS, Channel
 from ketenhub.core.codes import CodeLists
+from ketenhub.core.retention import RetentionPeriods
 from ketenhub.errors import RegistryError
 
 PartnerId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,40}$")]
@@ -75,6 +77,7 @@ class PartnerRegistry(_Frozen):
     roles: dict[Role, RolePolicy]
     partners: tuple[Partner, ...] = Field(min_length=1)
     codes: CodeLists
+    retention: RetentionPeriods = RetentionPeriods()
 
     @model_validator(mode="after")
     def _consistent(self) -> PartnerRegistry:
