@@ -1,4 +1,4 @@
-"""Validation of meaning: clean fields, phases in order, references that exist, no future times."""
+"""Validation of meaning: clean fields, phases in order, references that exist, times in range."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from ketenhub.core.phases import PhaseEvent, closed_case, next_phase, unknown_ca
 from ketenhub.core.rejection import Rejection, RejectionCode
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
+EARLIEST_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+"""No event happened before this: the evaluation, archives and replay cover 1970 on."""
 
 
 def _reject(code: RejectionCode, reason: str) -> Rejection:
@@ -32,6 +34,12 @@ def validate(
             RejectionCode.FUTURE_TIME,
             f"occurred_at {event.occurred_at.isoformat()} is in the future (hub time "
             f"{now.isoformat()}, tolerance {CLOCK_SKEW}); send UTC times of things that happened",
+        )
+    if event.occurred_at < EARLIEST_TIME:
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            f"occurred_at {event.occurred_at.isoformat()} lies before {EARLIEST_TIME.year}, "
+            "before anything the hub keeps, evaluates or archives; send the time it happened",
         )
     rule = RULES.of(event)
     if rule is not None and (problem := rule(event, ledger, registry)):

@@ -138,6 +138,15 @@ def test_times_in_the_future_are_refused(hub: PurePipeline, story: Story) -> Non
     rejected(hub.submit(late), RejectionCode.FUTURE_TIME)
 
 
+@pytest.mark.parametrize("year", [1, 1969])
+def test_times_before_1970_are_refused(hub: PurePipeline, story: Story, year: int) -> None:
+    """An event claiming to have happened before 1970 (beyond any evaluation or archive) is refused."""
+    ancient = story.signal(occurred_at=dt.datetime(year, 12, 31, 23, tzinfo=dt.UTC))
+    refusal = rejected(hub.submit(ancient), RejectionCode.INVALID_VALUE)
+    assert refusal.reason.startswith("occurred_at ") and "before 1970" in refusal.reason
+    assert not hub.records
+
+
 def test_same_event_twice_has_no_second_effect(hub: PurePipeline, story: Story) -> None:
     """Delivering an event again is a Duplicate and seals nothing."""
     signal = story.signal()
