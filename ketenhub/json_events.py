@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS, EncryptedField
 from ketenhub.core.field_check import check_fields
+from ketenhub.core.identifier_form import canonical_identifier
 from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.keyed_ids import PLACEHOLDER_EVENT_ID
 from ketenhub.core.partners import PartnerRegistry
@@ -200,8 +201,8 @@ def _strip_reporter(fields: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _pseudonym(protector: Protector, value: str) -> str:
-    if not value.strip():
-        msg = "an identifier is empty: leave it out instead (every empty one would be one person)"
+    if not canonical_identifier(value):
+        msg = "an identifier is empty or invisible: leave it out instead (every empty one would be one person)"
         raise ValueError(msg)
     return value if is_pseudonym(value) else protector.pseudonym(value)
 

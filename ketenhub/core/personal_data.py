@@ -123,7 +123,7 @@ def personal_data_in(text: str) -> list[Finding]:
         (PersonalDataKind.PHONE, PHONE),
         (PersonalDataKind.BSN, BSN),
     ):
-        spans = list(_matches(pattern, searched, _is_bsn if kind is PersonalDataKind.BSN else None))
+        spans = list(_matches(pattern, searched, is_bsn if kind is PersonalDataKind.BSN else None))
         findings.extend(Finding(kind, start, end) for start, end in spans)
         searched = _masked(searched, spans)
     return sorted(
@@ -177,7 +177,7 @@ def _uuid_findings(text: str) -> list[Finding]:
         number = match.group("last").lstrip("0")
         if not number.isdigit():
             continue
-        if _is_bsn(number):
+        if is_bsn(number):
             findings.append(Finding(PersonalDataKind.BSN, match.start(), match.end()))
         elif PHONE.fullmatch(f"0{number}") or PHONE.fullmatch(number):
             findings.append(Finding(PersonalDataKind.PHONE, match.start(), match.end()))
@@ -194,7 +194,8 @@ def passes_eleven_test(digits: str) -> bool:
     return total % 11 == 0 and int(padded) != 0
 
 
-def _is_bsn(written: str) -> bool:
+def is_bsn(written: str) -> bool:
+    """Whether ``written`` (digits, perhaps grouped by separators) is a BSN, not a compact date."""
     digits = re.sub(r"[^0-9]", "", written)
     return passes_eleven_test(digits) and not (len(digits) == 8 and _is_compact_date(digits))
 

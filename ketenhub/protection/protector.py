@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EncryptedField
+from ketenhub.core.identifier_form import canonical_identifier
 from ketenhub.core.keyed_ids import keyed_digest, with_keyed_event_id
 from ketenhub.core.privacy import (
     EncryptedText,
@@ -26,8 +27,8 @@ class KeyStoreProtector:
         self._secret, self._keys = secret, keys
 
     def pseudonym(self, identifier: str) -> str:
-        """Return the keyed-HMAC pseudonym of an identifier."""
-        return pseudonymise(self._secret, PSEUDONYM_NAMESPACE, identifier)
+        """Return the keyed-HMAC pseudonym of an identifier, in its one canonical form."""
+        return pseudonymise(self._secret, PSEUDONYM_NAMESPACE, canonical_identifier(identifier))
 
     def case_subject(self, case_id: str) -> str:
         """The data subject of texts keyed to a case rather than to a person."""

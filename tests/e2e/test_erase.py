@@ -103,6 +103,24 @@ def test_erase_by_identifier_shreds_the_person_and_stores_only_the_pseudonym(
     assert len(erased_keys) == 1 and erased_keys[0] not in stored
 
 
+def test_erase_by_identifier_finds_the_person_however_the_bsn_was_written(
+    ketenhub: Run, hub: Path, tmp_path: Path
+) -> None:
+    """A BSN published as ``1234.00.xxx`` and erased as typed with spaces is one person: its text is erased."""
+    dotted = f"{BSN[:4]}.{BSN[4:6]}.{BSN[6:]}"
+    source = tmp_path / "dotted.jsonl"
+    source.write_text(signal("case-erase-0003", [dotted], TEXT_OF_PERSON) + "\n", encoding="utf-8")
+    ketenhub("publish", "--as", "municipal-staff", str(source), "--data-dir", str(hub))
+    assert free_text(ketenhub, hub, "case-erase-0003") == TEXT_OF_PERSON
+
+    typed = f" {BSN[:3]} {BSN[3:6]} {BSN[6:]} \n"
+    ketenhub("erase", "--identifier", "--yes", "--data-dir", str(hub), input_text=typed)
+
+    assert free_text(ketenhub, hub, "case-erase-0003") == "[erased]"
+    assert free_text(ketenhub, hub, "case-erase-0001") == "[erased]"  # the same person
+    assert len(erasures(hub)) == 1
+
+
 def test_erase_by_case_shreds_texts_keyed_to_the_case(ketenhub: Run, hub: Path) -> None:
     """--case erases the texts that have no person as subject; the person's text stays readable."""
     ketenhub("erase", "--case", "case-erase-0002", "--yes", "--data-dir", str(hub))

@@ -91,6 +91,7 @@ BAD_LINES = {
     "a key given twice": line()[:-1] + ', "case_id": "case-lines-0099"}',
     "an unpaired surrogate": line()[:-1] + ', "recorded_by": "\\ud800"}',
     "an empty identifier": line(persons=[" "]),
+    "an identifier of invisible characters only": line(persons=["\u200b\u00ad"]),
 }
 
 
