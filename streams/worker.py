@@ -6,6 +6,7 @@ import gc
 
 import faust
 
+from ketenhub.observability import stdlib_logging_config
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
 from streams.app import create_app
@@ -20,7 +21,14 @@ def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:
     ensure_topics(settings, hub_topics(registry, settings))
     app = create_app(settings, registry, folder.signing_key())
     collect_less_often()
-    worker = faust.Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
+    worker = faust.Worker(
+        app,
+        loglevel=loglevel,
+        quiet=True,
+        redirect_stdouts=False,
+        logging_config=stdlib_logging_config(loglevel),
+    )
+    worker.spinner = None  # a progress spinner writes terminal escape codes into the logs
     worker.execute_from_commandline()
 
 

@@ -75,7 +75,7 @@ class HubUnderTest:
             "KETENHUB_SASL_PASSWORD": self.sasl_password,
         }
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
+    def start_worker(self, log_level: str = "warning") -> subprocess.Popen[bytes]:
         """Start one `ketenhub serve` process for this hub; its output goes to a log file."""
         command = [
             sys.executable,
@@ -93,7 +93,7 @@ class HubUnderTest:
             "--view-partitions",
             str(self.view_partitions),
             "--worker-log-level",
-            "warning",
+            log_level,
         ]
         with (self.data_dir / f"worker-{len(self.workers)}.log").open("ab") as log:
             process = subprocess.Popen(
