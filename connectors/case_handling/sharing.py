@@ -19,6 +19,7 @@ from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView
 from connectors.vocabularies import checked_codes, codes_help
 from ketenhub.contract import models as m
+from ketenhub.core.validation import FORWARD_REASONS
 from ketenhub.hub_options import CASE_ID
 
 NEXT_STEP = {
@@ -73,7 +74,7 @@ def _case_line(view: CaseView) -> str:
 )
 @click.option(
     "--reason",
-    type=click.Choice(list(m.ForwardReason)),
+    type=click.Choice(list(FORWARD_REASONS)),
     prompt="Why is it forwarded?",
     help="Why the signal is forwarded.",
 )

@@ -212,7 +212,7 @@ class SeverityOutcome(enum.StrEnum):
 
 
 class ForwardReason(enum.StrEnum):
-    """Why a signal is forwarded to a partner."""
+    """Why a signal is forwarded to a partner. CARE is kept so that earlier records stay readable; the hub refuses it, since care is arranged by referral."""
 
     CRIMINAL_INVESTIGATION = "CRIMINAL_INVESTIGATION"
     INTEGRAL_APPROACH = "INTEGRAL_APPROACH"

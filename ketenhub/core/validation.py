@@ -227,9 +227,27 @@ def _forwarded(e: m.SignalForwarded, ledger: Ledger, registry: PartnerRegistry) 
     case = _case(ledger, e)
     if isinstance(case, Rejection):
         return case
-    return _known_partner(registry, e.to_partner, "to_partner") or _no_care_partner(
-        registry, e.to_partner, "to_partner", "forwarded signals"
+    return (
+        _known_partner(registry, e.to_partner, "to_partner")
+        or _no_care_partner(registry, e.to_partner, "to_partner", "forwarded signals")
+        or _no_care_reason(e)
     )
+
+
+FORWARD_REASONS = tuple(r for r in m.ForwardReason if r is not m.ForwardReason.CARE)
+"""The reasons a signal may be forwarded for (``CARE`` is refused: care goes by referral)."""
+
+
+def _no_care_reason(e: m.SignalForwarded) -> Rejection | None:
+    """Care is arranged by referral, so no signal is forwarded "for care": the symbol stays in
+    the schema only so that records written before this rule remain readable."""
+    if e.reason is m.ForwardReason.CARE:
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            "reason 'CARE' is not used for a forward: care is arranged by a referral of an "
+            "identified victim (VictimIdentified, then ReferralMade to a care partner)",
+        )
+    return None
 
 
 @RULES.on(m.SignalAcknowledged)

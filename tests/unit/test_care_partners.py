@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from synthetic import PurePipeline, Story
 
+from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
 from ketenhub.core.admission import Admitted
 from ketenhub.core.rejection import Rejection, RejectionCode
@@ -50,3 +51,15 @@ def test_a_care_partner_sees_only_the_cases_it_has_a_referral_in() -> None:
     events = [story.signal("case-2"), story.victim("case-2"), story.referral(case="case-2")]
     assert all(isinstance(o, Admitted) for o in hub.submit_all(events))
     assert sorted(hub.projector.views(CARE)) == ["case-2"]
+
+
+def test_no_signal_is_forwarded_for_care_to_anyone() -> None:
+    """Care is arranged by referral: a forward with reason CARE is refused whoever receives it."""
+    hub, story = PurePipeline(), Story()
+    assert isinstance(hub.submit(story.signal()), Admitted)
+    forward = story.forward("case-1", "police").model_copy(update={"reason": m.ForwardReason.CARE})
+    outcome = hub.submit(forward)
+    assert isinstance(outcome, Rejection), outcome
+    assert outcome.code is RejectionCode.INVALID_VALUE
+    assert outcome.reason.startswith("reason 'CARE' is not used for a forward")
+    assert isinstance(hub.submit(story.forward("case-1", "police")), Admitted)

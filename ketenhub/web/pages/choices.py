@@ -10,6 +10,7 @@ from functools import cache
 from ketenhub.config.labels import Labels, dutch_labels
 from ketenhub.contract import models as m
 from ketenhub.core.partners import PartnerRegistry, Role
+from ketenhub.core.validation import FORWARD_REASONS
 
 Options = list[tuple[str, str]]
 
@@ -45,8 +46,8 @@ class Choices:
 
 
 @cache
-def _enum_options(list_name: str, enum_type: type[enum.StrEnum]) -> Options:
-    return dutch_labels().options(list_name, [member.value for member in enum_type])
+def _enum_options(list_name: str, members: Iterable[enum.StrEnum]) -> Options:
+    return dutch_labels().options(list_name, [member.value for member in members])
 
 
 def choices(registry: PartnerRegistry) -> Choices:
@@ -68,7 +69,7 @@ def choices(registry: PartnerRegistry) -> Choices:
         intake_outcomes=_enum_options("intake_outcome", m.IntakeOutcome),
         severity_outcomes=_enum_options("severity_outcome", m.SeverityOutcome),
         registers=_enum_options("register", m.Register),
-        forward_reasons=_enum_options("forward_reason", m.ForwardReason),
+        forward_reasons=_enum_options("forward_reason", FORWARD_REASONS),
         close_reasons=_enum_options("close_reason", m.CloseReason),
         action_results=_enum_options("action_result", m.ActionResult),
         measures=_enum_options("measure_type", m.MeasureType),
