@@ -16,7 +16,7 @@ from ketenhub.codec.views import decode_view, view_document
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
 from ketenhub.errors import CodecError
-from ketenhub.hub_options import data_dir_option, kafka_option
+from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option
 from ketenhub.json_events import InvalidEventLine, ParsedLine, event_from_json, numbered_lines
 from ketenhub.protection.keystore import UnknownSubject
 from ketenhub.runtime.embedded.hub import EmbeddedHub
@@ -202,7 +202,9 @@ def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
     help="Read a clear identifier (e.g. a BSN) from a hidden prompt or standard input and erase "
     "its pseudonym; the identifier is never stored, logged or shown.",
 )
-@click.option("--case", "case_id", metavar="CASE", help="Erase the texts keyed to this case.")
+@click.option(
+    "--case", "case_id", type=CASE_ID, metavar="CASE", help="Erase the texts keyed to this case."
+)
 @click.confirmation_option(
     prompt="Erase this data subject's key? Its encrypted fields become unreadable for good"
 )

@@ -12,7 +12,7 @@ import click
 
 from ketenhub.config import load_registry
 from ketenhub.hub_folder import HubFolder
-from ketenhub.hub_options import data_dir_option, kafka_option, setting_option
+from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option, setting_option
 
 if TYPE_CHECKING:
     from ketenhub.evaluation import EvaluationSettings
@@ -182,7 +182,7 @@ def archive(
     help="A date (the end of that day, UTC) or an ISO 8601 time with offset. State as known then.",
 )
 @click.option("--partner", default=None, help="Show what this partner could see (its views).")
-@click.option("--case", "case_id", default=None, help="Show this one case.")
+@click.option("--case", "case_id", type=CASE_ID, default=None, help="Show this one case.")
 @click.option(
     "--registry",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
