@@ -8,7 +8,8 @@
         │   └── ProtectionServiceError   the hub's protection service did not protect the input
         │       ├── HubUnreachable       no answer from the service's address
         │       ├── TokenRefused         the partner's API token was refused (401)
-        │       └── HubKeyMismatch       the service could not prove it holds the pinned hub key
+        │       ├── HubKeyMismatch       the service could not prove it holds the pinned hub key
+        │       └── ProtectionRefused    the service refused the input (a rule it breaks)
         └── InputRefused           a connector's input (file, flag, decision) is not usable
 
 Messages name the thing, the value and the rule broken; they never carry personal data
@@ -99,4 +100,15 @@ class HubKeyMismatch(ProtectionServiceError):
         super().__init__(
             f"the service at {url} is not the hub you pinned ({detail}); nothing was sent to it: "
             "check the address, and compare the hub key's fingerprint with the hub's operator"
+        )
+
+
+class ProtectionRefused(ProtectionServiceError):
+    """The protection service refused the input: a rule it breaks, in the service's words."""
+
+    def __init__(self, operation: str, status: int, detail: str) -> None:
+        self.operation = operation
+        self.status = status
+        super().__init__(
+            f"the hub's protection service refused {operation} (HTTP {status}): {detail}"
         )

@@ -29,6 +29,7 @@ from connectors.sdk.errors import (
     ConnectorError,
     HubKeyMismatch,
     HubUnreachable,
+    ProtectionRefused,
     ProtectionServiceError,
     TokenRefused,
 )
@@ -42,6 +43,7 @@ from ketenhub.protection.hub_proof import CHALLENGE_BYTES, proof_holds
 SERVICE_PATH = "/api/v1"
 RATE_LIMIT_ATTEMPTS = 4
 MAX_RETRY_WAIT_S = 10.0
+REFUSALS = (400, 403, 409, 410, 413, 422)  # the input breaks a rule; anything else is the service's
 
 
 def _log() -> structlog.typing.FilteringBoundLogger:
@@ -180,8 +182,10 @@ class RemoteProtector:
             document = response.json()
         except ValueError:
             document = None
+        detail = document.get("detail") if isinstance(document, dict) else None
+        if response.status_code in REFUSALS and detail:
+            raise ProtectionRefused(operation, response.status_code, str(detail))
         if response.status_code != 200 or not isinstance(document, dict):
-            detail = document.get("detail") if isinstance(document, dict) else None
             msg = (
                 f"the hub's protection service refused {operation} "
                 f"(HTTP {response.status_code}): {detail or 'no problem document'}"

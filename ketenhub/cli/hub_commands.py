@@ -8,9 +8,11 @@ from typing import BinaryIO
 
 import click
 
+from connectors.sdk.partner_folder import is_partner_folder
 from ketenhub import topics
 from ketenhub.cli.hubs import open_hub
 from ketenhub.cli.options import writer_wait_option
+from ketenhub.cli.partner_publish import publish_from_partner_folder
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
 from ketenhub.codec.views import decode_view, view_document
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
@@ -57,8 +59,13 @@ def publish(
     README ("Publishing events"). Use - for standard input.
 
     On the embedded hub the pipeline then runs, and events the hub refuses are listed.
-    Exits 1 when any line or event was refused.
+    Exits 1 when any line or event was refused. A partner's system gives --data-dir its
+    partner folder (`partners provision --partner-folders`): the lines are then protected by
+    the hub's protection service and sent on Kafka with the folder's login.
     """
+    if is_partner_folder(data_dir):
+        publish_from_partner_folder(partner, file, data_dir, bootstrap)
+        return
     with open_hub(data_dir, bootstrap) as hub:
         publisher = hub.registry.get(partner)
         anonymous = publisher.role is Role.ANONYMOUS_CHANNEL

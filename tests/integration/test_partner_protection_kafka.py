@@ -25,7 +25,6 @@ from ketenhub.cli.main import cli
 from ketenhub.cli.rendering import decrypt_view
 from ketenhub.config import load_registry
 from ketenhub.hub_folder import HubFolder
-from ketenhub.json_events import event_from_json
 from ketenhub.web.server import ServerThread, build_app, free_port
 from tests.integration.conftest import SaslBroker
 from tests.integration.hub_harness import HubUnderTest, wait_for
@@ -114,6 +113,8 @@ def test_two_partners_with_their_own_folders_protect_through_the_hub(
     secrets_of_hub = _hub_secrets(hub_dir)
     assert any(name.startswith("key of ") for name in secrets_of_hub)
     for partner in ("police", "municipal-staff"):
+        kept = {p.name for p in (folders / partner).iterdir()}
+        assert kept <= {"partner.toml", "hub-key.pub.pem", "partners.toml", "codes.toml", "state"}
         files = [p for p in (folders / partner).rglob("*") if p.is_file()]
         assert files, partner
         for path in files:
@@ -124,7 +125,7 @@ def test_two_partners_with_their_own_folders_protect_through_the_hub(
 
 
 def _record_as_partners(hub: HubUnderTest, folders: Path) -> None:
-    """The police through its connector command, the municipal staff through the SDK: each from its folder."""
+    """The police through its connector, the municipal staff with `ketenhub publish`: each from its own folder."""
     police, staff = folders / "police", folders / "municipal-staff"
     events = police / "signals.jsonl"
     events.write_text(_signal(f"{hub.name}-police-1", "POLICE", POLICE_TEXT) + "\n")
@@ -136,12 +137,24 @@ def _record_as_partners(hub: HubUnderTest, folders: Path) -> None:
     events.unlink()  # the partner's own input file, in clear: not part of what it keeps
     assert published.exit_code == 0, published.output
     transport = KafkaTransport.for_partner_folder(staff)
-    assert isinstance(transport.protector, RemoteProtector)
-    with PartnerClient("municipal-staff", transport) as client:
-        line = _signal(
-            f"{hub.name}-staff-1", "INTERNAL_ROUTE", STAFF_TEXT, reporter_role="CASEWORKER_WMO"
-        )
-        client.publish(event_from_json(line, 1, client.partner.id, client.protector).event)
+    assert isinstance(transport.protector, RemoteProtector)  # no key of the hub to fall back on
+    transport.close()
+    lines = staff / "signals.jsonl"
+    lines.write_text(
+        _signal(f"{hub.name}-staff-1", "INTERNAL_ROUTE", STAFF_TEXT, reporter_role="CASEWORKER_WMO")
+        + "\n"
+        + _signal(f"{hub.name}-staff-2", "INTERNAL_ROUTE", "Call her on 06-12345678.",
+                  reporter_role="CASEWORKER_WMO")
+        + "\n"
+    )  # fmt: skip
+    staff_published = CliRunner().invoke(
+        cli, ["publish", "--as", "municipal-staff", str(lines), "--data-dir", str(staff)]
+    )
+    lines.unlink()
+    assert staff_published.exit_code == 1, staff_published.output
+    assert "published 1 event(s)" in staff_published.stdout
+    assert "refused line 2" in staff_published.stderr and "PHONE" in staff_published.stderr
+    assert "12345678" not in staff_published.output
 
 
 def _coordinator_reads(hub: HubUnderTest) -> tuple[set[str], set[str]]:

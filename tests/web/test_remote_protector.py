@@ -13,7 +13,7 @@ from connectors.sdk.errors import (
     ConnectorError,
     HubKeyMismatch,
     HubUnreachable,
-    ProtectionServiceError,
+    ProtectionRefused,
     TokenRefused,
 )
 from connectors.sdk.partner_folder import (
@@ -107,11 +107,11 @@ def test_an_unreachable_service_and_a_refused_token_say_so(embedded_web_hub: Web
 
 
 def test_a_text_with_a_phone_number_is_refused_by_the_service(embedded_web_hub: WebHub) -> None:
-    """The hub checks what it encrypts: a refused text is a ProtectionServiceError that repeats no value."""
+    """The hub checks what it encrypts: a refused text is ProtectionRefused, repeating no value."""
     remote = _remote(embedded_web_hub)
     try:
         subject = remote.pseudonym("synthetic-person-2")
-        with pytest.raises(ProtectionServiceError, match="phone number") as refused:
+        with pytest.raises(ProtectionRefused, match="phone number") as refused:
             remote.encrypt(subject, "Call 06-12345678.", b"SignalReceived.free_text")
     finally:
         remote.close()
