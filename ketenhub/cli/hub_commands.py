@@ -200,6 +200,14 @@ def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
         click.echo(f"{count} rejected message(s) in {topics.rejected(partner)}")
 
 
+def _read_identifier() -> str:
+    """A clear identifier from a hidden prompt, or the first line of standard input when piped."""
+    stdin = click.get_text_stream("stdin")
+    if not stdin.isatty():
+        return stdin.readline().strip()
+    return str(click.prompt("Identifier", hide_input=True, err=True)).strip()
+
+
 @click.command()
 @click.argument("subject", required=False)
 @click.option(
@@ -234,7 +242,7 @@ def erase(subject: str | None, by_identifier: bool, case_id: str | None, data_di
         raise click.UsageError(msg)
     with EmbeddedHub(data_dir) as hub:
         if by_identifier:
-            identifier = click.prompt("Identifier", hide_input=True, err=True).strip()
+            identifier = _read_identifier()
             subject = hub.protector.pseudonym(identifier)
         elif case_id is not None:
             subject = hub.protector.case_subject(case_id)
