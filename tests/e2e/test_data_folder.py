@@ -82,11 +82,34 @@ def test_a_missing_key_file_is_an_error_and_never_recreated(
 
 
 def test_a_missing_pseudonym_secret_stops_view_of_the_coordinator(ketenhub, hub: Path) -> None:  # type: ignore[no-untyped-def]
-    """Decrypting the coordinator's view needs the key files: without the secret it is an error."""
-    (hub / "keys" / "pseudonym.secret").unlink()
+    """Decrypting the coordinator's view needs the key files: without the secret it is an error;
+    verify and replay, which read the log only, work on and make no new secret."""
+    ketenhub(
+        "publish", "--as", "municipal-staff", str(EXAMPLES), "--data-dir", str(hub), check=False
+    )
+    secret = hub / "keys" / "pseudonym.secret"
+    secret.unlink()
+    view = ketenhub(
+        "view", "municipality", "case-example-0001", "--data-dir", str(hub), check=False
+    )
+    assert view.returncode == 1 and f"key file {secret} is missing" in view.stderr
+    assert "Traceback" not in view.stderr
     verify = ketenhub("verify", "--trust-on-first-use", "--data-dir", str(hub))
-    assert "0 sealed records" in verify.stdout  # verifying needs no secret and makes none
-    assert not (hub / "keys" / "pseudonym.secret").exists()
+    assert "2 sealed records" in verify.stdout  # verifying needs no secret and makes none
+    pin = verify.stdout.split("hub key fingerprint ")[1].split()[0]
+    replay = ketenhub(
+        "replay",
+        "--as-of",
+        "2099-01-01",
+        "--partner",
+        "municipality",
+        "--trusted-key",
+        pin,
+        "--data-dir",
+        str(hub),
+    )
+    assert "case-example-0001" in replay.stdout
+    assert not secret.exists()
 
 
 def test_a_folder_readable_by_others_gets_one_warning_line(ketenhub, hub: Path) -> None:  # type: ignore[no-untyped-def]
