@@ -31,8 +31,9 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._full_after_s = burst / rate_per_s
 
-    def take(self, key: str) -> float:
-        """Take one request for ``key``: 0 when allowed, else the seconds to wait (at least 1)."""
+    def take(self, key: str, cost: int = 1) -> float:
+        """Take ``cost`` requests (at most a burst) for ``key``: 0 if allowed, else the seconds to wait (>= 1)."""
+        cost = max(1, min(cost, self.burst))
         now = self._clock()
         with self._lock:
             self._forget_idle(now)
@@ -41,10 +42,10 @@ class RateLimiter:
                 float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate_per_s
             )
             bucket.updated = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
+            if bucket.tokens >= cost:
+                bucket.tokens -= cost
                 return 0.0
-            return max(1.0, math.ceil((1 - bucket.tokens) / self.rate_per_s))
+            return max(1.0, math.ceil((cost - bucket.tokens) / self.rate_per_s))
 
     def _forget_idle(self, now: float) -> None:
         if len(self._buckets) < 1024:

@@ -252,3 +252,19 @@ def test_clear_identifiers_and_texts_are_never_logged_nor_stored_in_clear(tmp_pa
         if path.is_file():
             content = path.read_bytes()
             assert identifier.encode() not in content and b"boiler room" not in content, path
+
+
+def test_every_identifier_of_a_batch_counts_against_the_rate_limit(tmp_path: Path) -> None:
+    """A batch costs one request per identifier, so guessing identifiers in batches is no faster."""
+    limited = serve_embedded(tmp_path / "hub", web_token_burst=10, web_token_rate_per_s=0.01)
+    with limited as hub, hub.client("police") as police:
+        eight = police.post(
+            "/api/v1/pseudonyms", json={"identifiers": [f"synthetic-{n}" for n in range(8)]}
+        )
+        five = police.post(
+            "/api/v1/pseudonyms", json={"identifiers": [f"synthetic-{n}" for n in range(5)]}
+        )
+        one = police.post("/api/v1/pseudonyms", json={"identifiers": ["synthetic-last"]})
+    assert eight.status_code == 200 and len(eight.json()["pseudonyms"]) == 8
+    assert five.status_code == 429 and int(five.headers["Retry-After"]) >= 1
+    assert one.status_code == 200  # the refused batch took only its own request

@@ -36,8 +36,8 @@ from ketenhub.errors import KetenhubError, SubjectKeyErased
 from ketenhub.hub_folder import HubFolder
 from ketenhub.protection.hub_proof import CHALLENGE_BYTES, sign_proof
 from ketenhub.protection.interface import Protector
-from ketenhub.web.auth import PartnerCaller
-from ketenhub.web.context import WebContextDep
+from ketenhub.web.auth import Caller, PartnerCaller
+from ketenhub.web.context import WebContext, WebContextDep
 from ketenhub.web.problems import (
     INVALID_EVENT,
     INVALID_REQUEST,
@@ -148,7 +148,12 @@ _PROBLEMS = problem_responses(INVALID_REQUEST, UNAUTHORIZED, RATE_LIMITED)
 async def pseudonyms(
     body: PseudonymRequest, caller: PartnerCaller, context: WebContextDep
 ) -> PseudonymDocument:
-    """The pseudonym of each clear identifier, made with the hub's secret."""
+    """The pseudonym of each clear identifier, made with the hub's secret.
+
+    Each identifier counts as one request against your token's rate limit, so guessing
+    identifiers to unmask pseudonyms is as slow as asking for them one by one.
+    """
+    _charge_items(context, caller, len(body.identifiers))
     backend = context.hub.backend  # its protector is opened and used on the hub's thread only
     found = await context.hub.call(
         lambda: [backend.protector.pseudonym(i) for i in body.identifiers]
@@ -168,7 +173,8 @@ async def pseudonyms(
 async def case_subjects(
     body: CaseSubjectRequest, caller: PartnerCaller, context: WebContextDep
 ) -> CaseSubjectDocument:
-    """The data subject of each case's own texts."""
+    """The data subject of each case's own texts (each case counts as one request)."""
+    _charge_items(context, caller, len(body.case_ids))
     backend = context.hub.backend
     found = await context.hub.call(
         lambda: [backend.protector.case_subject(c) for c in body.case_ids]
@@ -282,6 +288,16 @@ async def hub_proof(
     )
 
 
+def _charge_items(context: WebContext, caller: Caller, items: int) -> None:
+    """Count every item of a batch against the token's rate limit (the request itself took one)."""
+    if items <= 1:
+        return
+    wait_s = context.token_limits.take(caller.token_id, items - 1)
+    if wait_s:
+        detail = f"this token asked for too many items; try again in {wait_s:.0f} s"
+        raise Problem(RATE_LIMITED, detail, headers={"Retry-After": f"{wait_s:.0f}"})
+
+
 def subject_reference(protector: Protector, pseudonym: str) -> str:
     """How a protection call names its data subject in the access record: keyed, not the pseudonym."""
     return f"subject-{protector.digest(SUBJECT_REFERENCE_PURPOSE, pseudonym.encode())[:24]}"
@@ -296,7 +312,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _log_call(caller: PartnerCaller, operation: str, items: int) -> None:
+def _log_call(caller: Caller, operation: str, items: int) -> None:
     log.info(
         "protection_call",
         partner=caller.partner.id,
