@@ -69,6 +69,9 @@ The hub's HTTP API for partner systems that use neither Python nor Kafka.
   `GET /api/v1/decisions/{event_id}`.
 * Read your own view of the cases, your rejected messages, a stream of your view's changes,
   and the signed checkpoints with their consistency proofs (to witness the log).
+* The protection service pseudonymises identifiers (`POST /api/v1/pseudonyms`) and encrypts
+  free text under a data subject's key (`POST /api/v1/encryptions`) with the hub's keys, which
+  never leave the hub; `POST /api/v1/hub-proofs` first proves the hub holds the key you pinned.
 * Errors are `application/problem+json` documents; act on their stable `type`.
 * Field names follow the event contract (`schemas/avro/`), in snake_case.
 """
