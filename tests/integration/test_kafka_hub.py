@@ -63,7 +63,10 @@ def outcome_of(partners: object, live_views: object, records: object) -> dict[st
     return {"views": views, "rejected": rejected, "sealed": sealed}
 
 
-@pytest.fixture(params=[1, 2], ids=["one-worker", "two-workers"])
+@pytest.fixture(
+    params=[(1, 1), (2, 2), (2, 1)],
+    ids=["one-worker", "two-workers", "two-workers-one-view-partition"],
+)
 def hub(
     request: pytest.FixtureRequest,
     kafka_bootstrap: str,
@@ -71,13 +74,17 @@ def hub(
     scenario: tuple[Path, list[ScenarioMessage]],
     tmp_path: Path,
 ) -> Iterator[HubUnderTest]:
-    """A hub on its own topics, with the shared key folder, run by one worker or two sharing the load."""
+    """A hub on its own topics, with the shared key folder, run by one worker or two sharing the load.
+
+    With two workers and one view partition the ingest topics are shared, and the worker that
+    seals also projects (no by-case stream).
+    """
     keys, _ = scenario
     (tmp_path / "keys").symlink_to(keys / "keys")
-    workers = request.param
+    workers, view_partitions = request.param
     name = unique_name.replace("_", "-")[-48:]
     under_test = HubUnderTest(
-        kafka_bootstrap, tmp_path, name, ingest_partitions=workers, view_partitions=workers
+        kafka_bootstrap, tmp_path, name, ingest_partitions=workers, view_partitions=view_partitions
     )
     for _ in range(workers):
         under_test.start_worker()
