@@ -250,6 +250,22 @@ class ReporterRole(enum.StrEnum):
     PARTNER_ORGANISATION = "PARTNER_ORGANISATION"
 
 
+class SourceOrganisationKind(enum.StrEnum):
+    """The kind of outside organisation, not a hub partner, that reported a signal on the external route; never its name."""
+
+    LABOUR_RIGHTS_ORGANISATION = "LABOUR_RIGHTS_ORGANISATION"
+    SCHOOL = "SCHOOL"
+    HOUSING_CORPORATION = "HOUSING_CORPORATION"
+    HEALTHCARE_PROVIDER = "HEALTHCARE_PROVIDER"
+    YOUTH_CARE = "YOUTH_CARE"
+    SOCIAL_WORK = "SOCIAL_WORK"
+    SEX_WORK_SUPPORT = "SEX_WORK_SUPPORT"
+    EMPLOYER = "EMPLOYER"
+    TEMPORARY_EMPLOYMENT_AGENCY = "TEMPORARY_EMPLOYMENT_AGENCY"
+    COMMUNITY_ORGANISATION = "COMMUNITY_ORGANISATION"
+    OTHER = "OTHER"
+
+
 class ExploitationForm(enum.StrEnum):
     """Form of exploitation (uitbuitingsvorm)."""
 
@@ -642,6 +658,7 @@ class SignalReceived(Event):
     case_id: str = Field(description="Opaque case identifier (never a name or BSN).")
     channel: Channel = Field(description="How the signal arrived.")
     reporter_role: ReporterRole | None = Field(None, description="Role of the reporter; null for anonymous tips, whose reporter never exists in the system.")
+    source_organisation: SourceOrganisationKind | None = Field(None, description="Kind of outside organisation that reported the signal (added in v2): only on the external route, e.g. LABOUR_RIGHTS_ORGANISATION for FairWork; null when not recorded.")
     exploitation_forms: list[ExploitationForm] = Field(description="Suspected forms of exploitation.")
     indicators: list[str] = Field(description="Indicator codes from the signalling card, e.g. NO_ID_PAPERS, LIVES_AT_WORK.")
     location: Location = Field(description="Where the suspected exploitation takes place.")
@@ -700,6 +717,7 @@ class VictimIdentified(Event):
     age_group: AgeGroup = Field(description="Age group.")
     gender: Gender = Field(description="Gender.")
     exploitation_form: ExploitationForm = Field(description="Main form of exploitation.")
+    other_exploitation_forms: list[ExploitationForm] = Field([], description="Other forms of exploitation the victim suffered besides the main form, each once (added in v2); the evaluation counts a victim under each of their forms.")
     residence_status: ResidenceStatus = Field(description="Residence status.")
 
 

@@ -33,6 +33,7 @@ class CaseFacts:
     progress: CaseProgress = field(default_factory=CaseProgress)
     action_owners: dict[str, str] = field(default_factory=dict)
     actions_ended: set[str] = field(default_factory=set)
+    victims: set[str] = field(default_factory=set)
 
     @property
     def stage(self) -> Phase:
@@ -236,6 +237,9 @@ def _day_closed(e: m.ControlDayClosed, ledger: Ledger) -> None:
 @APPLY.on(m.VictimIdentified)
 def _victim(e: m.VictimIdentified, ledger: Ledger) -> None:
     ledger.victims[e.victim] = e.case_id or ledger.victims.get(e.victim)
+    case = ledger.cases.get(e.case_id or "")
+    if case is not None:
+        case.victims.add(e.victim)
 
 
 @APPLY.on(m.ReferralMade)

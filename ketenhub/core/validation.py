@@ -130,6 +130,12 @@ def _signal(e: m.SignalReceived, ledger: Ledger, registry: PartnerRegistry) -> R
         return _reject(
             RejectionCode.INVALID_VALUE, "a signal names at least one suspected exploitation form"
         )
+    if e.source_organisation is not None and e.channel is not m.Channel.EXTERNAL_ROUTE:
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            f"source_organisation names an outside organisation, so only a signal on the "
+            f"EXTERNAL_ROUTE channel has one, not one on {e.channel.value}",
+        )
     return None
 
 
@@ -374,10 +380,26 @@ def _day_closed(
 
 @RULES.on(m.VictimIdentified)
 def _victim(e: m.VictimIdentified, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
+    forms = [e.exploitation_form, *e.other_exploitation_forms]
+    if len(set(forms)) != len(forms):
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            "other_exploitation_forms names the main exploitation_form or a form twice; "
+            "name each form once",
+        )
     if e.case_id is None:
         return None
     case = _case(ledger, e, open_only=False)
-    return case if isinstance(case, Rejection) else None
+    if isinstance(case, Rejection):
+        return case
+    if e.victim in case.victims:
+        return _reject(
+            RejectionCode.ALREADY_EXISTS,
+            f"victim {e.victim!r} is already identified in case {e.case_id!r}; a victim is "
+            "identified once per case, with every form of exploitation in one VictimIdentified "
+            "(exploitation_form and other_exploitation_forms)",
+        )
+    return None
 
 
 @RULES.on(m.ReferralMade)

@@ -27,12 +27,14 @@ class CaseFacts:
 
     case_id: str
     channel: str = ""
+    source_organisation: str = ""
     forms: tuple[str, ...] = ()
     phases: dict[Phase, Stamp] = field(default_factory=dict)
     closed: Stamp | None = None
     close_reason: str = ""
     closed_phase: Phase = Phase.RECEIVED
     stored: Stamp | None = None
+    forwarded_at_intake: Stamp | None = None
     actions: list[Stamp] = field(default_factory=list)
     shared_or_forwarded: list[Stamp] = field(default_factory=list)
 
@@ -155,13 +157,16 @@ FOLD.leave_alone(
 def _signal(e: m.SignalReceived, h: History, s: Stamp) -> None:
     case = h.case(e.case_id)
     case.channel, case.forms = e.channel.value, tuple(f.value for f in e.exploitation_forms)
+    case.source_organisation = e.source_organisation.value if e.source_organisation else ""
     case.enter(e, s)
 
 
 @FOLD.on(m.IntakeAssessed)
 def _intake(e: m.IntakeAssessed, h: History, s: Stamp) -> None:
-    h.case(e.case_id).enter(e, s)
+    case = h.case(e.case_id)
+    case.enter(e, s)
     if e.outcome is m.IntakeOutcome.FORWARD:
+        case.forwarded_at_intake = s
         _forwarded(h, e.case_id, s, "INTAKE_FORWARD")
 
 
@@ -244,8 +249,9 @@ def _revoked(e: m.SharingRevoked, h: History, s: Stamp) -> None:
 
 @FOLD.on(m.VictimIdentified)
 def _victim(e: m.VictimIdentified, h: History, s: Stamp) -> None:
-    labels = (e.victim, e.age_group.value, e.gender.value, e.exploitation_form.value)
-    h.keep(Fact(s, "victim", labels))
+    forms = (e.exploitation_form, *e.other_exploitation_forms)
+    labels = (e.victim, e.age_group.value, e.gender.value, *(f.value for f in forms))
+    h.keep(Fact(s, "victim", labels))  # labels[3:]: every form, the main one first
 
 
 @FOLD.on(m.ReferralMade)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ketenhub.contract.models import Channel, CloseReason, ExploitationForm
+from ketenhub.contract.models import Channel, CloseReason, ExploitationForm, SourceOrganisationKind
 from ketenhub.core.phases import Phase
 from ketenhub.evaluation.history import CaseFacts, History
 from ketenhub.evaluation.measures import DURATION_MEASURES, durations
@@ -19,6 +19,7 @@ def tables(history: History, period: Period, settings: EvaluationSettings) -> li
     cohort = [c for c in history.cases.values() if period.holds(c.signal)]
     return [
         _by_channel(cohort),
+        _by_source_organisation(cohort),
         _by_form(cohort),
         _by_month(cohort),
         _funnel(cohort, period),
@@ -43,6 +44,31 @@ def _by_channel(cohort: list[CaseFacts]) -> Table:
         ("channel",),
         ("signals",),
         rows,
+        chart="bar:signals",
+    )
+
+
+NOT_RECORDED = "NOT_RECORDED"
+"""The row of external signals recorded without their kind of organisation (v1, or left out)."""
+
+
+def _by_source_organisation(cohort: list[CaseFacts]) -> Table:
+    external = [c for c in cohort if c.channel == Channel.EXTERNAL_ROUTE]
+    kinds = [k.value for k in SourceOrganisationKind]
+    rows = [
+        ((kind,), (count(_signal_ids([c for c in external if c.source_organisation == kind])),))
+        for kind in kinds
+    ]
+    unknown = [c for c in external if c.source_organisation not in kinds]
+    rows.append(((NOT_RECORDED,), (count(_signal_ids(unknown)),)))
+    return table(
+        "signalling.by_source_organisation",
+        "Signals from outside organisations (external route), by kind of organisation",
+        ("source organisation",),
+        ("signals",),
+        rows,
+        note="Signals on the external route from organisations that are no hub partner; "
+        "NOT_RECORDED: the kind was not given.",
         chart="bar:signals",
     )
 
@@ -90,34 +116,44 @@ def _stored(case: CaseFacts, period: Period) -> Stamp | None:
     )
 
 
+FUNNEL = (
+    "reached",
+    "closed here",
+    "forwarded at intake",
+    "still open here",
+    "stored for future use",
+)
+
+
 def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
-    reached: dict[Phase, list[str]] = {stage: [] for stage in Phase}
-    closed: dict[Phase, list[str]] = {stage: [] for stage in Phase}
-    stored: dict[Phase, list[str]] = {stage: [] for stage in Phase}
-    still: dict[Phase, list[str]] = {stage: [] for stage in Phase}
+    """Per phase: cases that reached it, and where each stopped — closed, forwarded or open."""
+    found: dict[str, dict[Phase, list[str]]] = {m: {s: [] for s in Phase} for m in FUNNEL}
     for case in cohort:
         phases = _phases_by(case, period)
         for stage, stamp in phases.items():
-            reached[stage].append(stamp.event_id)
+            found["reached"][stage].append(stamp.event_id)
         last = max(phases)
-        if case.closed is not None and period.by_end(case.closed):
-            closed[case.closed_phase].append(case.closed.event_id)
+        forwarded = case.forwarded_at_intake
+        if forwarded is not None and period.by_end(forwarded):
+            found["forwarded at intake"][last].append(forwarded.event_id)
+        elif case.closed is not None and period.by_end(case.closed):
+            found["closed here"][case.closed_phase].append(case.closed.event_id)
         else:
-            still[last].append(phases[last].event_id)
+            found["still open here"][last].append(phases[last].event_id)
         if (kept := _stored(case, period)) is not None:
-            stored[last].append(kept.event_id)
-    rows = [
-        ((s.name,), (count(reached[s]), count(closed[s]), count(stored[s]), count(still[s])))
-        for s in Phase
-    ]
+            found["stored for future use"][last].append(kept.event_id)
+    rows = [((s.name,), tuple(count(found[m][s]) for m in FUNNEL)) for s in Phase]
     return table(
         "signalling.funnel",
         "The five phases: how many cases reached each phase, and where they stopped",
         ("phase",),
-        ("reached", "closed here", "stored for future use", "still open here"),
+        FUNNEL,
         rows,
-        note=COHORT + " Stored: severity outcome STORE_FOR_FUTURE_USE or closed for that reason, "
-        "counted at the last phase reached.",
+        note=COHORT + " Reached counts a case in every phase it reached. Closed here, forwarded at "
+        "intake (intake outcome FORWARD: handed to a partner, neither open nor closed by the "
+        "municipality) and still open here do not overlap: each case counts in exactly one of "
+        "them, at the last phase it reached. Stored (severity outcome STORE_FOR_FUTURE_USE or "
+        "closed for that reason) is a part of closed here or still open here.",
         chart="funnel:reached",
     )
 

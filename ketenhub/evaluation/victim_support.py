@@ -17,13 +17,14 @@ STEPS = ("referrals made", "accepted", "declined", "care started")
 
 def tables(history: History, period: Period, settings: EvaluationSettings) -> list[Table]:
     """The tables of part 4 for ``period``."""
-    first = _first_identifications(facts_in(history, "victim", period))
+    registrations = facts_in(history, "victim", period)
+    first = _first_identifications(registrations)
     referrals = list(history.referrals.values())
     providers = sorted({r.provider for r in referrals if period.by_end(r.made)})
     return [
         _identified(first, 1, "age group", [a.value for a in AgeGroup]),
         _identified(first, 2, "gender", [g.value for g in Gender]),
-        _identified(first, 3, "exploitation form", [f.value for f in ExploitationForm]),
+        _identified_by_form(registrations),
         _referral_steps(referrals, period, "provider", providers, lambda r: r.provider),
         _referral_steps(
             referrals, period, "care type", [c.value for c in CareType], lambda r: r.care_type
@@ -55,6 +56,25 @@ def _identified(first: dict[str, Fact], index: int, dim: str, values: list[str])
         ("victims",),
         rows,
         note="Distinct victims (pseudonyms) identified in the year, as first registered that year.",
+    )
+
+
+def _identified_by_form(registrations: list[Fact]) -> Table:
+    """Distinct victims under each form any of their registrations of the year names."""
+    rows = []
+    for form in ExploitationForm:
+        mine = [f for f in registrations if form.value in f.labels[3:]]
+        victims = {f.labels[0] for f in mine}
+        rows.append(((form.value,), (total(len(victims), [f.stamp.event_id for f in mine]),)))
+    return table(
+        "victims.identified_by_exploitation_form",
+        "Victims identified, by exploitation form",
+        ("exploitation form",),
+        ("victims",),
+        rows,
+        note="Distinct victims (pseudonyms) identified in the year, under every form their "
+        "registrations of the year name: a victim of two forms counts once under each, so the "
+        "forms add up to more than the victims.",
     )
 
 

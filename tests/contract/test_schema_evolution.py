@@ -13,7 +13,7 @@ import pytest
 from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
 
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, encode_datum, encode_event
-from ketenhub.contract.models import ReferralMade
+from ketenhub.contract.models import ReferralMade, SignalReceived, VictimIdentified
 from ketenhub.contract.schemas import AUDIT_NAMESPACE, EVENT_NAMESPACE, SchemaVersion, catalogue
 
 PAIRS = [
@@ -91,6 +91,79 @@ def test_v2_bytes_are_readable_with_the_v1_schema_by_apache_avro() -> None:
     old_view = reader.read(avro.io.BinaryDecoder(io.BytesIO(value[HEADER_SIZE:])))
     assert old_view["referral_id"] == "r1"
     assert "interpreter_needed" not in old_view
+
+
+def _victim_v1_datum() -> dict[str, object]:
+    return {
+        "event_id": str(uuid.UUID(int=8)),
+        "occurred_at": dt.datetime(2025, 5, 1, 10, tzinfo=dt.UTC),
+        "recorded_by": "municipality",
+        "case_id": "case-1",
+        "victim": "psn-" + "a" * 32,
+        "age_group": "UNDER_18",
+        "gender": "FEMALE",
+        "exploitation_form": "SEXUAL",
+        "residence_status": "DUTCH",
+    }
+
+
+def test_victim_v1_bytes_decode_with_no_other_forms() -> None:
+    """A VictimIdentified written with v1 decodes into the v2 model with its one main form."""
+    v1 = catalogue().versions(f"{EVENT_NAMESPACE}.VictimIdentified")[0]
+    event = decode_event(encode_datum(v1, _victim_v1_datum()))
+    assert isinstance(event, VictimIdentified)
+    assert event.exploitation_form == "SEXUAL"
+    assert event.other_exploitation_forms == []
+
+
+def test_victim_v2_bytes_keep_the_main_form_for_a_v1_reader() -> None:
+    """A v1 consumer (Apache avro) reads a v2 victim of two forms as one of its main form."""
+    v1, v2 = catalogue().versions(f"{EVENT_NAMESPACE}.VictimIdentified")
+    datum = _victim_v1_datum() | {"other_exploitation_forms": ["CRIMINAL"]}
+    value = encode_event(VictimIdentified.model_validate(datum))
+    assert value[2:HEADER_SIZE] == v2.fingerprint
+    assert decode_event(value).other_exploitation_forms == ["CRIMINAL"]  # type: ignore[attr-defined]
+    reader = avro.io.DatumReader(apache(v2), apache(v1))
+    old_view = reader.read(avro.io.BinaryDecoder(io.BytesIO(value[HEADER_SIZE:])))
+    assert old_view["exploitation_form"] == "SEXUAL"
+    assert "other_exploitation_forms" not in old_view
+
+
+def _signal_v1_datum() -> dict[str, object]:
+    return {
+        "event_id": str(uuid.UUID(int=9)),
+        "occurred_at": dt.datetime(2025, 5, 1, 10, tzinfo=dt.UTC),
+        "recorded_by": "municipality",
+        "case_id": "case-1",
+        "channel": "EXTERNAL_ROUTE",
+        "reporter_role": "EXTERNAL_PROFESSIONAL",
+        "exploitation_forms": ["LABOUR"],
+        "indicators": [],
+        "location": {"municipality_code": "GM1916", "area_code": "2264"},
+        "persons": [],
+        "free_text": None,
+    }
+
+
+def test_signal_v1_bytes_decode_without_a_source_organisation() -> None:
+    """A SignalReceived written with v1 decodes into the v2 model with no source organisation."""
+    v1 = catalogue().versions(f"{EVENT_NAMESPACE}.SignalReceived")[0]
+    event = decode_event(encode_datum(v1, _signal_v1_datum()))
+    assert isinstance(event, SignalReceived)
+    assert event.source_organisation is None
+
+
+def test_signal_v2_bytes_are_readable_with_the_v1_schema_by_apache_avro() -> None:
+    """A v1 consumer reads a v2 signal from a school and drops the kind of organisation."""
+    v1, v2 = catalogue().versions(f"{EVENT_NAMESPACE}.SignalReceived")
+    event = SignalReceived.model_validate(_signal_v1_datum() | {"source_organisation": "SCHOOL"})
+    value = encode_event(event)
+    assert value[2:HEADER_SIZE] == v2.fingerprint
+    assert decode_event(value).source_organisation == "SCHOOL"  # type: ignore[attr-defined]
+    reader = avro.io.DatumReader(apache(v2), apache(v1))
+    old_view = reader.read(avro.io.BinaryDecoder(io.BytesIO(value[HEADER_SIZE:])))
+    assert old_view["channel"] == "EXTERNAL_ROUTE"
+    assert "source_organisation" not in old_view
 
 
 def test_a_v1_checkpoint_reads_as_one_without_a_proof_and_v2_carries_it() -> None:

@@ -40,6 +40,7 @@ class Chronicle:
         when: dt.datetime,
         channel: str = "INTERNAL_ROUTE",
         forms: tuple[str, ...] = ("LABOUR",),
+        source: str | None = None,
     ) -> m.SignalReceived:
         return self.make(
             m.SignalReceived,
@@ -47,6 +48,7 @@ class Chronicle:
             "municipal-staff",
             case_id=case,
             channel=channel,
+            source_organisation=source,
             reporter_role=None if channel == "ANONYMOUS_TIP" else "ENFORCER",
             exploitation_forms=list(forms),
             indicators=["LIVES_AT_WORK"],
@@ -176,6 +178,7 @@ class Chronicle:
         gender: str = "FEMALE",
         form: str = "SEXUAL",
         case: str | None = None,
+        other: tuple[str, ...] = (),
     ) -> Any:
         return self.make(
             m.VictimIdentified,
@@ -185,6 +188,7 @@ class Chronicle:
             age_group=age,
             gender=gender,
             exploitation_form=form,
+            other_exploitation_forms=list(other),
             residence_status="DUTCH",
         )
 

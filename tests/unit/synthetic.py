@@ -174,18 +174,19 @@ class Story:
         )
 
     def victim(
-        self, case: str | None = "case-1", victim: str = VICTIM, by: str = "municipality"
+        self,
+        case: str | None = "case-1",
+        victim: str = VICTIM,
+        by: str = "municipality",
+        **kw: Any,
     ) -> m.VictimIdentified:
-        return self.make(
-            m.VictimIdentified,
-            by,
-            case_id=case,
-            victim=victim,
-            age_group="UNDER_18",
-            gender="FEMALE",
-            exploitation_form="SEXUAL",
-            residence_status="DUTCH",
-        )
+        defaults: dict[str, Any] = {
+            "age_group": "UNDER_18",
+            "gender": "FEMALE",
+            "exploitation_form": "SEXUAL",
+            "residence_status": "DUTCH",
+        }
+        return self.make(m.VictimIdentified, by, case_id=case, victim=victim, **(defaults | kw))
 
     def referral(
         self,

@@ -89,6 +89,24 @@ def test_a_signal_naming_two_forms_counts_under_both(evaluation: Evaluation) -> 
     )
 
 
+def test_signals_from_outside_organisations_by_their_kind() -> None:
+    """A labour rights organisation, a school, and an external signal recorded without its kind."""
+    s = Chronicle()
+    s.signal("e1", at(2025, 5, 1), "EXTERNAL_ROUTE", source="LABOUR_RIGHTS_ORGANISATION")
+    s.signal("e2", at(2025, 5, 2), "EXTERNAL_ROUTE", source="SCHOOL")
+    s.signal("e3", at(2025, 5, 3), "EXTERNAL_ROUTE")
+    s.signal("i1", at(2025, 5, 4))
+    s.signal("b1", at(2024, 5, 4), "EXTERNAL_ROUTE", source="SCHOOL")
+    found = evaluate_events(s.events, 2025, 2024)
+    kinds = values(found, "signalling.by_source_organisation", "signals 2025")
+    assert {k: v for k, v in kinds.items() if v != "0"} == {
+        "LABOUR_RIGHTS_ORGANISATION": "1",
+        "SCHOOL": "1",
+        "NOT_RECORDED": "1",
+    }
+    assert values(found, "signalling.by_source_organisation", "signals 2024")["SCHOOL"] == "1"
+
+
 def test_signals_by_month(evaluation: Evaluation) -> None:
     """One signal in each of January, February, March, June and December."""
     found = values(evaluation, "signalling.by_month", "signals 2025")
@@ -100,6 +118,7 @@ def test_the_funnel_counts_reached_closed_stored_and_open_per_phase(evaluation: 
     columns = (
         "reached 2025",
         "closed here 2025",
+        "forwarded at intake 2025",
         "stored for future use 2025",
         "still open here 2025",
     )
@@ -108,13 +127,38 @@ def test_the_funnel_counts_reached_closed_stored_and_open_per_phase(evaluation: 
         "RECEIVED": "5", "INTAKE": "5", "SEVERITY": "3", "SOURCE_RESEARCH": "1", "ACTION_PLAN": "1", "ACTION": "1",
     }  # fmt: skip
     assert funnel["closed here 2025"] == {
-        "RECEIVED": "0", "INTAKE": "1", "SEVERITY": "2", "SOURCE_RESEARCH": "0", "ACTION_PLAN": "0", "ACTION": "1",
+        "RECEIVED": "0", "INTAKE": "0", "SEVERITY": "2", "SOURCE_RESEARCH": "0", "ACTION_PLAN": "0", "ACTION": "1",
+    }  # fmt: skip
+    assert funnel["forwarded at intake 2025"] == {
+        "RECEIVED": "0", "INTAKE": "1", "SEVERITY": "0", "SOURCE_RESEARCH": "0", "ACTION_PLAN": "0", "ACTION": "0",
     }  # fmt: skip
     assert funnel["stored for future use 2025"]["SEVERITY"] == "1"
     assert funnel["still open here 2025"] == {
         "RECEIVED": "0", "INTAKE": "1", "SEVERITY": "0", "SOURCE_RESEARCH": "0", "ACTION_PLAN": "0", "ACTION": "0",
     }  # fmt: skip
     assert values(evaluation, "signalling.funnel", "reached 2024")["INTAKE"] == "2"
+
+
+def test_a_signal_forwarded_at_intake_is_neither_open_nor_closed() -> None:
+    """Forwarded at intake, closed or not, is its own outcome; each case stops in one column only."""
+    s = Chronicle()
+    s.signal("f1", at(2025, 4, 1), "ANONYMOUS_TIP")
+    s.intake("f1", at(2025, 4, 2), "FORWARD", "police")  # handed over, never closed
+    s.signal("f2", at(2025, 4, 3))
+    s.intake("f2", at(2025, 4, 4), "FORWARD", "police")
+    s.close("f2", at(2025, 4, 5), "FORWARDED")
+    s.signal("o1", at(2025, 4, 6))
+    s.intake("o1", at(2025, 4, 7))
+    s.signal("x1", at(2025, 4, 8))
+    s.intake("x1", at(2025, 4, 9), "CLOSE")
+    s.close("x1", at(2025, 4, 10), "NOT_TRAFFICKING")
+    found = evaluate_events(s.events, 2025, 2024)
+    stops = ("closed here 2025", "forwarded at intake 2025", "still open here 2025")
+    intake = [values(found, "signalling.funnel", column)["INTAKE"] for column in stops]
+    assert intake == ["1", "2", "1"]
+    table = found.table("signalling.funnel")
+    stopped = sum(int(f.value or 0) for c in stops for f in table.column(c))
+    assert stopped == 4  # four cases, each in exactly one of the three columns
 
 
 def test_lead_times_per_phase_are_exact(evaluation: Evaluation) -> None:

@@ -75,6 +75,27 @@ def test_victims_identified_are_distinct_people_as_first_registered_that_year(
     assert column(evaluation, "victims.identified_by_gender", "victims 2024") == {"FEMALE": "1"}
 
 
+def test_a_victim_counts_under_every_form_of_the_year_once() -> None:
+    """Sexual and criminal in one registration, and a second case's registration adding criminal: all counted."""
+    s = Chronicle()
+    both = s.victim("w1", at(2025, 3, 1), other=("CRIMINAL",))
+    first = s.victim("w2", at(2025, 4, 1), form="LABOUR", case="case-a")
+    second = s.victim("w2", at(2025, 9, 1), form="CRIMINAL", case="case-b")
+    found = evaluate_events(s.events, 2025, 2024)
+    assert column(found, "victims.identified_by_exploitation_form", "victims 2025") == {
+        "SEXUAL": "1",
+        "CRIMINAL": "2",
+        "LABOUR": "1",
+    }
+    assert column(found, "victims.identified_by_age_group", "victims 2025") == {"UNDER_18": "2"}
+    criminal = found.table("victims.identified_by_exploitation_form").figure(
+        "victims 2025", "CRIMINAL"
+    )
+    assert set(criminal.event_ids) == {str(both.event_id), str(second.event_id)}
+    labour = found.table("victims.identified_by_exploitation_form").figure("victims 2025", "LABOUR")
+    assert labour.event_ids == (str(first.event_id),)
+
+
 def test_referral_steps_by_provider(evaluation: Evaluation) -> None:
     """Each step counts in the year it occurred; shop's 2024 referral is in the baseline."""
     table = evaluation.table("victims.referrals_by_provider")

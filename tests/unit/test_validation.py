@@ -107,6 +107,41 @@ def test_referral_needs_a_known_victim(hub: PurePipeline, story: Story) -> None:
     assert "VictimIdentified" in reason
 
 
+def test_a_victim_of_several_forms_is_identified_once(hub: PurePipeline, story: Story) -> None:
+    """Sexual and criminal exploitation in one registration is sealed; a second one in the case is refused."""
+    hub.submit(story.signal())
+    both = story.victim(other_exploitation_forms=["CRIMINAL"])
+    assert isinstance(hub.submit(both), Admitted)
+    again = story.victim(exploitation_form="CRIMINAL")
+    reason = rejected(hub.submit(again), RejectionCode.ALREADY_EXISTS).reason
+    assert "other_exploitation_forms" in reason and "case-1" in reason
+    hub.submit(story.signal("case-2"))
+    assert isinstance(hub.submit(story.victim("case-2")), Admitted)  # in another case: counted
+
+
+def test_each_form_of_a_victim_is_named_once(hub: PurePipeline, story: Story) -> None:
+    """Other forms that repeat the main form or each other are an invalid value."""
+    hub.submit(story.signal())
+    for forms in (["SEXUAL"], ["LABOUR", "LABOUR"]):
+        reason = rejected(
+            hub.submit(story.victim(other_exploitation_forms=forms)), RejectionCode.INVALID_VALUE
+        ).reason
+        assert "each form once" in reason
+
+
+def test_only_an_external_signal_names_its_kind_of_organisation(
+    hub: PurePipeline, story: Story
+) -> None:
+    """A school on the external route is sealed; the same kind on the internal route is refused."""
+    external = story.signal(
+        "case-ext", by="municipality", channel="EXTERNAL_ROUTE", source_organisation="SCHOOL"
+    )
+    assert isinstance(hub.submit(external), Admitted)
+    internal = story.signal("case-int", source_organisation="SCHOOL")
+    reason = rejected(hub.submit(internal), RejectionCode.INVALID_VALUE).reason
+    assert "EXTERNAL_ROUTE" in reason and "INTERNAL_ROUTE" in reason
+
+
 def test_only_the_addressed_provider_accepts_a_referral(hub: PurePipeline, story: Story) -> None:
     """Another care provider cannot accept a referral made to SHOP."""
     hub.submit_all([story.signal(), story.victim(), story.referral(provider="shop")])
