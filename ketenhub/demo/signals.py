@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ketenhub.contract import models as m
-from ketenhub.contract.models import Channel, ExploitationForm, ReporterRole
+from ketenhub.contract.models import (
+    Channel,
+    ExploitationForm,
+    ReporterRole,
+    SourceOrganisationKind,
+)
 from ketenhub.demo.cases import Path, handle
 from ketenhub.demo.script import Fault, Script
 from ketenhub.demo.victims import victim_key
@@ -30,6 +35,21 @@ class Source:
     channel: Channel
     roles: tuple[ReporterRole | None, ...]
     office_hours: bool = True
+    organisations: tuple[SourceOrganisationKind, ...] = ()  # outside organisations that report
+
+
+def organisation(
+    source: Source, role: ReporterRole | None, case_id: str
+) -> SourceOrganisationKind | None:
+    """The kind of outside organisation behind a professional's or business's external signal.
+
+    Chosen from the case id, not the story's random numbers, so the rest of the year stays as it was.
+    """
+    if not source.organisations or role is ReporterRole.CITIZEN:
+        return None
+    if role is ReporterRole.BUSINESS:
+        return SourceOrganisationKind.EMPLOYER
+    return source.organisations[sum(map(ord, case_id)) % len(source.organisations)]
 
 
 STAFF = Source("municipal-staff", Channel.INTERNAL_ROUTE, _STAFF)
@@ -45,6 +65,12 @@ EXTERNAL = Source(
     "municipality",
     Channel.EXTERNAL_ROUTE,
     (ReporterRole.EXTERNAL_PROFESSIONAL, ReporterRole.BUSINESS, ReporterRole.CITIZEN),
+    organisations=(
+        SourceOrganisationKind.LABOUR_RIGHTS_ORGANISATION,
+        SourceOrganisationKind.SCHOOL,
+        SourceOrganisationKind.HOUSING_CORPORATION,
+        SourceOrganisationKind.HEALTHCARE_PROVIDER,
+    ),
 )
 WEB = Source("municipality", Channel.WEBSITE, (ReporterRole.CITIZEN,), office_hours=False)
 ANONYMOUS = Source("meld-misdaad-anoniem", Channel.ANONYMOUS_TIP, (None,))
@@ -142,5 +168,8 @@ def receive(
         s.send(bad, "Anonymous tip that wrongly names a reporter role", "INVALID_VALUE")
     role = s.rng.choice(source.roles)
     note = f"Signal via {source.channel} about suspected {_describe(forms)} exploitation"
-    signal = m.SignalReceived(**s.stamp(source.partner, opened), **fields, reporter_role=role)
+    kind = organisation(source, role, case_id)
+    signal = m.SignalReceived(
+        **s.stamp(source.partner, opened), **fields, reporter_role=role, source_organisation=kind
+    )
     handle(s, s.send(signal, note), persons[0], path)

@@ -99,7 +99,7 @@ WITH_PLANS = (
     one(((4, 1), (5, 15)), POLICE, (S, C), researched(_CRIMINAL, Victim(
         AgeGroup.UNDER_18, F, S, DUTCH, "police", (
             Care("shop", CT.CARE_COORDINATION, made_by="police", urgency=IMMEDIATE,
-                 outcome=CareOutcome.TRANSFERRED),)))),
+                 outcome=CareOutcome.TRANSFERRED),), other_forms=(C,)))),
     one(((5, 1), (6, 10)), EXTERNAL, (L,), researched(_INSPECTION, Victim(
         ADULT, M, L, ResidenceStatus.UNDOCUMENTED, "municipality", (
             Care("comensha", CT.SPECIALISED_SHELTER, declined=D.NO_CAPACITY),

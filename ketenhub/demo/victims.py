@@ -49,6 +49,7 @@ class Victim:
     care: tuple[Care, ...]
     key: str | None = None  # a person who comes back in a later case (re-victimisation)
     fault: Fault | None = None  # REFERRAL_BEFORE_IDENTIFICATION
+    other_forms: tuple[ExploitationForm, ...] = ()  # besides the main form
 
 
 def victim_key(case_id: str, index: int, victim: Victim) -> str:
@@ -88,11 +89,12 @@ def _identify(s: Script, case_id: str, pseudonym: str, victim: Victim, when: dt.
         age_group=victim.age,
         gender=victim.gender,
         exploitation_form=victim.form,
+        other_exploitation_forms=list(victim.other_forms),
         residence_status=victim.residence,
     )
     again = " again" if pseudonym in s.identified else ""
     s.identified.add(pseudonym)
-    form = victim.form.lower().replace("_", " ")
+    form = " and ".join(f.lower().replace("_", " ") for f in (victim.form, *victim.other_forms))
     s.send(identified, f"Possible victim of {form} exploitation identified{again}")
     track = s.cases[case_id]
     track.victims = True

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from ketenhub.config.labels import labels_in
+from ketenhub.contract.base import Event
 from ketenhub.demo.loading import seal_as_it_happened
 from ketenhub.demo.scenario import build_year
 from ketenhub.runtime.embedded.hub import EmbeddedHub
@@ -252,6 +253,58 @@ def test_a_key_figure_never_shows_what_its_table_hides(reports: dict[str, Path])
                 assert indicator_text(figure, hidden(indicator, index), 5, speech) in HIDDEN
                 tested += 1
     assert tested > 0
+
+
+def drilldown(out: Path) -> dict[tuple[str, str, str], dict[str, str]]:
+    """The internal drill-down by (table, row, measure)."""
+    with (out / "drilldown-internal.csv").open() as stream:
+        return {(r["table"], r["row"], r["measure"]): r for r in csv.DictReader(stream)}
+
+
+def sealed_events(hub: Path) -> list[Event]:
+    """Every event sealed in the demo hub, read back through a verified replay."""
+    from ketenhub.cli.sources import EmbeddedSource
+    from replay.pipeline import Replay
+
+    with EmbeddedSource(hub) as source:
+        return [event for _, event in Replay(source).events()]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_victim_of_two_forms_and_signals_forwarded_at_intake_are_counted(
+    reports: dict[str, Path], language: str
+) -> None:
+    """The demo's girl exploited sexually and criminally counts under both; forwards at intake stand apart."""
+    from ketenhub.contract import models as m
+
+    events = sealed_events(reports["nl"].parent / "hub")
+    in_2025 = [e for e in events if e.occurred_at.year == 2025]
+    two_forms = [
+        e for e in in_2025 if isinstance(e, m.VictimIdentified) and e.other_exploitation_forms
+    ]
+    assert [(e.exploitation_form, e.other_exploitation_forms) for e in two_forms] == [
+        ("SEXUAL", ["CRIMINAL"])
+    ]
+    drill = drilldown(reports[language])
+    by_form = "victims.identified_by_exploitation_form"
+    for form in ("SEXUAL", "CRIMINAL"):
+        behind = drill[(by_form, form, "victims 2025")]["event_ids"].split()
+        assert str(two_forms[0].event_id) in behind, form
+    forwarded = {
+        str(e.event_id)
+        for e in in_2025
+        if isinstance(e, m.IntakeAssessed) and e.outcome is m.IntakeOutcome.FORWARD
+    }
+    cell = drill[("signalling.funnel", "INTAKE", "forwarded at intake 2025")]
+    assert forwarded and set(cell["event_ids"].split()) == forwarded
+    assert int(cell["value"]) == len(forwarded)
+    closed = drill[("signalling.funnel", "INTAKE", "closed here 2025")]["event_ids"].split()
+    cases = {str(e.event_id): getattr(e, "case_id", None) for e in in_2025}
+    assert not {cases[i] for i in closed} & {cases[i] for i in forwarded}
+    page = (reports[language] / "report.html").read_text()
+    heading = {"nl": "Doorgezet bij de intake", "en": "Forwarded at intake"}[language]
+    kinds = {"nl": "Organisatie voor arbeidsrechten", "en": "Labour rights organisation"}
+    assert heading in page and kinds[language] in page
 
 
 def test_the_trend_report_compares_each_year_with_the_baseline_and_the_year_before(
