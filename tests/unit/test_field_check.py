@@ -56,6 +56,8 @@ def _datum(schema: Any, named: dict[str, Any], record: str = "", field: str = ""
     kind = schema["type"]
     if kind in ("record", "enum"):
         named[schema["name"]] = named[f"{EVENT_NAMESPACE}.{schema['name']}"] = schema
+        if "namespace" in schema:  # a later field may name it in full (nl.ketenhub.types.X)
+            named[f"{schema['namespace']}.{schema['name']}"] = schema
     logical = schema.get("logicalType")
     if logical == "uuid":
         return "00000000-0000-4000-8000-000000000001"
