@@ -23,6 +23,7 @@ def tables(history: History, period: Period, settings: EvaluationSettings) -> li
         _by_form(cohort),
         _by_month(cohort),
         _funnel(cohort, period),
+        _stored(cohort, period),
         _lead_times(history, period),
         _led_to_action(cohort, period),
         _forwards(history, period),
@@ -107,7 +108,7 @@ def _phases_by(case: CaseFacts, period: Period) -> dict[Phase, Stamp]:
     return {stage: s for stage, s in case.phases.items() if period.by_end(s)}
 
 
-def _stored(case: CaseFacts, period: Period) -> Stamp | None:
+def _stored_at(case: CaseFacts, period: Period) -> Stamp | None:
     if period.by_end(case.stored):
         return case.stored
     closed = period.by_end(case.closed)
@@ -116,13 +117,7 @@ def _stored(case: CaseFacts, period: Period) -> Stamp | None:
     )
 
 
-FUNNEL = (
-    "reached",
-    "closed here",
-    "forwarded at intake",
-    "still open here",
-    "stored for future use",
-)
+FUNNEL = ("reached", "closed here", "forwarded at intake", "still open here")
 
 
 def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
@@ -140,8 +135,6 @@ def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
             found["closed here"][case.closed_phase].append(case.closed.event_id)
         else:
             found["still open here"][last].append(phases[last].event_id)
-        if (kept := _stored(case, period)) is not None:
-            found["stored for future use"][last].append(kept.event_id)
     rows = [((s.name,), tuple(count(found[m][s]) for m in FUNNEL)) for s in Phase]
     return table(
         "signalling.funnel",
@@ -152,9 +145,25 @@ def _funnel(cohort: list[CaseFacts], period: Period) -> Table:
         note=COHORT + " Reached counts a case in every phase it reached. Closed here, forwarded at "
         "intake (intake outcome FORWARD: handed to a partner, neither open nor closed by the "
         "municipality) and still open here do not overlap: each case counts in exactly one of "
-        "them, at the last phase it reached. Stored (severity outcome STORE_FOR_FUTURE_USE or "
-        "closed for that reason) is a part of closed here or still open here.",
+        "them, at the last phase it reached.",
         chart="funnel:reached",
+    )
+
+
+def _stored(cohort: list[CaseFacts], period: Period) -> Table:
+    """Per phase: the cases stored for future use, at the last phase they reached."""
+    found: dict[Phase, list[str]] = {s: [] for s in Phase}
+    for case in cohort:
+        if (kept := _stored_at(case, period)) is not None:
+            found[max(_phases_by(case, period))].append(kept.event_id)
+    return table(
+        "signalling.stored",
+        "Cases stored for future use, by the last phase they reached",
+        ("phase",),
+        ("stored for future use",),
+        [((s.name,), (count(found[s]),)) for s in Phase],
+        note=COHORT + " Stored: severity outcome STORE_FOR_FUTURE_USE or closed for that reason; "
+        "each is also in the funnel, as closed here or still open here.",
     )
 
 

@@ -77,7 +77,7 @@ def test_the_report_is_byte_identical_when_built_twice(
     first, second = files(tmp_path / "first"), files(tmp_path / "second")
     assert first == second
     assert {"report.html", "report.md", "drilldown-internal.csv", "SHA256SUMS"} <= set(first)
-    assert sum(name.startswith("tables/") for name in first) == 31
+    assert sum(name.startswith("tables/") for name in first) == 33
     assert any(name.startswith("charts/") for name in first)
 
 
@@ -101,7 +101,8 @@ def test_the_report_states_what_it_was_verified_against(
     root = verified.split("root ")[1].split(",")[0]
     markdown = (tmp_path / "r" / "report.md").read_text()
     assert "949 sealed records" in markdown and "tree size 949" in markdown and root in markdown
-    assert "SignalReceived v1 (" in markdown and "ReferralMade v2 (" in markdown
+    assert "SignalReceived v2 (" in markdown and "ReferralMade v2 (" in markdown
+    assert "VictimIdentified v2 (" in markdown
     assert "ketenhub 0.1.0, git commit " in markdown
     assert "UNVERIFIED" not in markdown
 

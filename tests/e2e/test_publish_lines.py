@@ -265,3 +265,41 @@ def test_lines_the_hub_would_refuse_for_what_they_hold_are_never_stored(
     assert "sealed 1, rejected 0" in done.stdout
     stored = b"".join(p.read_bytes() for p in hub.rglob("*") if p.is_file())
     assert bsn.encode() not in stored
+
+
+def test_a_victim_of_several_forms_and_a_signal_from_a_school_are_published(
+    ketenhub: Run, tmp_path: Path
+) -> None:
+    """JSON lines carry every form of a victim and the kind of organisation; a second registration is refused."""
+    hub = tmp_path / "hub"
+    ketenhub("init", "--data-dir", str(hub))
+    victim = {
+        "type": "VictimIdentified",
+        "occurred_at": "2025-11-04T10:00:00+01:00",
+        "case_id": "case-lines-0001",
+        "victim": "synthetic-victim-1",
+        "age_group": "UNDER_18",
+        "gender": "FEMALE",
+        "exploitation_form": "SEXUAL",
+        "other_exploitation_forms": ["CRIMINAL"],
+        "residence_status": "DUTCH",
+    }
+    again = {**victim, "occurred_at": "2025-11-05T10:00:00+01:00", "exploitation_form": "LABOUR"}
+    external = line(
+        channel="EXTERNAL_ROUTE",
+        reporter_role="EXTERNAL_PROFESSIONAL",
+        source_organisation="SCHOOL",
+    )
+    source = tmp_path / "victims.jsonl"
+    source.write_text(
+        "\n".join([external, json.dumps(victim), json.dumps(again)]) + "\n", encoding="utf-8"
+    )
+    done = ketenhub(
+        "publish", "--as", "municipality", str(source), "--data-dir", str(hub), check=False
+    )
+    assert done.returncode == 1 and "1 event(s) refused by the hub" in done.stderr
+    assert "line 3: the hub refused event" in done.stderr and "ALREADY_EXISTS" in done.stderr
+    view = json.loads(ketenhub("view", "municipality", "--json", "--data-dir", str(hub)).stdout)
+    assert list(view) == ["case-lines-0001"]
+    listed = ketenhub("rejected", "municipality", "--data-dir", str(hub)).stdout
+    assert "1 rejected message(s)" in listed and "other_exploitation_forms" in listed

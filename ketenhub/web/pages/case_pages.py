@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ketenhub.config.labels import dutch_labels
+from ketenhub.contract.models import SourceOrganisationKind
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import Role
 from ketenhub.web.pages import coordinator_steps, partner_steps
@@ -64,6 +65,9 @@ async def cases(request: Request, user: SignedInDep) -> Response:
             forms=dutch_labels().options(
                 "exploitation_form", dutch_labels().codes("exploitation_form")
             ),
+            organisations=dutch_labels().options(
+                "source_organisation_kind", [k.value for k in SourceOrganisationKind]
+            ),
             event_id=form_event_id(None),
         )
     if user.role is Role.CARE:
@@ -84,6 +88,7 @@ async def new_signal(request: Request, user: SignedInDep, form: CheckedForm) -> 
             "case_id": case_id,
             "channel": required(form, "channel", "het kanaal"),
             "reporter_role": required(form, "reporter_role", "de rol van de melder"),
+            "source_organisation": text(form, "source_organisation"),
             "exploitation_forms": texts(form, "exploitation_forms"),
             "indicators": texts(form, "indicators"),
             "location": {

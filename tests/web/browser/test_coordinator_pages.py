@@ -37,6 +37,30 @@ def test_sign_in_refuses_a_wrong_password_and_needs_a_session(
     expect(screen.page).to_have_url(f"{pages_hub.url}/aanmelden?terug=/zaken")
 
 
+def test_coordinator_records_a_signal_from_a_school(
+    pages_hub: PagesHub, screens: Callable[..., Screen]
+) -> None:
+    """The kind of outside organisation is chosen on the form and sealed with the external signal."""
+    screen = screens(pages_hub)
+    screen.sign_in(pages_hub.user("municipality", "coordinator"))
+    page = screen.page
+    page.get_by_text("Nieuw signaal vastleggen").click()
+    page.get_by_label("Kanaal").select_option("EXTERNAL_ROUTE")
+    page.get_by_label("Rol van de melder").select_option("EXTERNAL_PROFESSIONAL")
+    page.get_by_label("Soort externe organisatie", exact=False).select_option("SCHOOL")
+    page.get_by_label("Criminele uitbuiting").check()
+    page.get_by_label("Postcodegebied of wijkcode (geen adres)").fill("2263")
+    page.get_by_role("button", name="Signaal vastleggen").click()
+    expect(page.locator(".flash-success")).to_have_text("Vastgelegd.")
+    case_id = page.url.rsplit("/", 1)[1]
+    signals = [
+        e
+        for e in pages_hub.sealed_events()
+        if isinstance(e, m.SignalReceived) and e.case_id == case_id
+    ]
+    assert [(s.channel, s.source_organisation) for s in signals] == [("EXTERNAL_ROUTE", "SCHOOL")]
+
+
 def test_coordinator_takes_a_signal_through_all_five_phases(
     pages_hub: PagesHub, screens: Callable[..., Screen]
 ) -> None:
