@@ -33,7 +33,7 @@ def test_the_register_uses_the_folders_registry(ketenhub: Run, tmp_path: Path) -
         in shown
     )
     assert (
-        "| SignalReceived v1 | `persons` | `pseudonym` | COORDINATOR, POLICE, INSPECTION, RIEC |"
+        "| SignalReceived v2 | `persons` | `pseudonym` | COORDINATOR, POLICE, INSPECTION, RIEC |"
         in shown
     )
     out = tmp_path / "register.md"

@@ -91,6 +91,6 @@ def test_the_markdown_shows_the_registry_periods_in_force() -> None:
     text = markdown(REGISTRY.model_copy(update={"retention": periods}))
     assert "| `cases_with_measures` | 4321 | A synthetic reason for a test |" in text
     assert "| `signals_closed_at_intake` | 365 |" in text
-    assert "| SignalReceived v1 | `free_text` | `encrypted_text` | COORDINATOR |" in text
+    assert "| SignalReceived v2 | `free_text` | `encrypted_text` | COORDINATOR |" in text
     assert "| SealedRecord | `payload` | `sealed_event` |" in text
     assert "| CareView | `content.victims` | `pseudonym` |" in text
