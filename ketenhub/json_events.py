@@ -23,6 +23,7 @@ control characters that a terminal would obey).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -38,13 +39,14 @@ from ketenhub.core.keyed_ids import PLACEHOLDER_EVENT_ID
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data, redact
 from ketenhub.core.privacy import associated_data
+from ketenhub.core.reporter_fields import is_reporter_field
 from ketenhub.errors import KetenhubError
 
 IDENTIFIER_FIELDS = ("persons", "victim", "applicant", "employer", "address")
 TEXT_FIELDS = ("free_text", "rationale", "summary")
-REPORTER_FIELDS = ("reporter_role",)
 MAX_LINE_BYTES = 1 << 20
 _SHOWN_NAME = 40
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 
 class Protector(Protocol):
@@ -82,7 +84,10 @@ class ParsedLine:
 
 
 def shown(value: object) -> str:
-    """A value safe to print in a one-line message: escaped, printable ASCII, cut short."""
+    """A value safe to print in a one-line message: escaped, printable ASCII, cut short, and
+    withheld when it holds a BSN, e-mail address or phone number."""
+    if isinstance(value, str) and find_personal_data(value) is not None:
+        return "(withheld: it holds personal data)"
     text = ascii(value) if isinstance(value, str) else type(value).__name__
     return text if len(text) <= _SHOWN_NAME else text[: _SHOWN_NAME - 3] + "..."
 
@@ -190,14 +195,24 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _problems(exc: ValidationError) -> str:
-    """Pydantic's complaints by field path, without the offending values."""
-    return "; ".join(
-        f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg']}" for e in exc.errors()[:5]
-    )
+    """Pydantic's complaints by field path, without the offending values (an unknown key is
+    shown escaped, or withheld when it holds personal data)."""
+    return "; ".join(f"{_path(e['loc']) or 'event'}: {e['msg']}" for e in exc.errors()[:5])
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(_key(str(part)) for part in loc)
+
+
+def _key(text: str) -> str:
+    plain = _PLAIN_KEY.fullmatch(text) is not None and find_personal_data(text) is None
+    return text if plain else shown(text)
 
 
 def _strip_reporter(fields: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(name for name in REPORTER_FIELDS if fields.pop(name, None) is not None)
+    """Drop every field that names the reporter (as the tips connector does); return their names."""
+    named = [name for name in fields if is_reporter_field(name)]
+    return tuple(name for name in named if fields.pop(name) is not None)
 
 
 def _pseudonym(protector: Protector, value: str) -> str:

@@ -16,8 +16,9 @@ import io
 import json
 from typing import Any
 
-from connectors.anonymous_tips.tip_format import LIST_FIELDS, Tip, is_reporter_field
+from connectors.anonymous_tips.tip_format import LIST_FIELDS, Tip
 from ketenhub.core.personal_data import REDACTED, redact
+from ketenhub.core.reporter_fields import is_reporter_field
 
 NOT_KEPT = (
     "The file could not be read as tips, so it was not kept (it may hold reporter data); "

@@ -37,7 +37,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -47,12 +46,9 @@ from connectors.sdk.errors import InputRefused
 from ketenhub.contract.models import ExploitationForm
 from ketenhub.core.identifiers import normal_case_id
 from ketenhub.core.personal_data import REDACTED, redact
+from ketenhub.core.reporter_fields import is_reporter_field
 
 LIST_FIELDS = ("exploitation_forms", "indicators", "persons")
-REPORTER_NAMES = frozenset(
-    {"name", "phone", "phone_number", "telephone", "tel", "mobile", "email", "e_mail", "mail"}
-)
-REPORTER_PREFIXES = ("reporter", "melder", "caller", "contact")
 REMOVED = REDACTED
 _Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,40}$")]
 
@@ -92,12 +88,6 @@ class TipFile:
     stripped_fields: set[str] = field(default_factory=set)
     stripped_values: int = 0
     redactions: int = 0
-
-
-def is_reporter_field(name: str) -> bool:
-    """Whether a field or column name names the reporter of a tip."""
-    key = re.sub(r"[\s-]+", "_", name.strip().lower())
-    return key in REPORTER_NAMES or key.startswith(REPORTER_PREFIXES)
 
 
 def parse_tip_file(name: str, data: bytes) -> TipFile:

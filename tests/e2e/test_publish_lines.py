@@ -173,6 +173,74 @@ def test_the_anonymous_channel_has_reporter_and_contact_details_stripped(
     assert "example.nl" not in clear and "5678" not in clear and "[removed]" in clear
 
 
+def test_publishing_as_the_anonymous_channel_drops_every_reporter_field_as_the_connector_does(
+    ketenhub: Run, tmp_path: Path
+) -> None:
+    """Fields naming the reporter (reporter*, melder*, contact*, phone, e-mail, ...) are dropped,
+    named escaped and never stored; the tip itself is published and sealed."""
+    hub = tmp_path / "hub"
+    ketenhub("init", "--data-dir", str(hub))
+    phone, mail = "06-55501234", "tipgever@example.nl"
+    tip = {
+        **SIGNAL,
+        "channel": "ANONYMOUS_TIP",
+        "persons": [],
+        "free_text": "Young women are brought to the house at night.",
+        "reporter_phone": phone,
+        "Melder Naam": "Placeholder Reporter",
+        "contact-email": mail,
+        "phone": phone,
+        "reporter\x1b[2J": "x",
+        f"contact {phone}": "x",
+    }
+    source = tmp_path / "tip.jsonl"
+    source.write_text(json.dumps(tip) + "\n", encoding="utf-8")
+
+    done = ketenhub(
+        "publish", "--as", "meld-misdaad-anoniem", str(source), "--data-dir", str(hub), check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "published 1 event(s)" in done.stdout and "sealed 1, rejected 0" in done.stdout
+    dropped = next(t for t in done.stdout.splitlines() if "dropped reporter field(s)" in t)
+    for name in ("reporter_role", "reporter_phone", "Melder Naam", "contact-email", "phone"):
+        assert name in dropped
+    printed = done.stdout + done.stderr
+    assert "\x1b" not in printed and phone not in printed and mail not in printed
+    stored = b"".join(p.read_bytes() for p in hub.rglob("*") if p.is_file())
+    for value in (phone, mail, "Placeholder Reporter", "55501234"):
+        assert value.encode() not in stored
+
+
+def test_a_refusal_never_repeats_a_key_or_value_holding_personal_data_or_control_characters(
+    ketenhub: Run, tmp_path: Path
+) -> None:
+    """Unknown keys and a foreign recorder are named escaped, or withheld when they hold a phone,
+    BSN or e-mail address; an escape sequence is shown as text, never sent to the terminal."""
+    hub = tmp_path / "hub"
+    ketenhub("init", "--data-dir", str(hub))
+    bsn = next(synthetic_bsns())
+    lines = [
+        json.dumps({**SIGNAL, "bel 06-55501234": 1, "0655501234": 2, "\x1b[31mred": 3}),
+        json.dumps({**SIGNAL, "location": {"area_code": "2264", "tipgever@example.nl": 1}}),
+        line(recorded_by=bsn),
+        json.dumps({"type": f"Signal{bsn}"}),
+    ]
+    source = tmp_path / "keys.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    done = ketenhub(
+        "publish", "--as", "municipal-staff", str(source), "--data-dir", str(hub), check=False
+    )
+
+    assert done.returncode == 1 and "refused 4 bad line(s)" in done.stdout
+    printed = done.stdout + done.stderr
+    for secret in ("55501234", "example.nl", bsn):
+        assert secret not in printed
+    assert printed.count("(withheld: it holds personal data)") >= 4
+    assert "\x1b" not in printed and "'\\x1b[31mred'" in printed  # escaped, as text
+
+
 def test_publish_refuses_bad_lines_publishes_the_rest_and_exits_non_zero(
     ketenhub: Run, tmp_path: Path
 ) -> None:

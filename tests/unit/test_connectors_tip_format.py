@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from connectors.anonymous_tips.tip_format import is_reporter_field, parse_tip_file, redact
+from connectors.anonymous_tips.tip_format import parse_tip_file, redact
 from connectors.sdk.errors import InputRefused
+from ketenhub.core.reporter_fields import is_reporter_field
 
 TIP = {
     "tip_id": "MMA-1",
