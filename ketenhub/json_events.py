@@ -201,10 +201,12 @@ def _problems(exc: ValidationError) -> str:
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(_key(str(part)) for part in loc)
+    return ".".join(shown_key(str(part)) for part in loc)
 
 
-def _key(text: str) -> str:
+def shown_key(text: str) -> str:
+    """A key or field name safe to print: as is when plain, else escaped, or withheld when it
+    holds a BSN, e-mail address or phone number."""
     plain = _PLAIN_KEY.fullmatch(text) is not None and find_personal_data(text) is None
     return text if plain else shown(text)
 

@@ -10,6 +10,7 @@ from connectors.anonymous_tips.drop_folder import FileOutcome, import_folder
 from connectors.console import HubAddress, hub_options, open_client, settle
 from connectors.sdk.errors import ConnectorError
 from ketenhub.core.partners import Role
+from ketenhub.json_events import shown_key
 
 
 class FilesRefused(ConnectorError):
@@ -80,7 +81,7 @@ def _line(outcome: FileOutcome) -> str:
     if outcome.resumed_after:
         done += f" ({outcome.resumed_after} before the interruption, {outcome.sent} now)"
     if outcome.stripped_values:
-        fields = ", ".join(outcome.stripped_fields)
+        fields = ", ".join(shown_key(name) for name in outcome.stripped_fields)
         done += f"; stripped {outcome.stripped_values} reporter value(s) ({fields})"
     if outcome.redactions:
         done += (

@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from connectors.anonymous_tips.tip_format import LIST_FIELDS, Tip
-from ketenhub.core.personal_data import REDACTED, redact
+from ketenhub.core.personal_data import REDACTED, find_personal_data, redact
 from ketenhub.core.reporter_fields import is_reporter_field
 
 NOT_KEPT = (
@@ -58,7 +58,7 @@ def _csv_copy(text: str) -> bytes | None:
         return None
     if not rows:
         return None
-    columns = [c for c in rows[0] if c is not None and not is_reporter_field(c)]
+    columns = [c for c in rows[0] if c is not None and _kept(c)]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -69,11 +69,12 @@ def _csv_copy(text: str) -> bytes | None:
 
 
 def _row(row: dict[Any, Any]) -> dict[str, Any]:
-    return {
-        str(key): _value(str(key), value)
-        for key, value in row.items()
-        if not is_reporter_field(str(key))
-    }
+    return {str(key): _value(str(key), value) for key, value in row.items() if _kept(str(key))}
+
+
+def _kept(key: str) -> bool:
+    """Whether a field's name stays in the copy: not the reporter's, and no personal data itself."""
+    return not is_reporter_field(key) and find_personal_data(key) is None
 
 
 def _value(key: str, value: Any) -> Any:

@@ -47,6 +47,7 @@ from ketenhub.contract.models import ExploitationForm
 from ketenhub.core.identifiers import normal_case_id
 from ketenhub.core.personal_data import REDACTED, redact
 from ketenhub.core.reporter_fields import is_reporter_field
+from ketenhub.json_events import shown_key
 
 LIST_FIELDS = ("exploitation_forms", "indicators", "persons")
 REMOVED = REDACTED
@@ -175,7 +176,7 @@ def _tip(name: str, number: int, row: Any, parsed: TipFile) -> Tip:
 def _problems(exc: ValidationError) -> str:
     """Name each field and the rule it broke, never the value (it may be personal data)."""
     return "; ".join(
-        f"{'.'.join(map(str, e['loc'])) or 'tip'}: "
+        f"{'.'.join(shown_key(str(p)) for p in e['loc']) or 'tip'}: "
         + ("is not part of the tip format" if e["type"] == "extra_forbidden" else e["msg"])
         for e in exc.errors()
     )

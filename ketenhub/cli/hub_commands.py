@@ -17,10 +17,15 @@ from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, te
 from ketenhub.codec.views import decode_view, view_document
 from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import Role
-from ketenhub.core.personal_data import find_personal_data
 from ketenhub.errors import CodecError
 from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option
-from ketenhub.json_events import InvalidEventLine, ParsedLine, event_from_json, numbered_lines
+from ketenhub.json_events import (
+    InvalidEventLine,
+    ParsedLine,
+    event_from_json,
+    numbered_lines,
+    shown_key,
+)
 from ketenhub.protection.keystore import UnknownSubject
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import read_all
@@ -109,17 +114,10 @@ def publish(
 
 def _echo_stripped(number: int, parsed: ParsedLine) -> None:
     if parsed.stripped_fields:
-        names = ", ".join(_field_name(name) for name in parsed.stripped_fields)
+        names = ", ".join(shown_key(name) for name in parsed.stripped_fields)
         click.echo(f"line {number}: dropped reporter field(s) {names}")
     if parsed.redactions:
         click.echo(f"line {number}: removed {parsed.redactions} contact detail(s) from free text")
-
-
-def _field_name(name: str) -> str:
-    """A dropped field's name as printed: escaped, and withheld when it holds personal data."""
-    if find_personal_data(name) is not None:
-        return "(a name holding personal data)"
-    return terminal_safe(name[:40])
 
 
 def _echo_refused(hub: EmbeddedHub, topic: str, start: int, published: dict[str, int]) -> int:

@@ -158,3 +158,25 @@ def test_the_refused_copy_drops_the_persons_and_everything_is_private(
     for folder in (drop / "refused", drop / ".ketenhub"):
         assert folder.stat().st_mode & 0o777 == 0o700
         assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.iterdir())
+
+
+def test_field_names_holding_a_phone_or_control_characters_are_never_shown_or_kept(
+    folders: tuple[Path, Path],
+) -> None:
+    """A reporter's number written into a field's name is withheld from the output, the reason and
+    the copy; a name with terminal control characters is shown escaped."""
+    hub, drop = folders
+    phone = "06-55501234"
+    good = {**bad_tip(), "area_code": "2261", f"contact {phone}": "x", "reporter\x1b]0;t\x07": "y"}
+    good.pop("callback_address")
+    bad = {**good, "tip_id": "MMA-2025-70009", f"remarks {phone}": "z"}
+    (drop / "tips-good.json").write_text(json.dumps([good]), encoding="utf-8")
+    (drop / "tips-bad.json").write_text(json.dumps([bad]), encoding="utf-8")
+
+    done = run("connector", "anonymous-tips", str(drop), "--data-dir", str(hub))
+
+    assert done.exit_code == 1 and "tips-good.json: imported" in done.output
+    assert "55501234" not in done.output and "(withheld: it holds personal data)" in done.output
+    assert "\x1b" not in done.output and "\x07" not in done.output
+    assert "'reporter\\x1b]0;t\\x07'" in done.output
+    assert b"55501234" not in stored(drop) + stored(hub)
