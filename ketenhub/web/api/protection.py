@@ -46,6 +46,7 @@ from ketenhub.web.problems import (
     SUBJECT_ERASED,
     UNAUTHORIZED,
     Problem,
+    ProblemType,
     problem_responses,
 )
 from ketenhub.web.reads import ReadPurpose, record_case_reads
@@ -174,6 +175,8 @@ async def case_subjects(
     body: CaseSubjectRequest, caller: PartnerCaller, context: WebContextDep
 ) -> CaseSubjectDocument:
     """The data subject of each case's own texts (each case counts as one request)."""
+    for index, case_id in enumerate(body.case_ids):
+        _refuse_personal_data_in_case_id(INVALID_REQUEST, f"case_ids[{index}]", case_id)
     _charge_items(context, caller, len(body.case_ids))
     backend = context.hub.backend
     found = await context.hub.call(
@@ -236,6 +239,8 @@ async def event_ids(
         raise Problem(INVALID_EVENT, f"event: not a protected event: {exc}") from None
     if event.recorded_by != caller.partner.id:
         raise Problem(INVALID_EVENT, "event: recorded_by must be your own partner id")
+    if event.case_ref:
+        _refuse_personal_data_in_case_id(INVALID_EVENT, "event: its case id", event.case_ref)
     backend = context.hub.backend
     keyed = await context.hub.call(lambda: backend.protector.with_event_id(event))
     cases = [event.case_ref] if event.case_ref else []
@@ -286,6 +291,21 @@ async def hub_proof(
         public_key=_b64(raw),
         signature=_b64(sign_proof(key, body.challenge)),
     )
+
+
+def _refuse_personal_data_in_case_id(kind: ProblemType, where: str, case_id: str) -> None:
+    """Refuse a case id holding a BSN, e-mail address or phone number before it is recorded.
+
+    The hub refuses such an event (``PERSONAL_DATA_IN_FIELD``), and the access record names
+    cases by their id: a case id like this one must not get there.
+    """
+    found = find_personal_data(case_id)
+    if found is not None:
+        detail = (
+            f"{where} holds what looks like a {found.description}; case ids are opaque "
+            "(the value is not repeated here)"
+        )
+        raise Problem(kind, detail)
 
 
 def _charge_items(context: WebContext, caller: Caller, items: int) -> None:

@@ -1,0 +1,188 @@
+"""The protection service attacked as a hostile or careless partner would: what it must not give away."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connectors.sdk.errors import ProtectionServiceError, TokenRefused
+from connectors.sdk.remote_protector import RemoteProtector
+from ketenhub.codec.single_object import encode_event
+from ketenhub.core.privacy import associated_data
+from ketenhub.core.trust import pin_from_pem
+from ketenhub.hub_folder import HubFolder
+from ketenhub.json_events import event_from_json
+from ketenhub.runtime.embedded.hub import create_hub
+from ketenhub.web.server import free_port
+from ketenhub.web.tokens import TokenStore
+from tests.web.conftest import WebHub
+from tests.web.test_reads import _serve, _wait_until_serving
+
+SYNTHETIC_BSN = "111222333"  # passes the eleven-test; nobody's
+ASSOCIATED = associated_data("SignalReceived", "free_text")
+
+
+def _pin(hub: WebHub) -> object:
+    return pin_from_pem(HubFolder(hub.data_dir).keys.public_key_file.read_bytes())
+
+
+def _remote(hub: WebHub, partner: str = "police", **kwargs: object) -> RemoteProtector:
+    token = hub.tokens.get(partner) or hub.token(partner)
+    return RemoteProtector(hub.url, token, _pin(hub), **kwargs)  # type: ignore[arg-type]
+
+
+def _event_line(case_id: str) -> str:
+    return json.dumps({"type": "SignalReceived", "occurred_at": "2025-11-03T09:15:00+01:00",
+                       "case_id": case_id, "channel": "POLICE", "exploitation_forms": ["LABOUR"],
+                       "indicators": ["LIVES_AT_WORK"],
+                       "location": {"municipality_code": "GM1916", "area_code": "2264"},
+                       "persons": ["synthetic-person-71"]})  # fmt: skip
+
+
+HOSTILE_BODIES = [
+    ("pseudonyms", b'{"identifiers": ["111222333"'),  # truncated JSON
+    ("pseudonyms", b'{"identifiers": [111222333]}'),  # a number, not a string
+    ("pseudonyms", b'{"identifiers": ["111222333' + b"x" * 300 + b'"]}'),  # too long
+    ("pseudonyms", b'{"identifiers": {"111222333": 1}}'),  # a map of identifiers
+    ("pseudonyms", b'{"identifiers": ["\\ud800111222333"]}'),  # a lone surrogate
+    ("case-subjects", b'{"case_ids": ["Case-111222333"]}'),
+    ("encryptions", b'{"subject": "111222333", "associated": "", "text": "x"}'),
+    (
+        "encryptions",
+        b'{"subject": "psn-' + b"0" * 32 + b'", "associated": "!", "text": "111222333"}',
+    ),
+    ("digests", b'{"purpose": "111222333", "sha256": "111222333"}'),
+    ("event-ids", b'{"event": "111222333"}'),
+]
+
+
+@pytest.mark.parametrize(("route", "body"), HOSTILE_BODIES)
+def test_a_problem_document_never_repeats_a_clear_value_that_was_sent(
+    embedded_web_hub: WebHub, route: str, body: bytes
+) -> None:
+    """Garbage JSON, wrong types, overlong or odd identifiers: a 4xx problem that names the field, not the value."""
+    with embedded_web_hub.client("police") as police:
+        answer = police.post(
+            f"/api/v1/{route}", content=body, headers={"content-type": "application/json"}
+        )
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert SYNTHETIC_BSN not in answer.text
+
+
+def test_a_case_id_holding_a_bsn_is_refused_before_it_reaches_the_access_record(
+    embedded_web_hub: WebHub,
+) -> None:
+    """A case id the hub would refuse as PERSONAL_DATA_IN_FIELD is refused by the service too, never recorded."""
+    protector = HubFolder(embedded_web_hub.data_dir).protector()
+    try:
+        event = event_from_json(_event_line("case-111-222-333"), 1, "police", protector).event
+    finally:
+        protector.close()
+    encoded = base64.b64encode(encode_event(event)).decode()
+    with embedded_web_hub.client("police") as police:
+        subjects = police.post("/api/v1/case-subjects", json={"case_ids": [SYNTHETIC_BSN]})
+        keyed = police.post("/api/v1/event-ids", json={"event": encoded})
+    assert subjects.status_code == 400, subjects.text
+    assert keyed.status_code == 422, keyed.text
+    for answer in (subjects, keyed):
+        assert "citizen service number" in answer.json()["detail"]
+        assert SYNTHETIC_BSN not in answer.text and "111-222-333" not in answer.text
+
+
+def test_a_redirect_to_another_host_is_not_followed(embedded_web_hub: WebHub) -> None:
+    """A service that proves the pinned key and then redirects is refused: nothing reaches the other host."""
+    elsewhere: list[httpx.Request] = []
+    real = httpx.Client(base_url=embedded_web_hub.url)
+
+    def network(request: httpx.Request) -> httpx.Response:
+        if request.url.host != "127.0.0.1":
+            elsewhere.append(request)
+            return httpx.Response(200, json={"pseudonyms": ["psn-" + "0" * 32]})
+        if request.url.path.endswith("/hub-proofs"):
+            proof = real.post(request.url.path, content=request.content, headers=request.headers)
+            return httpx.Response(proof.status_code, content=proof.content)
+        target = f"https://collector.example.org{request.url.path}"
+        return httpx.Response(307, headers={"Location": target})
+
+    remote = _remote(embedded_web_hub, transport=httpx.MockTransport(network))
+    try:
+        with pytest.raises(ProtectionServiceError, match="HTTP 307"):
+            remote.pseudonym(SYNTHETIC_BSN)
+    finally:
+        remote.close()
+        real.close()
+    assert elsewhere == []
+
+
+def test_a_token_revoked_while_a_connector_runs_is_refused_at_its_next_call(
+    embedded_web_hub: WebHub,
+) -> None:
+    """Revoking a token stops a running RemoteProtector at its next call with TokenRefused."""
+    issued = TokenStore(embedded_web_hub.data_dir).add(
+        HubFolder(embedded_web_hub.data_dir).registry(), "police", "to revoke"
+    )
+    remote = RemoteProtector(embedded_web_hub.url, issued.token, _pin(embedded_web_hub))  # type: ignore[arg-type]
+    try:
+        remote.pseudonym("synthetic-person-before")
+        TokenStore(embedded_web_hub.data_dir).revoke(issued.record.token_id)
+        with pytest.raises(TokenRefused):
+            remote.pseudonym("synthetic-person-after")
+        with pytest.raises(TokenRefused):
+            remote.encrypt(remote.pseudonym("synthetic-person-before"), "A text.", ASSOCIATED)
+    finally:
+        remote.close()
+
+
+def test_hostile_requests_leave_no_clear_value_in_the_log_or_the_data_folder(
+    tmp_path: Path,
+) -> None:
+    """A BSN in a path, a query, a header, a body the service refuses or answers: none of it in the log or a file."""
+    data_dir = tmp_path / "hub"
+    create_hub(data_dir)
+    token = TokenStore(data_dir).add(HubFolder(data_dir).registry(), "police")
+    port, log_file = free_port(), tmp_path / "server.log"
+    server = _serve(data_dir, port, log_file)
+    url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {token.token}", "X-Reference": SYNTHETIC_BSN}
+    try:
+        _wait_until_serving(url)
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as police:
+            police.post(f"/api/v1/pseudonyms/{SYNTHETIC_BSN}", json={"identifiers": ["x"]})
+            police.post(f"/api/v1/pseudonyms?bsn={SYNTHETIC_BSN}", json={"identifiers": ["x"]})
+            police.post("/api/v1/pseudonyms", json={"identifiers": [SYNTHETIC_BSN]})
+            police.post("/api/v1/case-subjects", json={"case_ids": [SYNTHETIC_BSN]})
+            police.post("/api/v1/pseudonyms", content=b'{"identifiers": ["111222333"')
+            for route, body in HOSTILE_BODIES:
+                police.post(f"/api/v1/{route}", content=body)
+            police.get(f"/api/v1/cases/case-{SYNTHETIC_BSN}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    logged = log_file.read_text()
+    assert "case_read" in logged  # the log was written at INFO
+    for clear in (SYNTHETIC_BSN, "111-222-333", token.token):
+        assert clear not in logged
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert SYNTHETIC_BSN.encode() not in path.read_bytes(), path
+
+
+def test_a_pseudonym_of_a_guessed_identifier_opens_no_case(embedded_web_hub: WebHub) -> None:
+    """Knowing a person's pseudonym gives a partner no case it is not entitled to: no route takes a pseudonym."""
+    with embedded_web_hub.client("police") as police:
+        pseudonym = police.post("/api/v1/pseudonyms", json={"identifiers": ["synthetic-9"]}).json()[
+            "pseudonyms"
+        ][0]
+        paths = police.get("/api/v1/openapi.json").json()["paths"]
+        by_pseudonym = [
+            police.get(f"/api/v1/cases/{pseudonym}"),
+            police.get("/api/v1/cases", params={"person": pseudonym, "subject": pseudonym}),
+        ]
+    assert not any("{person" in p or "{subject" in p or "{pseudonym" in p for p in paths)
+    assert by_pseudonym[0].status_code in (400, 404)
+    assert pseudonym not in by_pseudonym[1].text
