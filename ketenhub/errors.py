@@ -9,7 +9,8 @@
     │   └── InvalidCloudEventHeaders
     ├── RegistryError              the partner registry is invalid or does not know a partner
     ├── PrivacyError               pseudonymisation or field encryption failed
-    │   └── SubjectKeyErased       the subject's key was deleted (crypto-shredded)
+    │   ├── SubjectKeyErased       the subject's key was deleted (crypto-shredded)
+    │   └── EmptyIdentifier        an identifier with nothing visible (it would be everyone's)
     ├── IntegrityError             the audit log or a proof does not hold
     │   ├── ChainBroken
     │   ├── CheckpointInvalid
@@ -90,6 +91,16 @@ class SubjectKeyErased(PrivacyError):
     def __init__(self, subject: str) -> None:
         self.subject = subject
         super().__init__(f"the key of data subject {subject} was erased; its fields are unreadable")
+
+
+class EmptyIdentifier(PrivacyError):
+    """An identifier to pseudonymise holds nothing visible: every such one would be one person."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "an identifier has nothing visible (only spaces or invisible characters): leave it "
+            "out instead, for every such identifier would be one and the same person"
+        )
 
 
 class IntegrityError(KetenhubError):

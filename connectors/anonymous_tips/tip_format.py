@@ -40,10 +40,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from connectors.sdk.errors import InputRefused
 from ketenhub.contract.models import ExploitationForm
+from ketenhub.core.identifier_form import canonical_identifier
 from ketenhub.core.identifiers import normal_case_id
 from ketenhub.core.personal_data import REDACTED, redact
 from ketenhub.core.reporter_fields import is_reporter_field
@@ -69,6 +78,15 @@ class Tip(BaseModel):
         default_factory=list
     )
     description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+    @field_validator("persons")
+    @classmethod
+    def _visible(cls, persons: list[str]) -> list[str]:
+        """Refuse an identifier with nothing visible: every such one would be one person."""
+        if any(not canonical_identifier(p) for p in persons):
+            msg = "an identifier has nothing visible (only spaces or invisible characters)"
+            raise ValueError(msg)
+        return persons
 
     @property
     def case_id(self) -> str:

@@ -13,7 +13,7 @@ from ketenhub.core.privacy import (
     encrypt_text,
     pseudonymise,
 )
-from ketenhub.errors import PrivacyError, SubjectKeyErased
+from ketenhub.errors import EmptyIdentifier, PrivacyError, SubjectKeyErased
 from ketenhub.protection.keystore import SqliteKeyStore
 
 ERASED = "[erased]"
@@ -27,8 +27,14 @@ class KeyStoreProtector:
         self._secret, self._keys = secret, keys
 
     def pseudonym(self, identifier: str) -> str:
-        """Return the keyed-HMAC pseudonym of an identifier, in its one canonical form."""
-        return pseudonymise(self._secret, PSEUDONYM_NAMESPACE, canonical_identifier(identifier))
+        """Return the keyed-HMAC pseudonym of an identifier, in its one canonical form.
+
+        Raises ``EmptyIdentifier`` when nothing visible is left of it.
+        """
+        canonical = canonical_identifier(identifier)
+        if not canonical:
+            raise EmptyIdentifier
+        return pseudonymise(self._secret, PSEUDONYM_NAMESPACE, canonical)
 
     def case_subject(self, case_id: str) -> str:
         """The data subject of texts keyed to a case rather than to a person."""

@@ -176,3 +176,10 @@ def test_contact_details_in_unicode_or_spelled_out_are_removed(text: str, expect
     """En dashes, fullwidth characters, zero-width spaces and spelled-out addresses are redacted
     whole; ordinary words and ids of dates and counters stay."""
     assert redact(text)[0] == expected
+
+
+@pytest.mark.parametrize("invisible", [" ", "\u200b", "\u00a0\u00ad"])
+def test_a_person_with_nothing_visible_refuses_the_file(invisible: str) -> None:
+    """An identifier of spaces or invisible characters would be everyone's pseudonym: the file is refused."""
+    with pytest.raises(InputRefused, match="nothing visible"):
+        parse_tip_file("t.json", as_json(TIP | {"persons": ["synthetic-person-1", invisible]}))

@@ -9,11 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.sdk.errors import ProtectionServiceError, TokenRefused
+from connectors.sdk.errors import ProtectionRefused, ProtectionServiceError, TokenRefused
 from connectors.sdk.remote_protector import RemoteProtector
 from ketenhub.codec.single_object import encode_event
 from ketenhub.core.privacy import associated_data
 from ketenhub.core.trust import pin_from_pem
+from ketenhub.errors import KetenhubError
 from ketenhub.hub_folder import HubFolder
 from ketenhub.json_events import event_from_json
 from ketenhub.runtime.embedded.hub import create_hub
@@ -92,6 +93,25 @@ def test_a_case_id_holding_a_bsn_is_refused_before_it_reaches_the_access_record(
     for answer in (subjects, keyed):
         assert "citizen service number" in answer.json()["detail"]
         assert SYNTHETIC_BSN not in answer.text and "111-222-333" not in answer.text
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u00ad\u2060", " \u00a0\t", "\ufeff"])
+def test_an_identifier_with_nothing_visible_is_refused_on_both_paths(
+    embedded_web_hub: WebHub, invisible: str
+) -> None:
+    """Invisible-only identifiers would all be one person: the hub's protector and its service refuse them."""
+    protector = HubFolder(embedded_web_hub.data_dir).protector()
+    try:
+        with pytest.raises(KetenhubError, match="nothing visible"):
+            protector.pseudonym(invisible)
+    finally:
+        protector.close()
+    remote = _remote(embedded_web_hub)
+    try:
+        with pytest.raises(ProtectionRefused, match="nothing visible"):
+            remote.pseudonym(invisible)
+    finally:
+        remote.close()
 
 
 def test_a_redirect_to_another_host_is_not_followed(embedded_web_hub: WebHub) -> None:

@@ -29,10 +29,11 @@ from fastapi import APIRouter, Request
 from pydantic import Base64Bytes, BaseModel, Field, StringConstraints
 
 from ketenhub.codec.single_object import decode_event
+from ketenhub.core.identifier_form import canonical_identifier
 from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.trust import fingerprint
-from ketenhub.errors import KetenhubError, SubjectKeyErased
+from ketenhub.errors import EmptyIdentifier, KetenhubError, SubjectKeyErased
 from ketenhub.hub_folder import HubFolder
 from ketenhub.protection.hub_proof import CHALLENGE_BYTES, sign_proof
 from ketenhub.protection.interface import Protector
@@ -154,6 +155,9 @@ async def pseudonyms(
     Each identifier counts as one request against your token's rate limit, so guessing
     identifiers to unmask pseudonyms is as slow as asking for them one by one.
     """
+    for index, identifier in enumerate(body.identifiers):
+        if not canonical_identifier(identifier):
+            raise Problem(INVALID_REQUEST, f"identifiers[{index}]: {EmptyIdentifier()}")
     _charge_items(context, caller, len(body.identifiers))
     backend = context.hub.backend  # its protector is opened and used on the hub's thread only
     found = await context.hub.call(
