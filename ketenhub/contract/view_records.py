@@ -60,6 +60,7 @@ class Signal:
     location: m.Location
     persons: tuple[str, ...]
     free_text: m.EncryptedField | None
+    source_organisation: m.SourceOrganisationKind | None = None  # view v2
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ class Victim:
     residence_status: m.ResidenceStatus
     identified_at: dt.datetime
     identified_by: str
+    other_exploitation_forms: tuple[m.ExploitationForm, ...] = ()  # view v2
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +325,7 @@ _VIEW_TYPES += (CoordinatorView, StatusView, EnforcementView, InvestigationView,
 _VIEW_TYPES += (CaseView,)
 _SHARED_TYPES: tuple[type, ...] = (m.Location, m.EncryptedField, m.Channel, m.ReporterRole)
 _SHARED_TYPES += (m.ExploitationForm, m.IntakeOutcome, m.SeverityOutcome, m.Register)
+_SHARED_TYPES += (m.SourceOrganisationKind,)
 _SHARED_TYPES += (m.ActionResult, m.MeasureType, m.CloseReason, m.AgeGroup, m.Gender)
 _SHARED_TYPES += (m.ResidenceStatus, m.CareType, m.Urgency, m.DeclineReason, m.CareOutcome)
 _SHARED_TYPES += (m.MeetingType,)

@@ -81,6 +81,7 @@ def _signal(e: m.SignalReceived, s: CaseState, _: frozenset[str]) -> None:
         location=e.location,
         persons=tuple(e.persons),
         free_text=e.free_text,
+        source_organisation=e.source_organisation,
     )
 
 
@@ -212,6 +213,7 @@ def _victim(e: m.VictimIdentified, s: CaseState, _: frozenset[str]) -> None:
         residence_status=e.residence_status,
         identified_at=e.occurred_at,
         identified_by=e.recorded_by,
+        other_exploitation_forms=tuple(e.other_exploitation_forms),
     )
 
 

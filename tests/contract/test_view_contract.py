@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
 from test_view_rendering import sealed_year  # the demo year, sealed by the core
 
 REGISTRY = load_registry()
-SCHEMA_FILE = view_schema_dir() / "case_view.v1.avsc"
+SCHEMA_FILE = view_schema_dir() / "case_view.v2.avsc"  # the newest, as a partner has it
 ROLE_RECORDS = {
     Role.COORDINATOR: "CoordinatorView",
     Role.MUNICIPAL_STAFF: "StatusView",
@@ -244,3 +244,33 @@ def test_a_truncated_or_padded_view_is_a_corrupt_datum(year_views: list[tuple[st
     for broken in (value[:-3], value + b"\x00"):
         with pytest.raises(CorruptDatum):
             decode_view(broken)
+
+
+def test_a_v2_view_reads_with_the_v1_schema_and_a_v1_view_with_the_hub(
+    year_views: list[tuple[str, bytes]],
+) -> None:
+    """The victim of two forms: a v1 reader sees her main form; a view written with v1 decodes with no other forms."""
+    v1, v2 = view_catalogue().versions(VIEW_RECORD)
+    two_forms = [
+        value
+        for partner, value in year_views
+        if partner == "municipality"
+        and any(
+            x.other_exploitation_forms
+            for x in getattr(decode_view(value).content, "victims", {}).values()
+        )
+    ]
+    assert two_forms, "the demo year has a victim of two forms"
+    value = two_forms[-1]
+    assert value[2:HEADER_SIZE] == v2.fingerprint
+    stream = io.BytesIO(value[HEADER_SIZE:])
+    old = fastavro.schemaless_reader(stream, v2.parsed, v1.parsed, return_record_name=True)
+    victims = old["content"][1]["victims"]
+    assert victims and all("other_exploitation_forms" not in x for x in victims.values())
+    written_by_v1 = io.BytesIO()
+    fastavro.schemaless_writer(written_by_v1, v1.parsed, old)
+    decoded = decode_view(MARKER + v1.fingerprint + written_by_v1.getvalue())
+    content = decoded.content
+    assert isinstance(content, v.CoordinatorView)
+    assert all(x.other_exploitation_forms == () for x in content.victims.values())
+    assert content.signal is not None and content.signal.source_organisation is None

@@ -59,6 +59,7 @@ def test_coordinator_records_a_signal_from_a_school(
         if isinstance(e, m.SignalReceived) and e.case_id == case_id
     ]
     assert [(s.channel, s.source_organisation) for s in signals] == [("EXTERNAL_ROUTE", "SCHOOL")]
+    expect(page.locator(".source-organisation")).to_have_text("School")
 
 
 def test_coordinator_takes_a_signal_through_all_five_phases(

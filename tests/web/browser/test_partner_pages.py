@@ -157,6 +157,7 @@ def test_care_provider_sees_only_its_referral_and_takes_it_to_the_end(
             "age_group": "FROM_18_TO_23",
             "gender": "FEMALE",
             "exploitation_form": "LABOUR",
+            "other_exploitation_forms": ["SEXUAL"],
             "residence_status": "EU_CITIZEN",
         },
     )
@@ -190,6 +191,7 @@ def test_care_provider_sees_only_its_referral_and_takes_it_to_the_end(
 
     screen.goto("/zaken/zaak-zorg")
     expect(page.get_by_text("verwijzing-ldh")).to_have_count(0)
+    expect(page.locator(".victim-forms")).to_have_text("Arbeidsuitbuiting, Seksuele uitbuiting")
     screen.shot("verwijzing")
     page.get_by_role("button", name="Aanvaarden").click()
     expect(page.locator(".referral-status")).to_have_text("Aanvaard")
