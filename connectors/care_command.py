@@ -144,6 +144,13 @@ def _follow(client: PartnerClient, follow: bool) -> None:
 def _line(referral: ReferralInView) -> str:
     detail, victim = referral.detail, referral.victim
     who = f"{victim.get('age_group', '?')} {victim.get('gender', '?')}" if victim else "victim ?"
+    if victim:
+        others = victim.get("other_exploitation_forms") or []
+        forms = [
+            victim.get("exploitation_form", "?"),
+            *(others if isinstance(others, list) else []),
+        ]
+        who += f" ({', '.join(str(f) for f in forms)})"
     interpreter = ", interpreter needed" if detail.get("interpreter_needed") else ""
     return (
         f"referral {referral.referral_id} (case {referral.case_id}): {detail.get('care_type')}, "

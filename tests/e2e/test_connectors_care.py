@@ -34,7 +34,7 @@ def hub_dir(tmp_path: Path) -> Path:
     story = Story()
     events = [
         story.signal("case-1"),
-        story.victim("case-1"),
+        story.victim("case-1", other_exploitation_forms=["CRIMINAL"]),
         story.referral(referral="r1"),
         story.referral(referral="r2"),
         story.referral(referral="r3", provider="leger-des-heils"),
@@ -47,11 +47,12 @@ def hub_dir(tmp_path: Path) -> Path:
 
 
 def test_follow_shows_only_the_referrals_addressed_to_the_partner(hub_dir: Path) -> None:
-    """SHOP sees its two referrals with the victim's age group, never the other provider's referral."""
+    """SHOP sees its two referrals with the victim's age group and forms, never the other provider's referral."""
     done = run("connector", "care-coordination", "--as", "shop", "--data-dir", str(hub_dir))
     assert done.exit_code == 0, done.output
     assert (
-        "referral r1 (case case-1): CARE_COORDINATION, URGENT, UNDER_18 FEMALE: MADE" in done.stdout
+        "referral r1 (case case-1): CARE_COORDINATION, URGENT, UNDER_18 FEMALE (SEXUAL, CRIMINAL): MADE"
+        in done.stdout
     )
     assert "referral r2" in done.stdout and "r3" not in done.stdout
     assert (
