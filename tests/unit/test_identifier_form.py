@@ -50,6 +50,20 @@ def test_other_identifiers_lose_only_spacing_and_notation(written: str, canonica
     assert canonical_identifier(written) == canonical
 
 
+@pytest.mark.parametrize(
+    "decomposed",
+    ["Jose\u0301 Synthetisch", "Zoe\u0308 Synthetisch", "Franc\u0327ois Synthetisch"],
+)
+def test_a_name_has_one_form_composed_or_decomposed(decomposed: str) -> None:
+    """An accent written as a combining mark (NFD, as macOS and some databases store it) is the composed letter."""
+    import unicodedata
+
+    composed = unicodedata.normalize("NFC", decomposed)
+    assert canonical_identifier(decomposed) == canonical_identifier(composed)
+    unaccented = "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert canonical_identifier(decomposed) != canonical_identifier(unaccented)
+
+
 @pytest.mark.parametrize("invisible", ["", "   ", "\u200b", "\u00ad\u200d", "\n\t"])
 def test_nothing_visible_is_the_empty_identifier(invisible: str) -> None:
     """An identifier of invisible characters only is empty (publish refuses it)."""

@@ -114,6 +114,32 @@ def test_an_identifier_with_nothing_visible_is_refused_on_both_paths(
         remote.close()
 
 
+SPELLINGS_OF_ONE_PERSON = [
+    [SYNTHETIC_BSN, "111 222 333", "1112.22.333", "111-222-333", "\uff11\uff11\uff11222333",
+     "111\u200b222\u00ad333", "111\u2013222\u2013333", " 111222333\n", "\u0661\u0661\u0661222333"],
+    ["Jos\u00e9 Synthetisch", "Jose\u0301 Synthetisch", "Jos\u00e9  Synthetisch",
+     "Jos\u00e9\u00a0Synthetisch", "\ufeffJos\u00e9 Synthetisch"],
+    ["Stationsweg 1\u20133", "Stationsweg 1-3", "Stationsweg\u20071-3"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("spellings", SPELLINGS_OF_ONE_PERSON)
+def test_one_person_gets_one_pseudonym_whichever_way_a_partner_connects(
+    embedded_web_hub: WebHub, spellings: list[str]
+) -> None:
+    """Unicode variants of one identifier fold to one pseudonym, the same from the hub's keys and its service."""
+    protector = HubFolder(embedded_web_hub.data_dir).protector()
+    remote = _remote(embedded_web_hub)
+    try:
+        here = [protector.pseudonym(s) for s in spellings]
+        there = [remote.pseudonym(s) for s in spellings]
+    finally:
+        protector.close()
+        remote.close()
+    assert there == here
+    assert len(set(here)) == 1, [s.encode("unicode_escape") for s in spellings]
+
+
 def test_a_redirect_to_another_host_is_not_followed(embedded_web_hub: WebHub) -> None:
     """A service that proves the pinned key and then redirects is refused: nothing reaches the other host."""
     elsewhere: list[httpx.Request] = []
