@@ -29,7 +29,7 @@ def canonical_identifier(identifier: str) -> str:
     invisible characters are dropped, runs of spaces become one and the ends are trimmed;
     a BSN in any of its written forms becomes its nine digits.
     """
-    composed = unicodedata.normalize("NFKC", identifier)  # an accent as a combining mark: one letter
+    composed = unicodedata.normalize("NFKC", identifier)  # e + U+0301: the one letter é
     text = _SPACES.sub(" ", fold(composed).text).strip()
     if _WRITTEN_NUMBER.fullmatch(text) is not None and is_bsn(text):
         return re.sub(r"[^0-9]", "", text).zfill(9)
