@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_crash_resume import calm_reference, load, outcome, sealed_count, stream
 
 from ketenhub import topics
+from ketenhub.core.sealing import decode_sealed
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.runtime.embedded.writer_lock import LOCK_FILE, WriterLock
+from ketenhub.topic_log import read_all
 
 KETENHUB = [sys.executable, "-m", "ketenhub"]
 WAITING = "waiting for the writer with pid"
@@ -160,3 +162,82 @@ def test_a_killed_concurrent_runner_resumes_cleanly(tmp_path: Path, victim: str)
         hub.run()
         assert outcome(hub) == expected
     decided_exactly_once(crashed)
+
+
+def ingested_count(data_dir: Path, partner: str) -> int:
+    """How many messages ``ingest.<partner>`` holds so far."""
+    with sqlite3.connect(f"file:{data_dir / 'log.sqlite'}?mode=ro", uri=True) as db:
+        row = db.execute(
+            "SELECT COUNT(*) FROM records WHERE topic = ?", (topics.ingest(partner),)
+        ).fetchone()
+    return int(row[0])
+
+
+def signal_lines(path: Path, prefix: str, count: int, **fields: str) -> set[str]:
+    """Write ``count`` signals of distinct cases to ``path``; return their case ids."""
+    cases = {f"case-{prefix}-{n:04d}" for n in range(count)}
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "type": "SignalReceived",
+                    "occurred_at": "2025-11-05T10:00:00+01:00",
+                    "case_id": case,
+                    "channel": "INTERNAL_ROUTE",
+                    "reporter_role": "ENFORCER",
+                    "exploitation_forms": ["LABOUR"],
+                    "indicators": [],
+                    "location": {"municipality_code": "GM1916", "area_code": "2264"},
+                    "persons": [],
+                    **fields,
+                }
+            )
+            + "\n"
+            for case in sorted(cases)
+        )
+    )
+    return cases
+
+
+def test_a_publish_killed_mid_file_beside_another_resumes_when_published_again(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL of one of two concurrent `publish`es at a random line: publishing its file again
+    seals each line's event once (those already in are ignored duplicates), and it verifies."""
+    data_dir = tmp_path / "hub"
+    subprocess.run(
+        [*KETENHUB, "init", "--data-dir", str(data_dir)], check=True, capture_output=True
+    )
+    lines = 400
+    killed_file, other_file = tmp_path / "killed.jsonl", tmp_path / "other.jsonl"
+    police = {"channel": "POLICE", "reporter_role": "POLICE_OFFICER"}
+    expected = signal_lines(killed_file, "killed", lines) | signal_lines(
+        other_file, "other", lines, **police
+    )
+    killed = start(
+        "publish", "--as", "municipal-staff", str(killed_file), "--data-dir", str(data_dir)
+    )
+    other = start("publish", "--as", "police", str(other_file), "--data-dir", str(data_dir))
+    threshold = random.randrange(lines // 4, 3 * lines // 4)
+    while (count := ingested_count(data_dir, "municipal-staff")) < threshold:
+        assert killed.poll() is None, "the publish to be killed ended early"
+        time.sleep(0.002)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.communicate(timeout=60)
+    assert count < lines, "the kill must land mid-file"
+    finish(other)
+
+    again = start(
+        "publish", "--as", "municipal-staff", str(killed_file), "--data-dir", str(data_dir)
+    )
+    finish(again)
+
+    with EmbeddedHub(data_dir) as hub:
+        sealed = [
+            decode_sealed(r.value or b"", r.offset).case_id
+            for r in read_all(hub.log, topics.AUDIT_LOG)
+        ]
+        refused = sum(hub.log.end_offset(topics.rejected(p)) for p in ("municipal-staff", "police"))
+    assert sorted(c or "" for c in sealed) == sorted(expected)  # every line sealed, none twice
+    assert refused == 0  # lines published again were duplicates, ignored, never refused
+    verify(data_dir)  # every input sealed, refused or an ignored duplicate, exactly once
