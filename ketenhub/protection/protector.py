@@ -11,6 +11,7 @@ from ketenhub.core.privacy import (
     decrypt_text,
     derived_nonce,
     encrypt_text,
+    new_subject_key,
     pseudonymise,
 )
 from ketenhub.errors import EmptyIdentifier, PrivacyError, SubjectKeyErased
@@ -49,8 +50,16 @@ class KeyStoreProtector:
         return keyed_digest(self._secret, purpose, content).hex()
 
     def encrypt(self, subject: str, text: str, associated: bytes) -> EncryptedField:
-        """Encrypt a text under the key of ``subject`` (a pseudonym)."""
-        key = self._keys.key_for(subject)
+        """Encrypt a text under the key of ``subject`` (a pseudonym).
+
+        An erased subject gets no key again: its new text is encrypted under a key that is
+        thrown away at once, shredded on arrival as the erasure asks. The answer looks like
+        any other, so that no caller learns from it that this person was known and erased.
+        """
+        try:
+            key = self._keys.key_for(subject)
+        except SubjectKeyErased:
+            key = new_subject_key()  # never stored: the text is unreadable from the start
         nonce = derived_nonce(key, subject, text, associated)
         sealed = encrypt_text(key, subject, text, associated, nonce)
         return EncryptedField(

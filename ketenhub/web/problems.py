@@ -49,7 +49,6 @@ METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "This method is not 
 PERSONAL_DATA_IN_TEXT = ProblemType(
     "personal-data-in-text", 422, "The text holds a BSN, e-mail address or phone number"
 )
-SUBJECT_ERASED = ProblemType("subject-erased", 410, "The data subject was erased")
 HUB_UNAVAILABLE = ProblemType("hub-unavailable", 503, "The hub cannot be reached now")
 INTERNAL_ERROR = ProblemType("internal-error", 500, "The server failed to answer")
 
@@ -65,7 +64,6 @@ PROBLEM_TYPES = (
     RATE_LIMITED,
     METHOD_NOT_ALLOWED,
     PERSONAL_DATA_IN_TEXT,
-    SUBJECT_ERASED,
     HUB_UNAVAILABLE,
     INTERNAL_ERROR,
 )

@@ -14,6 +14,7 @@ import pytest
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.models import EncryptedField
 from ketenhub.core.privacy import associated_data
+from ketenhub.errors import SubjectKeyErased
 from ketenhub.hub_folder import HubFolder
 from ketenhub.json_events import event_from_json
 from ketenhub.protection.hub_proof import proof_holds
@@ -116,7 +117,7 @@ def test_a_subject_that_is_no_pseudonym_gets_no_key(embedded_web_hub: WebHub) ->
 
 
 def test_an_erased_subject_is_not_given_a_new_key(embedded_web_hub: WebHub) -> None:
-    """After crypto-shredding a subject, the service refuses to encrypt for it (410), never re-keys it."""
+    """After crypto-shredding a subject, the service never re-keys it: a new text for it is unreadable."""
     protector = HubFolder(embedded_web_hub.data_dir).protector()
     try:
         subject = protector.pseudonym("synthetic-erased-person")
@@ -126,8 +127,28 @@ def test_an_erased_subject_is_not_given_a_new_key(embedded_web_hub: WebHub) -> N
         protector.close()
     with embedded_web_hub.client("police") as police:
         answer = _encrypt(police, subject, "After the erasure.")
-    assert answer.status_code == 410
-    assert answer.json()["type"] == "urn:ketenhub:problem:subject-erased"
+    assert (
+        answer.status_code == 200
+    )  # answered like any subject (tests/web/test_protection_attacks.py)
+    found = answer.json()
+    field = EncryptedField(
+        subject=found["subject"],
+        nonce=base64.b64decode(found["nonce"]),
+        ciphertext=base64.b64decode(found["ciphertext"]),
+    )
+    protector = HubFolder(embedded_web_hub.data_dir).protector()
+    try:
+        assert (
+            protector.decrypt(field, associated_data("SignalReceived", "free_text")) == "[erased]"
+        )
+    finally:
+        protector.close()
+    keys = SqliteKeyStore(HubFolder(embedded_web_hub.data_dir).keys.subject_keys_file)
+    try:
+        with pytest.raises(SubjectKeyErased):
+            keys.get(subject)
+    finally:
+        keys.close()
 
 
 def test_the_keyed_event_id_is_the_hubs_and_only_for_the_callers_own_events(

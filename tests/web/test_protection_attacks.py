@@ -12,11 +12,13 @@ import pytest
 from connectors.sdk.errors import ProtectionRefused, ProtectionServiceError, TokenRefused
 from connectors.sdk.remote_protector import RemoteProtector
 from ketenhub.codec.single_object import encode_event
+from ketenhub.contract.models import EncryptedField
 from ketenhub.core.privacy import associated_data
 from ketenhub.core.trust import pin_from_pem
 from ketenhub.errors import KetenhubError
 from ketenhub.hub_folder import HubFolder
 from ketenhub.json_events import event_from_json
+from ketenhub.protection.keystore import SqliteKeyStore
 from ketenhub.runtime.embedded.hub import create_hub
 from ketenhub.web.server import free_port
 from ketenhub.web.tokens import TokenStore
@@ -138,6 +140,55 @@ def test_one_person_gets_one_pseudonym_whichever_way_a_partner_connects(
         remote.close()
     assert there == here
     assert len(set(here)) == 1, [s.encode("unicode_escape") for s in spellings]
+
+
+def test_an_erased_subject_cannot_be_told_from_any_other_subject(embedded_web_hub: WebHub) -> None:
+    """Encrypting for an erased subject answers as for a new or a known one, gets no key, and stays unreadable.
+
+    Otherwise any partner could ask for the pseudonym of a guessed BSN and learn from a 410
+    that this person was a data subject of the hub, and was erased.
+    """
+    protector = HubFolder(embedded_web_hub.data_dir).protector()
+    try:
+        erased = protector.pseudonym("synthetic-erased-person-9")
+        protector.encrypt(erased, "Before the erasure.", ASSOCIATED)
+        assert protector.erase(erased)
+        known = protector.pseudonym("synthetic-known-person-9")
+        protector.encrypt(known, "A text before.", ASSOCIATED)
+    finally:
+        protector.close()
+    new = HubFolder(embedded_web_hub.data_dir).protector().pseudonym("synthetic-new-person-9")
+    answers = {}
+    with embedded_web_hub.client("police") as police:
+        for name, subject in (("erased", erased), ("known", known), ("new", new)):
+            body = {
+                "subject": subject,
+                "associated": base64.b64encode(ASSOCIATED).decode(),
+                "text": "After the erasure.",
+            }
+            answers[name] = police.post("/api/v1/encryptions", json=body)
+    assert {a.status_code for a in answers.values()} == {200}, answers["erased"].text
+    assert {tuple(sorted(a.json())) for a in answers.values()} == {
+        ("ciphertext", "nonce", "subject")
+    }
+    assert {len(a.content) for a in answers.values()} == {len(answers["new"].content)}
+    found = answers["erased"].json()
+    field = EncryptedField(
+        subject=found["subject"],
+        nonce=base64.b64decode(found["nonce"]),
+        ciphertext=base64.b64decode(found["ciphertext"]),
+    )
+    protector = HubFolder(embedded_web_hub.data_dir).protector()
+    try:
+        assert protector.decrypt(field, ASSOCIATED) == "[erased]"
+    finally:
+        protector.close()
+    keys = SqliteKeyStore(HubFolder(embedded_web_hub.data_dir).keys.subject_keys_file)
+    try:
+        with pytest.raises(KetenhubError, match="erased"):
+            keys.get(erased)
+    finally:
+        keys.close()
 
 
 def test_a_redirect_to_another_host_is_not_followed(embedded_web_hub: WebHub) -> None:

@@ -33,7 +33,7 @@ from ketenhub.core.identifier_form import canonical_identifier
 from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.trust import fingerprint
-from ketenhub.errors import EmptyIdentifier, KetenhubError, SubjectKeyErased
+from ketenhub.errors import EmptyIdentifier, KetenhubError
 from ketenhub.hub_folder import HubFolder
 from ketenhub.protection.hub_proof import CHALLENGE_BYTES, sign_proof
 from ketenhub.protection.interface import Protector
@@ -44,7 +44,6 @@ from ketenhub.web.problems import (
     INVALID_REQUEST,
     PERSONAL_DATA_IN_TEXT,
     RATE_LIMITED,
-    SUBJECT_ERASED,
     UNAUTHORIZED,
     Problem,
     ProblemType,
@@ -195,14 +194,17 @@ async def case_subjects(
     "/encryptions",
     response_model=EncryptedDocument,
     summary="Encrypt a free text",
-    responses=problem_responses(
-        INVALID_REQUEST, UNAUTHORIZED, PERSONAL_DATA_IN_TEXT, SUBJECT_ERASED, RATE_LIMITED
-    ),
+    responses=problem_responses(INVALID_REQUEST, UNAUTHORIZED, PERSONAL_DATA_IN_TEXT, RATE_LIMITED),
 )
 async def encryptions(
     body: EncryptionRequest, caller: PartnerCaller, context: WebContextDep
 ) -> EncryptedDocument:
-    """The text encrypted under the subject's key; the key is made when the subject is new."""
+    """The text encrypted under the subject's key; the key is made when the subject is new.
+
+    A subject that was erased gets no key again: its text is encrypted under a key thrown
+    away at once (unreadable, as the erasure asks), and the answer is the same as for any
+    other subject, so it does not tell that the person was ever known.
+    """
     if not is_pseudonym(body.subject):
         raise Problem(INVALID_REQUEST, "subject: must be a pseudonym (ask /api/v1/pseudonyms)")
     kind = find_personal_data(body.text)
@@ -212,13 +214,10 @@ async def encryptions(
             "pseudonym (the value is not repeated here)"
         )
         raise Problem(PERSONAL_DATA_IN_TEXT, detail, extra={"kind": kind.value})
-    backend = context.hub.backend
-    try:
-        field = await context.hub.call(
-            lambda: backend.protector.encrypt(body.subject, body.text, body.associated)
-        )
-    except SubjectKeyErased:
-        raise Problem(SUBJECT_ERASED, f"data subject {body.subject} was erased") from None
+    backend = context.hub.backend  # an erased subject is answered like any other (see encrypt)
+    field = await context.hub.call(
+        lambda: backend.protector.encrypt(body.subject, body.text, body.associated)
+    )
     ref = await context.hub.call(lambda: subject_reference(backend.protector, body.subject))
     record_case_reads(caller.reader, [ref], ReadPurpose.PROTECT_ENCRYPT)
     _log_call(caller, "encryptions", 1)
