@@ -9,7 +9,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.sdk.errors import ProtectionRefused, ProtectionServiceError, TokenRefused
+from connectors.anonymous_tips.drop_folder import signal_of
+from connectors.anonymous_tips.tip_format import parse_tip_file
+from connectors.sdk.client import PartnerClient
+from connectors.sdk.errors import (
+    PersonalDataInText,
+    ProtectionRefused,
+    ProtectionServiceError,
+    TokenRefused,
+)
 from connectors.sdk.remote_protector import RemoteProtector
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.models import EncryptedField
@@ -22,7 +30,7 @@ from ketenhub.protection.keystore import SqliteKeyStore
 from ketenhub.runtime.embedded.hub import create_hub
 from ketenhub.web.server import free_port
 from ketenhub.web.tokens import TokenStore
-from tests.web.conftest import WebHub
+from tests.web.conftest import WebHub, serve_embedded
 from tests.web.test_reads import _serve, _wait_until_serving
 
 SYNTHETIC_BSN = "111222333"  # passes the eleven-test; nobody's
@@ -283,3 +291,69 @@ def test_a_pseudonym_of_a_guessed_identifier_opens_no_case(embedded_web_hub: Web
     assert not any("{person" in p or "{subject" in p or "{pseudonym" in p for p in paths)
     assert by_pseudonym[0].status_code in (400, 404)
     assert pseudonym not in by_pseudonym[1].text
+
+
+def _clients(hub: WebHub, partner: str) -> tuple[PartnerClient, PartnerClient]:
+    """One partner's client with the hub's own keys, and one with the hub's protection service."""
+    from connectors.sdk.kafka_transport import KafkaTransport
+    from ketenhub.runtime.kafka.settings import KafkaSettings
+
+    settings = KafkaSettings(kafka_bootstrap="127.0.0.1:1", data_dir=hub.data_dir)
+    local = PartnerClient(partner, KafkaTransport(settings), name="parity")
+    remote = PartnerClient(
+        partner, KafkaTransport(settings, protector=_remote(hub, partner)), name="parity"
+    )
+    return local, remote
+
+
+def test_a_connector_builds_the_same_protected_event_with_either_protector(
+    embedded_web_hub: WebHub,
+) -> None:
+    """The anonymous-tips connector and the SDK's encrypt give the same event with the hub's keys or its service."""
+    tip_file = json.dumps([{"tip_id": "MMA-PARITY-1", "received_at": "2025-11-03T09:15:00+01:00",
+                            "exploitation_forms": ["SEXUAL"], "area_code": "2261",
+                            "persons": ["Jose\u0301 Synthetisch", " synthetic-person-72 "],
+                            "description": "Lights on all night in the back house."},
+                           {"tip_id": "MMA-PARITY-2", "received_at": "2025-11-04T09:15:00+01:00",
+                            "exploitation_forms": ["LABOUR"], "area_code": "2262",
+                            "description": "Vans leave at five every morning."}])  # fmt: skip
+    tips = parse_tip_file("parity.json", tip_file.encode()).tips
+    local, remote = _clients(embedded_web_hub, "meld-misdaad-anoniem")
+    try:
+        here = [signal_of(tip, local) for tip in tips]
+        there = [signal_of(tip, remote) for tip in tips]
+        assert there == here
+        coordinator_here, coordinator_there = _clients(embedded_web_hub, "municipality")
+        subject = coordinator_here.protector.case_subject("case-parity-1")
+        assert coordinator_there.protector.case_subject("case-parity-1") == subject
+        assert coordinator_there.encrypt(
+            subject, "Visited twice.", "SignalReceived", "free_text"
+        ) == coordinator_here.encrypt(subject, "Visited twice.", "SignalReceived", "free_text")
+        for client in (coordinator_here, coordinator_there):
+            with pytest.raises(PersonalDataInText):
+                client.encrypt(subject, "Call 06-12345678.", "SignalReceived", "free_text")
+            client.close()
+    finally:
+        local.close()
+        remote.close()
+
+
+def test_a_batch_larger_than_the_tokens_burst_is_refused_saying_the_most_it_may_hold(
+    tmp_path: Path,
+) -> None:
+    """A batch that could never fit the token's burst gets a 400 naming the most allowed, not a 429 forever."""
+    limited = serve_embedded(tmp_path / "hub", web_token_burst=10, web_token_rate_per_s=0.01)
+    with limited as hub, hub.client("police") as police:
+        too_many = police.post(
+            "/api/v1/pseudonyms", json={"identifiers": [f"synthetic-{n}" for n in range(11)]}
+        )
+        cases = police.post(
+            "/api/v1/case-subjects", json={"case_ids": [f"c-{n}" for n in range(11)]}
+        )
+        at_most = police.post(
+            "/api/v1/pseudonyms", json={"identifiers": [f"synthetic-{n}" for n in range(8)]}
+        )  # the refused batches took one request each: 8 are left
+    for refused in (too_many, cases):
+        assert refused.status_code == 400, refused.text
+        assert "at most 10" in refused.json()["detail"]
+    assert at_most.status_code == 200, at_most.text

@@ -312,9 +312,17 @@ def _refuse_personal_data_in_case_id(kind: ProblemType, where: str, case_id: str
 
 
 def _charge_items(context: WebContext, caller: Caller, items: int) -> None:
-    """Count every item of a batch against the token's rate limit (the request itself took one)."""
+    """Count every item of a batch against the token's rate limit (the request itself took one).
+
+    A batch larger than the token's burst could never fit: it is refused naming the most a
+    batch may hold, rather than told to wait for a bucket that never holds enough.
+    """
     if items <= 1:
         return
+    burst = context.token_limits.burst
+    if items > burst:
+        detail = f"a batch of {items} items is more than this token may ask at once: send at most {burst}"
+        raise Problem(INVALID_REQUEST, detail)
     wait_s = context.token_limits.take(caller.token_id, items - 1)
     if wait_s:
         detail = f"this token asked for too many items; try again in {wait_s:.0f} s"
