@@ -9,8 +9,12 @@ and the id reveals nothing of the clear line).
 Personal data never leaves this module in clear: the identifier fields (``persons``, ``victim``,
 ``applicant``, ``employer``, ``address``) are replaced by keyed-HMAC pseudonyms (a value already
 in the pseudonym format is kept), and the free-text fields (``free_text``, ``rationale``,
-``summary``) are encrypted under the key of their data subject: either a plain string (subject:
-the event's first person or victim, else its case) or ``{"subject": ID, "text": TEXT}``. Free
+``summary``, ``note``) are encrypted under the key of their data subject: either a plain string
+(subject: the event's first person, victim or visited address, else its case) or
+``{"subject": ID, "text": TEXT}``. A control day's ``planned_addresses`` are given as
+``{"address": CLEAR ADDRESS, "area_code": AREA}``: the address becomes its pseudonym (the one
+a visit to it carries) and its display form is encrypted under the key of the control day
+(``ketenhub.core.control_day_subject``), so that key can be erased after the day. Free
 text that holds a BSN, e-mail address or phone number is refused before it is encrypted; for
 the anonymous channel such values are removed instead and any reporter field is dropped, as
 the anonymous-tips connector does.
@@ -32,6 +36,7 @@ from pydantic import ValidationError
 
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS, EncryptedField
+from ketenhub.core.control_day_subject import PLANNED_ADDRESS_FIELD, control_day_identifier
 from ketenhub.core.field_check import check_fields
 from ketenhub.core.identifier_form import canonical_identifier
 from ketenhub.core.identifiers import is_pseudonym
@@ -43,7 +48,7 @@ from ketenhub.core.reporter_fields import is_reporter_field
 from ketenhub.errors import KetenhubError
 
 IDENTIFIER_FIELDS = ("persons", "victim", "applicant", "employer", "address")
-TEXT_FIELDS = ("free_text", "rationale", "summary")
+TEXT_FIELDS = ("free_text", "rationale", "summary", "note")
 MAX_LINE_BYTES = 1 << 20
 _SHOWN_NAME = 40
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
@@ -133,6 +138,7 @@ def event_from_json(
     fields.setdefault("event_id", str(PLACEHOLDER_EVENT_ID))
     try:
         _protect_identifiers(fields, protector)
+        _protect_planned_addresses(model.EVENT_TYPE, fields, protector)
         redactions = _protect_texts(model.EVENT_TYPE, fields, protector, anonymous=anonymous)
         event = model.model_validate(fields)
     except ValidationError as exc:
@@ -233,12 +239,56 @@ def _protect_identifiers(fields: dict[str, Any], protector: Protector) -> None:
             fields[name] = [_pseudonym(protector, v) if isinstance(v, str) else v for v in value]
 
 
+def _protect_planned_addresses(
+    event_type: str, fields: dict[str, Any], protector: Protector
+) -> None:
+    """Each planned address as its pseudonym, its display form encrypted under the day's key."""
+    planned = fields.get("planned_addresses")
+    if planned is None:
+        return
+    if not isinstance(planned, list):
+        msg = 'planned_addresses must be a list of {"address": ..., "area_code": ...}'
+        raise ValueError(msg)
+    day_id = fields.get("control_day_id")
+    if not isinstance(day_id, str) or not day_id:
+        msg = "planned addresses need the control_day_id whose key encrypts them"
+        raise ValueError(msg)
+    subject = protector.pseudonym(control_day_identifier(day_id))
+    bound = associated_data(event_type, PLANNED_ADDRESS_FIELD)
+    fields["planned_addresses"] = [
+        _planned_address(n, item, subject, bound, protector) for n, item in enumerate(planned)
+    ]
+
+
+def _planned_address(
+    n: int, item: object, subject: str, bound: bytes, protector: Protector
+) -> dict[str, Any]:
+    where = f"planned_addresses[{n}]"
+    if not isinstance(item, dict) or set(item) != {"address", "area_code"}:
+        msg = f'{where} must be {{"address": ..., "area_code": ...}} with the address in clear'
+        raise ValueError(msg)
+    address = item["address"]
+    if not isinstance(address, str) or not canonical_identifier(address) or is_pseudonym(address):
+        msg = f"{where}.address must be the address in clear: the day's team is shown it"
+        raise ValueError(msg)
+    display = " ".join(address.split())
+    if (kind := find_personal_data(display)) is not None:
+        msg = f"{where}.address holds a {kind.value}; give the street address only"
+        raise ValueError(msg)
+    return {
+        "address": protector.pseudonym(address),
+        "display": protector.encrypt(subject, display, bound),
+        "area_code": item["area_code"],
+    }
+
+
 def _default_subject(fields: dict[str, Any], protector: Protector) -> str:
     persons = fields.get("persons")
     if isinstance(persons, list) and persons and isinstance(persons[0], str):
         return persons[0]
-    if isinstance(fields.get("victim"), str):
-        return str(fields["victim"])
+    for name in ("victim", "address"):
+        if isinstance(fields.get(name), str):
+            return str(fields[name])
     case_id = fields.get("case_id")
     if not isinstance(case_id, str) or not case_id:
         msg = "a free text needs a subject: a person, a victim or a case_id"

@@ -101,6 +101,22 @@ class ControlDayKind(enum.StrEnum):
     HOUSING_FRAUD = "HOUSING_FRAUD"
 
 
+class EncryptedField(ContractModel):
+    """A field with personal data, encrypted with AES-256-GCM under the key of one data subject (crypto-shredding erases the key)."""
+
+    subject: str = Field(description="Pseudonym of the data subject whose key encrypts this field.")
+    nonce: bytes = Field(description="12-byte AES-GCM nonce.")
+    ciphertext: bytes = Field(description="AES-GCM ciphertext with tag.")
+
+
+class PlannedAddress(ContractModel):
+    """An address planned for a visit on a control day: a pseudonym for matching visits, its display form encrypted under the control day's key, and its area."""
+
+    address: str = Field(description="The address as pseudonym (as ControlVisitLogged.address).")
+    display: EncryptedField = Field(description="The address as the team reads it, encrypted under the key of the control day (erased when the day is closed).")
+    area_code: str = Field(description="District or four-digit postcode area of the address.")
+
+
 class EvaluationPart(enum.StrEnum):
     """The part of the annual evaluation (the policy plan's five ambitions)."""
 
@@ -122,14 +138,6 @@ class FindingSource(enum.StrEnum):
     ENFORCEMENT = "ENFORCEMENT"
     CARE_PARTNER = "CARE_PARTNER"
     OTHER = "OTHER"
-
-
-class EncryptedField(ContractModel):
-    """A field with personal data, encrypted with AES-256-GCM under the key of one data subject (crypto-shredding erases the key)."""
-
-    subject: str = Field(description="Pseudonym of the data subject whose key encrypts this field.")
-    nonce: bytes = Field(description="12-byte AES-GCM nonce.")
-    ciphertext: bytes = Field(description="AES-GCM ciphertext with tag.")
 
 
 class IntakeOutcome(enum.StrEnum):
@@ -457,6 +465,7 @@ class ControlDayPlanned(Event):
     day: dt.date = Field(description="The date of the control day.")
     kind: ControlDayKind = Field(description="Kind of control.")
     participants: list[str] = Field(description="Partner ids taking part.")
+    planned_addresses: list[PlannedAddress] = Field([], description="Addresses planned for a visit (added in v2).")
 
 
 class ControlVisitLogged(Event):
@@ -473,6 +482,7 @@ class ControlVisitLogged(Event):
     finding_codes: list[str] = Field(description="Finding codes, e.g. NO_PERMIT, OVERCROWDING, UNDERPAYMENT_SUSPECTED.")
     people_encountered: AvroInt = Field(description="Number of people encountered.")
     signals_raised: list[str] = Field(description="Case ids of new signals raised by the visit.")
+    note: EncryptedField | None = Field(None, description="The team's note on the visit, encrypted under the key of the visited address (added in v2).")
 
 
 class EvaluationFindingRecorded(Event):

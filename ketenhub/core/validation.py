@@ -345,6 +345,23 @@ def _day_planned(
     for participant in e.participants:
         if problem := _known_partner(registry, participant, "participant"):
             return problem
+    return _planned_addresses_problem(e)
+
+
+def _planned_addresses_problem(e: m.ControlDayPlanned) -> Rejection | None:
+    """Each planned address once; every display form under the one key of the day."""
+    addresses = [planned.address for planned in e.planned_addresses]
+    if len(set(addresses)) != len(addresses):
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            f"control day {e.control_day_id!r} plans the same address twice; plan it once",
+        )
+    if len({planned.display.subject for planned in e.planned_addresses}) > 1:
+        return _reject(
+            RejectionCode.INVALID_VALUE,
+            f"the addresses of control day {e.control_day_id!r} are encrypted under more than "
+            "one subject; encrypt every display form under the day's own subject",
+        )
     return None
 
 

@@ -27,6 +27,7 @@ class ReadPurpose(enum.StrEnum):
     API_VIEW_STREAM = "api.views.stream"
     PAGE_CASE_LIST = "page.cases.list"
     PAGE_CASE = "page.cases.get"
+    PAGE_CONTROL_DAY = "page.control-days.get"
     PROTECT_PSEUDONYMS = "api.protection.pseudonyms"
     PROTECT_CASE_SUBJECTS = "api.protection.case-subjects"
     PROTECT_ENCRYPT = "api.protection.encryptions"

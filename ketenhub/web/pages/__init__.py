@@ -26,14 +26,26 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 def mount(app: FastAPI) -> None:
     """Add the pages to the web app."""
-    from ketenhub.web.pages import case_pages, dashboard, field_app, signin
+    from ketenhub.web.pages import (
+        case_pages,
+        control_day_planning,
+        dashboard,
+        field_app,
+        signin,
+    )
 
     data_dir = app.state.web.settings.data_dir
     app.state.pages = PagesState(
         SessionStore(), UserStore(data_dir), sign_in_limiter(), HubEvents()
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (signin.router, case_pages.router, field_app.router, dashboard.router):
+    for router in (
+        signin.router,
+        case_pages.router,
+        control_day_planning.router,
+        field_app.router,
+        dashboard.router,
+    ):
         app.include_router(router)
 
     async def sign_in_needed(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,13 @@ Entries made on the phone (visits, signals raised from a finding, proposed measu
 closing the day) are kept in the browser's IndexedDB with ids made on the device, and
 posted one by one to ``/veld/boeking`` when there is a connection: an entry sent twice
 is the same event (same event id), so a resend records nothing twice.
+
+The day list carries, for the day's team only, the planned addresses of each open day
+(pseudonym, display form, area, visited or not) and the notes of the visits, decrypted on
+the server (``field_reading``); each such read is recorded. A visit logged against a
+planned address carries that address's pseudonym; its note goes as text and is encrypted
+by the hub when the entry arrives (the browser holds no key). A closed day's addresses are
+no longer listed and its key is erased.
 """
 
 from __future__ import annotations
@@ -23,8 +30,14 @@ from ketenhub.core.partners import Role
 from ketenhub.web.pages.access import SignedIn, SignedInDep, check_csrf_header, pages_state
 from ketenhub.web.pages.choices import choices
 from ketenhub.web.pages.control_days import ControlDay, control_days, days_of
+from ketenhub.web.pages.field_reading import (
+    DayReading,
+    read_days_on_hub,
+    shred_closed_days_on_hub,
+)
 from ketenhub.web.pages.recording import record
 from ketenhub.web.pages.rendering import SECURITY_HEADERS, page, today_local
+from ketenhub.web.reads import ReadPurpose, record_case_reads
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -64,7 +77,13 @@ async def service_worker() -> Response:
 async def field_days(request: Request, user: SignedInDep) -> Response:
     """The control days of the user's partner, their visits, and what the forms offer."""
     events = await pages_state(request).hub_events.all(user.context)
-    days = days_of(user.partner.id, coordinator=user.is_coordinator, days=control_days(events))
+    every_day = control_days(events)
+    days = days_of(user.partner.id, coordinator=user.is_coordinator, days=every_day)
+    hub = user.context.hub
+    await hub.call(lambda: shred_closed_days_on_hub(hub.backend.protector, every_day.values()))
+    readings = await hub.call(lambda: read_days_on_hub(hub.backend.protector, days))
+    read = [d for d, reading in readings.items() if reading.stops or reading.notes]
+    record_case_reads(user.reader, read, ReadPurpose.PAGE_CONTROL_DAY)
     offered = choices(user.context.hub.backend.registry)
     labels = dutch_labels()
     body: dict[str, Any] = {
@@ -75,7 +94,7 @@ async def field_days(request: Request, user: SignedInDep) -> Response:
         "may_raise_signal": user.role in SIGNAL_SOURCE,
         "may_impose": user.role in (Role.COORDINATOR, Role.INSPECTION),
         "may_close": user.role in (Role.COORDINATOR, Role.INSPECTION),
-        "days": [_day_json(day) for day in days],
+        "days": [_day_json(day, readings[day.control_day_id]) for day in days],
         "finding_codes": offered.finding_codes,
         "measures": offered.measures,
         "legal_bases": offered.legal_bases,
@@ -86,7 +105,7 @@ async def field_days(request: Request, user: SignedInDep) -> Response:
     return JSONResponse(body, headers=SECURITY_HEADERS)
 
 
-def _day_json(day: ControlDay) -> dict[str, Any]:
+def _day_json(day: ControlDay, reading: DayReading) -> dict[str, Any]:
     labels = dutch_labels()
     return {
         "control_day_id": day.control_day_id,
@@ -95,6 +114,15 @@ def _day_json(day: ControlDay) -> dict[str, Any]:
         "kind_label": labels.label("control_day_kind", day.kind),
         "participants": [labels.label("partner", p) for p in day.participants],
         "closed": day.closed,
+        "planned": [
+            {
+                "address": stop.address,
+                "display": stop.display,
+                "area_code": stop.area_code,
+                "visited": stop.visited,
+            }
+            for stop in reading.stops
+        ],
         "visits": [
             {
                 "visit_id": v.visit_id,
@@ -102,6 +130,7 @@ def _day_json(day: ControlDay) -> dict[str, Any]:
                 "findings": [labels.label("finding_codes", c) for c in v.finding_codes],
                 "people_encountered": v.people_encountered,
                 "signals_raised": list(v.signals_raised),
+                "note": reading.notes.get(v.visit_id),
             }
             for v in day.visits
         ],
@@ -124,6 +153,11 @@ async def field_entry(request: Request, user: SignedInDep) -> Response:
         channel, reporter_role = SIGNAL_SOURCE[user.role]
         fields |= {"channel": channel, "reporter_role": reporter_role}
     outcome = await record(user, fields)
+    if fields["type"] == "ControlDayClosed" and outcome.ok:
+        events = await pages_state(request).hub_events.all(user.context)
+        hub = user.context.hub
+        every_day = control_days(events).values()
+        await hub.call(lambda: shred_closed_days_on_hub(hub.backend.protector, every_day))
     return _answer(outcome.kind, outcome.message, 200, event_id=outcome.event_id, code=outcome.code)
 
 

@@ -105,6 +105,48 @@
     renderDay();
   }
 
+  function plannedStop(address) {
+    const day = selectedDay();
+    return day && address ? day.planned.find((p) => p.address === address) : undefined;
+  }
+
+  function showAddressChoice() {
+    const other = !$("gepland").value;
+    $("ander-adres").hidden = !other;
+    $("adres").required = other;
+    $("gebied").required = other;
+  }
+
+  function renderPlanned(day, waitingAddresses) {
+    const planned = day ? day.planned : [];
+    const visited = (p) => p.visited || waitingAddresses.has(p.address);
+    $("adressen").replaceChildren(...(planned.length
+      ? planned.map((p) => {
+        const li = item(`${p.display} (gebied ${p.area_code}) – ${visited(p) ? "bezocht" : "nog te bezoeken"}`);
+        li.dataset.visited = String(visited(p));
+        return li;
+      })
+      : [item(day && day.closed ? "De dag is gesloten: de adressen zijn niet meer zichtbaar." : "Geen geplande adressen.")]));
+    const select = $("gepland");
+    const chosen = select.value;
+    const open = planned.filter((p) => !visited(p));
+    select.replaceChildren(
+      ...open.map((p) => option(p.address, `${p.display} (gebied ${p.area_code})`)),
+      ...planned.filter(visited).map((p) => option(p.address, `${p.display} (gebied ${p.area_code}, al bezocht)`)),
+      option("", "Ander adres (niet gepland)"),
+    );
+    const keepOther = chosen === "" && select.dataset.other === "ja";
+    select.value = keepOther || open.some((p) => p.address === chosen) ? chosen : (open[0] ? open[0].address : "");
+    showAddressChoice();
+  }
+
+  function visitLine(v, day) {
+    const stop = day.planned.find((p) => p.address === v.address);
+    const where = stop ? `${stop.display}, gebied ${v.area_code}` : `gebied ${v.area_code}`;
+    const note = v.note ? ` Notitie: ${v.note}` : "";
+    return `${v.visit_id} – ${where}: ${v.findings.join(", ") || "geen bevindingen"}; ${v.people_encountered} persoon/personen.${note}`;
+  }
+
   async function renderDay() {
     const day = selectedDay();
     const info = $("dag-info");
@@ -112,12 +154,14 @@
     if (!day) {
       text(info, "Er is geen open controledag voor uw organisatie.");
       visits.replaceChildren();
+      renderPlanned(undefined, new Set());
       return;
     }
     text(info, `Team: ${day.participants.join(", ")}. ${day.visits.length} bezoek(en) vastgelegd.`);
     const waiting = (await all(QUEUE)).filter((e) => e.event.type === "ControlVisitLogged" && e.event.control_day_id === day.control_day_id);
+    renderPlanned(day, new Set(waiting.map((e) => e.event.address)));
     visits.replaceChildren(
-      ...day.visits.map((v) => item(`${v.visit_id} – gebied ${v.area_code}: ${v.findings.join(", ") || "geen bevindingen"}; ${v.people_encountered} persoon/personen`)),
+      ...day.visits.map((v) => item(visitLine(v, day))),
       ...waiting.map((e) => item(`${e.event.visit_id} – gebied ${e.event.area_code}: wacht op verzending`)),
     );
   }
@@ -157,9 +201,11 @@
 
   function visitForm(form) {
     // everything is read at once, before anything is awaited, so the form can be cleared at once
+    const stop = plannedStop($("gepland").value);
     return {
-      address: $("adres").value.trim(),
-      area: $("gebied").value.trim(),
+      address: stop ? stop.address : $("adres").value.trim(),
+      area: stop ? stop.area_code : $("gebied").value.trim(),
+      note: $("notitie").value.trim(),
       findings: Array.from(form.querySelectorAll('input[name="bevinding"]:checked'), (b) => b.value),
       people: Number($("personen").value || 0),
       signal: data.may_raise_signal && $("signaal").checked,
@@ -177,7 +223,7 @@
     const form = submit.target;
     const visit = visitForm(form);
     form.reset();
-    $("adres").focus();
+    $("gepland").focus();
     const visitId = newId("bezoek");
     const signals = [];
     if (visit.signal) {
@@ -194,6 +240,7 @@
       type: "ControlVisitLogged", event_id: crypto.randomUUID(), occurred_at: now(),
       control_day_id: day.control_day_id, visit_id: visitId, address: visit.address, area_code: visit.area,
       finding_codes: visit.findings, people_encountered: visit.people, signals_raised: signals,
+      note: visit.note || null,
     });
     if (visit.measure) {
       const measureId = newId("maatregel");
@@ -258,6 +305,10 @@
   window.addEventListener("offline", showConnection);
   $("bezoek-form").addEventListener("submit", onVisit);
   $("dag").addEventListener("change", renderDay);
+  $("gepland").addEventListener("change", () => {
+    $("gepland").dataset.other = $("gepland").value ? "" : "ja";
+    showAddressChoice();
+  });
   $("dag-sluiten").addEventListener("click", onClose);
   $("nu-versturen").addEventListener("click", sync);
   setInterval(() => { if (navigator.onLine) sync(); }, 5000);
