@@ -15,7 +15,8 @@ from ketenhub.cli.options import writer_wait_option
 from ketenhub.cli.partner_publish import publish_from_partner_folder
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
 from ketenhub.codec.views import decode_view, view_document
-from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
+from ketenhub.core.control_day_subject import control_day_identifier
+from ketenhub.core.identifiers import ID_FORMAT, PSEUDONYM_FORMAT, is_opaque_id, is_pseudonym
 from ketenhub.core.partners import Role
 from ketenhub.errors import CodecError
 from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option
@@ -227,22 +228,39 @@ def _read_identifier() -> str:
 @click.option(
     "--case", "case_id", type=CASE_ID, metavar="CASE", help="Erase the texts keyed to this case."
 )
+@click.option(
+    "--control-day",
+    "control_day_id",
+    metavar="DAY",
+    help="Erase the planned addresses of this control day (the web tier does so when it closes).",
+)
 @click.confirmation_option(
     prompt="Erase this data subject's key? Its encrypted fields become unreadable for good"
 )
 @data_dir_option
-def erase(subject: str | None, by_identifier: bool, case_id: str | None, data_dir: Path) -> None:
+def erase(
+    subject: str | None,
+    by_identifier: bool,
+    case_id: str | None,
+    control_day_id: str | None,
+    data_dir: Path,
+) -> None:
     """Crypto-shred one data subject: delete its key.
 
     Name the subject by its pseudonym (SUBJECT, psn-...), by a clear identifier
     (--identifier, read from a prompt so it stays out of shell history), or by a case
-    (--case, for texts keyed to the case rather than a person). The log and its hashes stay
+    (--case, for texts keyed to the case rather than a person), or by a control day
+    (--control-day, for the display forms of its planned addresses). The log and its hashes stay
     intact; the subject's encrypted fields become unreadable everywhere and show as
     [erased]. Only the pseudonym and the time are recorded. A subject that never had a key
     here is an error: nothing is recorded.
     """
-    if sum((subject is not None, by_identifier, case_id is not None)) != 1:
-        msg = "name exactly one subject: a pseudonym, --identifier or --case"
+    named = (subject is not None, by_identifier, case_id is not None, control_day_id is not None)
+    if sum(named) != 1:
+        msg = "name exactly one subject: a pseudonym, --identifier, --case or --control-day"
+        raise click.UsageError(msg)
+    if control_day_id is not None and not is_opaque_id(control_day_id):
+        msg = f"--control-day takes a control day id ({ID_FORMAT})"
         raise click.UsageError(msg)
     if subject is not None and not is_pseudonym(subject):
         msg = f"SUBJECT must be a pseudonym ({PSEUDONYM_FORMAT}); for a clear identifier use --identifier"
@@ -253,6 +271,8 @@ def erase(subject: str | None, by_identifier: bool, case_id: str | None, data_di
             subject = hub.protector.pseudonym(identifier)
         elif case_id is not None:
             subject = hub.protector.case_subject(case_id)
+        elif control_day_id is not None:
+            subject = hub.protector.pseudonym(control_day_identifier(control_day_id))
         assert subject is not None
         try:
             erased = hub.protector.erase(subject)

@@ -29,7 +29,7 @@ def test_the_register_uses_the_folders_registry(ketenhub: Run, tmp_path: Path) -
     shown = ketenhub("data-inventory", "--data-dir", str(folder)).stdout
     assert "| `control_day_findings` | 400 | Synthetic local rule |" in shown
     assert (
-        "| ControlVisitLogged v1 | `address` | `pseudonym` | no case view | control_day_findings |"
+        "| ControlVisitLogged v2 | `address` | `pseudonym` | no case view | control_day_findings |"
         in shown
     )
     assert (

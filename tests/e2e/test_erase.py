@@ -170,3 +170,34 @@ def test_erase_needs_exactly_one_subject(ketenhub: Run, hub: Path) -> None:
         check=False,
     )
     assert both.returncode == 2 and erasures(hub) == []
+
+
+def test_erase_by_control_day_shreds_its_planned_addresses(
+    ketenhub: Run, hub: Path, tmp_path: Path
+) -> None:
+    """--control-day erases the key of a day's planned addresses; the pseudonyms stay, no address is stored."""
+    day = {
+        "type": "ControlDayPlanned",
+        "occurred_at": "2025-11-03T08:00:00+01:00",
+        "control_day_id": "controledag-erase-1",
+        "day": "2025-11-03",
+        "kind": "INTEGRAL",
+        "participants": ["heit"],
+        "planned_addresses": [{"address": "Oefenlaan 9, Voorburg", "area_code": "2271"}],
+    }
+    source = tmp_path / "day.jsonl"
+    source.write_text(json.dumps(day) + "\n", encoding="utf-8")
+    ketenhub("publish", "--as", "municipality", str(source), "--data-dir", str(hub))
+    source.unlink()
+    assert b"Oefenlaan" not in every_stored_byte(hub)
+    keys_before = len(subject_keys(hub))
+    done = ketenhub(
+        "erase", "--control-day", "controledag-erase-1", "--yes", "--data-dir", str(hub)
+    )
+    assert "erased the key of psn-" in done.stdout
+    assert len(subject_keys(hub)) == keys_before - 1 and len(erasures(hub)) == 1
+    assert free_text(ketenhub, hub, "case-erase-0001") == TEXT_OF_PERSON
+    bad = ketenhub(
+        "erase", "--control-day", "Oefenlaan 9", "--yes", "--data-dir", str(hub), check=False
+    )
+    assert bad.returncode == 2 and "Oefenlaan" not in bad.stderr

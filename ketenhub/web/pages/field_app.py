@@ -126,6 +126,7 @@ def _day_json(day: ControlDay, reading: DayReading) -> dict[str, Any]:
         "visits": [
             {
                 "visit_id": v.visit_id,
+                "address": v.address,
                 "area_code": v.area_code,
                 "findings": [labels.label("finding_codes", c) for c in v.finding_codes],
                 "people_encountered": v.people_encountered,
