@@ -20,6 +20,7 @@ class EmbeddedSource(LogSource):
     def __init__(self, data_dir: Path, public_key_file: Path | None = None) -> None:
         folder = HubFolder(data_dir)
         self._log = SqliteTopicLog(folder.require_log())
+        folder.warn_if_exposed()
         self.data_dir = data_dir
         key_file = public_key_file or folder.keys.public_key_file
         super().__init__(self._log, key_file, f"embedded hub {data_dir}")

@@ -124,3 +124,23 @@ def test_a_folder_readable_by_others_gets_one_warning_line(ketenhub, hub: Path) 
     (hub / "log.sqlite").chmod(0o600)
     quiet = ketenhub("view", "police", "--data-dir", str(hub))
     assert "data_folder_exposed" not in quiet.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("replay", "--as-of", "2099-01-01", "--partner", "police"),
+        ("evaluate", "--year", "2025", "--out", "OUT"),
+        ("archive", "--year", "2025", "--out", "OUT"),
+        ("verify", "--trust-on-first-use"),
+    ],
+)
+def test_reading_commands_warn_about_a_folder_readable_by_others(  # type: ignore[no-untyped-def]
+    ketenhub, hub: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """replay, evaluate, archive and verify read the same folder, and warn the same way."""
+    (hub / "log.sqlite").chmod(0o644)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in command]
+    done = ketenhub(*args, "--data-dir", str(hub), check=False)
+    warnings = [line for line in done.stderr.splitlines() if "data_folder_exposed" in line]
+    assert len(warnings) == 1 and f"{hub / 'log.sqlite'} (0644)" in warnings[0]
