@@ -61,3 +61,51 @@ def test_publish_from_a_partner_folder_only_as_its_own_partner(tmp_path: Path) -
         cli, ["publish", "--as", "shop", str(lines), "--data-dir", str(tmp_path / "police")]
     )
     assert result.exit_code == 2 and "is police's" in result.output
+
+
+def test_a_partner_folder_is_private_and_holds_only_its_login_address_token_and_pin(
+    tmp_path: Path,
+) -> None:
+    """0700 and 0600, exactly the files the README lists, not a byte of the hub's secrets; no hub command takes it."""
+    import base64
+    import shutil
+
+    from pydantic import SecretStr
+
+    from ketenhub.cli.partner_folders import HubAddresses, write_partner_folders
+    from ketenhub.data_folder import REGISTRY_FILE
+    from ketenhub.hub_folder import HubFolder
+    from ketenhub.protection.keystore import SqliteKeyStore
+    from ketenhub.runtime.embedded.hub import create_hub
+
+    hub_dir = tmp_path / "hub"
+    create_hub(hub_dir)
+    hub = HubFolder(hub_dir)
+    protector = hub.protector()
+    subject = protector.pseudonym("synthetic-person-81")
+    protector.encrypt(subject, "A text.", b"x")
+    protector.close()
+    keys = SqliteKeyStore(hub.keys.subject_keys_file)
+    secrets = [
+        hub.keys.pseudonym_secret_file.read_bytes(),
+        hub.keys.signing_key_file.read_bytes(),
+        keys.get(subject),
+    ]
+    keys.close()
+    shutil.copyfile(Path("ketenhub/config/partners.toml"), hub_dir / REGISTRY_FILE)
+    addresses = HubAddresses("127.0.0.1:1", "t.", "", "https://hub.example.org")
+    passwords = {"police": SecretStr("synthetic-password-81")}
+    write_partner_folders(hub_dir, HubFolder(hub_dir).registry(), passwords, addresses, tmp_path)
+    folder = tmp_path / "police"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["hub-key.pub.pem", "partner.toml", REGISTRY_FILE]
+    assert all((folder / name).stat().st_mode & 0o777 == 0o600 for name in files)
+    held = b"".join((folder / name).read_bytes() for name in files)
+    for secret in secrets:
+        for form in (secret, secret.hex().encode(), base64.b64encode(secret)):
+            assert form not in held
+    for command in (["run"], ["verify"], ["init"]):
+        result = CliRunner().invoke(cli, [*command, "--data-dir", str(folder)])
+        assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in folder.iterdir()) == files

@@ -357,3 +357,30 @@ def test_a_batch_larger_than_the_tokens_burst_is_refused_saying_the_most_it_may_
         assert refused.status_code == 400, refused.text
         assert "at most 10" in refused.json()["detail"]
     assert at_most.status_code == 200, at_most.text
+
+
+def test_a_partner_cannot_compute_the_hubs_own_keyed_references_through_digests(
+    embedded_web_hub: WebHub,
+) -> None:
+    """/digests answers in a namespace of its own: no partner can recompute the access record's subject references."""
+    import hashlib
+
+    from ketenhub.web.api.protection import SUBJECT_REFERENCE_PURPOSE, subject_reference
+
+    protector = HubFolder(embedded_web_hub.data_dir).protector()
+    try:
+        pseudonym = protector.pseudonym("synthetic-person-91")
+        reference = subject_reference(protector, pseudonym)
+    finally:
+        protector.close()
+    with embedded_web_hub.client("police") as police:
+        answers = [
+            police.post("/api/v1/digests", json={"purpose": purpose, "sha256": digest})
+            for purpose in (SUBJECT_REFERENCE_PURPOSE, "event-id", "anonymous-tip-file")
+            for digest in (
+                hashlib.sha256(pseudonym.encode()).hexdigest(),
+                pseudonym.encode().hex().ljust(64, "0")[:64],
+            )
+        ]
+    assert {a.status_code for a in answers} == {200}
+    assert not any(reference.removeprefix("subject-") in a.json()["digest"] for a in answers)
