@@ -6,8 +6,8 @@ hub's protection service (``/api/v1/pseudonyms``, ``/api/v1/encryptions``, ... o
 fields and keyed ids. Before the token or any clear value leaves the process, the service
 must prove that it holds the hub key the partner pinned: it signs a fresh random challenge
 (``ketenhub.protection.hub_proof``). Plain HTTP is accepted only to a loopback address
-(tests, a hub on the same machine); anything else must be HTTPS. Pseudonyms and case
-subjects asked once are remembered for the process.
+(tests, a hub on the same machine), and never through a proxy of the environment; anything
+else must be HTTPS. Pseudonyms and case subjects asked once are remembered for the process.
 """
 
 from __future__ import annotations
@@ -88,7 +88,12 @@ class RemoteProtector:
     ) -> None:
         self.url = check_service_url(url)
         self._token, self._pin = token, pin
-        self._http = httpx.Client(base_url=self.url, timeout=timeout_s, transport=transport)
+        # Plain HTTP is allowed to loopback only, so it must not go through a proxy named in
+        # the environment (HTTP_PROXY), which may be another machine that reads it in clear.
+        direct = urlsplit(self.url).scheme == "http"
+        self._http = httpx.Client(
+            base_url=self.url, timeout=timeout_s, transport=transport, trust_env=not direct
+        )
         self._proven = False
         self._pseudonyms: dict[str, str] = {}
         self._case_subjects: dict[str, str] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import threading
 from pathlib import Path
 
 import httpx
@@ -384,3 +386,38 @@ def test_a_partner_cannot_compute_the_hubs_own_keyed_references_through_digests(
         ]
     assert {a.status_code for a in answers} == {200}
     assert not any(reference.removeprefix("subject-") in a.json()["digest"] for a in answers)
+
+
+def test_plain_http_to_loopback_never_takes_a_proxy_off_the_machine(
+    embedded_web_hub: WebHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With HTTP_PROXY set (as on many office machines) clear values to a loopback hub still go to it directly."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    received: list[bytes] = []
+
+    def proxy() -> None:
+        listener.settimeout(30)
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        with connection:
+            received.append(connection.recv(65536))
+            connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=proxy, daemon=True)
+    thread.start()
+    proxy_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, proxy_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    remote = _remote(embedded_web_hub)
+    try:
+        pseudonym = remote.pseudonym(SYNTHETIC_BSN)
+    finally:
+        remote.close()
+        listener.close()
+        thread.join(timeout=30)
+    assert pseudonym.startswith("psn-")
+    assert received == []
