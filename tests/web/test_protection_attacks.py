@@ -6,6 +6,7 @@ import base64
 import json
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from connectors.anonymous_tips.drop_folder import signal_of
 from connectors.anonymous_tips.tip_format import parse_tip_file
 from connectors.sdk.client import PartnerClient
 from connectors.sdk.errors import (
+    HubKeyMismatch,
     PersonalDataInText,
     ProtectionRefused,
     ProtectionServiceError,
@@ -421,3 +423,50 @@ def test_plain_http_to_loopback_never_takes_a_proxy_off_the_machine(
         thread.join(timeout=30)
     assert pseudonym.startswith("psn-")
     assert received == []
+
+
+def test_a_replayed_proof_of_the_real_hub_gets_no_token_and_no_clear_value(
+    embedded_web_hub: WebHub,
+) -> None:
+    """A service without the key that replays a proof the real hub once gave: HubKeyMismatch, nothing else sent."""
+    with embedded_web_hub.client() as anyone:
+        old_challenge = base64.b64encode(b"\x01" * 32).decode()
+        recorded = anyone.post("/api/v1/hub-proofs", json={"challenge": old_challenge}).content
+    seen: list[httpx.Request] = []
+
+    def impostor(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=recorded, headers={"content-type": "application/json"})
+
+    remote = _remote(embedded_web_hub, transport=httpx.MockTransport(impostor))
+    try:
+        with pytest.raises(HubKeyMismatch, match="does not verify"):
+            remote.pseudonym(SYNTHETIC_BSN)
+        with pytest.raises(HubKeyMismatch):
+            remote.encrypt("psn-" + "0" * 32, "A clear text.", ASSOCIATED)
+    finally:
+        remote.close()
+    assert [r.url.path for r in seen] == ["/api/v1/hub-proofs"] * 2
+    for request in seen:
+        assert "authorization" not in request.headers
+        assert SYNTHETIC_BSN.encode() not in request.content
+        assert b"A clear text" not in request.content
+
+
+@pytest.mark.parametrize("partner", ["police", None])
+def test_a_huge_body_is_refused_before_it_is_read_or_authenticated(
+    embedded_web_hub: WebHub, partner: str | None
+) -> None:
+    """A body over the limit is a 413 problem whether or not a token came with it, declared or chunked."""
+    huge = b'{"identifiers": ["' + b"1" * (300 * 1024) + b'"]}'
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(huge), 16 * 1024):
+            yield huge[start : start + 16 * 1024]
+
+    with embedded_web_hub.client(partner) as client:
+        declared = client.post("/api/v1/pseudonyms", content=huge)
+        chunked = client.post("/api/v1/pseudonyms", content=chunks())
+    for answer in (declared, chunked):
+        assert answer.status_code == 413, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
