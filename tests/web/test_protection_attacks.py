@@ -470,3 +470,25 @@ def test_a_huge_body_is_refused_before_it_is_read_or_authenticated(
     for answer in (declared, chunked):
         assert answer.status_code == 413, answer.text
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_hubs_proof_is_no_signing_oracle_for_checkpoints(embedded_web_hub: WebHub) -> None:
+    """Anyone may have the hub sign a challenge of their choice; that signature never passes as a checkpoint's."""
+    from ketenhub.core.checkpoints import Checkpoint, key_id, verify_checkpoint
+    from ketenhub.errors import CheckpointInvalid
+
+    root = bytes(range(32))
+    with embedded_web_hub.client() as anyone:
+        proof = anyone.post(
+            "/api/v1/hub-proofs", json={"challenge": base64.b64encode(root).decode()}
+        ).json()
+    key = HubFolder(embedded_web_hub.data_dir).public_key()
+    forged = Checkpoint(
+        tree_size=0,
+        root=root,
+        signed_at_us=0,
+        key_id=key_id(key),
+        signature=base64.b64decode(proof["signature"]),
+    )
+    with pytest.raises(CheckpointInvalid):
+        verify_checkpoint(forged, key)
