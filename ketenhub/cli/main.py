@@ -16,6 +16,7 @@ from ketenhub.cli.init_command import init
 from ketenhub.cli.inventory_command import data_inventory
 from ketenhub.cli.partners_commands import partners
 from ketenhub.cli.replay_commands import archive, evaluate, replay
+from ketenhub.cli.retention_command import retention
 from ketenhub.cli.serve import serve
 from ketenhub.cli.users_command import users
 from ketenhub.cli.verify_commands import verify
@@ -70,6 +71,7 @@ for command in (
     connector,
     users,
     data_inventory,
+    retention,
 ):
     cli.add_command(command)
 

@@ -13,11 +13,13 @@ Also here: ``load_or_create_secret``, for the hub's 32-byte pseudonym secret fil
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from ketenhub.core.privacy import KEY_BYTES, MIN_SECRET_BYTES, new_subject_key
@@ -26,8 +28,18 @@ from ketenhub.errors import PrivacyError, SubjectKeyErased
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS subject_keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, "
     "created_us INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS erasures (subject TEXT PRIMARY KEY, erased_us INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS erasures (subject TEXT PRIMARY KEY, erased_us INTEGER NOT NULL, "
+    "reason TEXT)",
 )
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """A data subject's key was erased: when, and why (None: on request, by ``ketenhub erase``)."""
+
+    subject: str
+    erased_at: dt.datetime
+    reason: str | None
 
 
 class UnknownSubject(PrivacyError):
@@ -76,6 +88,7 @@ class SqliteKeyStore:
                 self._db.execute("PRAGMA secure_delete=ON")
                 for statement in _SCHEMA:
                     self._db.execute(statement)
+                self._add_reason_column()
         except BaseException:
             self._db.close()
             raise
@@ -96,11 +109,13 @@ class SqliteKeyStore:
             self._refuse_erased(subject)
             return self._stored_key(subject)
 
-    def erase(self, subject: str) -> bool:
-        """Delete the subject's key for good, remembering only that and when it was erased.
+    def erase(self, subject: str, reason: str | None = None) -> bool:
+        """Delete the subject's key for good, remembering only that, when and why it was erased.
 
-        Returns False when the subject was already erased (nothing changes); raises
-        UnknownSubject, recording nothing, when the subject never had a key here.
+        ``reason`` (no personal data: e.g. the retention category and the case id) is kept with
+        the erasure; None for an erasure on request. Returns False when the subject was already
+        erased (nothing changes); raises UnknownSubject, recording nothing, when the subject
+        never had a key here.
         """
         with self._write(f"erase the key of data subject {subject}"):
             if self._erased(subject):
@@ -109,7 +124,8 @@ class SqliteKeyStore:
             if deleted.rowcount == 0:
                 raise UnknownSubject(subject)
             self._db.execute(
-                "INSERT INTO erasures (subject, erased_us) VALUES (?, ?)", (subject, _now_us())
+                "INSERT INTO erasures (subject, erased_us, reason) VALUES (?, ?, ?)",
+                (subject, _now_us(), reason),
             )
         with self._translate("truncate the write-ahead log after an erasure"):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -120,9 +136,34 @@ class SqliteKeyStore:
         with self._translate(f"read the erasure of data subject {subject}"):
             return self._erased(subject)
 
+    def has_key(self, subject: str) -> bool:
+        """Whether the subject has a key now (it had one encrypted for it and was not erased)."""
+        with self._translate(f"look up the key of data subject {subject}"):
+            row = self._db.execute(
+                "SELECT 1 FROM subject_keys WHERE subject = ?", (subject,)
+            ).fetchone()
+            return row is not None
+
+    def erasure(self, subject: str) -> Erasure | None:
+        """When and why the subject was erased, or None when it was not."""
+        with self._translate(f"read the erasure of data subject {subject}"):
+            row = self._db.execute(
+                "SELECT erased_us, reason FROM erasures WHERE subject = ?", (subject,)
+            ).fetchone()
+        if row is None:
+            return None
+        erased_at = dt.datetime.fromtimestamp(row[0] / 1_000_000, dt.UTC)
+        return Erasure(subject, erased_at, row[1])
+
     def close(self) -> None:
         """Close the key store file."""
         self._db.close()
+
+    def _add_reason_column(self) -> None:
+        """Stores made before erasures kept a reason get the column (their erasures: no reason)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(erasures)")}
+        if "reason" not in columns:
+            self._db.execute("ALTER TABLE erasures ADD COLUMN reason TEXT")
 
     def _erased(self, subject: str) -> bool:
         row = self._db.execute("SELECT 1 FROM erasures WHERE subject = ?", (subject,)).fetchone()

@@ -15,7 +15,7 @@ from ketenhub.core.privacy import (
     pseudonymise,
 )
 from ketenhub.errors import EmptyIdentifier, PrivacyError, SubjectKeyErased
-from ketenhub.protection.keystore import SqliteKeyStore
+from ketenhub.protection.keystore import Erasure, SqliteKeyStore
 
 ERASED = "[erased]"
 PSEUDONYM_NAMESPACE = "ketenhub/subject"
@@ -82,10 +82,18 @@ class KeyStoreProtector:
         """Close the key store."""
         self._keys.close()
 
-    def erase(self, subject: str) -> bool:
+    def erase(self, subject: str, reason: str | None = None) -> bool:
         """Crypto-shred a data subject: its fields become unreadable everywhere.
 
-        Returns False when the subject was erased before; raises UnknownSubject when it never
-        had a key (nothing is recorded then).
+        ``reason`` is kept with the erasure (None: on request). Returns False when the subject
+        was erased before; raises UnknownSubject when it never had a key (nothing is recorded).
         """
-        return self._keys.erase(subject)
+        return self._keys.erase(subject, reason)
+
+    def has_key(self, subject: str) -> bool:
+        """Whether the subject has a key now (something was encrypted for it, not erased)."""
+        return self._keys.has_key(subject)
+
+    def erasure(self, subject: str) -> Erasure | None:
+        """When and why the subject was erased, or None."""
+        return self._keys.erasure(subject)

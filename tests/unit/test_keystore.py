@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,3 +157,45 @@ def test_secret_file_of_wrong_length_is_refused(tmp_path: Path, length: int) -> 
     assert str(path) in str(caught.value)
     assert isinstance(caught.value, PrivacyError)
     assert path.read_bytes() == bytes(length)
+
+
+def test_an_erasure_keeps_its_reason(store: SqliteKeyStore) -> None:
+    """An erasure by retention keeps its reason; one on request has none; a second changes nothing."""
+    store.key_for(SUBJECT)
+    store.key_for(OTHER)
+    assert store.has_key(SUBJECT) and store.erasure(SUBJECT) is None
+    assert store.erase(SUBJECT, "retention: expired 2026-01-01; case case-1: synthetic")
+    assert store.erase(OTHER)
+    assert not store.has_key(SUBJECT)
+    found = store.erasure(SUBJECT)
+    assert (
+        found is not None
+        and found.reason == "retention: expired 2026-01-01; case case-1: synthetic"
+    )
+    assert store.erasure(OTHER) is not None and store.erasure(OTHER).reason is None  # type: ignore[union-attr]
+    assert not store.erase(SUBJECT, "another reason")
+    assert store.erasure(SUBJECT).reason.startswith("retention: expired 2026-01-01")  # type: ignore[union-attr]
+
+
+def test_a_store_made_before_reasons_were_kept_opens_with_its_erasures(tmp_path: Path) -> None:
+    """An older store's erasures table gains the reason column; its erasures stay, without reason."""
+    path = tmp_path / "subjects.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE subject_keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, "
+            "created_us INTEGER NOT NULL)"
+        )
+        db.execute("CREATE TABLE erasures (subject TEXT PRIMARY KEY, erased_us INTEGER NOT NULL)")
+        db.execute("INSERT INTO erasures VALUES (?, ?)", (SUBJECT, 1_700_000_000_000_000))
+    db.close()
+    store = SqliteKeyStore(path)
+    try:
+        found = store.erasure(SUBJECT)
+        assert found is not None and found.reason is None and found.erased_at.year == 2023
+        store.key_for(OTHER)
+        assert store.erase(OTHER, "retention: synthetic")
+        assert store.erasure(OTHER).reason == "retention: synthetic"  # type: ignore[union-attr]
+        with pytest.raises(SubjectKeyErased):
+            store.key_for(SUBJECT)
+    finally:
+        store.close()

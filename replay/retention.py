@@ -1,0 +1,103 @@
+"""A retention run: read the verified history, find every case and data subject whose period has
+run, and erase those subjects by crypto-shredding, each erasure kept with its reason.
+
+The history is verified as it is read (``Replay``): a log that does not hold erases nothing.
+A subject is erased only when every case, referral and control day it appears in has
+expired (``RetentionLedger``); one that never had a key (nothing was encrypted for it) or was
+erased before is counted, not erased again. The log itself is never touched: its hashes,
+checkpoints and views stay as they are, and the subject's encrypted fields show as erased
+wherever they are read. Used by ``ketenhub retention run`` and the Kafka worker's timer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+
+from ketenhub.contract.base import Event
+from ketenhub.core.retention import Expiry, RetentionLedger, RetentionPeriods, SubjectExpiry
+from replay.pipeline import Replay
+from replay.sources import SealedLogSource
+
+log = structlog.get_logger("ketenhub.retention")
+
+
+class SubjectKeys(Protocol):
+    """The part of the hub's key store a retention run uses."""
+
+    def has_key(self, subject: str) -> bool:
+        """Whether the subject has a key now."""
+        ...
+
+    def erase(self, subject: str, reason: str | None = None) -> bool:
+        """Delete the subject's key, keeping the reason; False when it was erased before."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExpiredCase:
+    """A case whose every retention period has run."""
+
+    case_id: str
+    expiry: Expiry
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    """What a run as of a day finds: expired cases, subjects to erase, and what it leaves."""
+
+    as_of: dt.date
+    cases: tuple[ExpiredCase, ...]
+    erase: tuple[SubjectExpiry, ...]
+    expired_without_key: int
+    kept: int
+
+
+def erasure_reason(found: SubjectExpiry) -> str:
+    """The reason kept with an erasure: retention, the day it expired and on what basis."""
+    return f"retention: expired {found.expiry.on}; " + "; ".join(found.expiry.basis)
+
+
+def plan_retention(
+    events: Iterable[Event], periods: RetentionPeriods, keys: SubjectKeys, as_of: dt.date
+) -> RetentionPlan:
+    """Fold ``events`` (in log order) and decide what has expired by the end of ``as_of``."""
+    ledger = RetentionLedger(periods).fold_all(events)
+    cases = tuple(
+        ExpiredCase(case_id, expiry)
+        for case_id in ledger.case_ids()
+        if (expiry := ledger.case_expiry(case_id)).expired(as_of)
+    )
+    expired = ledger.expired_subjects(as_of)
+    erase = tuple(found for found in expired if keys.has_key(found.subject))
+    return RetentionPlan(
+        as_of=as_of,
+        cases=cases,
+        erase=erase,
+        expired_without_key=len(expired) - len(erase),
+        kept=len(ledger.subjects()) - len(expired),
+    )
+
+
+def read_plan(
+    source: SealedLogSource, periods: RetentionPeriods, keys: SubjectKeys, as_of: dt.date
+) -> RetentionPlan:
+    """Plan from a sealed log, verifying it as it is read (``VerificationFailed`` if it does not hold)."""
+    return plan_retention((event for _, event in Replay(source).events()), periods, keys, as_of)
+
+
+def carry_out(plan: RetentionPlan, keys: SubjectKeys) -> int:
+    """Erase every subject of the plan, each with its reason; return how many were erased now."""
+    erased = sum(keys.erase(found.subject, erasure_reason(found)) for found in plan.erase)
+    log.info(
+        "retention_run",
+        as_of=plan.as_of.isoformat(),
+        expired_cases=len(plan.cases),
+        erased=erased,
+        kept=plan.kept,
+    )
+    return erased
