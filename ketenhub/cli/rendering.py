@@ -41,6 +41,20 @@ def decrypt_view(view: CaseView, protector: KeyStoreProtector) -> dict[str, Json
     return shown
 
 
+def mark_erased(document: JsonValue, protector: KeyStoreProtector) -> JsonValue:
+    """``document`` with ``"erased": true`` in every encrypted field whose subject was erased."""
+    if isinstance(document, list):
+        return [mark_erased(item, protector) for item in document]
+    if not isinstance(document, dict):
+        return document
+    marked = {key: mark_erased(value, protector) for key, value in document.items()}
+    subject = document.get("subject")
+    encrypted = {"subject", "nonce", "ciphertext"} <= document.keys() and isinstance(subject, str)
+    if encrypted and protector.erasure(str(subject)) is not None:
+        marked["erased"] = True
+    return marked
+
+
 def echo_stats(stats: RunStats) -> None:
     """Print what a pipeline run did."""
     click.echo(

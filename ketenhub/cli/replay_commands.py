@@ -240,7 +240,24 @@ def replay(
     elif partner is not None:
         shown["views"] = partner_view(snap, partner)
     shown["sharing_in_force"] = sharing_in_force(snap, case_id, partner)
-    click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
+    click.echo(
+        json.dumps(_erasures_marked(shown, data_dir), indent=2, sort_keys=True, ensure_ascii=False)
+    )
+
+
+def _erasures_marked(shown: dict[str, Any], data_dir: Path) -> Any:
+    """The replayed state with its erased encrypted fields marked, where the keys are at hand."""
+    from ketenhub.cli.rendering import mark_erased
+    from ketenhub.errors import KetenhubError
+
+    try:
+        protector = HubFolder(data_dir).protector()
+    except KetenhubError:
+        return shown
+    try:
+        return mark_erased(shown, protector)
+    finally:
+        protector.close()
 
 
 class YearRange(click.ParamType):
