@@ -86,6 +86,12 @@ class HubSettings(BaseSettings):
         default_factory=default_state_dir,
         description="A partner's own state folder (the newest hub checkpoint it witnessed).",
     )
+    retention_every_s: float = Field(
+        0.0,
+        ge=0,
+        description="Kafka worker: every this many seconds, erase the data subjects whose retention "
+        "periods have all run, as `ketenhub retention run` does (0: never).",
+    )
     log_level: LogLevel = Field(
         "WARNING", description="Level of the structured (JSON) logs written to stderr."
     )

@@ -9,6 +9,7 @@ hub.sealed-by-case, whose partitions the projectors share. The agents' bodies ar
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -29,6 +30,7 @@ from streams.agents import (
     seal_batches,
 )
 from streams.fetching import HubTransport
+from streams.retention_timer import run_retention
 from streams.sealed_projection import SealedProjection
 
 
@@ -144,6 +146,14 @@ def create_app(
         await hub.sealer.checkpoint_if_idle()
         if hub.sealed_projection is not None:
             await hub.sealed_projection.catch_up_if_idle(hub.sealer)
+
+    if settings.retention_every_s > 0:
+
+        @app.timer(settings.retention_every_s)
+        async def retention() -> None:
+            """Erase what has expired, on the worker that seals (one writer of erasures too)."""
+            if any(tp.topic == hub.names.admitted for tp in app.consumer.assignment()):
+                await asyncio.to_thread(run_retention, settings, registry.retention, clock)
 
     if hub.by_case is not None:
 

@@ -54,6 +54,14 @@ from ketenhub.runtime.kafka.settings import KafkaSettings
     type=click.IntRange(min=1),
     help="Sign a checkpoint after this many sealed records.",
 )
+@model_option(
+    KafkaSettings,
+    "retention_every_s",
+    "--retention-every",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Run retention every SECONDS on the worker that seals (0: never).",
+)
 @click.option(
     "--worker-log-level",
     default="warning",
@@ -69,6 +77,7 @@ def serve(
     view_partitions: int | None,
     replication_factor: int | None,
     checkpoint_every: int | None,
+    retention_every_s: float | None,
     worker_log_level: str,
 ) -> None:
     """Run a hub worker on Kafka until interrupted.
@@ -78,7 +87,8 @@ def serve(
     Start several workers with the same --data-dir keys to share the load. The hub's
     signing key is read from (or created in) --data-dir/keys. On a broker with SASL/SCRAM
     and ACLs, log in as the hub's user (a super user of the broker): a refused login is
-    reported at once.
+    reported at once. With --retention-every, the worker that seals erases on that schedule
+    the data subjects whose retention periods have all run (keys in --data-dir).
     """
     from ketenhub.runtime.kafka.access import (
         check_login,  # Kafka clients and Faust load only for this command
@@ -92,6 +102,7 @@ def serve(
         "view_partitions": view_partitions,
         "replication_factor": replication_factor,
         "checkpoint_every": checkpoint_every,
+        "retention_every_s": retention_every_s,
     }
     settings = KafkaSettings(  # reads the KETENHUB_ variables of the flags not given
         kafka_bootstrap=bootstrap,

@@ -1,0 +1,33 @@
+"""Retention on a schedule: the sealing worker reads audit.log back and erases what has expired.
+
+The same run as ``ketenhub retention run`` (``replay.retention``), on the hub's own topics and
+with its own keys, decided as of the worker's clock. It runs in a thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+from ketenhub.core.retention import RetentionPeriods
+from ketenhub.pipeline.sealing_step import Clock
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.topics import TopicNames
+from replay.kafka_source import KafkaSource
+from replay.retention import carry_out, read_plan
+
+
+def run_retention(settings: KafkaSettings, periods: RetentionPeriods, clock: Clock) -> int:
+    """Erase every data subject whose periods have all run by today (the clock's, UTC)."""
+    names = TopicNames(settings.topic_prefix)
+    keys = settings.hub_folder.keys
+    config = {k: v for k, v in settings.client_config().items() if k != "bootstrap_servers"}
+    source = KafkaSource(
+        settings.kafka_bootstrap,
+        keys.public_key_file,
+        audit_topic=names.audit_log,
+        checkpoint_topic=names.checkpoints,
+        client_config=config,
+    )
+    protector = keys.protector()
+    try:
+        return carry_out(read_plan(source, periods, protector, clock().date()), protector)
+    finally:
+        protector.close()
