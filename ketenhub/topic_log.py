@@ -2,10 +2,12 @@
 
 Two protocols, and what implements each:
 
-- ``TopicReader`` (``read`` and ``end_offset``): reading a one-partition topic by offset.
-  ``read_all`` reads a whole topic, or a range of it, through it; replay and verification
-  need nothing more. The embedded ``ketenhub.runtime.embedded.sqlite_log.SqliteTopicLog`` and the
-  Kafka runtime's ``ketenhub.runtime.kafka.log_reader.KafkaLogReader`` (partition 0 of a topic that has one
+- ``TopicReader`` (``read``, ``read_values`` and ``end_offset``): reading a one-partition
+  topic by offset. ``read_all`` reads a whole topic, or a range of it, through it, and
+  ``read_all_values`` its offsets and values only (what replay needs of audit.log, without
+  the headers); replay and verification need nothing more. The embedded
+  ``ketenhub.runtime.embedded.sqlite_log.SqliteTopicLog`` and the Kafka runtime's
+  ``ketenhub.runtime.kafka.log_reader.KafkaLogReader`` (partition 0 of a topic that has one
   partition) implement it.
 - ``TopicLog`` (a ``TopicReader`` that also appends, commits positions, runs transactions
   and compacts): only the embedded ``SqliteTopicLog`` implements it. On Kafka the broker is
@@ -15,7 +17,8 @@ Their rules:
 
 - Offsets per topic are dense, start at 0 and are never reused; a reader that finds one
   missing below the end raises ``RecordsMissing`` rather than skip it.
-- ``read`` returns records with offsets >= ``start`` in ascending order.
+- ``read`` returns records with offsets >= ``start`` in ascending order; ``read_values``
+  the same records' offsets and values (each type-checked as ``read`` checks it).
 - A position is the next offset a consumer group will consume (0 if never committed).
 - Appends and commits inside ``transaction()`` become visible together or not at all.
   Nested calls join the outer transaction; if any block inside raises, the whole
@@ -30,14 +33,17 @@ This module is pure: it holds the interfaces, the checks both backends share and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from operator import attrgetter, itemgetter
+from typing import Protocol, TypeVar, runtime_checkable
 
 from ketenhub.errors import LogError
 
 Headers = tuple[tuple[str, bytes], ...]
+StoredValue = tuple[int, bytes | None]  # a record's offset and value, without the rest
+_Read = TypeVar("_Read")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,10 @@ class TopicReader(Protocol):
 
     def read(self, topic: str, start: int, limit: int = 1000) -> list[LogRecord]:
         """Return at most ``limit`` records of ``topic`` with offsets >= ``start``, ascending."""
+        ...
+
+    def read_values(self, topic: str, start: int, limit: int = 1000) -> list[StoredValue]:
+        """Return the offsets and values of what ``read`` returns, without the other fields."""
         ...
 
     def end_offset(self, topic: str) -> int:
@@ -213,13 +223,52 @@ def read_all(
     missing offsets: only for verification, which names them by their effect on the chain.
     """
     stop = reader.end_offset(topic) if end is None else end
+    read = reader.read
+    yield from _read_dense(
+        lambda at, limit: read(topic, at, limit),
+        _offset_of_record,
+        topic,
+        start,
+        stop,
+        tolerate_missing=tolerate_missing,
+    )
+
+
+def read_all_values(
+    reader: TopicReader, topic: str, start: int = 0, end: int | None = None
+) -> Iterator[StoredValue]:
+    """Yield ``(offset, value)`` of each record of a topic, as ``read_all`` yields the records
+    (a record missing below the end raises ``RecordsMissing`` the same way)."""
+    stop = reader.end_offset(topic) if end is None else end
+    read = reader.read_values
+    yield from _read_dense(
+        lambda at, limit: read(topic, at, limit), _offset_of_value, topic, start, stop
+    )
+
+
+_offset_of_record: Callable[[LogRecord], int] = attrgetter("offset")
+_offset_of_value: Callable[[StoredValue], int] = itemgetter(0)
+
+
+def _read_dense(
+    read: Callable[[int, int], list[_Read]],
+    offset_of: Callable[[_Read], int],
+    topic: str,
+    start: int,
+    stop: int,
+    *,
+    tolerate_missing: bool = False,
+) -> Iterator[_Read]:
+    """Yield what ``read(start, limit)`` gives, batch by batch, from ``start`` up to ``stop``,
+    checking that the offsets are dense (``RecordsMissing`` unless ``tolerate_missing``)."""
     while start < stop:
-        batch = [r for r in reader.read(topic, start, min(1000, stop - start)) if r.offset < stop]
-        for record in batch:
-            if record.offset != start and not tolerate_missing:
-                raise RecordsMissing(topic, start, record.offset - 1, stop, at_end=False)
-            yield record
-            start = record.offset + 1
+        batch = [r for r in read(start, min(1000, stop - start)) if offset_of(r) < stop]
+        for item in batch:
+            offset = offset_of(item)
+            if offset != start and not tolerate_missing:
+                raise RecordsMissing(topic, start, offset - 1, stop, at_end=False)
+            yield item
+            start = offset + 1
         if not batch:
             if not tolerate_missing:
                 raise RecordsMissing(topic, start, stop - 1, stop, at_end=True)

@@ -25,7 +25,7 @@ from ketenhub.core.checkpoints import Checkpoint, public_key_from_pem
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.errors import KetenhubError
 from ketenhub.protection.key_files import PUBLIC_KEY
-from ketenhub.topic_log import TopicReader, read_all
+from ketenhub.topic_log import TopicReader, read_all, read_all_values
 from replay.archive_format import (
     ArchiveUnreadable,
     Manifest,
@@ -106,9 +106,10 @@ class LogSource:
         ]
 
     def records(self) -> Iterator[Stored]:
-        """The records of ``audit.log`` up to its end when the read starts."""
-        for stored in read_all(self._reader, topics.AUDIT_LOG):
-            yield stored.offset, stored.value or b""
+        """The records of ``audit.log`` up to its end when the read starts (their values:
+        a sealed record is all its value; the headers beside it are not read)."""
+        for offset, value in read_all_values(self._reader, topics.AUDIT_LOG):
+            yield offset, value or b""
 
     def anchor(self) -> Anchor:
         """The whole log: offset 0."""

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from ketenhub.errors import LogError
+from ketenhub.runtime.embedded.damage import DamagedRecord
 from ketenhub.runtime.embedded.sqlite_log import LogFileError, SqliteTopicLog
 from ketenhub.runtime.embedded.stored_rows import encode_headers, record_from_row
-from ketenhub.topic_log import TopicLog
+from ketenhub.topic_log import RecordsMissing, TopicLog, read_all_values
 
 from .topic_log_contract import TopicLogContract
 
@@ -325,3 +326,37 @@ def test_headers_are_stored_as_the_json_text_of_their_pairs() -> None:
     assert stored == json.dumps(pairs, ensure_ascii=True, separators=(",", ":"))
     assert encode_headers(()) == "[]"
     assert record_from_row("t", (0, 0, None, b"v", stored)).headers == headers
+
+
+def test_values_are_read_without_the_headers_but_checked_as_records_are(tmp_path: Path) -> None:
+    """``read_values`` gives what ``read`` gives, offsets and values only: damaged headers
+    beside a value do not stop it (they are not read), a value stored as text does."""
+    with SqliteTopicLog(tmp_path / "log.sqlite") as log:
+        for n in range(3):
+            log.append("audit.log", b"sealed-%d" % n, headers=(("h", b"%d" % n),))
+        log.append("audit.log", None)
+        expected = [(r.offset, r.value) for r in log.read("audit.log", 0)]
+        assert log.read_values("audit.log", 1, 2) == expected[1:3]
+        assert list(read_all_values(log, "audit.log")) == expected
+        log._db.execute("UPDATE records SET headers = 'not json' WHERE \"offset\" = 1")
+        assert list(read_all_values(log, "audit.log")) == expected
+        with pytest.raises(DamagedRecord, match="offset 1: damaged record: the headers"):
+            log.read("audit.log", 0)
+        log._db.execute('UPDATE records SET value = CAST(value AS TEXT) WHERE "offset" = 2')
+        with pytest.raises(DamagedRecord, match="offset 2: damaged record: the value is text"):
+            log.read_values("audit.log", 0)
+        log._db.execute('UPDATE records SET "offset" = \'two\' WHERE "offset" = 2')
+        with pytest.raises(DamagedRecord, match="the offset is text, not an integer"):
+            log.read_values("audit.log", 0)
+
+
+def test_values_missing_below_the_end_are_named_as_records_are(tmp_path: Path) -> None:
+    """``read_all_values`` refuses a gap as ``read_all`` does, after the values before it."""
+    with SqliteTopicLog(tmp_path / "log.sqlite") as log:
+        for n in range(4):
+            log.append("audit.log", b"%d" % n)
+        log._db.execute('DELETE FROM records WHERE "offset" = 2')
+        read = read_all_values(log, "audit.log")
+        assert [next(read), next(read)] == [(0, b"0"), (1, b"1")]
+        with pytest.raises(RecordsMissing, match="offset 2 is missing"):
+            next(read)

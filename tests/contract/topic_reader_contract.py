@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ketenhub.topic_log import InvalidOffset, LogRecord, TopicReader, read_all
+from ketenhub.topic_log import InvalidOffset, LogRecord, TopicReader, read_all, read_all_values
 
 Stored = tuple[bytes | None, bytes, tuple[tuple[str, bytes], ...]]
 RECORDS: list[Stored] = [
@@ -57,6 +57,18 @@ class TopicReaderContract(abc.ABC):
         assert [r.offset for r in records] == list(range(len(RECORDS)))
         assert [_stored(r) for r in records] == RECORDS
         assert {r.topic for r in records} == {topic}
+
+    def test_values_are_the_offsets_and_values_of_the_records(
+        self, reader: TopicReader, topic: str
+    ) -> None:
+        """``read_values`` and ``read_all_values`` give each record's offset and value, as
+        ``read`` and ``read_all`` give the records."""
+        expected = [(r.offset, r.value) for r in read_all(reader, topic)]
+        assert expected == [(n, value) for n, (_, value, _) in enumerate(RECORDS)]
+        assert list(read_all_values(reader, topic)) == expected
+        assert list(read_all_values(reader, topic, 1, 4)) == expected[1:4]
+        assert reader.read_values(topic, 2, 3) == expected[2:5]
+        assert reader.read_values(topic, len(RECORDS)) == []
 
     def test_end_offset_is_the_next_offset_to_be_written(
         self, reader: TopicReader, topic: str

@@ -13,7 +13,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from ketenhub.runtime.embedded.damage import DamagedRecord
-from ketenhub.topic_log import Headers, LogRecord
+from ketenhub.topic_log import Headers, LogRecord, StoredValue
 
 RECORD_COLUMNS = '"offset", timestamp_us, key, value, headers'
 
@@ -74,6 +74,16 @@ def record_from_row(topic: str, row: Sequence[Any]) -> LogRecord:
     except ValueError as exc:
         raise DamagedRecord(topic, offset, str(exc)) from exc
     return LogRecord(topic, offset, timestamp_us, key, value, decoded)
+
+
+def value_from_row(topic: str, row: Sequence[Any]) -> StoredValue:
+    """Turn a stored row's offset and value into ``(offset, value)``, checked as
+    ``record_from_row`` checks them (``DamagedRecord`` for a wrong type)."""
+    offset, value = row
+    if isinstance(offset, int) and (value is None or isinstance(value, bytes)):
+        return offset, value
+    problem = _wrong_type(offset, 0, None, value)
+    raise DamagedRecord(topic, offset, problem or "the row cannot be read")
 
 
 def _wrong_type(offset: object, timestamp_us: object, key: object, value: object) -> str | None:

@@ -1,7 +1,7 @@
 """Reading the hub's topics back from Kafka with kafka-python, as the CLI and the sealer need.
 
-``KafkaLogReader`` is the Kafka runtime's ``TopicReader`` (``ketenhub.topic_log``): ``read``
-and ``end_offset`` address partition 0 of a topic that has one partition (``audit.log``,
+``KafkaLogReader`` is the Kafka runtime's ``TopicReader`` (``ketenhub.topic_log``): ``read``,
+``read_values`` and ``end_offset`` address partition 0 of a topic that has one partition (``audit.log``,
 ``audit.checkpoints``), so ``read_all`` reads it as it reads the embedded log. It does not
 implement ``TopicLog``: on Kafka the hub writes through Faust agents and producers.
 """
@@ -16,7 +16,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from ketenhub.errors import LogError
 from ketenhub.runtime.kafka.settings import KafkaSettings
-from ketenhub.topic_log import LogRecord, check_read
+from ketenhub.topic_log import LogRecord, StoredValue, check_read
 
 
 class KafkaLogReader:
@@ -91,6 +91,10 @@ class KafkaLogReader:
         check_read(topic, start, limit)
         stop = min(self._single_partition_end(topic), start + limit)
         return list(islice(self.records(topic, 0, start, stop), limit))
+
+    def read_values(self, topic: str, start: int, limit: int = 1000) -> list[StoredValue]:
+        """The offsets and values of what ``read`` returns."""
+        return [(record.offset, record.value) for record in self.read(topic, start, limit)]
 
     def _single_partition_end(self, topic: str) -> int:
         ends = self.end_offsets(topic)
