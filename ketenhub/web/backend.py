@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal, ParamSpec, Protocol, TypeVar
 
@@ -28,6 +29,7 @@ from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.errors import KetenhubError
 from ketenhub.protection.interface import Protector
+from replay.sources import SealedLogSource
 
 Headers = tuple[tuple[str, bytes], ...]
 BackendName = Literal["embedded", "kafka"]
@@ -147,6 +149,10 @@ class Backend(Protocol):
 
     def publish(self, partner_id: str, value: bytes, headers: Headers) -> None:
         """Append a message to the partner's ingest topic; stored durably when this returns."""
+        ...
+
+    def history(self) -> AbstractContextManager[SealedLogSource]:
+        """audit.log and its checkpoints through a reader of its own, for replay (any thread)."""
         ...
 
     def ingested_digest(self, partner_id: str, event_id: str) -> str | None:

@@ -9,7 +9,8 @@ connectors, ``ketenhub run``) show too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -33,6 +34,7 @@ from ketenhub.web.backend import (
 )
 from ketenhub.web.mirror import HubMirror
 from ketenhub.web.pipeline_worker import PipelineWorker
+from replay.sources import LogSource, SealedLogSource
 
 
 class EmbeddedBackend:
@@ -63,6 +65,17 @@ class EmbeddedBackend:
     def public_key(self) -> Ed25519PublicKey:
         """The hub's checkpoint verification key."""
         return self.folder.public_key()
+
+    @contextmanager
+    def history(self) -> Iterator[SealedLogSource]:
+        """The folder's audit.log and checkpoints through a connection of its own, for replay."""
+        log = SqliteTopicLog(self.folder.require_log())
+        try:
+            yield LogSource(
+                log, self.folder.keys.public_key_file, f"embedded hub {self.folder.path}"
+            )
+        finally:
+            log.close()
 
     def publish(self, partner_id: str, value: bytes, headers: Headers) -> None:
         """Append to the partner's ingest topic and wake the pipeline."""

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -23,6 +25,7 @@ from kafka.errors import KafkaError
 
 from ketenhub.protection.interface import Protector
 from ketenhub.runtime.kafka.client import KafkaHub
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
@@ -38,6 +41,7 @@ from ketenhub.web.backend import (
     content_digest,
 )
 from ketenhub.web.mirror import HubMirror
+from replay.sources import LogSource, SealedLogSource
 
 log = structlog.get_logger("ketenhub.web")
 PUBLISH_TIMEOUT_S = 60.0
@@ -132,6 +136,7 @@ class KafkaBackend:
     name: BackendName = "kafka"
 
     def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
         self._hub = KafkaHub(settings)
         self.registry = self._hub.registry
         self.mirror = HubMirror(self.registry)
@@ -147,6 +152,20 @@ class KafkaBackend:
     def public_key(self) -> Ed25519PublicKey:
         """The hub's checkpoint verification key (from the data folder)."""
         return self._hub.public_key
+
+    @contextmanager
+    def history(self) -> Iterator[SealedLogSource]:
+        """audit.log and its checkpoints through a consumer of its own, for replay."""
+        reader = KafkaLogReader(self._settings)
+        names = TopicNames(self._settings.topic_prefix)
+        try:
+            yield LogSource(
+                PrefixedReader(reader, names.prefix),
+                self._settings.hub_folder.keys.public_key_file,
+                f"Kafka {self._settings.kafka_bootstrap} ({names.audit_log})",
+            )
+        finally:
+            reader.close()
 
     def publish(self, partner_id: str, value: bytes, headers: Headers) -> None:
         """Send to the partner's ingest topic; return once the broker stored it."""
@@ -224,3 +243,21 @@ class KafkaBackend:
         """Stop following and close the clients."""
         self._follower.stop()
         self._hub.close()
+
+
+class PrefixedReader:
+    """A ``TopicReader`` of the hub's topics under their prefix (``<prefix>audit.log``)."""
+
+    def __init__(self, reader: KafkaLogReader, prefix: str) -> None:
+        self._reader, self._prefix = reader, prefix
+
+    def read(self, topic: str, start: int, limit: int = 1000) -> list[LogRecord]:
+        """Records of the prefixed topic, named by their unprefixed topic."""
+        return [
+            replace(record, topic=topic)
+            for record in self._reader.read(self._prefix + topic, start, limit)
+        ]
+
+    def end_offset(self, topic: str) -> int:
+        """The end of the prefixed topic."""
+        return self._reader.end_offset(self._prefix + topic)

@@ -27,6 +27,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def mount(app: FastAPI) -> None:
     """Add the pages to the web app."""
     from ketenhub.web.pages import (
+        annual_report,
         case_pages,
         control_day_planning,
         dashboard,
@@ -45,6 +46,7 @@ def mount(app: FastAPI) -> None:
         control_day_planning.router,
         field_app.router,
         dashboard.router,
+        annual_report.router,
     ):
         app.include_router(router)
 

@@ -5,7 +5,7 @@ and by channel, the five-phase funnel, lead times, referrals to care and control
 Every figure is the evaluation's own (``ketenhub.evaluation.evaluate_events`` over the
 sealed events, the events ``ketenhub evaluate`` replays), published with its small-count
 suppression (``publish``: primary and secondary): aggregates only, never a case. For the coordinator's users.
-``/dashboard/jaarverslag`` shows all five parts of the annual evaluation for printing.
+``/dashboard/jaarverslag`` builds the verified annual report (``annual_report``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from ketenhub.config.labels import Labels, dutch_labels
 from ketenhub.core.partners import Role
 from ketenhub.evaluation import (
     ALL,
-    PARTS,
     EvaluationSettings,
     Table,
     evaluate_events,
@@ -106,6 +105,12 @@ def _measure_heading(measure: str, table: Table, params: Mapping[str, object]) -
     return f"{said} verschil" if tail == "change" else f"{said} {tail}"
 
 
+def chosen_years(year: int | None, baseline: int | None) -> tuple[int, int]:
+    """The year asked for (default: this year) and its baseline (default: the year before)."""
+    chosen = year or today_local().year
+    return chosen, baseline if baseline and baseline != chosen else chosen - 1
+
+
 async def _evaluation(request: Request, user: SignedInDep, year: int, baseline: int) -> list[Table]:
     events = await pages_state(request).hub_events.all(user.context)
     return list(evaluate_events(events, year, baseline, EvaluationSettings()).tables)
@@ -117,8 +122,7 @@ async def dashboard(
 ) -> Response:
     """The dashboard of ``jaar`` (default: this year) beside ``nulmeting`` (default: the year before)."""
     require_role(user, Role.COORDINATOR)
-    year = jaar or today_local().year
-    baseline = nulmeting if nulmeting and nulmeting != year else year - 1
+    year, baseline = chosen_years(jaar, nulmeting)
     settings = EvaluationSettings()
     tables = {t.key: t for t in await _evaluation(request, user, year, baseline)}
     shown_tables = [shown(tables[key], settings) for key in DASHBOARD_TABLES]
@@ -130,30 +134,4 @@ async def dashboard(
         baseline=baseline,
         min_count=settings.min_count,
         tables=shown_tables,
-    )
-
-
-@router.get("/dashboard/jaarverslag", response_class=HTMLResponse)
-async def annual_report(
-    request: Request, user: SignedInDep, jaar: YEAR = None, nulmeting: YEAR = None
-) -> Response:
-    """All five parts of the annual evaluation of ``jaar``, for printing (aggregates only)."""
-    require_role(user, Role.COORDINATOR)
-    year = jaar or today_local().year
-    baseline = nulmeting if nulmeting and nulmeting != year else year - 1
-    settings = EvaluationSettings()
-    tables = await _evaluation(request, user, year, baseline)
-    said = words("nl")
-    parts = [
-        (said.part(part.key), [shown(t, settings) for t in tables if t.part == part.key])
-        for part in PARTS
-    ]
-    return page(
-        request,
-        "annual_report.html",
-        user=user,
-        year=year,
-        baseline=baseline,
-        min_count=settings.min_count,
-        parts=parts,
     )
