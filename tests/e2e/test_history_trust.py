@@ -21,6 +21,7 @@ from ketenhub.core.checkpoints import generate_hub_key, public_key_to_pem, sign_
 from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
+from ketenhub.protection.key_files import KeyFiles
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 
 SIGNALS = 40
@@ -181,6 +182,19 @@ def test_a_rewrite_below_a_witnessed_checkpoint_names_the_size(ketenhub, hub: Pa
     rewrite_with_new_key(hub)
     done = ketenhub("verify", "--data-dir", str(hub), "--witness", str(witness), check=False)
     assert done.returncode == 1 and "TAMPERING DETECTED" in done.stderr
+
+
+def test_a_rewrite_resigned_with_the_hubs_own_key_fails_against_a_witness(
+    ketenhub, hub: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An insider holding the hub's signing key re-chains record 5 and re-signs: the pin cannot tell,
+    the witness of tree size 40 names the rewrite by the Merkle root it kept."""
+    witness = hub.parent / "witness.json"
+    ketenhub(*pinned(hub, "--write-witness", str(witness)))
+    rewrite(hub, KeyFiles(hub / "keys").signing_key())
+    done = ketenhub("verify", "--data-dir", str(hub), "--witness", str(witness), check=False)
+    assert done.returncode == 1 and "TAMPERING DETECTED" in done.stderr
+    assert "a record before offset 40 was rewritten" in done.stderr
 
 
 def test_verify_without_a_pinned_key_exits_non_zero_loudly(ketenhub, hub: Path) -> None:  # type: ignore[no-untyped-def]
