@@ -51,10 +51,16 @@ def _log() -> structlog.typing.FilteringBoundLogger:
 
 
 def check_service_url(url: str) -> str:
-    """The service's base URL without a trailing slash; refuse plain HTTP beyond loopback."""
+    """The service's base URL without a trailing slash; refuse plain HTTP beyond loopback and credentials in it."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         msg = f"protection service address {url!r} is not an http(s) URL"
+        raise ConnectorError(msg)
+    if parts.username is not None or parts.password is not None:
+        msg = (
+            "the protection service address holds a user name or password: it would be "
+            "written in logs and messages; give the address only (the API token authenticates)"
+        )
         raise ConnectorError(msg)
     if parts.scheme == "http" and not _loopback(parts.hostname):
         msg = (

@@ -16,6 +16,7 @@ from connectors.anonymous_tips.drop_folder import signal_of
 from connectors.anonymous_tips.tip_format import parse_tip_file
 from connectors.sdk.client import PartnerClient
 from connectors.sdk.errors import (
+    ConnectorError,
     HubKeyMismatch,
     PersonalDataInText,
     ProtectionRefused,
@@ -26,7 +27,7 @@ from connectors.sdk.remote_protector import RemoteProtector
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.models import EncryptedField
 from ketenhub.core.privacy import associated_data
-from ketenhub.core.trust import pin_from_pem
+from ketenhub.core.trust import pin_from_fingerprint, pin_from_pem
 from ketenhub.errors import KetenhubError
 from ketenhub.hub_folder import HubFolder
 from ketenhub.json_events import event_from_json
@@ -492,3 +493,16 @@ def test_the_hubs_proof_is_no_signing_oracle_for_checkpoints(embedded_web_hub: W
     )
     with pytest.raises(CheckpointInvalid):
         verify_checkpoint(forged, key)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://police:synthetic-secret-7@hub.example.org", "http://khp_synthetic-7@127.0.0.1:8080"],
+)
+def test_an_address_with_credentials_in_it_is_refused_without_repeating_them(url: str) -> None:
+    """A user or password in the service address would be logged with the address: refused, not repeated."""
+    pin = pin_from_fingerprint("0" * 64)
+    with pytest.raises(ConnectorError, match="user name or password") as refused:
+        RemoteProtector(url, "khp_x", pin)
+    assert "synthetic-secret-7" not in str(refused.value)
+    assert "khp_synthetic-7" not in str(refused.value)
