@@ -199,3 +199,28 @@ def test_a_store_made_before_reasons_were_kept_opens_with_its_erasures(tmp_path:
             store.key_for(SUBJECT)
     finally:
         store.close()
+
+
+def test_the_hubs_protector_shreds_a_new_text_of_an_erased_subject_on_arrival(
+    tmp_path: Path,
+) -> None:
+    """Encrypting for an erased subject gives a field like any other, unreadable, and makes no key."""
+    from ketenhub.protection.protector import ERASED, KeyStoreProtector
+
+    keys = SqliteKeyStore(tmp_path / "subjects.sqlite")
+    protector = KeyStoreProtector(bytes(range(32)), keys)
+    try:
+        protector.encrypt(SUBJECT, "Before.", b"SignalReceived.free_text")
+        assert protector.erase(SUBJECT)
+        field = protector.encrypt(SUBJECT, "After.", b"SignalReceived.free_text")
+        other = protector.encrypt(OTHER, "After.", b"SignalReceived.free_text")
+        assert field.subject == SUBJECT
+        assert (len(field.nonce), len(field.ciphertext)) == (
+            len(other.nonce),
+            len(other.ciphertext),
+        )
+        assert protector.decrypt(field, b"SignalReceived.free_text") == ERASED
+        with pytest.raises(SubjectKeyErased):
+            keys.get(SUBJECT)
+    finally:
+        protector.close()
