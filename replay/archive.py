@@ -19,6 +19,7 @@ from ketenhub.core.checkpoint_records import checkpoint_datum
 from ketenhub.core.checkpoints import Checkpoint, public_key_to_pem, verify_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, consistency_proof, leaf_hash, verify_consistency
 from ketenhub.core.sealing import decode_sealed
+from ketenhub.data_folder import create_private_file, create_private_folder
 from ketenhub.errors import CheckpointInvalid, KetenhubError, ProofInvalid
 from replay.archive_format import (
     Manifest,
@@ -129,7 +130,7 @@ def write_archive(source: SealedLogSource, year: int, folder: Path) -> Manifest:
         tail_proof=tuple(consistency_proof(leaves, end, tail.tree_size)),
         key_id=tail.key_id,
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    create_private_folder(folder)
     _atomic(
         folder / records_name(year),
         lambda p: write_container(p, record_schema(), found.datums or []),
@@ -149,8 +150,9 @@ def write_archive(source: SealedLogSource, year: int, folder: Path) -> Manifest:
 
 
 def _atomic(path: Path, write: Any) -> None:
-    """Write through a temporary file and rename it into place."""
+    """Write through a temporary file, readable by its owner only, and rename it into place."""
     temporary = path.with_name(path.name + ".tmp")
+    create_private_file(temporary)
     write(temporary)
     os.replace(temporary, path)
 

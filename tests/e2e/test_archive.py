@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -77,6 +78,13 @@ def archive_2024(ketenhub: Run, hub_dir: Path, tmp_path: Path) -> Path:
 def first_2025(records: list[dict[str, object]]) -> int:
     """The offset of the first record sealed in 2025."""
     return next(int(str(r["sequence"])) for r in records if r["sealed_at"] >= NEW_YEAR)  # type: ignore[operator]
+
+
+def test_the_archive_is_readable_by_its_owner_only(archive_2024: Path) -> None:
+    """The archive holds the sealed log of a year: its folder is 0700 and its files 0600, as the hub's."""
+    assert stat.S_IMODE(archive_2024.stat().st_mode) == 0o700
+    files = list(archive_2024.iterdir())
+    assert len(files) == 4 and {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
 
 
 def test_the_archive_decodes_with_the_apache_avro_library(
