@@ -27,7 +27,7 @@ from ketenhub.protection.interface import Protector
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.settings import KafkaSettings
-from ketenhub.topic_log import LogRecord
+from ketenhub.topic_log import LogRecord, StoredValue
 from ketenhub.topics import TopicNames
 from ketenhub.web.backend import (
     BackendName,
@@ -257,6 +257,10 @@ class PrefixedReader:
             replace(record, topic=topic)
             for record in self._reader.read(self._prefix + topic, start, limit)
         ]
+
+    def read_values(self, topic: str, start: int, limit: int = 1000) -> list[StoredValue]:
+        """The offsets and values of the prefixed topic's records."""
+        return self._reader.read_values(self._prefix + topic, start, limit)
 
     def end_offset(self, topic: str) -> int:
         """The end of the prefixed topic."""
