@@ -58,6 +58,7 @@ from ketenhub.runtime.kafka.settings import KafkaSettings
     KafkaSettings,
     "retention_every_s",
     "--retention-every",
+    "retention_every_s",
     type=click.FloatRange(min=0),
     metavar="SECONDS",
     help="Run retention every SECONDS on the worker that seals (0: never).",
