@@ -171,7 +171,7 @@ class RetentionLedger:
                 referral.ended_on = day
         if isinstance(event, m.VictimIdentified) and case_id is None:
             belongings.add(("victim", event.victim))
-        if isinstance(event, m.ControlVisitLogged):
+        if isinstance(event, m.ControlDayPlanned | m.ControlVisitLogged):
             belongings.add(("control_day", event.control_day_id))
             self._control_days.setdefault(event.control_day_id, None)
         if isinstance(event, m.ControlDayClosed):
@@ -292,7 +292,7 @@ def retention_basis(event_type: type[Event]) -> str:
     """
     if event_type in (m.VictimIdentified, m.ReferralMade, *_REFERRAL_EVENTS):
         return f"{RetentionCategory.VICTIMS_AND_REFERRALS} (and {CASE_BASIS})"
-    if event_type is m.ControlVisitLogged:
+    if event_type in (m.ControlDayPlanned, m.ControlVisitLogged):
         return RetentionCategory.CONTROL_DAY_FINDINGS.value
     if "case_id" in event_type.model_fields:
         required = event_type.model_fields["case_id"].is_required()

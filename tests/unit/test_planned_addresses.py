@@ -17,6 +17,7 @@ from ketenhub.core.admission import Admitted
 from ketenhub.core.control_day_subject import PLANNED_ADDRESS_FIELD, control_day_identifier
 from ketenhub.core.privacy import associated_data
 from ketenhub.core.rejection import Rejection, RejectionCode
+from ketenhub.core.retention import RetentionLedger, RetentionPeriods, retention_basis
 from ketenhub.json_events import InvalidEventLine, event_from_json
 from ketenhub.protection.keystore import SqliteKeyStore
 from ketenhub.protection.protector import ERASED, KeyStoreProtector
@@ -222,3 +223,26 @@ def test_a_planned_address_that_is_no_pseudonym_is_refused_by_the_hub() -> None:
     refusal = rejected(hub.submit(planned_event(story, clear)), RejectionCode.INVALID_VALUE)
     assert "planned_addresses[0].address is not a pseudonym" in refusal.reason
     assert "Voorbeeldstraat" not in refusal.reason
+
+
+def test_a_planned_address_and_the_days_key_expire_with_the_days_findings() -> None:
+    """Planning an address does not keep it for ever: it and the day's key expire with the day's findings."""
+    story = Story()
+    planned = planned_event(story, stop("a"), stop("b"))
+    visit = story.make(
+        m.ControlVisitLogged,
+        "heit",
+        control_day_id="cd1",
+        visit_id="v1",
+        address=pseudonym("a"),
+        area_code="2271",
+        finding_codes=[],
+        people_encountered=0,
+        signals_raised=[],
+    )
+    closed = story.make(m.ControlDayClosed, "heit", control_day_id="cd1")
+    ledger = RetentionLedger(RetentionPeriods()).fold_all([planned, visit, closed])
+    end = closed.occurred_at.date() + dt.timedelta(days=730)
+    for subject in (pseudonym("a"), pseudonym("b"), pseudonym("day")):
+        assert ledger.subject_expiry(subject).expiry.on == end, subject
+    assert retention_basis(m.ControlDayPlanned) == "control_day_findings"
