@@ -1,6 +1,7 @@
-// The field app's service worker: keeps the app's shell and its last day list for when the connection is gone.
+// The field app's service worker: keeps the app's shell for when the connection is gone.
+// The day list is never cached here (it may hold a day's addresses): the page keeps the signed-in user's own copy.
 "use strict";
-const CACHE = "ketenhub-veld-v1";
+const CACHE = "ketenhub-veld-v2"; // v1 also cached the day list: activate deletes it
 const SHELL = ["/veld/", "/static/site.css", "/static/field.css", "/static/field.js"];
 
 self.addEventListener("install", (event) => {
@@ -37,7 +38,7 @@ self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET" || url.origin !== self.location.origin) {
     return; // entries are posted by the page itself, which keeps them until they arrived
   }
-  if (url.pathname === "/veld/" || url.pathname === "/veld/dagen.json" || SHELL.includes(url.pathname)) {
+  if (SHELL.includes(url.pathname)) {
     event.respondWith(networkFirst(event.request));
   }
 });

@@ -2,6 +2,7 @@
 "use strict";
 (() => {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const user = document.querySelector('meta[name="field-user"]').content;
   const DB_NAME = "ketenhub-veld";
   const QUEUE = "wachtrij";
   const SENT = "verstuurd";
@@ -184,9 +185,11 @@
       const response = await fetch("/veld/dagen.json", { credentials: "same-origin" });
       if (!response.ok) throw new Error(String(response.status));
       data = await response.json();
-      await put(DATA, data, "dagen");
+      // only this user's days are kept on the phone (they may hold a day's addresses)
+      await transact(DATA, "readwrite", (s) => s.clear());
+      await put(DATA, data, `dagen:${user}`);
     } catch (error) {
-      data = data || (await read(DATA, "dagen"));
+      data = data || (await read(DATA, `dagen:${user}`));
     }
     if (data) {
       if (!$("bevindingen").querySelector("input")) renderForms();

@@ -27,6 +27,13 @@ from tests.web.conftest import WebHub
 FIRST = "Oefenlaan 12, Voorburg"  # synthetic addresses and note
 SECOND = "Proefweg 3a, Leidschendam"
 NOTE = "Twee bewoners in de schuur aangetroffen."
+CACHED_URLS = """async () => {
+  const urls = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+  }
+  return urls;
+}"""
 DASH = "\N{EN DASH}"
 CLEAR_TEXTS = (b"Oefenlaan", b"Proefweg", b"bewoners in de schuur")
 
@@ -150,6 +157,12 @@ def _plan_visit_and_close(pages_hub: PagesHub, screens: Callable[..., Screen]) -
     expect(page.locator("#adressen li").first).to_contain_text("bezocht")
     expect(page.get_by_label("Gepland adres")).to_have_value(second.address)
     screen.shot("offline-bezoek")
+    page.reload()  # offline: the shell from the service worker, the days from this user's copy
+    expect(page.locator("#wachtend-aantal")).to_have_text("1")
+    expect(page.locator("#adressen li").nth(1)).to_contain_text(SECOND)
+    cached = page.evaluate(CACHED_URLS)
+    assert any(url.endswith("/veld/") for url in cached), cached
+    assert not [url for url in cached if "dagen" in url], "the service worker caches no day list"
     assert not [e for e in pages_hub.sealed_events() if isinstance(e, m.ControlVisitLogged)]
 
     page.context.set_offline(False)
