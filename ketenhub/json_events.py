@@ -244,8 +244,8 @@ def _protect_planned_addresses(
 ) -> None:
     """Each planned address as its pseudonym, its display form encrypted under the day's key."""
     planned = fields.get("planned_addresses")
-    if planned is None:
-        return
+    if planned is None or event_type != "ControlDayPlanned":
+        return  # another type has no such field: the model refuses it, nothing is encrypted
     if not isinstance(planned, list):
         msg = 'planned_addresses must be a list of {"address": ..., "area_code": ...}'
         raise ValueError(msg)

@@ -19,7 +19,7 @@ from ketenhub.core.privacy import associated_data
 from ketenhub.core.rejection import Rejection, RejectionCode
 from ketenhub.core.retention import RetentionLedger, RetentionPeriods, retention_basis
 from ketenhub.json_events import InvalidEventLine, event_from_json
-from ketenhub.protection.keystore import SqliteKeyStore
+from ketenhub.protection.keystore import SqliteKeyStore, UnknownSubject
 from ketenhub.protection.protector import ERASED, KeyStoreProtector
 
 ADDRESS = "Voorbeeldstraat 12, Voorburg"  # synthetic
@@ -246,3 +246,22 @@ def test_a_planned_address_and_the_days_key_expire_with_the_days_findings() -> N
     for subject in (pseudonym("a"), pseudonym("b"), pseudonym("day")):
         assert ledger.subject_expiry(subject).expiry.on == end, subject
     assert retention_basis(m.ControlDayPlanned) == "control_day_findings"
+
+
+def test_planned_addresses_on_another_event_type_are_refused_and_nothing_is_encrypted(
+    tmp_path: Path,
+) -> None:
+    """A visit carrying planned_addresses is refused by its model before any key is made."""
+    keys = SqliteKeyStore(tmp_path / "subjects.sqlite")
+    protector = KeyStoreProtector(bytes(range(32)), keys)
+    line = json.loads(visit_line(None, pseudonym("adres")))
+    line["planned_addresses"] = [{"address": ADDRESS, "area_code": "2271"}]
+    try:
+        with pytest.raises(InvalidEventLine, match="planned_addresses") as refused:
+            event_from_json(json.dumps(line), 1, "heit", protector)
+        assert "Voorbeeldstraat" not in str(refused.value)
+        day_subject = protector.pseudonym(control_day_identifier("dag-1"))
+        with pytest.raises(UnknownSubject):
+            keys.get(day_subject)
+    finally:
+        protector.close()
