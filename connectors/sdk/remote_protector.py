@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import ipaddress
 import os
 import time
@@ -139,9 +140,15 @@ class RemoteProtector:
         return event.model_copy(update={"event_id": uuid.UUID(str(found["event_id"]))})
 
     def digest(self, purpose: str, content: bytes) -> str:
-        """A keyed digest of the content's SHA-256 (the content itself is not sent)."""
-        body = {"purpose": purpose, "sha256": hashlib.sha256(content).hexdigest()}
-        return str(self._post("digests", body)["digest"])
+        """A keyed digest of the content, named by the hub without seeing it.
+
+        The hub gets neither the content nor its plain SHA-256 (from which a file holding a
+        phone number could be found by trying every number), but an HMAC-SHA256 under this
+        partner's API token, which the hub keeps only hashed. A new token names the same
+        content anew (a drop folder sends such files again; the hub ignores what it sealed).
+        """
+        salted = hmac.new(self._token.encode(), content, hashlib.sha256).hexdigest()
+        return str(self._post("digests", {"purpose": purpose, "sha256": salted})["digest"])
 
     def close(self) -> None:
         """Close the HTTP connections."""

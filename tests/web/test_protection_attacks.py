@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import socket
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.anonymous_tips.drop_folder import signal_of
+from connectors.anonymous_tips.drop_folder import FILE_DIGEST_PURPOSE, signal_of
 from connectors.anonymous_tips.tip_format import parse_tip_file
 from connectors.sdk.client import PartnerClient
 from connectors.sdk.errors import (
@@ -506,3 +507,27 @@ def test_an_address_with_credentials_in_it_is_refused_without_repeating_them(url
         RemoteProtector(url, "khp_x", pin)
     assert "synthetic-secret-7" not in str(refused.value)
     assert "khp_synthetic-7" not in str(refused.value)
+
+
+def test_the_hub_never_receives_a_plain_hash_of_a_tip_file(embedded_web_hub: WebHub) -> None:
+    """A tip file may hold the reporter's phone number: the hub gets no plain SHA-256 of it (which
+    it could match by trying every number), only a hash keyed with the partner's token."""
+    tip_file = b'[{"tip_id": "MMA-1", "reporter_phone": "0612345678", "description": "Synthetic."}]'
+    sent: list[bytes] = []
+    real = httpx.Client(base_url=embedded_web_hub.url)
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        answer = real.post(request.url.path, content=request.content, headers=request.headers)
+        return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
+
+    remote = _remote(embedded_web_hub, transport=httpx.MockTransport(recording))
+    try:
+        remote.digest(FILE_DIGEST_PURPOSE, tip_file)
+    finally:
+        remote.close()
+        real.close()
+    plain = hashlib.sha256(tip_file).hexdigest().encode()
+    digest_requests = [body for body in sent if b'"sha256"' in body]
+    assert digest_requests, "no digest request was sent"
+    assert all(plain not in body and b"0612345678" not in body for body in sent)

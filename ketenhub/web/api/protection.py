@@ -114,7 +114,11 @@ class EventIdDocument(BaseModel):
 
 
 class DigestRequest(BaseModel):
-    """The SHA-256 of content to name (a file), never the content itself."""
+    """A partner-side hash of content to name (a file), never the content itself.
+
+    The SDK sends an HMAC-SHA256 of the content under the caller's token, so the hub cannot
+    test guesses of what the content holds.
+    """
 
     purpose: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
