@@ -1,7 +1,8 @@
 """A retention run: read the verified history, find every case and data subject whose period has
 run, and erase those subjects by crypto-shredding, each erasure kept with its reason.
 
-The history is verified as it is read (``Replay``): a log that does not hold erases nothing.
+The history is verified as it is read (``Replay``): a log that does not hold erases nothing,
+and only records a signed checkpoint covers are taken into account.
 A subject is erased only when every case, referral and control day it appears in has
 expired (``RetentionLedger``); one that never had a key (nothing was encrypted for it) or was
 erased before is counted, not erased again. The log itself is never touched: its hashes,
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import structlog
@@ -55,6 +56,7 @@ class RetentionPlan:
     erase: tuple[SubjectExpiry, ...]
     expired_without_key: int
     kept: int
+    unsigned: int = 0  # records after the last signed checkpoint, left for a later run
 
 
 def erasure_reason(found: SubjectExpiry) -> str:
@@ -86,8 +88,18 @@ def plan_retention(
 def read_plan(
     source: SealedLogSource, periods: RetentionPeriods, keys: SubjectKeys, as_of: dt.date
 ) -> RetentionPlan:
-    """Plan from a sealed log, verifying it as it is read (``VerificationFailed`` if it does not hold)."""
-    return plan_retention((event for _, event in Replay(source).events()), periods, keys, as_of)
+    """Plan from a sealed log, verifying it as it is read (``VerificationFailed`` if it does not hold).
+
+    Only records a signed checkpoint covers count: the hash chain alone can be extended by
+    anyone who can write the log, so a forged close after the last checkpoint erases nothing.
+    Records after it are left for a later run (the hub signs them when it is idle).
+    """
+    replay = Replay(source)
+    sealed = [(record.sequence, event) for record, event in replay.events()]
+    signed = None if replay.verification is None else replay.verification.checkpoint
+    covered = 0 if signed is None else signed.tree_size
+    plan = plan_retention((e for seq, e in sealed if seq < covered), periods, keys, as_of)
+    return replace(plan, unsigned=sum(1 for seq, _ in sealed if seq >= covered))
 
 
 def carry_out(plan: RetentionPlan, keys: SubjectKeys) -> int:
@@ -97,7 +109,10 @@ def carry_out(plan: RetentionPlan, keys: SubjectKeys) -> int:
         "retention_run",
         as_of=plan.as_of.isoformat(),
         expired_cases=len(plan.cases),
+        to_erase=len(plan.erase),
         erased=erased,
+        expired_without_key=plan.expired_without_key,
         kept=plan.kept,
+        unsigned=plan.unsigned,
     )
     return erased

@@ -47,7 +47,8 @@ def run(
     """Find every case and data subject whose retention period has run and crypto-shred them.
 
     The history (audit.log, from the data folder or --kafka) is verified first; a log that
-    does not hold erases nothing. A case's period starts when it is closed, per category of
+    does not hold erases nothing, and records after the last signed checkpoint wait for a
+    later run. A case's period starts when it is closed, per category of
     the registry's [retention] (see `ketenhub data-inventory`); a data subject is erased only
     when every case, referral and control day it appears in has expired, by deleting its key
     (as `ketenhub erase` does), with the reason kept beside the erasure. The log, its hashes
@@ -75,6 +76,11 @@ def run(
             f"kept {plan.kept} data subject(s) within a period; {plan.expired_without_key} "
             "expired without a key (nothing encrypted for them, or erased before)"
         )
+        if plan.unsigned:
+            summary += (
+                f"; {plan.unsigned} record(s) after the last signed checkpoint left for a later "
+                "run (the hub signs them when idle)"
+            )
         if dry_run or not plan.erase:
             click.echo(("dry run: nothing erased; " if dry_run else "nothing to erase; ") + summary)
             return

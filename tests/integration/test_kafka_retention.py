@@ -101,11 +101,20 @@ def publish(hub: HubUnderTest) -> list[str]:
     client = hub.client()
     try:
         protector = client.protector
+        sealed = 0
         for partner, lines in (("municipal-staff", STAFF), ("municipality", COORDINATOR)):
             for number, text in enumerate(lines, 1):
                 parsed = event_from_json(text, number, partner, protector, registry=client.registry)
                 client.publish(parsed.event)
-        client.flush()
+            client.flush()
+            sealed += len(lines)  # the coordinator's refer to the signals: those sealed first
+            wait_for(
+                lambda: len(list(client.records("audit.log"))) == sealed,  # noqa: B023
+                WAIT_S,
+                f"{sealed} sealed records",
+                hub.worker_logs,
+                every=0.2,
+            )
         return [protector.pseudonym("synthetic-person-a"), protector.case_subject("case-kret-0001")]
     finally:
         client.close()
