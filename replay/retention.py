@@ -13,7 +13,7 @@ wherever they are read. Used by ``ketenhub retention run`` and the Kafka worker'
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -21,8 +21,10 @@ import structlog
 
 from ketenhub.contract.base import Event
 from ketenhub.core.retention import Expiry, RetentionLedger, RetentionPeriods, SubjectExpiry
+from ketenhub.topics import CHECKPOINTS
 from replay.pipeline import Replay
 from replay.sources import SealedLogSource
+from replay.verify import VerificationFailed
 
 log = structlog.get_logger("ketenhub.retention")
 
@@ -94,12 +96,24 @@ def read_plan(
     anyone who can write the log, so a forged close after the last checkpoint erases nothing.
     Records after it are left for a later run (the hub signs them when it is idle).
     """
+    announced = max((c.tree_size for c in source.checkpoints()), default=0)
     replay = Replay(source)
-    sealed = [(record.sequence, event) for record, event in replay.events()]
+    unsigned = 0
+
+    def covered() -> Iterator[Event]:
+        nonlocal unsigned
+        for record, event in replay.events():
+            if record.sequence < announced:
+                yield event
+            else:
+                unsigned += 1
+
+    plan = plan_retention(covered(), periods, keys, as_of)
     signed = None if replay.verification is None else replay.verification.checkpoint
-    covered = 0 if signed is None else signed.tree_size
-    plan = plan_retention((e for seq, e in sealed if seq < covered), periods, keys, as_of)
-    return replace(plan, unsigned=sum(1 for seq, _ in sealed if seq >= covered))
+    if announced > (0 if signed is None else signed.tree_size):
+        detail = f"no verified checkpoint covers the {announced} records it names"
+        raise VerificationFailed(CHECKPOINTS, detail)
+    return replace(plan, unsigned=unsigned)
 
 
 def carry_out(plan: RetentionPlan, keys: SubjectKeys) -> int:
