@@ -27,6 +27,7 @@ import fastavro
 
 from ketenhub.core.checkpoint_records import checkpoint_schema
 from ketenhub.core.sealing import SealedRecord, sealed_record_schema
+from ketenhub.core.sealing import record_from_datum as _sealed_from_datum
 from ketenhub.errors import IntegrityError
 
 FORMAT = "ketenhub-archive/v1"
@@ -160,4 +161,4 @@ def checkpoint_file_schema() -> dict[str, Any]:
 
 def record_from_datum(datum: dict[str, Any]) -> SealedRecord:
     """A sealed record from its container datum."""
-    return SealedRecord(**datum)
+    return _sealed_from_datum(datum)

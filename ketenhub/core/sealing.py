@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from ketenhub.codec.single_object import (
     HEADER_SIZE,
@@ -94,20 +95,20 @@ def seal(
     step belongs to the case of its referral); it defaults to the event's own case_id.
     The record is encoded once: its hash is taken over those bytes and set in their last 32.
     """
-    unsealed = SealedRecord(
-        sequence=head.next_sequence,
-        sealed_at=sealed_at.astimezone(dt.UTC),
-        partner=partner,
-        event_type=event.EVENT_TYPE,
-        event_id=str(event.event_id),
-        case_id=case_id or event.case_ref,
-        payload=payload,
-        prev_hash=head.last_hash,
-        hash=GENESIS_HASH,
-    )
-    unhashed = encode_datum(sealed_record_schema(), unsealed.datum())
+    datum: dict[str, Any] = {
+        "sequence": head.next_sequence,
+        "sealed_at": sealed_at.astimezone(dt.UTC),
+        "partner": partner,
+        "event_type": event.EVENT_TYPE,
+        "event_id": str(event.event_id),
+        "case_id": case_id or event.case_ref,
+        "payload": payload,
+        "prev_hash": head.last_hash,
+        "hash": GENESIS_HASH,
+    }
+    unhashed = encode_datum(sealed_record_schema(), datum)
     digest = hashlib.sha256(unhashed[HEADER_SIZE:-HASH_SIZE]).digest()
-    record = replace(unsealed, hash=digest)
+    record = record_from_datum(datum | {"hash": digest})
     object.__setattr__(record, "encoded", unhashed[:-HASH_SIZE] + digest)  # frozen: set once here
     return record
 
@@ -127,7 +128,25 @@ def decode_sealed(value: bytes, offset: int) -> SealedRecord:
         raise ChainBroken(offset, f"the stored record cannot be decoded ({exc})") from exc
     if writer.name != "SealedRecord":
         raise ChainBroken(offset, f"the stored value is a {writer.name}, not a SealedRecord")
-    return SealedRecord(**datum)
+    return record_from_datum(datum)
+
+
+def record_from_datum(datum: dict[str, Any]) -> SealedRecord:
+    """The sealed record a datum of the current schema holds: ``SealedRecord(**datum)``.
+
+    A datum with exactly the record's fields (every one a decoder resolved to the current
+    schema gives) is set on a new record in one step: the frozen dataclass's ``__init__``
+    sets each field through ``object.__setattr__``, which cost replay a quarter of decoding
+    a sealed record. Any other datum goes through ``__init__`` (and its TypeError).
+    """
+    if datum.keys() != _RECORD_FIELDS:
+        return SealedRecord(**datum)
+    record = object.__new__(SealedRecord)
+    vars(record).update(datum, encoded=None)
+    return record
+
+
+_RECORD_FIELDS = frozenset(f.name for f in fields(SealedRecord) if f.init)
 
 
 def check_link(

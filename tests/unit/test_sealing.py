@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 
 import pytest
 from synthetic import NOW, PurePipeline, Story
@@ -192,3 +192,23 @@ def test_an_intact_record_stored_in_a_non_canonical_encoding_still_verifies() ->
     record = decode_sealed(padded, 0)
     assert record == decode_sealed(stored, 0)
     check_link(record, 0, ChainHead(), padded)
+
+
+def test_a_decoded_record_is_the_record_that_was_sealed() -> None:
+    """A record read back equals the one sealed, field by field, is frozen like it, and is
+    encoded anew (it keeps no bytes); a datum with other fields is refused as ``__init__``
+    refuses it."""
+    record = _sealed_signal()
+    decoded = decode_sealed(encode_sealed(record), 0)
+    assert decoded == record and decoded.datum() == record.datum()
+    assert decoded.encoded is None and type(decoded) is SealedRecord
+    assert encode_sealed(decoded) == encode_sealed(record)
+    with pytest.raises(FrozenInstanceError):
+        decoded.case_id = "case-2"  # type: ignore[misc]
+    assert sealing.record_from_datum(record.datum()) == record
+    with pytest.raises(TypeError, match="unexpected keyword argument 'extra'"):
+        sealing.record_from_datum(record.datum() | {"extra": 1})
+    missing = record.datum()
+    del missing["hash"]
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'hash'"):
+        sealing.record_from_datum(missing)
