@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -51,9 +52,15 @@ def decode_datum(value: bytes, reader: SchemaVersion | None = None) -> tuple[Sch
 
 def _read_datum(value: bytes, writer: SchemaVersion, reader: SchemaVersion | None) -> Any:
     """The datum after the header of ``value``, written with ``writer``, resolved to ``reader``."""
+    resolved = None if reader is None or reader.fingerprint == writer.fingerprint else reader.parsed
+    return _read_resolved(value, writer, resolved)
+
+
+def _read_resolved(value: bytes, writer: SchemaVersion, resolved: Any) -> Any:
+    """The datum after the header of ``value``, written with ``writer``, resolved to the
+    parsed schema ``resolved`` (None: read as written)."""
     stream = io.BytesIO(value)
     stream.seek(HEADER_SIZE)
-    resolved = None if reader is None or reader.fingerprint == writer.fingerprint else reader.parsed
     try:
         datum = fastavro.schemaless_reader(stream, writer.parsed, resolved)
     except (
@@ -82,11 +89,34 @@ def encode_event(event: Event) -> bytes:
 def decode_event(value: bytes) -> Event:
     """Decode a single-object-encoded event into its typed model (newest schema version)."""
     writer = writer_schema(value)
-    if not writer.full_name.startswith(EVENT_NAMESPACE + "."):
-        raise CorruptDatum(writer.name, f"{writer.full_name} is not an event type")
-    datum = _read_datum(value, writer, latest_schema(writer.full_name))
+    reading = _event_readings.get(writer.fingerprint) or _event_reading(writer)
+    datum = _read_resolved(value, writer, reading.resolved)
     try:
-        return EVENT_MODELS[writer.name].model_validate(datum)
+        return reading.model.model_validate(datum)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise CorruptDatum(writer.name, problems) from exc
+
+
+@dataclass(frozen=True)
+class _EventReading:
+    """How events written with one schema version are read: resolved to the newest version
+    of their type (``resolved``: its parsed schema, None when the writer's is the newest) and
+    validated by their type's model."""
+
+    model: type[Event]
+    resolved: Any
+
+
+_event_readings: dict[bytes, _EventReading] = {}  # by writer fingerprint, made once each
+
+
+def _event_reading(writer: SchemaVersion) -> _EventReading:
+    """How to read events written with ``writer`` (CorruptDatum if it is no event type)."""
+    if not writer.full_name.startswith(EVENT_NAMESPACE + "."):
+        raise CorruptDatum(writer.name, f"{writer.full_name} is not an event type")
+    reader = latest_schema(writer.full_name)
+    resolved = None if reader.fingerprint == writer.fingerprint else reader.parsed
+    reading = _EventReading(EVENT_MODELS[writer.name], resolved)
+    _event_readings[writer.fingerprint] = reading
+    return reading
