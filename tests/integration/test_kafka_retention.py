@@ -75,18 +75,25 @@ COORDINATOR = [
 ]
 
 
-@pytest.fixture
-def hub(kafka_bootstrap: str, tmp_path: Path, unique_name: str) -> Iterator[HubUnderTest]:
-    """A hub whose one worker seals at CLOCK and runs retention every second."""
+@pytest.fixture(params=["fixed-clock worker", "ketenhub serve"])
+def hub(
+    request: pytest.FixtureRequest, kafka_bootstrap: str, tmp_path: Path, unique_name: str
+) -> Iterator[HubUnderTest]:
+    """A hub whose one worker runs retention every second: the app on a fake clock (CLOCK), or
+    `ketenhub serve --retention-every 1` as an operator starts it (today's clock: 2021's closed
+    case has expired by then too)."""
     hub = HubUnderTest(kafka_bootstrap, tmp_path / "hub", unique_name)
-    settings = hub.settings.model_copy(update={"retention_every_s": 1.0})
-    command = [
-        sys.executable,
-        "-m",
-        "tests.integration.fixed_clock_worker",
-        settings.model_dump_json(),
-        CLOCK.isoformat(),
-    ]
+    if request.param == "ketenhub serve":
+        command = [
+            *(sys.executable, "-m", "ketenhub", "serve", "--kafka", kafka_bootstrap),
+            *("--data-dir", str(hub.data_dir), "--retention-every", "1"),
+        ]
+    else:
+        settings = hub.settings.model_copy(update={"retention_every_s": 1.0})
+        command = [
+            *(sys.executable, "-m", "tests.integration.fixed_clock_worker"),
+            *(settings.model_dump_json(), CLOCK.isoformat()),
+        ]
     with (hub.data_dir / "worker-0.log").open("ab") as log:
         hub.workers.append(
             subprocess.Popen(command, env=hub.env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
