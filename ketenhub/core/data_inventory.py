@@ -116,7 +116,7 @@ def _event_table(registry: PartnerRegistry) -> Iterator[str]:
     yield "| event type | field | kind | seen by | retention |"
     yield "|---|---|---|---|---|"
     for row in inventory(registry):
-        seen = _seen(row.seen_by)
+        seen = _seen(row.seen_by, row.event_type)
         yield (
             f"| {row.event_type} v{row.version} | `{row.path}` | `{row.kind}` | {seen} | "
             f"{_cell(row.retention)} |"
@@ -124,9 +124,19 @@ def _event_table(registry: PartnerRegistry) -> Iterator[str]:
     yield ""
 
 
-def _seen(roles: tuple[Role, ...] | None) -> str:
+# Events outside case views that a page still shows (README, "Control days with addresses"):
+# the field app shows an open day's planned addresses and its visits' notes to the day's team.
+_OUTSIDE_CASE_VIEWS = {
+    "ControlDayPlanned": "no case view; the day's team and the coordinator in the field app "
+    "while the day is open",
+    "ControlVisitLogged": "no case view; the day's team and the coordinator in the field app "
+    "while the day is open",
+}
+
+
+def _seen(roles: tuple[Role, ...] | None, event_type: str) -> str:
     if roles is None:
-        return "no case view"
+        return _OUTSIDE_CASE_VIEWS.get(event_type, "no case view")
     return ", ".join(role.value for role in roles) or "no partner"
 
 

@@ -29,8 +29,8 @@ def test_the_register_uses_the_folders_registry(ketenhub: Run, tmp_path: Path) -
     shown = ketenhub("data-inventory", "--data-dir", str(folder)).stdout
     assert "| `control_day_findings` | 400 | Synthetic local rule |" in shown
     assert (
-        "| ControlVisitLogged v2 | `address` | `pseudonym` | no case view | control_day_findings |"
-        in shown
+        "| ControlVisitLogged v2 | `address` | `pseudonym` | no case view; the day's team and the "
+        "coordinator in the field app while the day is open | control_day_findings |" in shown
     )
     assert (
         "| SignalReceived v2 | `persons` | `pseudonym` | COORDINATOR, POLICE, INSPECTION, RIEC |"
