@@ -195,11 +195,26 @@ class HubUnderTest:
 
         return load_registry()
 
-    def worker_logs(self) -> str:
-        return "\n".join(
-            p.read_text(errors="replace")[-3000:]
-            for p in sorted(self.data_dir.glob("worker-*.log"))
-        )
+    def worker_logs(self, most: int = 40) -> str:
+        """Each worker's warnings, errors and anything not logged as JSON (tracebacks), newest last."""
+        shown = []
+        for path in sorted(self.data_dir.glob("worker-*.log")):
+            lines = path.read_text(errors="replace").splitlines()
+            notable = [line[:2000] for line in lines if _notable(line)]
+            shown.append(f"--- {path.name}: {len(notable)} notable line(s) of {len(lines)}")
+            shown.extend(notable[-most:])
+        return "\n".join(shown)
+
+
+def _notable(line: str) -> bool:
+    """A worker log line worth showing when a test gives up: not an info or debug event, not
+    a line of the start-up summary."""
+    if line.startswith("{") and ('"level": "info"' in line or '"level": "debug"' in line):
+        return False
+    summary = line.startswith(("ketenhub worker ", "serving ", "stop with ")) or (
+        line.startswith("  ") and line.endswith("partition(s)")
+    )
+    return bool(line.strip()) and not summary
 
 
 def _sequence_of(value: bytes | None) -> int:
