@@ -117,21 +117,14 @@ def _check_inputs(hub: EmbeddedHub) -> bool:
     return True
 
 
-def _check_views(hub: Hub) -> bool:
+def _check_views(hub: Hub, idle_timeout_s: float) -> bool:
     """Whether every stored view and rejection equals its rebuild from audit.log."""
+    if not isinstance(hub, EmbeddedHub):
+        return _check_views_on_kafka(hub, idle_timeout_s)
     from ketenhub.runtime.embedded.derived_check import check_derived_data
 
-    if not isinstance(hub, EmbeddedHub):
-        msg = (
-            "--views rebuilds views from the embedded data folder; it is not available with --kafka"
-        )
-        raise click.UsageError(msg)
     checked = check_derived_data(hub)
-    _echo_faults(checked.differences, "DERIVED DATA DIFFERS")
-    if checked.differences:
-        click.echo(
-            f"{len(checked.differences)} view(s) or rejection(s) differ from audit.log", err=True
-        )
+    if not _sound_derived_data(checked.differences):
         return False
     pending = (
         f"; {checked.unprojected} sealed record(s) not yet projected" if checked.unprojected else ""
@@ -139,6 +132,44 @@ def _check_views(hub: Hub) -> bool:
     click.echo(
         f"views: {checked.views} partner view(s) equal their rebuild from audit.log; "
         f"rejections: {checked.rejections} record(s) match the sealer's decisions{pending}"
+    )
+    return True
+
+
+def _sound_derived_data(differences: Sequence[object]) -> bool:
+    _echo_faults(differences, "DERIVED DATA DIFFERS")
+    if differences:
+        click.echo(f"{len(differences)} view(s) or rejection(s) differ from audit.log", err=True)
+    return not differences
+
+
+def _check_views_on_kafka(hub: Hub, idle_timeout_s: float) -> bool:
+    """Wait until the hub is idle, then compare its view and rejected topics with audit.log."""
+    from ketenhub.runtime.kafka.client import KafkaHub
+    from ketenhub.runtime.kafka.derived_check import check_derived_data_on_kafka
+    from ketenhub.runtime.kafka.hub_idle import HubNotIdle
+
+    if not isinstance(hub, KafkaHub):
+        msg = "--views compares an embedded data folder or a hub on --kafka"
+        raise click.UsageError(msg)
+    click.echo(f"views: waiting until the hub is idle (at most {idle_timeout_s:g} s) ...")
+    try:
+        checked = check_derived_data_on_kafka(hub.settings, hub.registry, idle_timeout_s)
+    except HubNotIdle as exc:
+        click.echo(f"UNVERIFIABLE: views not compared: {exc}", err=True)
+        raise SystemExit(UNVERIFIABLE) from exc
+    if not _sound_derived_data(checked.differences):
+        return False
+    expired = (
+        f"; {checked.expired_inputs} name(s) an input the ingest topic no longer keeps "
+        "(retention), not compared"
+        if checked.expired_inputs
+        else ""
+    )
+    click.echo(
+        f"views: the hub was idle with {checked.audit_records} sealed record(s), all projected; "
+        f"{checked.views} partner view(s) equal their rebuild from audit.log; "
+        f"rejections: {checked.rejections} record(s) match the sealer's decisions{expired}"
     )
     return True
 
@@ -164,6 +195,15 @@ def _check_views(hub: Hub) -> bool:
 @click.option(
     "--views", is_flag=True, help="Also rebuild every partner view and rejection index and compare."
 )
+@click.option(
+    "--idle-timeout",
+    "idle_timeout_s",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="With --views --kafka: seconds to wait until the hub is idle (every input decided, "
+    "every sealed record projected) before comparing; not idle by then exits 2.",
+)
 @setting_option(
     "checkpoint_every",
     "--checkpoint-every",
@@ -180,6 +220,7 @@ def verify(
     witness_file: Path | None,
     write_witness: Path | None,
     views: bool,
+    idle_timeout_s: float,
     cadence: int,
     data_dir: Path,
     bootstrap: str | None,
@@ -192,6 +233,11 @@ def verify(
     the topic and offset when it was tampered with (or a view or rejection differs, with
     --views); 2 when it cannot be vouched for: no pinned key, or records no signed checkpoint
     covers.
+
+    With --views on Kafka the running workers write the views, so the comparison waits until
+    the hub is idle — the workers' consumer group has committed every input and, with one
+    view partition, the sealer has projected all of audit.log — and compares at that moment;
+    a hub still busy after --idle-timeout is not compared (exit 2), never called tampered.
     """
     pin, witness = read_pin(trusted_key), _read_witness(witness_file)
     with open_hub(data_dir, bootstrap) as hub, _tampering_exits():
@@ -208,7 +254,7 @@ def verify(
         _echo_report(report, key)
         sound = _check_inputs(hub) if isinstance(hub, EmbeddedHub) else True
         if views:
-            sound = _check_views(hub) and sound
+            sound = _check_views(hub, idle_timeout_s) and sound
         if not sound:
             raise SystemExit(TAMPERED)
     if not pinned:

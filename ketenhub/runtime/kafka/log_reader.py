@@ -60,6 +60,16 @@ class KafkaLogReader:
         ends = self._consumer.end_offsets(partitions) if partitions else {}
         return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
 
+    def start_offsets_of(self, topics: list[str]) -> dict[tuple[str, int], int]:
+        """The oldest offset still kept (retention may have deleted older records), per partition."""
+        partitions = [tp for topic in topics for tp in self.partitions(topic)]
+        starts = self._consumer.beginning_offsets(partitions) if partitions else {}
+        return {(tp.topic, tp.partition): offset for tp, offset in starts.items()}
+
+    def topic_names(self) -> set[str]:
+        """Every topic of the cluster this client may see."""
+        return set(self._consumer.topics())
+
     def total_records(self, topics: list[str]) -> int:
         """How many records the topics hold together (one request for all their partitions)."""
         partitions = [tp for topic in topics for tp in self.partitions(topic)]
