@@ -193,7 +193,10 @@ def _check_views_on_kafka(hub: Hub, idle_timeout_s: float) -> bool:
     "witness file; keep it elsewhere and check later logs with --witness.",
 )
 @click.option(
-    "--views", is_flag=True, help="Also rebuild every partner view and rejection index and compare."
+    "--views",
+    is_flag=True,
+    help="Also rebuild every partner view and rejection index and compare (on --kafka once "
+    "the hub is idle, see --idle-timeout).",
 )
 @click.option(
     "--idle-timeout",
