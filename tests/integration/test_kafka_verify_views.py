@@ -14,6 +14,7 @@ from ketenhub import topics
 from ketenhub.core.input_ref import INPUT_HEADER, input_of
 from ketenhub.demo.scenario import ScenarioMessage, build_year
 from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from tests.integration.hub_harness import HubUnderTest, wait_until_checkpointed
 from tests.integration.test_kafka_hub import publish_in_waves
 
@@ -111,13 +112,23 @@ def produce(hub: HubUnderTest, topic: str, key: bytes | None, value: bytes, head
         producer.close()
 
 
+def delete_records(hub: HubUnderTest, topic: str, before: int) -> None:
+    """Delete partition 0 of ``topic`` up to offset ``before`` (Kafka deletes only a prefix)."""
+    admin = KafkaAdminClient(bootstrap_servers=hub.bootstrap)
+    try:
+        admin.delete_records({TopicPartition(topic, 0): before})
+    finally:
+        admin.close()
+
+
 def test_views_and_rejections_compare_when_idle_and_every_forgery_is_named(
     hub: HubUnderTest,
 ) -> None:
     """The demo year, worker idle: exit 0 naming the views compared. The next year published
     while no worker runs: nothing compared, exit 2 (never 1); verified again while a worker
-    decides it: compared once idle, exit 0. Then a view forged for police, an altered view, a
-    forged rejection and a deleted rejection: each named, exit 1."""
+    decides it: compared once idle, exit 0. A partner's ingest expired: its rejections are
+    counted apart, exit 0. Then a view forged for police, an altered view, a forged rejection
+    and a deleted rejection: each named, exit 1."""
     hub.wait_until_serving()
     publish_in_waves(hub, demo_year(hub))
     wait_until_checkpointed(hub)
@@ -149,6 +160,19 @@ def test_views_and_rejections_compare_when_idle_and_every_forgery_is_named(
     assert len(sealed) > len(clean_sealed)
 
     names = hub.names
+    sealed_input = input_of(sealed[-1].headers)
+    assert sealed_input is not None
+    owner = names.partner_of_ingest(sealed_input.topic)
+    expiring = next(p for p, records in rejected.items() if records and p != owner)
+    with KafkaLogReader(hub.settings) as reader:
+        ingest_end = reader.end_offsets(names.ingest(expiring))[0]
+    delete_records(hub, names.ingest(expiring), ingest_end)  # as a month's retention would
+    expired = verify_views(hub)
+    assert expired.returncode == 0, expired.stdout + expired.stderr
+    assert (
+        f"; {len(rejected[expiring])} name(s) an input the ingest topic no longer keeps"
+    ) in expired.stdout
+
     hidden = sorted(set(views["municipality"]) - set(views["police"]))[0]
     produce(hub, names.view("police"), hidden.encode(), next(iter(views["police"].values())), [])
     altered = sorted(views["municipality"])[0]
@@ -159,16 +183,9 @@ def test_views_and_rejections_compare_when_idle_and_every_forgery_is_named(
         views["municipality"][altered] + b"\x00",
         [],
     )
-    sealed_input = input_of(sealed[-1].headers)
-    assert sealed_input is not None
-    owner = names.partner_of_ingest(sealed_input.topic)
     produce(hub, names.rejected(owner), None, b"forged", [(INPUT_HEADER, sealed_input.encode())])
     victim = next(p for p, records in rejected.items() if records and p != owner)
-    admin = KafkaAdminClient(bootstrap_servers=hub.bootstrap)
-    try:
-        admin.delete_records({TopicPartition(names.rejected(victim), 0): 1})
-    finally:
-        admin.close()
+    delete_records(hub, names.rejected(victim), 1)
 
     forged = verify_views(hub)
     assert forged.returncode == 1, forged.stdout + forged.stderr

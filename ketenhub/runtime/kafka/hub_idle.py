@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
@@ -66,6 +66,14 @@ class HubNotIdle(KetenhubError):
             "are compared only when every input is decided and every sealed record projected — "
             "run again when publishing pauses, or wait longer with --idle-timeout"
         )
+
+
+class IdleProbe(Protocol):
+    """What waiting for an idle hub asks of it (``IdleWatch`` on a cluster)."""
+
+    def progress(self) -> Progress: ...
+
+    def snapshot(self, audit_end: int) -> HubIdleState | None: ...
 
 
 class IdleWatch:
@@ -153,10 +161,11 @@ class IdleWatch:
 
 
 def wait_until_idle(
-    watch: IdleWatch,
+    watch: IdleProbe,
     timeout_s: float,
     every_s: float = 0.5,
     clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> HubIdleState:
     """Poll until the hub is idle and a snapshot of it holds; raise HubNotIdle after the timeout."""
     deadline = clock() + timeout_s
@@ -168,7 +177,7 @@ def wait_until_idle(
                 return state
         if clock() >= deadline:
             raise HubNotIdle(timeout_s, progress.lag)
-        time.sleep(every_s)
+        sleep(every_s)
 
 
 def _json(raw: bytes | None) -> object:
