@@ -4,6 +4,7 @@ The layout, spelled here once::
 
     <data folder>/          0700
       log.sqlite            the embedded topic log (and SQLite's -wal/-shm beside it)
+      access.sqlite         access.log: every read of personal case data (its own writers)
       partners.toml         the folder's own partner registry (optional: else the shipped one)
       codes.toml            the folder's own code lists (optional: else the shipped ones)
       keys/                 0700, the hub's key files (ketenhub.protection.key_files names them)
@@ -28,11 +29,16 @@ PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 DEFAULT_DATA_DIR = Path("ketenhub-data")  # unless --data-dir or KETENHUB_DATA_DIR names another
 LOG_FILE = "log.sqlite"
+ACCESS_LOG_FILE = "access.sqlite"
 REGISTRY_FILE = "partners.toml"
 CODES_FILE = "codes.toml"
 KEY_FOLDER = "keys"
 _WIDER_THAN_OWNER = stat.S_IRWXG | stat.S_IRWXO
-_CHECKED = ("", LOG_FILE, f"{LOG_FILE}-wal", f"{LOG_FILE}-shm", KEY_FOLDER)
+_CHECKED = (
+    "",
+    *(f"{name}{suffix}" for name in (LOG_FILE, ACCESS_LOG_FILE) for suffix in ("", "-wal", "-shm")),
+    KEY_FOLDER,
+)
 
 
 def create_private_folder(path: Path) -> None:

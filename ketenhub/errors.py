@@ -110,19 +110,22 @@ class IntegrityError(KetenhubError):
 class ChainBroken(IntegrityError):
     """A sealed record does not link to its predecessor or does not match its own hash."""
 
-    def __init__(self, offset: int, detail: str) -> None:
+    def __init__(self, offset: int, detail: str, *, log: str = "audit.log") -> None:
         self.offset = offset
         self.detail = detail
-        super().__init__(f"audit.log offset {offset}: {detail}")
+        self.log = log
+        super().__init__(f"{log} offset {offset}: {detail}")
 
 
 class CheckpointInvalid(IntegrityError):
     """A signed checkpoint does not match the log or its signature does not verify."""
 
-    def __init__(self, tree_size: int, detail: str) -> None:
+    def __init__(self, tree_size: int, detail: str, *, log: str = "audit.log") -> None:
         self.tree_size = tree_size
         self.detail = detail
-        super().__init__(f"checkpoint at tree size {tree_size}: {detail}")
+        self.log = log
+        over = "" if log == "audit.log" else f"{log} "  # audit.log's messages stay as they were
+        super().__init__(f"{over}checkpoint at tree size {tree_size}: {detail}")
 
 
 class ProofInvalid(IntegrityError):

@@ -16,7 +16,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ketenhub.config import load_registry
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.data_folder import CODES_FILE, KEY_FOLDER, LOG_FILE, REGISTRY_FILE, warn_if_exposed
+from ketenhub.data_folder import (
+    ACCESS_LOG_FILE,
+    CODES_FILE,
+    KEY_FOLDER,
+    LOG_FILE,
+    REGISTRY_FILE,
+    warn_if_exposed,
+)
 from ketenhub.errors import KetenhubError
 from ketenhub.protection.key_files import KeyFiles
 from ketenhub.protection.protector import KeyStoreProtector
@@ -43,6 +50,11 @@ class HubFolder:
     def log_file(self) -> Path:
         """The embedded runtime's topic log."""
         return self.path / LOG_FILE
+
+    @property
+    def access_log_file(self) -> Path:
+        """The embedded access.log: the processing record of every read of personal case data."""
+        return self.path / ACCESS_LOG_FILE
 
     @property
     def registry_file(self) -> Path:

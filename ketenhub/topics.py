@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 AUDIT_LOG = "audit.log"
 CHECKPOINTS = "audit.checkpoints"
+ACCESS_LOG = "access.log"  # every read of personal case data, sealed like audit.log
+ACCESS_CHECKPOINTS = "access.checkpoints"
 
 
 def ingest(partner: str) -> str:
@@ -38,6 +40,16 @@ class TopicNames:
     def checkpoints(self) -> str:
         """The signed checkpoints over audit.log."""
         return self.prefix + CHECKPOINTS
+
+    @property
+    def access_log(self) -> str:
+        """The processing records of every read of personal case data."""
+        return self.prefix + ACCESS_LOG
+
+    @property
+    def access_checkpoints(self) -> str:
+        """The signed checkpoints over access.log."""
+        return self.prefix + ACCESS_CHECKPOINTS
 
     @property
     def admitted(self) -> str:

@@ -9,9 +9,10 @@ committed record; a crash while handling one record delivers that record again.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import structlog
 
@@ -29,6 +30,7 @@ from connectors.sdk.transport import Delivery, Stream, Transport
 from connectors.sdk.witness import CheckpointFeed, CheckpointWitness
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
+from ketenhub.codec.views import view_document
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EncryptedField
 from ketenhub.core.authorization import authorize
@@ -36,6 +38,7 @@ from ketenhub.core.field_check import check_fields
 from ketenhub.core.partners import Partner, PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.privacy import associated_data
+from ketenhub.core.processing import Actor, ActorKind, ReadOperation, records_for
 from ketenhub.errors import PrivacyError
 from ketenhub.protection.interface import Protector
 
@@ -180,6 +183,8 @@ class PartnerClient:
         """
         for delivery in self._consume("view", self.group("view"), follow, poll_interval_s):
             update = view_update(self.partner.id, delivery.key, delivery.value, delivery.position)
+            if isinstance(update, CaseView):
+                self._record_reads([update], ReadOperation.SDK_VIEWS)
             _log().info(
                 "view_received",
                 partner=self.partner.id,
@@ -216,7 +221,20 @@ class PartnerClient:
                 current[update.case_id] = update
             else:
                 current.pop(update.case_id, None)
+        self._record_reads(list(current.values()), ReadOperation.SDK_SNAPSHOT)
         return current
+
+    def _record_reads(self, shown: Sequence[CaseView], operation: ReadOperation) -> None:
+        """Have the hub seal a processing record per case view before it is handed out.
+
+        The reader is this partner's system, named by the client's name; the purpose is the
+        default of the partner's role. ``ReadNotRecorded`` propagates: nothing is handed out.
+        """
+        actor = Actor(ActorKind.PARTNER, "sdk", partner=self.partner.id, actor_id=self.name)
+        purpose = self.registry.default_read_purpose(self.partner.role)
+        cases = {view.case_id: view_document(view.record) for view in shown}
+        now = dt.datetime.now(dt.UTC)
+        self.transport.record_reads(records_for(cases, actor, operation, purpose, now))
 
     def _consume(
         self, stream: Stream, group: str | None, follow: bool, poll_interval_s: float

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -14,6 +14,7 @@ from ketenhub import topics
 from ketenhub.core.checkpoint_records import decode_chained_checkpoint
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.protection.interface import Protector
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.runtime.embedded.runner import PROJECTOR_GROUP, SEALER_GROUP, RunStats
@@ -98,6 +99,10 @@ class EmbeddedTransport:
     def hub_public_key(self) -> Ed25519PublicKey:
         """The key in the hub's data folder (a witness trusts it only on first use, or if pinned)."""
         return self.hub.public_key
+
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Seal the processing records of a read of views into access.log, or raise ``ReadNotRecorded``."""
+        self.hub.record_reads(records)
 
     def open_cursor(self, partner_id: str, stream: Stream, group: str | None) -> EmbeddedCursor:
         """Open a cursor on ``view.<partner>`` or ``rejected.<partner>``."""

@@ -21,7 +21,7 @@ instead (the hub's own tools and tests), it uses the key files there (``KeyStore
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,11 @@ from connectors.sdk.remote_protector import RemoteProtector
 from connectors.sdk.transport import Backoff, Delivery, Headers, Stream
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.protection.interface import Protector
 from ketenhub.protection.key_files import KeyFileMissing
 from ketenhub.runtime.kafka.access import check_login, check_topic
+from ketenhub.runtime.kafka.access_writer import KafkaAccessLog
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
 
@@ -79,6 +81,7 @@ class KafkaTransport:
         self._producer: Any = None
         self._logged_in = False
         self._checkpoints = KafkaCheckpointReader(settings, self.names.checkpoints)
+        self._access = KafkaAccessLog(settings)
 
     @classmethod
     def for_partner_folder(
@@ -198,9 +201,14 @@ class KafkaTransport:
         topic = self.names.view(partner_id) if stream == "view" else self.names.rejected(partner_id)
         return KafkaCursor(self.settings, topic, group)
 
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Seal the processing records of a read of views onto access.log, or raise ``ReadNotRecorded``."""
+        self._access.record(records)
+
     def close(self) -> None:
         """Flush and close the producer, the checkpoint reader and the key files."""
         self._checkpoints.close()
+        self._access.close()
         if self._producer is not None:
             self._producer.flush()
             self._producer.close()

@@ -8,7 +8,7 @@ partner's own ``view.<partner>`` and ``rejected.<partner>`` topics. The client a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
@@ -17,6 +17,7 @@ import structlog
 from connectors.sdk.errors import TransportError
 from connectors.sdk.models import Position
 from ketenhub.core.partners import Partner, PartnerRegistry
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.protection.interface import Protector
 
 Headers = tuple[tuple[str, bytes], ...]
@@ -85,6 +86,13 @@ class Transport(Protocol):
 
     def flush(self) -> None:
         """Wait until everything sent is stored (and, embedded, let the pipeline run if asked)."""
+        ...
+
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Have the hub seal the processing records of a read of views before they are handed out.
+
+        Raises ``ReadNotRecorded`` when they were not written: the views are then not shown.
+        """
         ...
 
     def open_cursor(self, partner_id: str, stream: Stream, group: str | None) -> Cursor:

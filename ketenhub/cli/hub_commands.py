@@ -13,11 +13,13 @@ from ketenhub import topics
 from ketenhub.cli.hubs import open_hub
 from ketenhub.cli.options import writer_wait_option
 from ketenhub.cli.partner_publish import publish_from_partner_folder
+from ketenhub.cli.reads import purpose_option, record_cli_reads
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
 from ketenhub.codec.views import decode_view, view_document
 from ketenhub.core.control_day_subject import control_day_identifier
 from ketenhub.core.identifiers import ID_FORMAT, PSEUDONYM_FORMAT, is_opaque_id, is_pseudonym
 from ketenhub.core.partners import Role
+from ketenhub.core.processing import ReadOperation
 from ketenhub.errors import CodecError
 from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option
 from ketenhub.json_events import (
@@ -159,29 +161,40 @@ def run(data_dir: Path, wait_s: float) -> None:
 @click.argument("partner")
 @click.argument("case", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the raw view(s) as JSON.")
+@purpose_option
 @data_dir_option
 @kafka_option
 def view(
-    partner: str, case: str | None, as_json: bool, data_dir: Path, bootstrap: str | None
+    partner: str,
+    case: str | None,
+    as_json: bool,
+    purpose: str | None,
+    data_dir: Path,
+    bootstrap: str | None,
 ) -> None:
     """Show what PARTNER can see: its cases, or one CASE in full.
 
     Views come from the partner's compacted view topic. The coordinator's encrypted fields
-    are decrypted with the subjects' keys; erased subjects show as [erased].
+    are decrypted with the subjects' keys; erased subjects show as [erased]. Each case shown
+    is first recorded in access.log (who, which case and subjects, why); if that cannot be
+    written nothing is shown.
     """
     with open_hub(data_dir, bootstrap) as hub:
         hub.registry.get(partner)
         views = {k: decode_view(v) for k, v in hub.live_views(partner).items()}
         if case is None:
+            listed = {k: view_document(v) for k, v in views.items()}
+            record_cli_reads(hub, partner, listed, ReadOperation.CLI_VIEW_LIST, purpose)
             if as_json:
-                documents = {k: view_document(v) for k, v in views.items()}
-                click.echo(json.dumps(documents, indent=2, sort_keys=True))
+                click.echo(json.dumps(listed, indent=2, sort_keys=True))
             else:
                 echo_view_table(partner, views)
             return
         if case not in views:
             msg = f"{partner} has no view of case {case!r} (unknown case, or no reason to see it)"
             raise click.ClickException(msg)
+        document = view_document(views[case])
+        record_cli_reads(hub, partner, {case: document}, ReadOperation.CLI_VIEW, purpose)
         shown = decrypt_view(views[case], hub.protector)
         click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
 

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub.contract.base import Event
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.core.verification import VerificationReport
 from ketenhub.core.witnessing import Witness
 from ketenhub.protection.protector import KeyStoreProtector
@@ -42,6 +43,12 @@ class Hub(Protocol):
     def verify(
         self, public_key: Ed25519PublicKey | None = None, witness: Witness | None = None
     ) -> VerificationReport: ...
+
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None: ...
+
+    def access_records(self) -> Iterator[LogRecord]: ...
+
+    def verify_access(self, public_key: Ed25519PublicKey | None = None) -> VerificationReport: ...
 
     def close(self) -> None: ...
 

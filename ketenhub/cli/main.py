@@ -7,6 +7,7 @@ import sys
 import click
 
 from ketenhub import __version__
+from ketenhub.cli.access_commands import access_log
 from ketenhub.cli.codes_command import codes
 from ketenhub.cli.connector_commands import connector
 from ketenhub.cli.demo import demo
@@ -72,6 +73,7 @@ for command in (
     users,
     data_inventory,
     retention,
+    access_log,
 ):
     cli.add_command(command)
 

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ketenhub.cli.hubs import open_hub
+from ketenhub.cli.reads import ACCOUNTABILITY, cases_sealed_in, purpose_option, record_cli_reads
 from ketenhub.config import load_registry
+from ketenhub.core.processing import ReadOperation
 from ketenhub.hub_folder import HubFolder
 from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option, setting_option
 
@@ -128,11 +131,13 @@ def open_source(
     default=None,
     help="Instead of writing, verify the archive in this folder, and prove it is part of the live log.",
 )
+@purpose_option
 @source_options
 def archive(
     year: int | None,
     out: Path,
     check_dir: Path | None,
+    purpose: str | None,
     data_dir: Path,
     bootstrap: str | None,
     archive_dir: Path | None,
@@ -145,7 +150,9 @@ def archive(
     covering them, a manifest linking them to the records before and after, and the hub's
     public key. Afterwards the archive is read back, verified on its own, and proven to be
     part of the live log with a Merkle consistency proof. --check does only that last step
-    for an existing archive folder.
+    for an existing archive folder. Every case with records in the year is first recorded
+    in the hub's access.log (purpose ACCOUNTABILITY unless --purpose names another); if that
+    fails nothing is written.
     """
     from replay.archive import check_against_live, write_archive
     from replay.sources import ArchiveSource
@@ -156,6 +163,10 @@ def archive(
         raise click.UsageError(msg)
     with open_source(data_dir, bootstrap, archive_dir, public_key) as live:
         if year is not None:
+            read = cases_sealed_in(live.records(), year)
+            with open_hub(data_dir, bootstrap) as hub:
+                chosen = purpose or ACCOUNTABILITY
+                record_cli_reads(hub, None, read, ReadOperation.CLI_ARCHIVE, chosen)
             manifest = write_archive(live, year, out)
             click.echo(
                 f"archived {manifest.end_offset - manifest.first_offset} record(s) sealed in {year} "
@@ -190,6 +201,7 @@ def archive(
     help="Partner registry (TOML). Default: the data folder's partners.toml, else the shipped one.",
 )
 @allow_unverified_option
+@purpose_option
 @source_options
 def replay(
     as_of: str,
@@ -197,6 +209,7 @@ def replay(
     case_id: str | None,
     registry: Path | None,
     allow_unverified: bool,
+    purpose: str | None,
     data_dir: Path,
     bootstrap: str | None,
     archive_dir: Path | None,
@@ -207,7 +220,8 @@ def replay(
     "Known" is by sealing time: the state is rebuilt from the records of audit.log sealed
     up to --as-of, after verifying the whole log. Prints JSON: the case's state (or the
     partner's view of it), or every case the partner could see, and the sharing decisions
-    in force then.
+    in force then. Each case shown is first recorded in the hub's access.log (purpose
+    ACCOUNTABILITY unless --purpose names another); if that fails nothing is shown.
     """
     from replay.pipeline import Replay
     from replay.time_travel import (
@@ -237,9 +251,16 @@ def replay(
         shown["UNVERIFIED"] = str(run.failure)
     if case_id is not None:
         shown["case"] = case_state(snap, case_id, partner)
+        read = {} if shown["case"] is None else {case_id: shown["case"]}
     elif partner is not None:
-        shown["views"] = partner_view(snap, partner)
+        shown["views"] = read = partner_view(snap, partner)
+    else:
+        read = {}
     shown["sharing_in_force"] = sharing_in_force(snap, case_id, partner)
+    if read:
+        with open_hub(data_dir, bootstrap) as hub:
+            chosen = purpose or ACCOUNTABILITY
+            record_cli_reads(hub, partner, read, ReadOperation.CLI_REPLAY, chosen)
     click.echo(
         json.dumps(_erasures_marked(shown, data_dir), indent=2, sort_keys=True, ensure_ascii=False)
     )

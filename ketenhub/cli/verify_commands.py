@@ -1,5 +1,7 @@
 """``ketenhub verify``: the history against a pinned key and a witness, and the derived data.
 
+access.log (the processing records of reads) is verified like audit.log.
+
 Exit status: 0 when everything checked holds; 1 when tampering is detected (a broken link or
 hash, a checkpoint that does not match or is signed by another key, a witnessed checkpoint
 the log no longer extends, records missing from a topic or damaged, on the embedded hub an
@@ -79,6 +81,13 @@ def _echo_report(report: VerificationReport, key: Ed25519PublicKey) -> None:
             f"extends the witnessed checkpoint at tree size {report.witnessed.tree_size} "
             f"(root {report.witnessed.root.hex()})"
         )
+
+
+def _echo_access_report(report: VerificationReport) -> None:
+    click.echo(
+        f"access.log: {report.records} processing record(s) of reads, hash chain intact, each "
+        f"covered by one of {report.checkpoints} signed checkpoint(s)"
+    )
 
 
 @contextmanager
@@ -228,14 +237,15 @@ def verify(
     data_dir: Path,
     bootstrap: str | None,
 ) -> None:
-    """Verify audit.log against the pinned hub key: every hash link, record hash and checkpoint.
+    """Verify audit.log and access.log against the pinned hub key: every link, hash and checkpoint.
 
     On the embedded hub every ingested input below the sealer's position must be sealed,
     refused or a duplicate of a sealed or refused event, exactly once, and no topic may miss
     a record. Exits 0 when the history is intact and vouched for by the pinned key; 1 naming
     the topic and offset when it was tampered with (or a view or rejection differs, with
     --views); 2 when it cannot be vouched for: no pinned key, or records no signed checkpoint
-    covers.
+    covers. access.log, the record of every read of personal case data, is checked the same
+    way; each of its records must be covered by a signed checkpoint (exit 1 otherwise).
 
     With --views on Kafka the running workers write the views, so the comparison waits until
     the hub is idle — the workers' consumer group has committed every input and, with one
@@ -255,6 +265,7 @@ def verify(
             click.echo(f"UNVERIFIABLE: {exc}", err=True)
             raise SystemExit(UNVERIFIABLE) from exc
         _echo_report(report, key)
+        _echo_access_report(hub.verify_access(key))
         sound = _check_inputs(hub) if isinstance(hub, EmbeddedHub) else True
         if views:
             sound = _check_views(hub, idle_timeout_s) and sound

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -20,10 +21,11 @@ def load_registry(path: Path | None = None, *, codes_file: Path | None = None) -
     if codes_file is None and path is not None:
         codes_file = path.with_name(CODES_FILE)
     codes = load_codes(codes_file)
+    shipped = _shipped(REGISTRY_FILE)
     if path is None:
-        text = _shipped(REGISTRY_FILE)
-        return parse_registry(text, f"ketenhub/config/{REGISTRY_FILE} (default)", codes)
-    return parse_registry(_read(path, "partner registry"), str(path), codes)
+        return parse_registry(shipped, f"ketenhub/config/{REGISTRY_FILE} (default)", codes)
+    purposes = tomllib.loads(shipped)["read_purposes"]  # a folder's registry may leave them out
+    return parse_registry(_read(path, "partner registry"), str(path), codes, purposes)
 
 
 def load_codes(path: Path | None = None) -> CodeLists:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import enum
 import tomllib
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -55,6 +56,21 @@ class RolePolicy(_Frozen):
         return self
 
 
+class ReadPurpose(_Frozen):
+    """A purpose for which personal case data may be read, with its legal basis.
+
+    ``default_for`` names the roles whose reads serve this purpose unless a command names
+    another one; every role has at most one default.
+    """
+
+    legal_basis: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    description: str
+    default_for: frozenset[Role] = frozenset()
+
+
+PurposeCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]{1,40}$")]
+
+
 class Partner(_Frozen):
     """One chain partner's system connected to the hub."""
 
@@ -78,6 +94,7 @@ class PartnerRegistry(_Frozen):
     partners: tuple[Partner, ...] = Field(min_length=1)
     codes: CodeLists
     retention: RetentionPeriods = RetentionPeriods()
+    read_purposes: dict[PurposeCode, ReadPurpose] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> PartnerRegistry:
@@ -92,7 +109,29 @@ class PartnerRegistry(_Frozen):
         if missing:
             msg = f"roles used by partners but without a [roles.X] policy: {missing}"
             raise ValueError(msg)
+        for role in Role:
+            defaults = sorted(c for c, p in self.read_purposes.items() if role in p.default_for)
+            if len(defaults) > 1:
+                msg = f"role {role} has more than one default read purpose: {defaults}"
+                raise ValueError(msg)
         return self
+
+    def read_purpose(self, code: str) -> tuple[str, str]:
+        """A read purpose and its legal basis, or ``RegistryError`` naming the purposes known."""
+        purpose = self.read_purposes.get(code)
+        if purpose is None:
+            known = ", ".join(sorted(self.read_purposes))
+            msg = f"unknown read purpose {code!r}; the registry knows: {known}"
+            raise RegistryError(msg)
+        return code, purpose.legal_basis
+
+    def default_read_purpose(self, role: Role) -> tuple[str, str]:
+        """The purpose (and its legal basis) that a role's reads serve when none is named."""
+        for code, purpose in sorted(self.read_purposes.items()):
+            if role in purpose.default_for:
+                return code, purpose.legal_basis
+        msg = f"the registry names no read purpose with default_for = [{role.value!r}, ...]"
+        raise RegistryError(msg)
 
     def get(self, partner_id: str) -> Partner:
         """Return a partner by id, or raise RegistryError naming the known ids."""
@@ -116,10 +155,18 @@ class PartnerRegistry(_Frozen):
         return tuple(p for p in self.partners if p.role == role)
 
 
-def parse_registry(text: str, origin: str, codes: CodeLists) -> PartnerRegistry:
-    """Parse and validate a registry from TOML text with its code lists; ``origin`` names the file."""
+def parse_registry(
+    text: str, origin: str, codes: CodeLists, read_purposes: Mapping[str, Any] | None = None
+) -> PartnerRegistry:
+    """Parse and validate a registry from TOML text with its code lists; ``origin`` names the file.
+
+    A registry without ``[read_purposes]`` takes ``read_purposes`` (the shipped ones).
+    """
     try:
-        return PartnerRegistry.model_validate({**tomllib.loads(text), "codes": codes})
+        data = tomllib.loads(text)
+        if "read_purposes" not in data and read_purposes is not None:
+            data["read_purposes"] = read_purposes
+        return PartnerRegistry.model_validate({**data, "codes": codes})
     except tomllib.TOMLDecodeError as exc:
         msg = f"partner registry {origin} is not valid TOML: {exc}"
         raise RegistryError(msg) from exc

@@ -93,15 +93,40 @@ def seal(
 
     ``case_id`` is the case the event belongs to when it does not say so itself (a referral
     step belongs to the case of its referral); it defaults to the event's own case_id.
+    """
+    return seal_payload(
+        head,
+        partner=partner,
+        event_type=event.EVENT_TYPE,
+        event_id=str(event.event_id),
+        case_id=case_id or event.case_ref,
+        payload=payload,
+        sealed_at=sealed_at,
+    )
+
+
+def seal_payload(
+    head: ChainHead,
+    *,
+    partner: str,
+    event_type: str,
+    event_id: str,
+    case_id: str | None,
+    payload: bytes,
+    sealed_at: dt.datetime,
+) -> SealedRecord:
+    """Seal ``payload`` (single-object Avro of ``event_type``) as the next record after ``head``.
+
+    audit.log seals partners' events this way, access.log the processing records of reads.
     The record is encoded once: its hash is taken over those bytes and set in their last 32.
     """
     datum: dict[str, Any] = {
         "sequence": head.next_sequence,
         "sealed_at": sealed_at.astimezone(dt.UTC),
         "partner": partner,
-        "event_type": event.EVENT_TYPE,
-        "event_id": str(event.event_id),
-        "case_id": case_id or event.case_ref,
+        "event_type": event_type,
+        "event_id": event_id,
+        "case_id": case_id,
         "payload": payload,
         "prev_hash": head.last_hash,
         "hash": GENESIS_HASH,

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenhub import __version__
+from ketenhub.core.access_log import ReadNotRecorded
 from ketenhub.web.backend import BackendThread, HubUnavailable
 from ketenhub.web.body_limit import BodyLimit
 from ketenhub.web.context import WebContext
@@ -153,6 +154,14 @@ def _add_errors(app: FastAPI) -> None:
         log.warning("web_hub_unavailable", path=request.url.path, detail=str(exc))
         return problem_response(
             HUB_UNAVAILABLE, str(exc), request.url.path, headers={"Retry-After": "5"}
+        )
+
+    @app.exception_handler(ReadNotRecorded)
+    async def not_recorded(request: Request, exc: ReadNotRecorded) -> JSONResponse:
+        log.error("web_read_not_recorded", path=request.url.path, cause=type(exc.cause).__name__)
+        detail = "the read could not be recorded in the hub's access log, so nothing is shown"
+        return problem_response(
+            HUB_UNAVAILABLE, detail, request.url.path, headers={"Retry-After": "5"}
         )
 
     @app.exception_handler(Exception)

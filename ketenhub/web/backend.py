@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.errors import KetenhubError
 from ketenhub.protection.interface import Protector
 from replay.sources import SealedLogSource
@@ -203,6 +204,10 @@ class Backend(Protocol):
 
     def trouble(self) -> str | None:
         """Why the backend cannot keep its answers current (None: it can)."""
+        ...
+
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Seal a read's processing records into access.log; ``ReadNotRecorded`` if they were not."""
         ...
 
     def close(self) -> None:

@@ -13,12 +13,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ketenhub import topics
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.hub_folder import HubFolder
 from ketenhub.protection.interface import Protector
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.embedded.access_store import SqliteAccessLog
 from ketenhub.runtime.embedded.sqlite_log import LogFileError, SqliteTopicLog
 from ketenhub.topic_log import read_all
 from ketenhub.web.backend import (
@@ -49,6 +51,8 @@ class EmbeddedBackend:
         self.registry = self.folder.registry()
         self._log = SqliteTopicLog(log_file)
         self._protector: KeyStoreProtector | None = None
+        self._key: Ed25519PrivateKey | None = None
+        self._access = SqliteAccessLog(self.folder.access_log_file, self._signing_key)
         self.mirror = HubMirror(self.registry)
         self._worker = PipelineWorker(data_dir, wait_s=writer_wait_s) if run_pipeline else None
         if self._worker is not None:
@@ -151,11 +155,21 @@ class EmbeddedBackend:
             return "the pipeline's thread has stopped: restart ketenhub web"
         return None
 
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Seal a read's processing records into access.sqlite, or raise ``ReadNotRecorded``."""
+        self._access.record(records)
+
+    def _signing_key(self) -> Ed25519PrivateKey:
+        if self._key is None:
+            self._key = self.folder.signing_key()
+        return self._key
+
     def close(self) -> None:
         """Stop the pipeline worker and close the files."""
         if self._worker is not None:
             self._worker.stop()
         self._log.close()
+        self._access.close()
         if self._protector is not None:
             self._protector.close()
 

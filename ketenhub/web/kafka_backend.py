@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.protection.interface import Protector
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
@@ -238,6 +239,10 @@ class KafkaBackend:
         if not self._follower.alive:
             return "the follower of the hub's topics has stopped: restart ketenhub web"
         return None
+
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Seal a read's processing records onto access.log on the cluster, or raise ``ReadNotRecorded``."""
+        self._hub.record_reads(records)
 
     def close(self) -> None:
         """Stop following and close the clients."""

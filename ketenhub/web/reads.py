@@ -1,38 +1,32 @@
-"""Who read what: the one function through which every read of a case is recorded.
+"""Who read what: the one function through which every read of a case on the web is recorded.
 
 Every read of a case through the API or a page calls ``record_case_reads`` with who read
-(partner, and the token or the user), which cases, and for what purpose. For now each read
-is one structured log event (``case_read``) holding ids only — partner id, token id or user
-id, case id, purpose — never a case's content. A durable access log (the Logboek
-Dataverwerkingen idea) will take its place here, and only here.
+(partner, and the token or the user), the cases as they are about to be shown, and how
+(the operation). Before the answer goes out, one processing record per case — who, which
+case, the data subjects in it (pseudonyms), when, the operation, the purpose of the
+partner's role and its legal basis from the registry — is sealed into access.log through the
+backend. If that fails, ``ReadNotRecorded`` propagates and the request fails: nothing is
+shown that was not recorded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import structlog
 
+from ketenhub.core.processing import (
+    Actor,
+    ActorKind,
+    ProcessingRecord,
+    ReadOperation,
+    records_for,
+)
+from ketenhub.web.backend import BackendThread
+
 log = structlog.get_logger("ketenhub.web.reads")
-
-
-class ReadPurpose(enum.StrEnum):
-    """Why a case was read."""
-
-    API_CASE_LIST = "api.cases.list"
-    API_CASE = "api.cases.get"
-    API_VIEW_STREAM = "api.views.stream"
-    PAGE_CASE_LIST = "page.cases.list"
-    PAGE_CASE = "page.cases.get"
-    PAGE_CONTROL_DAY = "page.control-days.get"
-    PROTECT_PSEUDONYMS = "api.protection.pseudonyms"
-    PROTECT_CASE_SUBJECTS = "api.protection.case-subjects"
-    PROTECT_ENCRYPT = "api.protection.encryptions"
-    PROTECT_EVENT_ID = "api.protection.event-ids"
-    PROTECT_DIGEST = "api.protection.digests"
 
 
 @dataclass(frozen=True)
@@ -43,17 +37,61 @@ class Reader:
     token_id: str | None = None
     user_id: str | None = None
 
+    def actor(self) -> Actor:
+        """The reader as the access log names it: a partner's system (token) or a person (user)."""
+        if self.user_id is not None:
+            return Actor(ActorKind.USER, "web", partner=self.partner, actor_id=self.user_id)
+        return Actor(ActorKind.PARTNER, "web", partner=self.partner, actor_id=self.token_id)
 
-def record_case_reads(reader: Reader, case_ids: Iterable[str], purpose: ReadPurpose) -> None:
-    """Record that ``reader`` read each of ``case_ids`` now, for ``purpose``."""
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    for case_id in case_ids:
-        log.info(
-            "case_read",
-            partner=reader.partner,
-            token_id=reader.token_id,
-            user_id=reader.user_id,
-            case_id=case_id,
-            purpose=purpose.value,
-            at=at,
-        )
+
+async def record_case_reads(
+    hub: BackendThread,
+    reader: Reader,
+    cases: Mapping[str, object],
+    operation: ReadOperation,
+) -> None:
+    """Seal that ``reader`` reads ``cases`` (case id: what is shown) now, by ``operation``."""
+    if not cases:
+        return
+    now = dt.datetime.now(dt.UTC)
+    records = records_for(cases, reader.actor(), operation, _purpose(hub, reader), now)
+    await _seal(hub, reader, operation, records)
+
+
+async def record_processing(
+    hub: BackendThread,
+    reader: Reader,
+    operation: ReadOperation,
+    subjects: Iterable[str],
+    case_id: str | None = None,
+) -> None:
+    """Seal that ``reader`` had the hub process ``subjects``' data (of ``case_id``, if one) now.
+
+    For the protection service: pseudonymising an identifier, encrypting a text for a
+    subject, naming a case's subject. One record, its subjects by pseudonym.
+    """
+    code, basis = _purpose(hub, reader)
+    record = ProcessingRecord(
+        dt.datetime.now(dt.UTC),
+        reader.actor(),
+        operation,
+        code,
+        basis,
+        case_id,
+        tuple(sorted(set(subjects))),
+    )
+    await _seal(hub, reader, operation, [record])
+
+
+def _purpose(hub: BackendThread, reader: Reader) -> tuple[str, str]:
+    registry = hub.backend.registry
+    return registry.default_read_purpose(registry.get(reader.partner).role)
+
+
+async def _seal(
+    hub: BackendThread, reader: Reader, operation: ReadOperation, records: list[ProcessingRecord]
+) -> None:
+    await hub.call(hub.backend.record_reads, records)
+    log.info(
+        "reads_recorded", partner=reader.partner, operation=operation.value, records=len(records)
+    )

@@ -34,6 +34,7 @@ def test_create_hub_makes_exactly_the_files_the_layout_names(tmp_path: Path) -> 
     keys = folder.keys
     expected = {
         folder.log_file,
+        folder.access_log_file,
         keys.folder,
         keys.signing_key_file,
         keys.public_key_file,

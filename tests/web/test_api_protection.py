@@ -13,13 +13,14 @@ import pytest
 
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.models import EncryptedField
+from ketenhub.core.access_query import access_entries
 from ketenhub.core.privacy import associated_data
 from ketenhub.errors import SubjectKeyErased
 from ketenhub.hub_folder import HubFolder
 from ketenhub.json_events import event_from_json
 from ketenhub.protection.hub_proof import proof_holds
 from ketenhub.protection.keystore import SqliteKeyStore, UnknownSubject
-from ketenhub.runtime.embedded.hub import create_hub
+from ketenhub.runtime.embedded.hub import EmbeddedHub, create_hub
 from ketenhub.web.server import free_port
 from ketenhub.web.tokens import TokenStore
 from tests.web.conftest import WebHub, serve_embedded
@@ -237,8 +238,8 @@ def test_the_openapi_document_lists_the_protection_service(embedded_web_hub: Web
 def test_clear_identifiers_and_texts_are_never_logged_nor_stored_in_clear(tmp_path: Path) -> None:
     """After protection calls, neither the server's log nor any file of the hub holds a clear value.
 
-    Each call is recorded like a read: partner, token, purpose, and a keyed subject
-    reference, not even the pseudonym.
+    Each call is sealed into access.log like a read: partner, token, operation and the
+    subject by pseudonym; the server's log holds not even the pseudonym.
     """
     data_dir = tmp_path / "hub"
     create_hub(data_dir)
@@ -259,14 +260,16 @@ def test_clear_identifiers_and_texts_are_never_logged_nor_stored_in_clear(tmp_pa
         server.terminate()
         server.wait(timeout=30)
     logged = log_file.read_text()
-    records = [json.loads(line) for line in logged.splitlines()]
-    reads = [r for r in records if r.get("event") == "case_read"]
-    assert [r["purpose"] for r in reads] == [
+    with EmbeddedHub(data_dir) as hub:
+        reads = [e.record for e in access_entries(hub.access_records())]
+    assert [r.operation.value for r in reads] == [
         "api.protection.pseudonyms",
         "api.protection.encryptions",
     ]
-    assert all(r["partner"] == "police" and r["token_id"] == token.record.token_id for r in reads)
-    assert reads[0]["case_id"] == reads[1]["case_id"] and reads[0]["case_id"].startswith("subject-")
+    assert all(
+        r.actor.partner == "police" and r.actor.actor_id == token.record.token_id for r in reads
+    )
+    assert reads[0].subjects == reads[1].subjects == (pseudonym,)  # access.log names the subject
     for clear in (identifier, text, "boiler room", pseudonym, token.token):
         assert clear not in logged
     for path in data_dir.rglob("*"):

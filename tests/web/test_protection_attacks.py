@@ -275,7 +275,7 @@ def test_hostile_requests_leave_no_clear_value_in_the_log_or_the_data_folder(
         server.terminate()
         server.wait(timeout=30)
     logged = log_file.read_text()
-    assert "case_read" in logged  # the log was written at INFO
+    assert "reads_recorded" in logged  # the log was written at INFO
     for clear in (SYNTHETIC_BSN, "111-222-333", token.token):
         assert clear not in logged
     for path in data_dir.rglob("*"):

@@ -13,6 +13,7 @@ from ketenhub.codec.single_object import decode_event, encode_event
 from ketenhub.codec.views import decode_view
 from ketenhub.contract.base import Event
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.processing import ProcessingRecord
 from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.core.verification import VerificationReport, verify_log
@@ -22,6 +23,7 @@ from ketenhub.errors import CodecError
 from ketenhub.hub_folder import HubFolder, HubNotFound
 from ketenhub.pipeline.sealing_step import Clock, utc_now
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.embedded.access_store import SqliteAccessLog
 from ketenhub.runtime.embedded.damage import DamagedRecord
 from ketenhub.runtime.embedded.runner import RunStats, SealerLoop, ViewProjector, run_until_idle
 from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
@@ -43,6 +45,8 @@ def create_hub(data_dir: Path) -> Ed25519PublicKey:
     public_key = folder.keys.create()
     create_private_file(folder.log_file)
     SqliteTopicLog(folder.log_file).close()
+    create_private_file(folder.access_log_file)
+    SqliteTopicLog(folder.access_log_file).close()
     return public_key
 
 
@@ -69,6 +73,7 @@ class EmbeddedHub:
         self._protector: KeyStoreProtector | None = None
         self._signing_key: Ed25519PrivateKey | None = None
         self._checkpoint_every, self._clock = checkpoint_every, clock
+        self.access_log = SqliteAccessLog(self.folder.access_log_file, lambda: self.signing_key)
 
     @property
     def protector(self) -> KeyStoreProtector:
@@ -165,9 +170,22 @@ class EmbeddedHub:
             witness,
         )
 
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Seal the processing records of one read into access.log, or raise ``ReadNotRecorded``."""
+        self.access_log.record(records)
+
+    def access_records(self) -> Iterator[LogRecord]:
+        """Every sealed record of access.log, in offset order."""
+        return self.access_log.records()
+
+    def verify_access(self, public_key: Ed25519PublicKey | None = None) -> VerificationReport:
+        """Verify access.log's chain and checkpoints (with ``public_key``, else the folder's key)."""
+        return self.access_log.verify(public_key or self.public_key)
+
     def close(self) -> None:
         """Close the files."""
         self.log.close()
+        self.access_log.close()
         if self._protector is not None:
             self._protector.close()
 

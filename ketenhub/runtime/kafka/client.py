@@ -11,13 +11,15 @@ from kafka import KafkaProducer
 from ketenhub.codec.cloudevents import build_headers
 from ketenhub.codec.single_object import encode_event
 from ketenhub.contract.base import Event
-from ketenhub.core.verification import VerificationReport, verify_log
+from ketenhub.core.processing import ProcessingRecord
+from ketenhub.core.verification import VerificationReport, require_signed, verify_log
 from ketenhub.core.witnessing import Witness
 from ketenhub.protection.protector import KeyStoreProtector
+from ketenhub.runtime.kafka.access_writer import KafkaAccessLog
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topic_log import LogRecord
-from ketenhub.topics import TopicNames
+from ketenhub.topics import ACCESS_LOG, TopicNames
 
 
 class KafkaHub:
@@ -32,6 +34,7 @@ class KafkaHub:
         self._protector: KeyStoreProtector | None = None
         self._producer: Any = None
         self._reader = KafkaLogReader(settings)
+        self._access = KafkaAccessLog(settings)
 
     @property
     def protector(self) -> KeyStoreProtector:
@@ -109,12 +112,32 @@ class KafkaHub:
             witness,
         )
 
+    def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
+        """Seal the processing records of one read onto access.log, or raise ``ReadNotRecorded``."""
+        self._access.record(records)
+
+    def access_records(self) -> Iterator[LogRecord]:
+        """Every sealed record of access.log on the cluster, in offset order."""
+        return self._reader.all_records(self.names.access_log)
+
+    def verify_access(self, public_key: Ed25519PublicKey | None = None) -> VerificationReport:
+        """Verify access.log's chain and checkpoints on the cluster; every record must be signed."""
+        report = verify_log(
+            public_key or self.public_key,
+            list(self._reader.all_records(self.names.access_log)),
+            self._reader.all_records(self.names.access_checkpoints),
+            log=ACCESS_LOG,
+        )
+        require_signed(report, 0, log=ACCESS_LOG)
+        return report
+
     def close(self) -> None:
         """Flush and close the clients."""
         if self._producer is not None:
             self._producer.flush()
             self._producer.close()
         self._reader.close()
+        self._access.close()
         if self._protector is not None:
             self._protector.close()
 

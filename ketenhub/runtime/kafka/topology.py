@@ -37,6 +37,8 @@ def hub_topics(registry: PartnerRegistry, settings: KafkaSettings) -> list[Topic
             names.audit_log, 1, kept
         ),  # the single total order: one partition, never compacted
         TopicSpec(names.checkpoints, 1, kept),
+        TopicSpec(names.access_log, 1, kept),  # every read of case data, sealed like audit.log
+        TopicSpec(names.access_checkpoints, 1, kept),
         TopicSpec(names.admitted, 1, {"retention.ms": WEEK_MS}),
     ]
     if settings.view_partitions > 1:  # else the projector reads audit.log itself

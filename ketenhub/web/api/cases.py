@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
+from ketenhub.core.processing import ReadOperation
 from ketenhub.web.auth import PartnerCaller
 from ketenhub.web.backend import ViewEntry
 from ketenhub.web.context import WebContextDep
@@ -27,7 +28,7 @@ from ketenhub.web.problems import (
     Problem,
     problem_responses,
 )
-from ketenhub.web.reads import ReadPurpose, record_case_reads
+from ketenhub.web.reads import record_case_reads
 from ketenhub.web.views import case_view
 
 router = APIRouter(tags=["cases"])
@@ -125,7 +126,8 @@ async def list_cases(
         if len(selected) > limit:
             break
     page, more = selected[:limit], len(selected) > limit
-    record_case_reads(caller.reader, [c.case_id for c in page], ReadPurpose.API_CASE_LIST)
+    shown = {c.case_id: c.view for c in page}
+    await record_case_reads(context.hub, caller.reader, shown, ReadOperation.API_CASE_LIST)
     next_url = None
     if more:
         query = {"phase": phase, "status": status, "changed_since": changed_since}
@@ -151,8 +153,11 @@ async def get_case(
     entry = await context.hub.call(context.hub.backend.view, caller.partner.id, case_id)
     if entry is None:
         raise Problem(NOT_FOUND, f"case {case_id} is not in your view")
-    record_case_reads(caller.reader, [case_id], ReadPurpose.API_CASE)
-    return case_document(entry)
+    document = case_document(entry)
+    await record_case_reads(
+        context.hub, caller.reader, {case_id: document.view}, ReadOperation.API_CASE
+    )
+    return document
 
 
 def _micros(moment: dt.datetime) -> int:

@@ -6,12 +6,12 @@ key (made when the subject is new), for the keyed id of a protected event and fo
 digest; and, before all of that, for a proof that it talks to the hub whose key it pinned.
 The pseudonym secret and the subject keys never leave the hub.
 
-Every call needs a partner token and counts against its rate limit, and is recorded through
-``ketenhub.web.reads`` like a read: by case id where it concerns a case, else by a subject
-reference (``subject-<keyed digest of the pseudonym>``: the hub can find every call about a
-subject, a log reader learns not even its pseudonym) or a file reference. Clear identifiers
-and texts are never logged, stored or answered back: a text holding a BSN, e-mail address or
-phone number is refused (naming the kind, not the value).
+Every call needs a partner token and counts against its rate limit, and is sealed into
+access.log through ``ketenhub.web.reads`` like a read, before it is answered: the case where
+it concerns one and the data subjects by pseudonym (so ``subject-report`` finds every call
+about a person); the server's log names neither. Clear identifiers and texts are never
+logged, stored or answered back: a text holding a BSN, e-mail address or phone number is
+refused (naming the kind, not the value).
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from ketenhub.codec.single_object import decode_event
 from ketenhub.core.identifier_form import canonical_identifier
 from ketenhub.core.identifiers import is_pseudonym
 from ketenhub.core.personal_data import find_personal_data
+from ketenhub.core.processing import ReadOperation, subjects_in
 from ketenhub.core.trust import fingerprint
 from ketenhub.errors import EmptyIdentifier, KetenhubError
 from ketenhub.hub_folder import HubFolder
 from ketenhub.protection.hub_proof import CHALLENGE_BYTES, sign_proof
-from ketenhub.protection.interface import Protector
 from ketenhub.web.auth import Caller, PartnerCaller
 from ketenhub.web.context import WebContext, WebContextDep
 from ketenhub.web.problems import (
@@ -49,12 +49,11 @@ from ketenhub.web.problems import (
     ProblemType,
     problem_responses,
 )
-from ketenhub.web.reads import ReadPurpose, record_case_reads
+from ketenhub.web.reads import record_processing
 
 router = APIRouter(tags=["protection"])
 log = structlog.get_logger("ketenhub.web.protection")
 MAX_ITEMS = 100
-SUBJECT_REFERENCE_PURPOSE = "access-record-subject"
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 CaseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
@@ -166,8 +165,7 @@ async def pseudonyms(
     found = await context.hub.call(
         lambda: [backend.protector.pseudonym(i) for i in body.identifiers]
     )
-    refs = await context.hub.call(lambda: [subject_reference(backend.protector, p) for p in found])
-    record_case_reads(caller.reader, refs, ReadPurpose.PROTECT_PSEUDONYMS)
+    await record_processing(context.hub, caller.reader, ReadOperation.PROTECT_PSEUDONYMS, found)
     _log_call(caller, "pseudonyms", len(found))
     return PseudonymDocument(pseudonyms=found)
 
@@ -189,7 +187,9 @@ async def case_subjects(
     found = await context.hub.call(
         lambda: [backend.protector.case_subject(c) for c in body.case_ids]
     )
-    record_case_reads(caller.reader, body.case_ids, ReadPurpose.PROTECT_CASE_SUBJECTS)
+    for case_id, subject in zip(body.case_ids, found, strict=True):
+        operation = ReadOperation.PROTECT_CASE_SUBJECTS
+        await record_processing(context.hub, caller.reader, operation, [subject], case_id)
     _log_call(caller, "case-subjects", len(found))
     return CaseSubjectDocument(subjects=found)
 
@@ -222,8 +222,8 @@ async def encryptions(
     field = await context.hub.call(
         lambda: backend.protector.encrypt(body.subject, body.text, body.associated)
     )
-    ref = await context.hub.call(lambda: subject_reference(backend.protector, body.subject))
-    record_case_reads(caller.reader, [ref], ReadPurpose.PROTECT_ENCRYPT)
+    operation = ReadOperation.PROTECT_ENCRYPT
+    await record_processing(context.hub, caller.reader, operation, [body.subject])
     _log_call(caller, "encryptions", 1)
     return EncryptedDocument(
         subject=field.subject, nonce=_b64(field.nonce), ciphertext=_b64(field.ciphertext)
@@ -250,8 +250,9 @@ async def event_ids(
         _refuse_personal_data_in_case_id(INVALID_EVENT, "event: its case id", event.case_ref)
     backend = context.hub.backend
     keyed = await context.hub.call(lambda: backend.protector.with_event_id(event))
-    cases = [event.case_ref] if event.case_ref else []
-    record_case_reads(caller.reader, cases, ReadPurpose.PROTECT_EVENT_ID)
+    subjects = subjects_in(event.model_dump())
+    operation = ReadOperation.PROTECT_EVENT_ID
+    await record_processing(context.hub, caller.reader, operation, subjects, event.case_ref)
     _log_call(caller, "event-ids", 1)
     return EventIdDocument(event_id=keyed.event_id)
 
@@ -268,7 +269,7 @@ async def digests(
     found = await context.hub.call(
         lambda: backend.protector.digest(purpose, bytes.fromhex(body.sha256))
     )
-    record_case_reads(caller.reader, [f"file-{found[:24]}"], ReadPurpose.PROTECT_DIGEST)
+    await record_processing(context.hub, caller.reader, ReadOperation.PROTECT_DIGEST, [])
     _log_call(caller, "digests", 1)
     return DigestDocument(digest=found)
 
@@ -331,11 +332,6 @@ def _charge_items(context: WebContext, caller: Caller, items: int) -> None:
     if wait_s:
         detail = f"this token asked for too many items; try again in {wait_s:.0f} s"
         raise Problem(RATE_LIMITED, detail, headers={"Retry-After": f"{wait_s:.0f}"})
-
-
-def subject_reference(protector: Protector, pseudonym: str) -> str:
-    """How a protection call names its data subject in the access record: keyed, not the pseudonym."""
-    return f"subject-{protector.digest(SUBJECT_REFERENCE_PURPOSE, pseudonym.encode())[:24]}"
 
 
 @functools.cache

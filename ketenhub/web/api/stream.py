@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from ketenhub.core.processing import ReadOperation
 from ketenhub.web.api.cases import case_document
 from ketenhub.web.auth import Caller, PartnerCaller
 from ketenhub.web.backend import ViewCursor, ViewEntry
@@ -31,7 +32,8 @@ from ketenhub.web.problems import (
     Problem,
     problem_responses,
 )
-from ketenhub.web.reads import ReadPurpose, record_case_reads
+from ketenhub.web.reads import record_case_reads
+from ketenhub.web.views import case_view
 
 router = APIRouter(tags=["views"])
 KEEP_ALIVE_S = 15.0
@@ -85,7 +87,10 @@ async def _changes(
         for entry in changed:
             cursor = cursor.after(entry)
             if entry.data is not None:
-                record_case_reads(caller.reader, [entry.case_id], ReadPurpose.API_VIEW_STREAM)
+                shown = {entry.case_id: case_view(entry.data)}
+                await record_case_reads(
+                    context.hub, caller.reader, shown, ReadOperation.API_VIEW_STREAM
+                )
             yield _change(entry, cursor)
         cursor = after
         if changed:

@@ -2,8 +2,8 @@
 
 These are the only functions through which a page reads a case. They read the signed-in
 user's partner's views (the hub's need-to-know, the same as the API) and record each read
-with ``record_case_reads``. A case outside the partner's view is a 404, exactly as a case
-that does not exist.
+with ``record_case_reads`` (sealed into access.log before the page is shown). A case
+outside the partner's view is a 404, exactly as a case that does not exist.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 
 from fastapi import HTTPException
 
+from ketenhub.core.processing import ReadOperation
 from ketenhub.web.pages.access import SignedIn
-from ketenhub.web.reads import ReadPurpose, record_case_reads
+from ketenhub.web.reads import record_case_reads
 from ketenhub.web.views import case_view
 
 CaseDocument = dict[str, Any]
@@ -25,7 +26,8 @@ async def partner_cases(user: SignedIn) -> list[CaseDocument]:
     hub = user.context.hub
     entries = await hub.call(hub.backend.views, user.partner.id)
     documents = [case_view(entries[case_id].data or b"{}") for case_id in sorted(entries)]
-    record_case_reads(user.reader, [d["case_id"] for d in documents], ReadPurpose.PAGE_CASE_LIST)
+    shown = {d["case_id"]: d for d in documents}
+    await record_case_reads(hub, user.reader, shown, ReadOperation.PAGE_CASE_LIST)
     return documents
 
 
@@ -36,8 +38,9 @@ async def partner_case(user: SignedIn, case_id: str) -> CaseDocument:
     entry = entries.get(case_id)
     if entry is None or entry.data is None:
         raise HTTPException(404, NOT_IN_VIEW)
-    record_case_reads(user.reader, [case_id], ReadPurpose.PAGE_CASE)
-    return case_view(entry.data)
+    document = case_view(entry.data)
+    await record_case_reads(hub, user.reader, {case_id: document}, ReadOperation.PAGE_CASE)
+    return document
 
 
 async def case_in_view(user: SignedIn, case_id: str) -> CaseDocument:

@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ketenhub.config.labels import dutch_labels
 from ketenhub.core.partners import Role
+from ketenhub.core.processing import ReadOperation
 from ketenhub.web.pages.access import SignedIn, SignedInDep, check_csrf_header, pages_state
 from ketenhub.web.pages.choices import choices
 from ketenhub.web.pages.control_days import ControlDay, control_days, days_of
@@ -37,7 +38,7 @@ from ketenhub.web.pages.field_reading import (
 )
 from ketenhub.web.pages.recording import record
 from ketenhub.web.pages.rendering import SECURITY_HEADERS, page, today_local
-from ketenhub.web.reads import ReadPurpose, record_case_reads
+from ketenhub.web.reads import record_case_reads
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -82,8 +83,12 @@ async def field_days(request: Request, user: SignedInDep) -> Response:
     hub = user.context.hub
     await hub.call(lambda: shred_closed_days_on_hub(hub.backend.protector, every_day.values()))
     readings = await hub.call(lambda: read_days_on_hub(hub.backend.protector, days))
-    read = [d for d, reading in readings.items() if reading.stops or reading.notes]
-    record_case_reads(user.reader, read, ReadPurpose.PAGE_CONTROL_DAY)
+    read = {  # a day read, with the addresses whose display forms or notes were decrypted
+        day.control_day_id: [stop.address for stop in day.planned] + [v.address for v in day.visits]
+        for day in days
+        if readings[day.control_day_id].stops or readings[day.control_day_id].notes
+    }
+    await record_case_reads(hub, user.reader, read, ReadOperation.PAGE_CONTROL_DAY)
     offered = choices(user.context.hub.backend.registry)
     labels = dutch_labels()
     body: dict[str, Any] = {
