@@ -80,5 +80,5 @@ def cases_sealed_in(stored: Iterable[tuple[int, bytes]], year: int) -> dict[str,
         if record.sealed_at.year != year or record.case_id is None:
             continue
         event = decode_event(record.payload)
-        cases.setdefault(record.case_id, []).append(event.model_dump(mode="json"))
+        cases.setdefault(record.case_id, []).append(event.model_dump())
     return dict(cases)

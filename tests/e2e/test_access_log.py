@@ -9,6 +9,7 @@ cannot be written shows nothing; a changed or cut-off access.log is named by off
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -258,9 +259,7 @@ def test_two_writers_at_once_keep_one_chain(tmp_path: Path) -> None:
     access.close()
 
 
-def _now():  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
@@ -284,3 +283,27 @@ def test_the_sdks_views_are_recorded_before_they_are_handed_out(hub: Path) -> No
     ]
     assert all(r.actor.kind is ActorKind.PARTNER and r.case_id == CASE for r in records)
     assert all(person(hub) in r.subjects for r in records)
+
+
+def test_archive_records_every_case_of_its_year_before_writing(
+    ketenhub, hub: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """archive --year records each case of that year (ACCOUNTABILITY) first; a failed record writes no archive."""
+    year = str(dt.datetime.now(dt.UTC).year)  # the fixture's hub sealed with the real clock
+    out = tmp_path / "archive"
+    ketenhub("archive", "--year", year, "--out", str(out), "--data-dir", str(hub))
+    rows = access_csv(ketenhub, hub, "--case", CASE)
+    assert [(r["operation"], r["purpose"], r["partner"]) for r in rows] == [
+        ("cli.archive", "ACCOUNTABILITY", "-")
+    ]
+    assert person(hub) in rows[0]["subjects"].split()
+    holder = sqlite3.connect(hub / "access.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        again = tmp_path / "again"
+        done = ketenhub(
+            "archive", "--year", year, "--out", str(again), "--data-dir", str(hub), check=False
+        )
+    finally:
+        holder.close()
+    assert done.returncode == 1 and not again.exists()
