@@ -63,6 +63,8 @@ HUB_WRITTEN_STRINGS: Mapping[tuple[str, str], str] = {
     ("Forward", "to"): "partner ids",
     ("Forward", "reason"): "a forward reason symbol",
     ("Action", "kind"): "an action kind code",
+    ("ProcessingRecord", "system"): "the hub component that served a read (cli, web, sdk)",
+    ("ProcessingRecord", "operation"): "a read operation of the access log's closed list",
 }
 
 

@@ -53,6 +53,7 @@ _PARTNER = FieldRule(FieldKind.PARTNER)
 
 _BY_RECORD_AND_NAME: dict[tuple[str, str], FieldRule] = {
     ("EncryptedField", "subject"): _PSEUDONYM,
+    ("ProcessingRecord", "subjects"): _PSEUDONYM,  # access.log: whose data was read
     ("PlannedAction", "kind"): FieldRule(FieldKind.CODE, "action_kinds"),
     ("ReferralMade", "provider"): _PARTNER,
     ("TrainingCompleted", "provider"): FieldRule(FieldKind.CODE, "training_providers"),
