@@ -221,7 +221,7 @@ def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
         click.echo(f"{count} rejected message(s) in {topics.rejected(partner)}")
 
 
-def _read_identifier() -> str:
+def read_identifier() -> str:
     """A clear identifier from a hidden prompt, or the first line of standard input when piped."""
     stdin = click.get_text_stream("stdin")
     if not stdin.isatty():
@@ -280,7 +280,7 @@ def erase(
         raise click.UsageError(msg)
     with EmbeddedHub(data_dir) as hub:
         if by_identifier:
-            identifier = _read_identifier()
+            identifier = read_identifier()
             subject = hub.protector.pseudonym(identifier)
         elif case_id is not None:
             subject = hub.protector.case_subject(case_id)

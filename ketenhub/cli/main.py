@@ -19,6 +19,7 @@ from ketenhub.cli.partners_commands import partners
 from ketenhub.cli.replay_commands import archive, evaluate, replay
 from ketenhub.cli.retention_command import retention
 from ketenhub.cli.serve import serve
+from ketenhub.cli.subject_commands import subject_report
 from ketenhub.cli.users_command import users
 from ketenhub.cli.verify_commands import verify
 from ketenhub.cli.web_command import web
@@ -74,6 +75,7 @@ for command in (
     data_inventory,
     retention,
     access_log,
+    subject_report,
 ):
     cli.add_command(command)
 
