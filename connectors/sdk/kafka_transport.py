@@ -37,6 +37,7 @@ from connectors.sdk.models import Position
 from connectors.sdk.partner_folder import read_partner_folder
 from connectors.sdk.remote_protector import RemoteProtector
 from connectors.sdk.transport import Backoff, Delivery, Headers, Stream
+from ketenhub.core.access_log import ReadNotRecorded
 from ketenhub.core.checkpoints import ChainedCheckpoint
 from ketenhub.core.partners import Partner, PartnerRegistry
 from ketenhub.core.processing import ProcessingRecord
@@ -202,8 +203,24 @@ class KafkaTransport:
         return KafkaCursor(self.settings, topic, group)
 
     def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
-        """Seal the processing records of a read of views onto access.log, or raise ``ReadNotRecorded``."""
-        self._access.record(records)
+        """Have the read's processing records sealed into access.log, or raise ``ReadNotRecorded``.
+
+        With the hub's data folder the transport seals them onto access.log itself; from a
+        partner folder (no key of the hub) it reports them to the hub's ``/api/v1/reads``,
+        which seals them: the views are handed out only after the hub confirmed.
+        """
+        if not isinstance(self._protector, RemoteProtector):
+            self._access.record(records)
+            return
+        by_operation: dict[str, list[str]] = {}
+        for record in records:
+            if record.case_id is not None:
+                by_operation.setdefault(record.operation.value, []).append(record.case_id)
+        try:
+            for operation, case_ids in by_operation.items():
+                self._protector.report_reads(operation, case_ids)
+        except ConnectorError as exc:
+            raise ReadNotRecorded(self._protector.url, exc) from exc
 
     def close(self) -> None:
         """Flush and close the producer, the checkpoint reader and the key files."""

@@ -19,6 +19,7 @@ import ipaddress
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,6 +150,10 @@ class RemoteProtector:
         """
         salted = hmac.new(self._token.encode(), content, hashlib.sha256).hexdigest()
         return str(self._post("digests", {"purpose": purpose, "sha256": salted})["digest"])
+
+    def report_reads(self, operation: str, case_ids: Sequence[str]) -> None:
+        """Have the hub seal the reads of these cases' views into access.log (a refusal raises)."""
+        self._post("reads", {"operation": operation, "case_ids": list(case_ids)})
 
     def close(self) -> None:
         """Close the HTTP connections."""

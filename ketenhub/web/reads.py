@@ -36,12 +36,13 @@ class Reader:
     partner: str
     token_id: str | None = None
     user_id: str | None = None
+    system: str = "web"  # "sdk" for reads a partner's SDK reports from its own view topic
 
     def actor(self) -> Actor:
         """The reader as the access log names it: a partner's system (token) or a person (user)."""
         if self.user_id is not None:
-            return Actor(ActorKind.USER, "web", partner=self.partner, actor_id=self.user_id)
-        return Actor(ActorKind.PARTNER, "web", partner=self.partner, actor_id=self.token_id)
+            return Actor(ActorKind.USER, self.system, partner=self.partner, actor_id=self.user_id)
+        return Actor(ActorKind.PARTNER, self.system, partner=self.partner, actor_id=self.token_id)
 
 
 async def record_case_reads(

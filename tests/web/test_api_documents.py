@@ -33,6 +33,7 @@ def test_the_openapi_document_is_3_1_with_plural_versioned_resources(
         "/api/v1/event-ids",
         "/api/v1/digests",
         "/api/v1/hub-proofs",
+        "/api/v1/reads",
     }
     for path in paths:
         first = path.split("/")[3]

@@ -14,6 +14,7 @@ def routers() -> list[APIRouter]:
         events,
         protection,
         rejections,
+        reported_reads,
         stream,
         website_reports,
     )
@@ -26,5 +27,6 @@ def routers() -> list[APIRouter]:
         checkpoints.router,
         website_reports.router,
         protection.router,
+        reported_reads.router,
         docs.router,
     ]
