@@ -1,6 +1,7 @@
 """Recording the command line's reads of personal case data in access.log, before anything is shown.
 
-A command that shows case data (``view``, ``replay``, ``archive``, ``subject-report``) builds
+A command that shows case data (``view``, ``replay``, ``archive``, ``subject-report``, the
+drill-down of ``evaluate``) builds
 one processing record per case it is about to show and has the hub seal them first; if that
 fails the command stops with the reason and shows nothing. The reader is the hub's command
 line (system ``cli``) acting on a partner's view, named by the operating-system user id
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 import click
@@ -26,7 +27,7 @@ from ketenhub.core.processing import (
     ReadOperation,
     records_for,
 )
-from ketenhub.core.sealing import decode_sealed
+from ketenhub.core.sealing import SealedRecord, decode_sealed
 
 ACCOUNTABILITY = "ACCOUNTABILITY"
 
@@ -74,10 +75,17 @@ def record_cli_reads(
 
 def cases_sealed_in(stored: Iterable[tuple[int, bytes]], year: int) -> dict[str, object]:
     """The cases with records of ``audit.log`` sealed in ``year`` (UTC), each with its events."""
+    return cases_of(stored, lambda record: record.sealed_at.year == year)
+
+
+def cases_of(
+    stored: Iterable[tuple[int, bytes]], keep: Callable[[SealedRecord], bool]
+) -> dict[str, object]:
+    """The cases of the records of ``audit.log`` that ``keep`` selects, each with its events."""
     cases: dict[str, list[object]] = {}
     for offset, value in stored:
         record = decode_sealed(value, offset)
-        if record.sealed_at.year != year or record.case_id is None:
+        if record.case_id is None or not keep(record):
             continue
         event = decode_event(record.payload)
         cases.setdefault(record.case_id, []).append(event.model_dump())

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ketenhub.cli.hubs import open_hub
-from ketenhub.cli.reads import ACCOUNTABILITY, cases_sealed_in, purpose_option, record_cli_reads
+from ketenhub.cli.reads import (
+    ACCOUNTABILITY,
+    cases_of,
+    cases_sealed_in,
+    purpose_option,
+    record_cli_reads,
+)
 from ketenhub.config import load_registry
 from ketenhub.core.processing import ReadOperation
 from ketenhub.hub_folder import HubFolder
@@ -20,6 +27,7 @@ from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option, setting
 if TYPE_CHECKING:
     from ketenhub.evaluation import EvaluationSettings
     from ketenhub.evaluation.wording import Language
+    from replay.pipeline import EvaluationRun
     from replay.report_annual import SummaryReader
     from replay.sources import SealedLogSource
 
@@ -402,8 +410,17 @@ def evaluate(
         else:
             assert year is not None  # one of the two, checked above
             with summary_reader(data_dir) as read:
+                recorder = _DrilldownRecorder(data_dir, bootstrap, archive_dir is not None)
                 written, verified = _annual(
-                    source, year, baseline, settings, allow_unverified, out, language, read
+                    source,
+                    year,
+                    baseline,
+                    settings,
+                    allow_unverified,
+                    out,
+                    language,
+                    read,
+                    recorder,
                 )
     if verified is not None:
         click.echo(f"UNVERIFIED: {verified}", err=True)
@@ -457,6 +474,7 @@ def _annual(
     out: Path,
     language: Language,
     read: SummaryReader | None,
+    recorder: _DrilldownRecorder,
 ) -> tuple[str, str | None]:
     from replay.pipeline import evaluate_source
     from replay.report import write_report
@@ -464,9 +482,41 @@ def _annual(
     run = evaluate_source(
         source, year, baseline, settings=settings, allow_unverified=allow_unverified
     )
+    recorder.record(run, source)
     files = write_report(run, out, language=language, read=read)
     done = f"the evaluation of {year} ({len(run.evaluation.tables)} tables, {len(files)} files)"
     return done, run.provenance.failure
+
+
+@dataclass(frozen=True)
+class _DrilldownRecorder:
+    """Seals a processing record per case behind the drill-down's figures before it is written.
+
+    An archive evaluated where no hub is (no data folder, no --kafka) has no access log to
+    record in: its making was recorded (``cli.archive``); a note says so.
+    """
+
+    data_dir: Path
+    bootstrap: str | None
+    from_archive: bool
+
+    def record(self, run: EvaluationRun, source: SealedLogSource) -> None:
+        evaluation = run.evaluation
+        ids = {i for t in evaluation.tables for r in t.rows for f in r.figures for i in f.event_ids}
+        ids |= {finding.stamp.event_id for finding in evaluation.findings}
+        if (
+            self.from_archive
+            and self.bootstrap is None
+            and not HubFolder(self.data_dir).log_file.exists()
+        ):
+            click.echo(
+                "note: no hub here to record the drill-down's reads in (the archive's making was)",
+                err=True,
+            )
+            return
+        cases = cases_of(source.records(), lambda record: record.event_id in ids)
+        with open_hub(self.data_dir, self.bootstrap) as hub:
+            record_cli_reads(hub, None, cases, ReadOperation.EVALUATION_DRILLDOWN, "EVALUATION")
 
 
 def _trend(

@@ -307,3 +307,27 @@ def test_archive_records_every_case_of_its_year_before_writing(
     finally:
         holder.close()
     assert done.returncode == 1 and not again.exists()
+
+
+def test_the_evaluations_drilldown_records_the_cases_behind_its_figures(
+    ketenhub, hub: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """evaluate records each case behind a figure (evaluation.drilldown) first; a failed record writes none."""
+    out = tmp_path / "report"
+    ketenhub("evaluate", "--year", "2025", "--out", str(out), "--data-dir", str(hub))
+    assert (out / "drilldown-internal.csv").exists()
+    rows = access_csv(ketenhub, hub, "--case", CASE)
+    assert [(r["operation"], r["purpose"]) for r in rows] == [
+        ("evaluation.drilldown", "EVALUATION")
+    ]
+    assert person(hub) in rows[0]["subjects"].split()
+    holder = sqlite3.connect(hub / "access.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        again = tmp_path / "again"
+        done = ketenhub(
+            "evaluate", "--year", "2025", "--out", str(again), "--data-dir", str(hub), check=False
+        )
+    finally:
+        holder.close()
+    assert done.returncode == 1 and not (again / "drilldown-internal.csv").exists()
