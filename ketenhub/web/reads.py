@@ -24,9 +24,11 @@ from ketenhub.core.processing import (
     ReadOperation,
     records_for,
 )
+from ketenhub.protection.interface import Protector
 from ketenhub.web.backend import BackendThread
 
 log = structlog.get_logger("ketenhub.web.reads")
+SUBJECT_REFERENCE_PURPOSE = "access-record-subject"
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,27 @@ def _purpose(hub: BackendThread, reader: Reader) -> tuple[str, str]:
     return registry.default_read_purpose(registry.get(reader.partner).role)
 
 
+def subject_reference(protector: Protector, pseudonym: str) -> str:
+    """How the server's log names a data subject: keyed, not even the pseudonym.
+
+    access.log names subjects by pseudonym; the log line of a read names them by this keyed
+    reference only, so the server's log can tell that calls concern one subject and no more.
+    """
+    return f"subject-{protector.digest(SUBJECT_REFERENCE_PURPOSE, pseudonym.encode())[:24]}"
+
+
 async def _seal(
     hub: BackendThread, reader: Reader, operation: ReadOperation, records: list[ProcessingRecord]
 ) -> None:
     await hub.call(hub.backend.record_reads, records)
+    subjects = sorted({s for record in records for s in record.subjects})
+    backend = hub.backend  # its protector is used on the hub's thread only
+    refs = await hub.call(lambda: [subject_reference(backend.protector, s) for s in subjects])
     log.info(
-        "reads_recorded", partner=reader.partner, operation=operation.value, records=len(records)
+        "reads_recorded",
+        partner=reader.partner,
+        operation=operation.value,
+        records=len(records),
+        cases=[r.case_id for r in records if r.case_id is not None],
+        subjects=refs,
     )

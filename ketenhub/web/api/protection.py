@@ -9,9 +9,10 @@ The pseudonym secret and the subject keys never leave the hub.
 Every call needs a partner token and counts against its rate limit, and is sealed into
 access.log through ``ketenhub.web.reads`` like a read, before it is answered: the case where
 it concerns one and the data subjects by pseudonym (so ``subject-report`` finds every call
-about a person); the server's log names neither. Clear identifiers and texts are never
-logged, stored or answered back: a text holding a BSN, e-mail address or phone number is
-refused (naming the kind, not the value).
+about a person); the server's log names them only by a keyed reference
+(``ketenhub.web.reads.subject_reference``), never by pseudonym. Clear identifiers and texts
+are never logged, stored or answered back: a text holding a BSN, e-mail address or phone
+number is refused (naming the kind, not the value).
 """
 
 from __future__ import annotations
@@ -49,7 +50,11 @@ from ketenhub.web.problems import (
     ProblemType,
     problem_responses,
 )
-from ketenhub.web.reads import record_processing
+from ketenhub.web.reads import (  # noqa: F401 (the subject references live with the reads)
+    SUBJECT_REFERENCE_PURPOSE,
+    record_processing,
+    subject_reference,
+)
 
 router = APIRouter(tags=["protection"])
 log = structlog.get_logger("ketenhub.web.protection")
