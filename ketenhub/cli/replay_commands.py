@@ -27,7 +27,6 @@ from ketenhub.hub_options import CASE_ID, data_dir_option, kafka_option, setting
 if TYPE_CHECKING:
     from ketenhub.evaluation import EvaluationSettings
     from ketenhub.evaluation.wording import Language
-    from replay.pipeline import EvaluationRun
     from replay.report_annual import SummaryReader
     from replay.sources import SealedLogSource
 
@@ -403,14 +402,14 @@ def evaluate(
         raise click.UsageError(msg)
     settings = EvaluationSettings(min_count=min_count, wait_days=wait_days)
     with open_source(data_dir, bootstrap, archive_dir, public_key) as source, _built_verified():
+        recorder = _DrilldownRecorder(data_dir, bootstrap, archive_dir is not None)
         if years is not None:
             written, verified = _trend(
-                source, years, baseline, settings, allow_unverified, out, language
+                source, years, baseline, settings, allow_unverified, out, language, recorder
             )
         else:
             assert year is not None  # one of the two, checked above
             with summary_reader(data_dir) as read:
-                recorder = _DrilldownRecorder(data_dir, bootstrap, archive_dir is not None)
                 written, verified = _annual(
                     source,
                     year,
@@ -482,7 +481,9 @@ def _annual(
     run = evaluate_source(
         source, year, baseline, settings=settings, allow_unverified=allow_unverified
     )
-    recorder.record(run, source)
+    evaluation = run.evaluation
+    ids = {i for t in evaluation.tables for r in t.rows for f in r.figures for i in f.event_ids}
+    recorder.record(ids | {finding.stamp.event_id for finding in evaluation.findings}, source)
     files = write_report(run, out, language=language, read=read)
     done = f"the evaluation of {year} ({len(run.evaluation.tables)} tables, {len(files)} files)"
     return done, run.provenance.failure
@@ -500,10 +501,8 @@ class _DrilldownRecorder:
     bootstrap: str | None
     from_archive: bool
 
-    def record(self, run: EvaluationRun, source: SealedLogSource) -> None:
-        evaluation = run.evaluation
-        ids = {i for t in evaluation.tables for r in t.rows for f in r.figures for i in f.event_ids}
-        ids |= {finding.stamp.event_id for finding in evaluation.findings}
+    def record(self, ids: set[str], source: SealedLogSource) -> None:
+        """Seal a record per case of the events ``ids`` (those behind the drill-down)."""
         if (
             self.from_archive
             and self.bootstrap is None
@@ -527,12 +526,16 @@ def _trend(
     allow_unverified: bool,
     out: Path,
     language: Language,
+    recorder: _DrilldownRecorder,
 ) -> tuple[str, str | None]:
     from replay.report_trend import evaluate_trend_source, write_trend_report
 
     start = years[0] if baseline is None else baseline
     run = evaluate_trend_source(
         source, years, start, settings=settings, allow_unverified=allow_unverified
+    )
+    recorder.record(
+        {i for x in run.trend.indicators for f in x.figures for i in f.event_ids}, source
     )
     files = write_trend_report(run, out, language=language)
     shown = run.trend.years

@@ -312,7 +312,7 @@ def test_archive_records_every_case_of_its_year_before_writing(
 def test_the_evaluations_drilldown_records_the_cases_behind_its_figures(
     ketenhub, hub: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """evaluate records each case behind a figure (evaluation.drilldown) first; a failed record writes none."""
+    """evaluate (annual, trend) records each case behind a figure first; a failed record writes no report."""
     out = tmp_path / "report"
     ketenhub("evaluate", "--year", "2025", "--out", str(out), "--data-dir", str(hub))
     assert (out / "drilldown-internal.csv").exists()
@@ -321,6 +321,9 @@ def test_the_evaluations_drilldown_records_the_cases_behind_its_figures(
         ("evaluation.drilldown", "EVALUATION")
     ]
     assert person(hub) in rows[0]["subjects"].split()
+    trend = ("evaluate", "--years", "2024-2025", "--out", str(tmp_path / "trend"))
+    ketenhub(*trend, "--data-dir", str(hub))
+    assert len(access_csv(ketenhub, hub, "--case", CASE)) == 2  # the trend's drill-down too
     holder = sqlite3.connect(hub / "access.sqlite", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
