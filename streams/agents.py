@@ -9,6 +9,7 @@ and are awaited; state kept in a table goes by an awaited changelog send (``keep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import structlog
@@ -18,10 +19,11 @@ from ketenhub.core.partners import PartnerRegistry
 from ketenhub.runtime.kafka.arrivals import arrival
 from ketenhub.runtime.kafka.outbox import KafkaOutbox
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector, SealedInput
-from ketenhub.runtime.kafka.record_batches import batch_producer, write_batched
+from ketenhub.runtime.kafka.record_batches import RenewableProducer, batch_producer
 from ketenhub.runtime.kafka.routing import by_case
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer, decision_counts
 from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.transient import until_stored
 from ketenhub.topics import TopicNames
 from streams.sealed_projection import SealedProjection
 from streams.tables import keep
@@ -54,7 +56,7 @@ async def forward_arrivals(hub: HubChannels, stream: Any) -> None:
     async with batch_producer(hub.settings) as producer:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
             forwarded = [arrival(hub.names, _where(e), e.value, _headers(e)) for e in events]
-            await write_batched(producer, forwarded)
+            await until_stored("forward", partial(producer.write, forwarded), producer.renew)
 
 
 async def seal_batches(hub: HubChannels, stream: Any) -> None:
@@ -68,15 +70,30 @@ async def seal_batches(hub: HubChannels, stream: Any) -> None:
     try:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
             batch = [(e.value or b"", _headers(e)) for e in events]
-            effects = await hub.sealer.decide(batch, hub.chain.get(HEAD_KEY))
-            await keep(hub.chain, 0, HEAD_KEY, hub.sealer.chain_head())
-            if hub.sealed_projection is not None:
-                await hub.sealed_projection.after(hub.sealer, effects)
-            log.debug("batch_decided", **decision_counts(effects, len(batch)))
+            await until_stored("seal", partial(_seal, hub, batch), partial(_recover_sealing, hub))
     finally:
         await hub.sealer.stop()
         if hub.sealed_projection is not None:
             await hub.sealed_projection.stop()
+
+
+async def _seal(hub: HubChannels, batch: list[tuple[bytes, tuple[tuple[str, bytes], ...]]]) -> None:
+    """Decide one batch, keep the chain head, and (with one view partition) project it.
+
+    Retried as a whole after a failed write: inputs the first try sealed are then recognised
+    as decided, and what it sealed but did not project is projected from audit.log.
+    """
+    effects = await hub.sealer.decide(batch, hub.chain.get(HEAD_KEY))
+    await keep(hub.chain, 0, HEAD_KEY, hub.sealer.chain_head())
+    if hub.sealed_projection is not None:
+        await hub.sealed_projection.after(hub.sealer, effects)
+    log.debug("batch_decided", **decision_counts(effects, len(batch)))
+
+
+async def _recover_sealing(hub: HubChannels) -> None:
+    await hub.sealer.recover()
+    if hub.sealed_projection is not None:
+        await hub.sealed_projection.recover()
 
 
 async def route_by_case(hub: HubChannels, stream: Any) -> None:
@@ -84,19 +101,30 @@ async def route_by_case(hub: HubChannels, stream: Any) -> None:
     async with batch_producer(hub.settings) as producer:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
             routed = [r for e in events for r in by_case(hub.names, e.value, e.message.offset)]
-            await write_batched(producer, routed)
+            await until_stored("route", partial(producer.write, routed), producer.renew)
 
 
 async def project_by_case(hub: HubChannels, stream: Any) -> None:
     """Project batches of by-case records with the pipeline: views written, then states kept."""
     async with batch_producer(hub.settings) as producer:
-        views = KafkaOutbox(lambda: producer, hub.names)
+        views = KafkaOutbox(lambda: producer.current, hub.names)
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
             inputs = [_by_case_input(e) for e in events]
             projected = await hub.projector.project(inputs, hub.cases.get)
-            await views.commit(projected.effects)
-            for kept in projected.kept:
-                await keep(hub.cases, kept.partition, kept.case_id, kept.text)
+            await until_stored(
+                "project", partial(_store, hub, producer, views, projected), producer.renew
+            )
+
+
+async def _store(
+    hub: HubChannels, producer: RenewableProducer, views: KafkaOutbox, projected: Any
+) -> None:
+    """Write a projected batch's views, then keep its case states (again, after a failure:
+    a view written twice is the same view)."""
+    await producer.get()
+    await views.commit(projected.effects)
+    for kept in projected.kept:
+        await keep(hub.cases, kept.partition, kept.case_id, kept.text)
 
 
 def _by_case_input(event: Any) -> SealedInput:

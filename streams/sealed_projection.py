@@ -66,6 +66,16 @@ class SealedProjection:
         async with self.lock:
             await self._backlog(sealer.sealer.head.next_sequence)
 
+    async def recover(self) -> None:
+        """Drop the producer of the view writes after a failed write (the next write starts one)."""
+        async with self.lock:
+            producer, self._producer = self._producer, None
+            if producer is not None:
+                try:
+                    await producer.stop()
+                except Exception:  # a producer that cannot flush is dropped all the same
+                    return
+
     async def stop(self) -> None:
         """Stop the producer of the view writes."""
         async with self.lock:

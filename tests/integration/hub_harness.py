@@ -34,6 +34,7 @@ class HubUnderTest:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     sasl_username: str | None = None  # the hub's login on a SASL broker (a super user)
     sasl_password: str | None = None
+    write_timeout_s: float = 40.0  # how long a worker waits for a write before it recovers
 
     def __post_init__(self) -> None:
         # as `ketenhub init` makes them; kept if already there
@@ -50,6 +51,7 @@ class HubUnderTest:
             view_partitions=self.view_partitions,
             checkpoint_every=50,
             checkpoint_interval_s=1.0,
+            kafka_write_timeout_s=self.write_timeout_s,
             sasl_username=self.sasl_username,
             sasl_password=self.sasl_password,
         )
@@ -64,6 +66,7 @@ class HubUnderTest:
             "KETENHUB_APP_ID": s.app_id,
             "KETENHUB_TOPIC_PREFIX": s.topic_prefix,
             "KETENHUB_CHECKPOINT_INTERVAL_S": str(s.checkpoint_interval_s),
+            "KETENHUB_KAFKA_WRITE_TIMEOUT_S": str(s.kafka_write_timeout_s),
             **self._sasl_env(),
         }
 

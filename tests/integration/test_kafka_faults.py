@@ -42,7 +42,7 @@ def stream(keys: Path) -> list[ScenarioMessage]:
         protector.close()
 
 
-def new_hub(bootstrap: str, name: str, keys: Path, folder: Path, **layout: int) -> HubUnderTest:
+def new_hub(bootstrap: str, name: str, keys: Path, folder: Path, **layout: Any) -> HubUnderTest:
     (folder / "keys").symlink_to(keys / "keys")
     return HubUnderTest(bootstrap, folder, name.replace("_", "-"), **layout)
 
@@ -209,10 +209,14 @@ def test_the_broker_restarting_while_producers_send_loses_nothing(
     tmp_path: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """Stop and restart the broker mid-stream: producers retry, the worker recovers, nothing is lost."""
+    """Stop and restart the broker mid-stream: producers retry, the worker recovers, nothing is lost.
+
+    The worker waits at most 3 s for a write, shorter than the broker is away: writes in flight
+    fail, and each agent writes again (the sealer after reading back what landed).
+    """
     broker = load_broker_module().LocalKafkaBroker(tmp_path_factory.mktemp("restarting-kafka"))
     bootstrap = broker.start()
-    hub = new_hub(bootstrap, unique_name, keys, tmp_path)
+    hub = new_hub(bootstrap, unique_name, keys, tmp_path, write_timeout_s=3.0)
     result: dict[str, Any] = {}
     try:
         hub.start_worker()

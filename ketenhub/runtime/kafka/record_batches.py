@@ -49,6 +49,7 @@ def idempotent_producer(settings: KafkaSettings) -> Any:
         acks="all",
         enable_idempotence=True,
         max_batch_size=MAX_BATCH_BYTES,
+        request_timeout_ms=int(settings.kafka_write_timeout_s * 1000),
     )
 
 
@@ -59,14 +60,49 @@ async def started_producer(settings: KafkaSettings) -> Any:
     return producer
 
 
+class RenewableProducer:
+    """An idempotent producer that a failed write can replace.
+
+    After a write timed out the producer's sequence numbers may no longer match the broker's
+    (its next write fails with ``OutOfOrderSequenceNumber``); ``renew`` drops it, and the next
+    ``get`` starts a new one, with new sequence numbers.
+    """
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
+        self._producer: Any = None
+
+    async def get(self) -> Any:
+        """The producer, started when there is none."""
+        if self._producer is None:
+            self._producer = await started_producer(self._settings)
+        return self._producer
+
+    @property
+    def current(self) -> Any:
+        """The producer started last (None before the first ``get`` and after ``renew``)."""
+        return self._producer
+
+    async def renew(self) -> None:
+        """Drop the producer (the next ``get`` starts another)."""
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):  # one that cannot flush is dropped all the same
+                await producer.stop()
+
+    async def write(self, records: Sequence[Outgoing]) -> list[Landed]:
+        """``write_batched`` with the current producer."""
+        return await write_batched(await self.get(), records)
+
+
 @contextlib.asynccontextmanager
-async def batch_producer(settings: KafkaSettings) -> AsyncIterator[Any]:
-    """``started_producer``, stopped after."""
-    producer = await started_producer(settings)
+async def batch_producer(settings: KafkaSettings) -> AsyncIterator[RenewableProducer]:
+    """A ``RenewableProducer``, stopped after."""
+    producer = RenewableProducer(settings)
     try:
         yield producer
     finally:
-        await producer.stop()
+        await producer.renew()
 
 
 @dataclass

@@ -49,7 +49,7 @@ class KafkaSealer:
         key: Ed25519PrivateKey,
         clock: Clock = utc_now,
     ) -> None:
-        self._settings, self._registry, self._key = settings, registry, key
+        self._settings, self._registry, self._key, self._clock = settings, registry, key, clock
         self._names = TopicNames(settings.topic_prefix)
         self.pipeline = SealingStep(registry, key, settings.checkpoint_every, clock)
         self._outbox: Outbox[Awaitable[None]] = KafkaOutbox(
@@ -88,6 +88,26 @@ class KafkaSealer:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+    async def recover(self) -> None:
+        """Start afresh from the log after a write that may have failed part-way.
+
+        Whatever the failed batch left in memory is dropped: audit.log, the checkpoints and the
+        rejections are read back (what landed counts, its inputs recognised by their origin),
+        and a new producer is started. The claim on the role stays; the fence is checked before
+        the next batch as always.
+        """
+        async with self.lock:
+            try:
+                await self.stop()
+            except Exception as error:  # a producer that cannot flush is dropped all the same
+                log.warning("sealer_producer_dropped", error=type(error).__name__)
+            self.pipeline = SealingStep(
+                self._registry, self._key, self._settings.checkpoint_every, self._clock
+            )
+            self._positions = {}
+            await self.start()
+            log.info("sealer_recovered", next_sequence=self.sealer.head.next_sequence)
 
     def serving(self) -> bool:
         """Whether this sealer claimed the role, is started and was not fenced since."""

@@ -27,6 +27,13 @@ class KafkaSettings(HubSettings):
         5.0, gt=0, description="Sign a checkpoint at least this often when idle."
     )
 
+    kafka_write_timeout_s: float = Field(
+        40.0,
+        gt=0,
+        description="How long a worker waits for the cluster to store a batch's outputs before "
+        "it reads back what landed and writes the rest again.",
+    )
+
     def client_config(self) -> dict[str, object]:
         """Connection options for kafka-python and aiokafka clients."""
         config: dict[str, object] = {"bootstrap_servers": self.kafka_bootstrap}
