@@ -71,10 +71,18 @@ def exposed_paths(data_dir: Path) -> list[tuple[Path, int]]:
     return found
 
 
+_WARNED: set[tuple[tuple[Path, int], ...]] = set()  # what this process has warned about
+
+
 def warn_if_exposed(data_dir: Path) -> None:
-    """Log one warning line when any path of the data folder is open to group or others."""
+    """Log one warning line when any path of the data folder is open to group or others.
+
+    A command that opens the folder twice (it reads the log, then records the read in
+    access.log) warns once: the same findings are not logged again by the same process.
+    """
     found = exposed_paths(data_dir)
-    if found:
+    if found and tuple(found) not in _WARNED:
+        _WARNED.add(tuple(found))
         listed = ", ".join(f"{path} ({mode:04o})" for path, mode in found)
         structlog.get_logger("ketenhub").warning(
             "data_folder_exposed",
