@@ -145,15 +145,15 @@ def test_a_kafka_partner_witnesses_the_growing_log_and_stops_at_a_rewrite(
     story = Story()
     with PartnerClient(PARTNER, transport, witness=witness) as client:
         publish_and_wait(client, transport, story, 0, 3, hub)
-        client.snapshot()
+        client.witness_checkpoint()
         assert json.loads(witness.path.read_text())["tree_size"] == 3
         publish_and_wait(client, transport, story, 3, 2, hub)
-        client.snapshot()
+        client.witness_checkpoint()
         kept = json.loads(witness.path.read_text())
         assert (
             kept["tree_size"] == 5 and kept["checkpoint_offset"] == transport.checkpoint_end() - 1
         )
         forge_checkpoint(hub, 5)
         with pytest.raises(HubHistoryDiverged, match="a record before offset 5 was rewritten"):
-            client.snapshot()
+            client.witness_checkpoint()
     assert json.loads(witness.path.read_text())["tree_size"] == 5  # the evidence stays

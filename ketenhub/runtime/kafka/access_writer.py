@@ -35,12 +35,24 @@ from ketenhub.core.processing import ProcessingRecord
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.errors import IntegrityError, LogError
 from ketenhub.pipeline.sealing_step import Clock, utc_now
+from ketenhub.runtime.kafka.errors import NotAuthorized
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
 
 LOCK_FILE = "access.lock"
 STORE_TIMEOUT_S = 30.0
+
+
+class LoginMayNotRecordReads(Exception):
+    """A partner's login reading with the hub's data folder: only the hub writes access.log."""
+
+    def __init__(self, user: str | None) -> None:
+        super().__init__(
+            f"the login {user!r} may not write the hub's access log; a partner reads its views "
+            "from its partner folder (made by `ketenhub partners provision --partner-folders`, "
+            "given as --data-dir), through which the hub records each read"
+        )
 
 
 class KafkaAccessLog:
@@ -62,6 +74,8 @@ class KafkaAccessLog:
         try:
             with self._turn():
                 self._store(records)
+        except NotAuthorized as exc:
+            raise ReadNotRecorded(where, LoginMayNotRecordReads(exc.user)) from exc
         except (KafkaError, LogError, IntegrityError, OSError) as exc:
             raise ReadNotRecorded(where, exc) from exc
 
