@@ -28,6 +28,7 @@ from ketenhub.protection.interface import Protector
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.transient import FIRST_WAIT_S, LONGEST_WAIT_S, transient
 from ketenhub.topic_log import LogRecord, StoredValue
 from ketenhub.topics import TopicNames
 from ketenhub.web.backend import (
@@ -79,15 +80,26 @@ class TopicFollower:
 
     def _run(self) -> None:
         try:
-            looked = 0.0
+            looked, wait = 0.0, FIRST_WAIT_S
             while not self._stopping.is_set():
-                if time.monotonic() - looked >= REDISCOVER_S:
-                    looked = time.monotonic()
-                    self._assign()
-                if not self._assigned:
-                    self._stopping.wait(0.2)
-                    continue
-                self._fold(self._consumer.poll(timeout_ms=200, max_records=5000))
+                try:
+                    if time.monotonic() - looked >= REDISCOVER_S:
+                        looked = time.monotonic()
+                        self._assign()
+                    if not self._assigned:
+                        self._stopping.wait(0.2)
+                        continue
+                    self._fold(self._consumer.poll(timeout_ms=200, max_records=5000))
+                    wait = FIRST_WAIT_S
+                except Exception as exc:
+                    if not transient(exc):
+                        raise
+                    # the cluster is away (a broker restarting): follow on when it is back,
+                    # from where the local store stands
+                    log.warning("web_follower_retrying", error=type(exc).__name__, wait_s=wait)
+                    self._assigned, looked = set(), 0.0
+                    self._stopping.wait(wait)
+                    wait = min(wait * 2, LONGEST_WAIT_S)
         except Exception as exc:  # the thread must say why it stopped, never die silently
             log.error("web_follower_failed", error=type(exc).__name__, detail=str(exc))
             raise
