@@ -57,8 +57,18 @@ def ketenhub(hub: HubUnderTest, *args: str, check: bool = True) -> subprocess.Co
 def shared_case(hub: HubUnderTest) -> str:
     """A new case forwarded to the police at intake, once its view reached the police."""
     story, case = FreshStory(), new_opaque_id("acc")
-    with hub.client() as client:
+    with hub.client() as client, KafkaLogReader(hub.settings) as reader:
+        # two partners' topics: the hub decides in arrival order, so the intake waits until
+        # the signal it refers to is sealed
+        sealed = reader.end_offset(hub.names.audit_log)
         client.publish(story.signal(case=case))
+        client.flush()
+        wait_for(
+            lambda: reader.end_offset(hub.names.audit_log) > sealed,
+            120,
+            f"the signal of {case} sealed",
+            hub.worker_logs,
+        )
         client.publish(story.intake(case, outcome="FORWARD", forward_to="police"))
         client.flush()
     with PartnerClient("police", KafkaTransport(hub.settings), name="police-wait") as police:
