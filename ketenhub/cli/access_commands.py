@@ -17,8 +17,9 @@ from pathlib import Path
 import click
 
 from ketenhub.cli.hubs import open_hub
+from ketenhub.cli.subject_options import named_subject, subject_options
 from ketenhub.core.access_query import AccessEntry, AccessQuery, access_entries, select
-from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym, normal_case_id
+from ketenhub.core.identifiers import normal_case_id
 from ketenhub.errors import IntegrityError
 from ketenhub.hub_options import data_dir_option, kafka_option
 from ketenhub.topics import ACCESS_LOG
@@ -51,7 +52,7 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | 
 
 @click.command("access-log")
 @click.option("--case", "case_id", metavar="CASE", help="Reads of this case.")
-@click.option("--subject", metavar="PSEUDONYM", help="Reads of this data subject's data (psn-...).")
+@subject_options("Reads of this data subject's data (psn-...).")
 @click.option("--partner", metavar="PARTNER", help="Reads by (or for) this partner.")
 @click.option(
     "--from", "first_day", metavar="DAY", callback=_day, help="From this day (UTC), included."
@@ -72,6 +73,7 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | 
 def access_log(
     case_id: str | None,
     subject: str | None,
+    by_identifier: bool,
     partner: str | None,
     first_day: dt.date | None,
     last_day: dt.date | None,
@@ -81,7 +83,8 @@ def access_log(
 ) -> None:
     """Answer "which partner saw this case or this person's data, and when" from access.log.
 
-    Name what to look for: --case, --subject (a pseudonym) or --partner, optionally within
+    Name what to look for: --case, --subject (a pseudonym), --identifier (the person's clear
+    identifier, read hidden and pseudonymised on the spot) or --partner, optionally within
     --from and --to. Every read of personal case data — `view`, `replay`, `archive`, the
     SDK's views, the API and the pages, the evaluation's drill-down, `subject-report` — is a
     processing record there: who (partner, a person signed in for it, or the hub's own
@@ -89,18 +92,17 @@ def access_log(
     and its legal basis. access.log is verified first; a tampered log exits 1, naming the
     offset.
     """
-    if case_id is None and subject is None and partner is None:
-        msg = "name what to look for: --case, --subject or --partner"
-        raise click.UsageError(msg)
-    if subject is not None and not is_pseudonym(subject):
-        msg = f"--subject must be a pseudonym ({PSEUDONYM_FORMAT})"
+    named = named_subject(subject, by_identifier, required=False)
+    if case_id is None and named is None and partner is None:
+        msg = "name what to look for: --case, --subject, --identifier or --partner"
         raise click.UsageError(msg)
     if first_day and last_day and first_day > last_day:
         msg = "--from is after --to"
         raise click.UsageError(msg)
     case = None if case_id is None else normal_case_id(case_id)
-    query = AccessQuery(case, subject, partner, first_day, last_day)
     with open_hub(data_dir, bootstrap) as hub:
+        person = None if named is None else named.pseudonym(hub.protector.pseudonym)
+        query = AccessQuery(case, person, partner, first_day, last_day)
         if partner is not None:
             hub.registry.get(partner)
         try:

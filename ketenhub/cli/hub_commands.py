@@ -15,9 +15,10 @@ from ketenhub.cli.options import writer_wait_option
 from ketenhub.cli.partner_publish import publish_from_partner_folder
 from ketenhub.cli.reads import purpose_option, record_cli_reads
 from ketenhub.cli.rendering import decrypt_view, echo_stats, echo_view_table, terminal_safe
+from ketenhub.cli.subject_options import named_subject
 from ketenhub.codec.views import decode_view, view_document
 from ketenhub.core.control_day_subject import control_day_identifier
-from ketenhub.core.identifiers import ID_FORMAT, PSEUDONYM_FORMAT, is_opaque_id, is_pseudonym
+from ketenhub.core.identifiers import ID_FORMAT, is_opaque_id
 from ketenhub.core.partners import Role
 from ketenhub.core.processing import ReadOperation
 from ketenhub.errors import CodecError
@@ -221,23 +222,15 @@ def rejected(partner: str, data_dir: Path, bootstrap: str | None) -> None:
         click.echo(f"{count} rejected message(s) in {topics.rejected(partner)}")
 
 
-def read_identifier() -> str:
-    """A clear identifier from a hidden prompt, or the first line of standard input when piped."""
-    stdin = click.get_text_stream("stdin")
-    if not stdin.isatty():
-        return stdin.readline().strip()
-    return str(click.prompt("Identifier", hide_input=True, err=True)).strip()
+ERASE_IDENTIFIER_HELP = (
+    "Read a clear identifier (e.g. a BSN) from a hidden prompt or standard input and erase "
+    "its pseudonym; the identifier is never stored, logged or shown."
+)
 
 
 @click.command()
 @click.argument("subject", required=False)
-@click.option(
-    "--identifier",
-    "by_identifier",
-    is_flag=True,
-    help="Read a clear identifier (e.g. a BSN) from a hidden prompt or standard input and erase "
-    "its pseudonym; the identifier is never stored, logged or shown.",
-)
+@click.option("--identifier", "by_identifier", is_flag=True, help=ERASE_IDENTIFIER_HELP)
 @click.option(
     "--case", "case_id", type=CASE_ID, metavar="CASE", help="Erase the texts keyed to this case."
 )
@@ -268,20 +261,17 @@ def erase(
     [erased]. Only the pseudonym and the time are recorded. A subject that never had a key
     here is an error: nothing is recorded.
     """
-    named = (subject is not None, by_identifier, case_id is not None, control_day_id is not None)
-    if sum(named) != 1:
+    given = (subject is not None, by_identifier, case_id is not None, control_day_id is not None)
+    if sum(given) != 1:
         msg = "name exactly one subject: a pseudonym, --identifier, --case or --control-day"
         raise click.UsageError(msg)
     if control_day_id is not None and not is_opaque_id(control_day_id):
         msg = f"--control-day takes a control day id ({ID_FORMAT})"
         raise click.UsageError(msg)
-    if subject is not None and not is_pseudonym(subject):
-        msg = f"SUBJECT must be a pseudonym ({PSEUDONYM_FORMAT}); for a clear identifier use --identifier"
-        raise click.UsageError(msg)
+    named = named_subject(subject, by_identifier, required=False, subject_name="SUBJECT")
     with EmbeddedHub(data_dir) as hub:
-        if by_identifier:
-            identifier = read_identifier()
-            subject = hub.protector.pseudonym(identifier)
+        if named is not None:
+            subject = named.pseudonym(hub.protector.pseudonym)
         elif case_id is not None:
             subject = hub.protector.case_subject(case_id)
         elif control_day_id is not None:

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import click
 
-from ketenhub.cli.hub_commands import read_identifier
 from ketenhub.cli.hubs import open_hub
 from ketenhub.cli.reads import cli_actor, purpose_option
 from ketenhub.cli.replay_commands import open_source, source_options
+from ketenhub.cli.subject_options import named_subject, subject_options
 from ketenhub.cli.subject_rendering import report_json, report_markdown
 from ketenhub.contract.models import EncryptedField
 from ketenhub.core.access_query import access_entries
-from ketenhub.core.identifiers import PSEUDONYM_FORMAT, is_pseudonym
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.privacy import associated_data
 from ketenhub.core.processing import ProcessingRecord, ReadOperation
@@ -32,14 +31,7 @@ DATA_SUBJECT_REQUEST = "DATA_SUBJECT_REQUEST"
 
 
 @click.command("subject-report")
-@click.option("--subject", metavar="PSEUDONYM", help="The person's pseudonym (psn-...).")
-@click.option(
-    "--identifier",
-    "by_identifier",
-    is_flag=True,
-    help="Read the person's clear identifier (e.g. a BSN) from a hidden prompt or standard input; "
-    "it is pseudonymised on the spot and never stored, logged or shown.",
-)
+@subject_options("The person's pseudonym (psn-...).")
 @click.option(
     "--format",
     "output",
@@ -68,14 +60,10 @@ def subject_report(
     and their revocations), the sharing decisions of the person's cases, every read of the
     person's data in access.log, retention dates and the erasure, if any.
     """
-    if (subject is None) == (not by_identifier):
-        msg = "name the person once: --subject PSEUDONYM or --identifier"
-        raise click.UsageError(msg)
-    if subject is not None and not is_pseudonym(subject):
-        msg = f"--subject must be a pseudonym ({PSEUDONYM_FORMAT}); for a clear identifier use --identifier"
-        raise click.UsageError(msg)
+    named = named_subject(subject, by_identifier)
+    assert named is not None  # required: a usage error otherwise
     with open_hub(data_dir, bootstrap) as hub:
-        person = subject if subject is not None else hub.protector.pseudonym(read_identifier())
+        person = named.pseudonym(hub.protector.pseudonym)
         protector = hub.protector
 
         def reveal(field: EncryptedField, event_type: str, name: str) -> str:
