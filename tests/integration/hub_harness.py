@@ -8,16 +8,25 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from ketenhub.cli.main import cli
+from ketenhub.config import load_registry
 from ketenhub.hub_folder import HubFolder
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
+from ketenhub.web.server import ServerThread, build_app, free_port
+from tests.integration.conftest import SaslBroker
+from tests.web.conftest import web_settings
 
 PROJECTED = "projected by the sealer"  # a pseudo topic of ``HubUnderTest.lag``
 
@@ -272,3 +281,53 @@ def wait_until_checkpointed(hub: HubUnderTest, timeout: float = 60) -> None:
         return max(signed, default=0) == sealed
 
     wait_for(covered, timeout, "a checkpoint over every sealed record", hub.worker_logs)
+
+
+@dataclass(frozen=True)
+class PartnerFolderHub:
+    """A running SASL hub whose partners were provisioned with folders of their own."""
+
+    hub: HubUnderTest
+    folders: Path  # one folder per partner: ``folders / "police"``
+    provisioned: str  # what `ketenhub partners provision` printed
+
+
+@contextmanager
+def partner_folder_hub(
+    broker: SaslBroker, tmp_path: Path, prefix: str
+) -> Iterator[PartnerFolderHub]:
+    """A hub on the SASL ``broker`` (topics and users named ``<prefix>-<uuid>``): every partner
+    provisioned by `ketenhub partners provision --partner-folders` with a synthetic password,
+    one worker serving, and the hub's web tier (the partners' protection service) on loopback.
+    The web tier and the worker stop when the block ends."""
+    name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    hub_dir, folders = tmp_path / "hub", tmp_path / "partner-folders"
+    hub = HubUnderTest(
+        broker.bootstrap,
+        hub_dir,
+        name,
+        sasl_username=broker.hub.username,
+        sasl_password=broker.hub.password,
+    )
+    passwords = {p.id: f"{p.id}-synthetic-{uuid.uuid4().hex[:8]}" for p in load_registry().partners}
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[passwords]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in passwords.items()))
+    secrets.chmod(0o600)
+    port = free_port()
+    provisioned = CliRunner().invoke(
+        cli,
+        ["partners", "provision", "--kafka", hub.bootstrap, "--topic-prefix", f"{name}.",
+         "--user-prefix", f"{name}-", "--sasl-username", broker.hub.username,
+         "--sasl-password", broker.hub.password, "--secrets", str(secrets),
+         "--data-dir", str(hub_dir), "--partner-folders", str(folders),
+         "--protection-url", f"http://127.0.0.1:{port}"],
+    )  # fmt: skip
+    assert provisioned.exit_code == 0, provisioned.output
+    hub.start_worker()
+    try:
+        hub.wait_until_serving()
+        app = build_app(hub_dir, web_settings(hub_dir), hub.settings)
+        with ServerThread(app, port=port):
+            yield PartnerFolderHub(hub, folders, provisioned.stdout)
+    finally:
+        hub.stop_all()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,9 @@ from connectors.sdk.kafka_transport import KafkaTransport
 from connectors.sdk.remote_protector import RemoteProtector
 from ketenhub.cli.main import cli
 from ketenhub.cli.rendering import decrypt_view
-from ketenhub.config import load_registry
 from ketenhub.hub_folder import HubFolder
-from ketenhub.web.server import ServerThread, build_app, free_port
 from tests.integration.conftest import SaslBroker
-from tests.integration.hub_harness import HubUnderTest, wait_for
-from tests.web.conftest import web_settings
+from tests.integration.hub_harness import HubUnderTest, partner_folder_hub, wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -71,39 +67,12 @@ def test_two_partners_with_their_own_folders_protect_through_the_hub(
     kafka_sasl_broker: SaslBroker, tmp_path: Path
 ) -> None:
     """One pseudonym, both texts readable by the coordinator, no hub secret in either partner's folder."""
-    name = f"prot-{uuid.uuid4().hex[:10]}"
-    hub_dir, folders = tmp_path / "hub", tmp_path / "partner-folders"
-    hub = HubUnderTest(
-        kafka_sasl_broker.bootstrap,
-        hub_dir,
-        name,
-        sasl_username=kafka_sasl_broker.hub.username,
-        sasl_password=kafka_sasl_broker.hub.password,
-    )
-    passwords = {p.id: f"{p.id}-synthetic-{uuid.uuid4().hex[:8]}" for p in load_registry().partners}
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text("[passwords]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in passwords.items()))
-    secrets.chmod(0o600)
-    port = free_port()
-    provisioned = CliRunner().invoke(
-        cli,
-        ["partners", "provision", "--kafka", hub.bootstrap, "--topic-prefix", f"{name}.",
-         "--user-prefix", f"{name}-", "--sasl-username", kafka_sasl_broker.hub.username,
-         "--sasl-password", kafka_sasl_broker.hub.password, "--secrets", str(secrets),
-         "--data-dir", str(hub_dir), "--partner-folders", str(folders),
-         "--protection-url", f"http://127.0.0.1:{port}"],
-    )  # fmt: skip
-    assert provisioned.exit_code == 0, provisioned.output
-    assert f"police: {folders / 'police'}" in provisioned.stdout
-    hub.start_worker()
-    try:
-        hub.wait_until_serving()
-        app = build_app(hub_dir, web_settings(hub_dir), hub.settings)
-        with ServerThread(app, port=port):
-            _record_as_partners(hub, folders)
-            texts, persons = _coordinator_reads(hub)
-    finally:
-        hub.stop_all()
+    with partner_folder_hub(kafka_sasl_broker, tmp_path, "prot") as running:
+        hub, folders = running.hub, running.folders
+        assert f"police: {folders / 'police'}" in running.provisioned
+        _record_as_partners(hub, folders)
+        texts, persons = _coordinator_reads(hub)
+    hub_dir = hub.data_dir
     expected = HubFolder(hub_dir).protector()
     try:
         assert persons == {expected.pseudonym(PERSON)}  # one pseudonym across both partners

@@ -8,7 +8,6 @@ out, the hub has sealed the read into access.log, with the data subjects of its 
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,12 @@ from click.testing import CliRunner
 from connectors.sdk import PartnerClient
 from connectors.sdk.kafka_transport import KafkaTransport
 from ketenhub.cli.main import cli
-from ketenhub.config import load_registry
 from ketenhub.core.access_query import access_entries
 from ketenhub.core.processing import ActorKind
 from ketenhub.hub_folder import HubFolder
-from ketenhub.web.server import ServerThread, build_app, free_port
 from tests.integration.conftest import SaslBroker
-from tests.integration.hub_harness import HubUnderTest, wait_for
+from tests.integration.hub_harness import partner_folder_hub, wait_for
 from tests.integration.test_partner_protection_kafka import _signal
-from tests.web.conftest import web_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -34,54 +30,24 @@ def test_a_partner_folders_view_reads_are_sealed_by_the_hub(
     kafka_sasl_broker: SaslBroker, tmp_path: Path
 ) -> None:
     """The police reads its view from its folder; access.log then holds sdk records of it, by token and pseudonym."""
-    name = f"rds-{uuid.uuid4().hex[:10]}"
-    hub_dir, folders = tmp_path / "hub", tmp_path / "partner-folders"
-    hub = HubUnderTest(
-        kafka_sasl_broker.bootstrap,
-        hub_dir,
-        name,
-        sasl_username=kafka_sasl_broker.hub.username,
-        sasl_password=kafka_sasl_broker.hub.password,
-    )
-    passwords = {p.id: f"{p.id}-synthetic-{uuid.uuid4().hex[:8]}" for p in load_registry().partners}
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text("[passwords]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in passwords.items()))
-    secrets.chmod(0o600)
-    port = free_port()
-    provisioned = CliRunner().invoke(
-        cli,
-        ["partners", "provision", "--kafka", hub.bootstrap, "--topic-prefix", f"{name}.",
-         "--user-prefix", f"{name}-", "--sasl-username", kafka_sasl_broker.hub.username,
-         "--sasl-password", kafka_sasl_broker.hub.password, "--secrets", str(secrets),
-         "--data-dir", str(hub_dir), "--partner-folders", str(folders),
-         "--protection-url", f"http://127.0.0.1:{port}"],
-    )  # fmt: skip
-    assert provisioned.exit_code == 0, provisioned.output
-    police, case = folders / "police", f"{name}-police-1"
-    hub.start_worker()
-    try:
-        hub.wait_until_serving()
-        app = build_app(hub_dir, web_settings(hub_dir), hub.settings)
-        with ServerThread(app, port=port):
-            events = police / "signals.jsonl"
-            events.write_text(_signal(case, "POLICE", "Seen at the car wash at night.") + "\n")
-            published = CliRunner().invoke(
-                cli,
-                ["connector", "police", "publish", str(events), "--data-dir", str(police),
-                 "--state-dir", str(police / "state")],
-            )  # fmt: skip
-            events.unlink()
-            assert published.exit_code == 0, published.output
-            transport = KafkaTransport.for_partner_folder(police)
-            with PartnerClient("police", transport, name="police-reader") as reader:
-                wait_for(
-                    lambda: case in reader.snapshot(), 120, "the police's view", hub.worker_logs
-                )
-            with hub.client() as client:
-                records = [e.record for e in access_entries(client.access_records())]
-                client.verify_access()
-    finally:
-        hub.stop_all()
+    with partner_folder_hub(kafka_sasl_broker, tmp_path, "rds") as running:
+        hub, hub_dir = running.hub, running.hub.data_dir
+        police, case = running.folders / "police", f"{hub.name}-police-1"
+        events = police / "signals.jsonl"
+        events.write_text(_signal(case, "POLICE", "Seen at the car wash at night.") + "\n")
+        published = CliRunner().invoke(
+            cli,
+            ["connector", "police", "publish", str(events), "--data-dir", str(police),
+             "--state-dir", str(police / "state")],
+        )  # fmt: skip
+        events.unlink()
+        assert published.exit_code == 0, published.output
+        transport = KafkaTransport.for_partner_folder(police)
+        with PartnerClient("police", transport, name="police-reader") as reader:
+            wait_for(lambda: case in reader.snapshot(), 120, "the police's view", hub.worker_logs)
+        with hub.client() as client:
+            records = [e.record for e in access_entries(client.access_records())]
+            client.verify_access()
     reads = [r for r in records if r.case_id == case and r.actor.system == "sdk"]
     assert reads and all(r.operation.value == "sdk.snapshot" for r in reads)
     assert all(r.actor.kind is ActorKind.PARTNER and r.actor.partner == "police" for r in reads)
