@@ -11,7 +11,7 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -29,6 +29,24 @@ with warnings.catch_warnings():
     from kafka.errors import KafkaError
 
 POLL_MS = 500
+
+
+class HubConnection(Protocol):
+    """How a hub's clients reach its cluster (``KafkaSettings`` is one): bootstrap, prefix, login."""
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """Bootstrap servers, host:port[,host:port]."""
+        ...
+
+    @property
+    def topic_prefix(self) -> str:
+        """The prefix of the hub's topic names."""
+        ...
+
+    def client_config(self) -> dict[str, object]:
+        """Connection options of a kafka-python client (bootstrap servers and the SASL login)."""
+        ...
 
 
 class KafkaSource:
@@ -50,6 +68,18 @@ class KafkaSource:
         self._key_file = public_key_file
         self._config = dict(client_config or {})
         self._stall = stall_timeout_s
+
+    @classmethod
+    def of_hub(cls, hub: HubConnection, public_key_file: Path) -> KafkaSource:
+        """The hub's audit.log and checkpoints under its topic prefix, read with its login."""
+        config = {k: v for k, v in hub.client_config().items() if k != "bootstrap_servers"}
+        return cls(
+            hub.kafka_bootstrap,
+            public_key_file,
+            audit_topic=hub.topic_prefix + topics.AUDIT_LOG,
+            checkpoint_topic=hub.topic_prefix + topics.CHECKPOINTS,
+            client_config=config,
+        )
 
     def public_key(self) -> Ed25519PublicKey:
         """The hub's public key, from the file given."""

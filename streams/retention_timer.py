@@ -12,7 +12,6 @@ from ketenhub.core.retention import RetentionPeriods
 from ketenhub.errors import KetenhubError
 from ketenhub.pipeline.sealing_step import Clock
 from ketenhub.runtime.kafka.settings import KafkaSettings
-from ketenhub.topics import TopicNames
 from replay.kafka_source import KafkaSource
 from replay.retention import carry_out, read_plan
 
@@ -34,16 +33,8 @@ def run_retention(settings: KafkaSettings, periods: RetentionPeriods, clock: Clo
 
 
 def _run(settings: KafkaSettings, periods: RetentionPeriods, clock: Clock) -> int:
-    names = TopicNames(settings.topic_prefix)
     keys = settings.hub_folder.keys
-    config = {k: v for k, v in settings.client_config().items() if k != "bootstrap_servers"}
-    source = KafkaSource(
-        settings.kafka_bootstrap,
-        keys.public_key_file,
-        audit_topic=names.audit_log,
-        checkpoint_topic=names.checkpoints,
-        client_config=config,
-    )
+    source = KafkaSource.of_hub(settings, keys.public_key_file)
     protector = keys.protector()
     try:
         return carry_out(read_plan(source, periods, protector, clock().date()), protector)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -17,6 +17,9 @@ from ketenhub.core.witnessing import Witness
 from ketenhub.protection.protector import KeyStoreProtector
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topic_log import LogRecord
+
+if TYPE_CHECKING:
+    from ketenhub.runtime.kafka.settings import KafkaSettings
 
 
 class Hub(Protocol):
@@ -53,6 +56,14 @@ class Hub(Protocol):
     def close(self) -> None: ...
 
 
+def kafka_settings(data_dir: Path, bootstrap: str) -> KafkaSettings:
+    """How every ``--kafka`` command reaches the cluster: the bootstrap given, the topic prefix
+    and SASL login of the KETENHUB_ settings, the keys in ``data_dir``."""
+    from ketenhub.runtime.kafka.settings import KafkaSettings
+
+    return KafkaSettings(kafka_bootstrap=bootstrap, data_dir=data_dir)
+
+
 @contextmanager
 def open_hub(data_dir: Path, bootstrap: str | None, *, create: bool = False) -> Iterator[Hub]:
     """Open the hub a command works on; close it afterwards."""
@@ -61,9 +72,8 @@ def open_hub(data_dir: Path, bootstrap: str | None, *, create: bool = False) -> 
         hub = EmbeddedHub(data_dir, create=create)
     else:
         from ketenhub.runtime.kafka.client import KafkaHub  # Kafka clients load only when asked for
-        from ketenhub.runtime.kafka.settings import KafkaSettings
 
-        hub = KafkaHub(KafkaSettings(kafka_bootstrap=bootstrap, data_dir=data_dir))
+        hub = KafkaHub(kafka_settings(data_dir, bootstrap))
     try:
         yield hub
     finally:

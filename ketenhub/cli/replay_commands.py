@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ketenhub.cli.hubs import open_hub
+from ketenhub.cli.hubs import kafka_settings, open_hub
 from ketenhub.cli.reads import (
     ACCOUNTABILITY,
     cases_of,
@@ -114,7 +114,7 @@ def open_source(
         from replay.kafka_source import KafkaSource  # only this source needs kafka-python
 
         key_file = public_key or HubFolder(data_dir).keys.public_key_file
-        yield _pinned(KafkaSource(bootstrap, key_file))
+        yield _pinned(KafkaSource.of_hub(kafka_settings(data_dir, bootstrap), key_file))
     else:
         with EmbeddedSource(data_dir, public_key) as embedded:
             yield _pinned(embedded)

@@ -53,7 +53,8 @@ def run(
     when every case, referral and control day it appears in has expired, by deleting its key
     (as `ketenhub erase` does), with the reason kept beside the erasure. The log, its hashes
     and checkpoints stay intact; the erased fields show as [erased] everywhere. Keys live in
-    --data-dir also with --kafka.
+    --data-dir also with --kafka, which reaches the hub's topics as every --kafka command does
+    (the topic prefix and SASL login of KETENHUB_TOPIC_PREFIX and KETENHUB_SASL_*).
     """
     from replay.retention import carry_out, erasure_reason, read_plan
 

@@ -28,6 +28,7 @@ from ketenhub.hub_folder import HubFolder
 from ketenhub.runtime.kafka.access import check_login, check_topic
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.errors import AuthenticationRefused, NotAuthorized, broker_access
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.provisioning import ProvisioningReport, provision
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
@@ -328,11 +329,71 @@ def test_reading_a_forbidden_topic_through_the_hub_client_is_an_error_not_an_emp
     provisioned: Provisioned,
 ) -> None:
     """The police reading HEIT's view or the audit log via KafkaLogReader get NotAuthorized, not silence."""
-    from ketenhub.runtime.kafka.log_reader import KafkaLogReader
-
     with KafkaLogReader(provisioned.settings("police")) as reader:
         assert reader.partitions(provisioned.names.view("police"))  # its own view is there
         with pytest.raises(NotAuthorized, match="heit"):
             reader.latest_by_key(provisioned.names.view("heit"))
         with pytest.raises(NotAuthorized, match="audit"):
             list(reader.all_records(provisioned.names.audit_log))
+
+
+@pytest.fixture
+def own_sasl_hub(kafka_sasl_broker: SaslBroker, tmp_path: Path) -> Iterator[HubUnderTest]:
+    """A hub worker on topics of its own (a prefix no other test shares) on the SASL broker."""
+    hub = kafka_sasl_broker.hub
+    under_test = HubUnderTest(
+        kafka_sasl_broker.bootstrap,
+        tmp_path,
+        f"ret-{uuid.uuid4().hex[:10]}",
+        sasl_username=hub.username,
+        sasl_password=hub.password,
+    )
+    under_test.start_worker()
+    under_test.wait_until_serving()
+    yield under_test
+    under_test.stop_all()
+
+
+def test_retention_run_on_kafka_reads_the_prefixed_topics_with_the_hubs_login(
+    own_sasl_hub: HubUnderTest,
+) -> None:
+    """`ketenhub retention run --kafka` with a topic prefix and a SASL login (from KETENHUB_
+    settings, as every --kafka command takes them) reads the hub's own audit.log and erases the
+    subjects of a closed case whose period has run; the open case's subject keeps its key."""
+    sasl_hub = own_sasl_hub
+    from ketenhub.json_events import event_from_json
+    from tests.integration.test_kafka_retention import COORDINATOR, STAFF
+
+    with sasl_hub.client() as client, KafkaLogReader(sasl_hub.settings) as reader:
+        protector = client.protector
+        for partner, lines in (("municipal-staff", STAFF), ("municipality", COORDINATOR)):
+            sealed = reader.end_offset(sasl_hub.names.audit_log)
+            for number, text in enumerate(lines, 1):
+                parsed = event_from_json(text, number, partner, protector, registry=client.registry)
+                client.publish(parsed.event)
+            client.flush()
+            wait_for(
+                lambda: reader.end_offset(sasl_hub.names.audit_log) == sealed + len(lines),  # noqa: B023
+                120,
+                f"{len(lines)} more sealed records",
+                sasl_hub.worker_logs,
+            )
+        erased = protector.pseudonym("synthetic-person-a")
+        kept = protector.pseudonym("synthetic-person-b")
+    wait_until_checkpointed(sasl_hub)
+    pinned = str(sasl_hub.data_dir / "keys" / "hub-signing-key.pub.pem")
+    done = subprocess.run(
+        [sys.executable, "-m", "ketenhub", "retention", "run", "--kafka", sasl_hub.bootstrap,
+         "--data-dir", str(sasl_hub.data_dir), "--trusted-key", pinned, "--as-of", "2023-01-01",
+         "--yes"],
+        env=sasl_hub.env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "case-kret-0001  expired 2022-02-03" in done.stdout
+    assert f"  {erased}  retention: expired 2022-02-03" in done.stdout
+    protector = HubFolder(sasl_hub.data_dir).protector()
+    try:
+        assert protector.erasure(erased) is not None
+        assert protector.erasure(kept) is None and protector.has_key(kept)
+    finally:
+        protector.close()
