@@ -58,29 +58,33 @@ class ViewStep:
             self.projector.apply(*decoded(stored))
 
     def project(self, records: Sequence[LogRecord]) -> list[Effect]:
-        """Project records of audit.log in order; each commits its position after its views."""
-        effects: list[Effect] = []
-        for stored in records:
-            effects += self._project_one(*decoded(stored), stored.topic, stored.offset)
-        return effects
+        """Project records of audit.log in order: the views they change, then the position."""
+        decoded_records = [decoded(stored) for stored in records]
+        if not records:
+            return []
+        return self._project_batch(decoded_records, records[0].topic, records[-1].offset)
 
     def project_decoded(
         self, records: Sequence[tuple[SealedRecord, Event]], topic: str = topics.AUDIT_LOG
     ) -> list[Effect]:
         """Project records of ``topic``, already decoded with their events (by the sealer)."""
-        effects: list[Effect] = []
-        for record, event in records:
-            effects += self._project_one(record, event, topic, record.sequence)
-        return effects
+        if not records:
+            return []
+        return self._project_batch(records, topic, records[-1][0].sequence)
 
-    def _project_one(
-        self, record: SealedRecord, event: Event, topic: str, offset: int
+    def _project_batch(
+        self, records: Sequence[tuple[SealedRecord, Event]], topic: str, last: int
     ) -> list[Effect]:
-        """The views one record changes, then the commit of its position."""
+        """The views a batch changes, each case rendered once, then the commit of its last position.
+
+        A view carries the sequence of the last record of the batch folded into its case; a
+        view that a later record of the same batch replaced is not written.
+        """
         effects: list[Effect] = [
-            view_effect(c, record) for c in self.projector.apply(record, event)
+            AppendView(c.partner, c.case_id, c.view, view_headers(sequence))
+            for c, sequence in ((b.change, b.sequence) for b in self.projector.apply_batch(records))
         ]
-        effects.append(CommitPosition(InputRef(topic, 0, offset)))
+        effects.append(CommitPosition(InputRef(topic, 0, last)))
         return effects
 
 
