@@ -34,7 +34,18 @@ MAX_CODES_LISTED = 12
 
 
 def check_fields(registry: PartnerRegistry, event: Event) -> Rejection | None:
-    """Return why a string of ``event`` may not hold what it holds, or None if all are fine."""
+    """Return why a string of ``event`` may not hold what it holds, or None if all are fine.
+
+    A first pass only asks whether every string is fine (no paths built, no rejection
+    made); only an event that fails it is walked again to name the first field and rule.
+    """
+    if _Pass(registry).model_fine(event):
+        return None
+    return _first_problem(registry, event)
+
+
+def _first_problem(registry: PartnerRegistry, event: Event) -> Rejection | None:
+    """The rejection for the first string of ``event`` that may not hold what it holds."""
     for path, rule, value in strings_of(event):
         problem = _check(registry, path, rule, value)
         if problem is not None:
@@ -72,6 +83,78 @@ def _strings_in(value: object, path: str, rule: FieldRule) -> Iterator[tuple[str
         for key, item in value.items():
             yield from _strings_in(key, f"{path}.<key>", FieldRule(FieldKind.TEXT))
             yield from _strings_in(item, f"{path}[{key!r}]", rule)
+
+
+_SKIPPED = (enum.Enum, bytes, bool, int, float)  # never strings: nothing to check in them
+_PARTNERS: dict[int, tuple[PartnerRegistry, frozenset[str]]] = {}  # by id; the registry kept
+
+
+def _partner_ids(registry: PartnerRegistry) -> frozenset[str]:
+    """The partner ids of a registry, collected once per registry (it is frozen)."""
+    found = _PARTNERS.get(id(registry))
+    if found is not None and found[0] is registry:
+        return found[1]
+    if len(_PARTNERS) >= 16:  # a process holds one registry or a few (tests many)
+        _PARTNERS.clear()
+    ids = frozenset(p.id for p in registry.partners)
+    _PARTNERS[id(registry)] = (registry, ids)
+    return ids
+
+
+class _Pass:
+    """Whether every string of a record is fine: ``_check`` returns None for each of them."""
+
+    def __init__(self, registry: PartnerRegistry) -> None:
+        self._registry, self._partners = registry, _partner_ids(registry)
+
+    def model_fine(self, model: BaseModel) -> bool:
+        for name, rule in _field_rules(type(model)):
+            value = getattr(model, name)
+            if type(value) is str:
+                if not self.fine(rule, value):
+                    return False
+            elif value is not None and not self.value_fine(value, rule):
+                return False
+        return True
+
+    def value_fine(self, value: object, rule: FieldRule) -> bool:
+        """As ``_strings_in`` walks ``value``: each string in it is fine by ``rule``."""
+        if isinstance(value, BaseModel):
+            return self.model_fine(value)
+        if isinstance(value, _SKIPPED) or value is None:
+            return True
+        if isinstance(value, str):
+            return self.fine(rule, value)
+        if isinstance(value, list | tuple | frozenset | set):
+            return all(self.value_fine(item, rule) for item in value)
+        if isinstance(value, dict):
+            return all(
+                self.value_fine(key, _KEY_RULE) and self.value_fine(item, rule)
+                for key, item in value.items()
+            )
+        return True
+
+    def fine(self, rule: FieldRule, value: str) -> bool:
+        """Whether ``_check`` finds nothing wrong with ``value`` in a field of ``rule``."""
+        kind = rule.kind
+        if kind is FieldKind.TEXT:
+            return find_personal_data(value) is None
+        if kind is FieldKind.PSEUDONYM:
+            return is_pseudonym(value)
+        if kind is FieldKind.CODE:
+            return value in self._registry.codes.allowed(rule.code_list or "")
+        if kind is FieldKind.PARTNER:
+            return value in self._partners  # any other value is refused, one way or another
+        if kind is FieldKind.OPAQUE_ID:
+            shaped = is_opaque_id(value)
+        elif kind is FieldKind.AREA:
+            shaped = AREA_PATTERN.fullmatch(value) is not None
+        else:
+            shaped = MUNICIPALITY_PATTERN.fullmatch(value) is not None
+        return shaped and find_personal_data(value) is None
+
+
+_KEY_RULE = FieldRule(FieldKind.TEXT)
 
 
 def _check(registry: PartnerRegistry, path: str, rule: FieldRule, value: str) -> Rejection | None:

@@ -15,8 +15,8 @@ from ketenhub.config import load_registry
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS
 from ketenhub.contract.schemas import EVENT_NAMESPACE, catalogue
-from ketenhub.core.field_check import check_fields, strings_of
-from ketenhub.core.field_rules import FieldKind, rule_for
+from ketenhub.core.field_check import _check, _Pass, check_fields, strings_of
+from ketenhub.core.field_rules import FieldKind, FieldRule, rule_for
 from ketenhub.core.rejection import Rejection, RejectionCode
 
 REGISTRY = load_registry()
@@ -249,3 +249,25 @@ def test_ids_of_dates_years_and_counters_are_accepted(case: str) -> None:
     """Ids built from months, years, compact dates and counters are not mistaken for a phone
     number or a BSN."""
     assert check_fields(REGISTRY, Story().signal(case=case)) is None
+
+
+@pytest.mark.parametrize("kind", list(FieldKind))
+def test_the_quick_pass_accepts_exactly_what_the_full_check_accepts(kind: FieldKind) -> None:
+    """For every kind of field and every value tried (conforming ones, identifiers, wrong
+    shapes), the first pass over an event finds a string fine exactly when the full check,
+    which names the field, finds nothing wrong with it: it never lets through what that refuses."""
+    rules = (
+        [FieldRule(kind, name) for name in REGISTRY.codes.names()]
+        if kind is FieldKind.CODE
+        else [FieldRule(kind)]
+    )
+    values = [*INJECTED.values(), "synthetic", "case-1", "municipality", "police", "2261"]
+    values += ["WK191601", "GM1916", "GM19160", pseudonym("x"), "", "Case 1", "case-06-12345678"]
+    for rule in rules:
+        if rule.code_list is not None:
+            values += sorted(REGISTRY.codes.allowed(rule.code_list))[:3]
+    quick = _Pass(REGISTRY)
+    for rule in rules:
+        for value in values:
+            full = _check(REGISTRY, "field", rule, value)
+            assert quick.fine(rule, value) == (full is None), (rule, value, full)
