@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import FrozenInstanceError, replace
 
@@ -212,3 +213,24 @@ def test_a_decoded_record_is_the_record_that_was_sealed() -> None:
     del missing["hash"]
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'hash'"):
         sealing.record_from_datum(missing)
+
+
+@pytest.mark.parametrize(
+    ("sequence", "case_id", "sealed_at", "partner"),
+    [
+        (0, None, NOW, "police"),
+        (63, "case-1", NOW, "municipality"),
+        (2**40 + 7, "case-ü-1", dt.datetime(1969, 12, 31, 23, 59, 59, 1, tzinfo=dt.UTC), "shop"),
+        (1_000_000, "c" * 300, dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC), "x"),
+    ],
+)
+def test_a_sealed_record_is_written_as_any_avro_writer_writes_it(
+    sequence: int, case_id: str | None, sealed_at: dt.datetime, partner: str
+) -> None:
+    """The bytes a record is sealed as are exactly fastavro's encoding of its datum, hash included."""
+    event = Story().signal()
+    payload = encode_event(event) * 3  # long enough for a multi-byte length
+    head = ChainHead(sequence, hashlib.sha256(b"before").digest())
+    record = seal(head, partner, event, payload, sealed_at, case_id)
+    assert record.encoded == encode_datum(sealed_record_schema(), record.datum())
+    assert decode_sealed(record.encoded, sequence) == record
