@@ -1,4 +1,5 @@
-"""The sealed log on Kafka: ``audit.log`` and ``audit.checkpoints`` read from offset 0 (kafka-python).
+"""The sealed log on Kafka: ``audit.log`` and ``audit.checkpoints`` read from offset 0 (kafka-python),
+and, for retention, the partners' ``rejected.<partner>`` topics.
 
 Each topic is read with a consumer *assigned* to partition 0 (no consumer group, nothing
 committed) from offset 0 up to the end offset taken when the read starts, so a replay
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ketenhub import topics
 from ketenhub.core.checkpoint_records import decode_checkpoint
 from ketenhub.core.checkpoints import Checkpoint
+from ketenhub.topic_log import LogRecord
+from ketenhub.topics import TopicNames
 from replay.sources import SourceUnavailable, Stored, read_public_key
 from replay.verify import Anchor, TailProof
 
@@ -59,11 +62,13 @@ class KafkaSource:
         *,
         audit_topic: str = topics.AUDIT_LOG,
         checkpoint_topic: str = topics.CHECKPOINTS,
+        rejected_topic: Callable[[str], str] = topics.rejected,
         client_config: Mapping[str, Any] | None = None,
         stall_timeout_s: float = 30.0,
     ) -> None:
         self.bootstrap = bootstrap
         self.audit_topic, self.checkpoint_topic = audit_topic, checkpoint_topic
+        self.rejected_topic = rejected_topic
         self.description = f"Kafka {bootstrap} ({audit_topic}, {checkpoint_topic})"
         self._key_file = public_key_file
         self._config = dict(client_config or {})
@@ -78,6 +83,7 @@ class KafkaSource:
             public_key_file,
             audit_topic=hub.topic_prefix + topics.AUDIT_LOG,
             checkpoint_topic=hub.topic_prefix + topics.CHECKPOINTS,
+            rejected_topic=TopicNames(hub.topic_prefix).rejected,
             client_config=config,
         )
 
@@ -103,7 +109,25 @@ class KafkaSource:
         """A whole log needs no tail proof."""
         return None
 
+    def rejected(self, partners: Sequence[str]) -> Iterator[LogRecord]:
+        """The records of each partner's rejected topic, from offset 0 to its end at the start."""
+        for partner in partners:
+            topic = self.rejected_topic(partner)
+            for message in self._messages(topic):
+                yield LogRecord(
+                    topic=topic,
+                    offset=message.offset,
+                    timestamp_us=message.timestamp * 1000,
+                    key=message.key,
+                    value=message.value,
+                    headers=tuple(message.headers or ()),
+                )
+
     def _read(self, topic: str) -> Iterator[Stored]:
+        for message in self._messages(topic):
+            yield message.offset, message.value or b""
+
+    def _messages(self, topic: str) -> Iterator[Any]:
         consumer = self._consumer(topic)
         try:
             partition = TopicPartition(topic, 0)
@@ -135,7 +159,7 @@ class KafkaSource:
             raise SourceUnavailable(msg, f"topic {topic!r} does not exist")
         return consumer
 
-    def _until(self, consumer: Any, topic: str, end: int) -> Iterator[Stored]:
+    def _until(self, consumer: Any, topic: str, end: int) -> Iterator[Any]:
         position, deadline = 0, time.monotonic() + self._stall
         while position < end:
             batches = consumer.poll(timeout_ms=POLL_MS)
@@ -145,7 +169,7 @@ class KafkaSource:
                         return
                     position = message.offset + 1
                     deadline = time.monotonic() + self._stall
-                    yield message.offset, message.value or b""
+                    yield message
             if time.monotonic() > deadline:
                 detail = f"no record arrived for {self._stall:g}s at offset {position} of {end}"
                 msg = f"Kafka topic {topic} at {self.bootstrap}"

@@ -13,7 +13,7 @@ imports a runtime.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from ketenhub.core.checkpoints import Checkpoint, public_key_from_pem
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.errors import KetenhubError
 from ketenhub.protection.key_files import PUBLIC_KEY
-from ketenhub.topic_log import TopicReader, read_all, read_all_values
+from ketenhub.topic_log import LogRecord, TopicReader, read_all, read_all_values
 from replay.archive_format import (
     ArchiveUnreadable,
     Manifest,
@@ -75,6 +75,14 @@ class SealedLogSource(Protocol):
         """The proof linking the last record to a later checkpoint, if the source has one."""
         ...
 
+    def rejected(self, partners: Sequence[str]) -> Iterator[LogRecord]:
+        """The records of the partners' rejected topics (refused messages; none in an archive).
+
+        Not part of the sealed chain: retention counts them only to keep a subject longer or to
+        erase one that no sealed record names.
+        """
+        ...
+
 
 def read_public_key(path: Path) -> Ed25519PublicKey:
     """Read the hub's public key PEM from ``path``."""
@@ -118,6 +126,11 @@ class LogSource:
     def tail(self) -> TailProof | None:
         """A whole log needs no tail proof."""
         return None
+
+    def rejected(self, partners: Sequence[str]) -> Iterator[LogRecord]:
+        """The records of each partner's ``rejected.<partner>``, partner by partner."""
+        for partner in partners:
+            yield from read_all(self._reader, topics.rejected(partner))
 
 
 class ArchiveSource:
@@ -185,3 +198,7 @@ class ArchiveSource:
                 return TailProof(checkpoint, last.tail_proof)
         detail = f"names a checkpoint at tree size {last.tail_size} that the archive lacks"
         raise ArchiveUnreadable(self.folder / manifest_name(last.year), detail)
+
+    def rejected(self, partners: Sequence[str]) -> Iterator[LogRecord]:
+        """None: an archive keeps sealed history only."""
+        return iter(())

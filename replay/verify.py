@@ -10,7 +10,7 @@ offset (or the range it lies in) and what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from ketenhub.core.merkle import MerkleFrontier, leaf_hash, verify_consistency
 from ketenhub.core.sealing import GENESIS_HASH, ChainHead, SealedRecord, check_link, decode_sealed
 from ketenhub.core.trust import TrustedKey
 from ketenhub.errors import ChainBroken, CheckpointInvalid, IntegrityError, ProofInvalid
+from ketenhub.topic_log import LogRecord
 
 if TYPE_CHECKING:
     from replay.sources import SealedLogSource
@@ -229,3 +230,7 @@ class PinnedSource:
     def tail(self) -> TailProof | None:
         """The source's tail proof."""
         return self._source.tail()
+
+    def rejected(self, partners: Sequence[str]) -> Iterator[LogRecord]:
+        """The source's rejected records."""
+        return self._source.rejected(partners)

@@ -153,7 +153,7 @@ def create_app(
         async def retention() -> None:
             """Erase what has expired, on the worker that seals (one writer of erasures too)."""
             if any(tp.topic == hub.names.admitted for tp in app.consumer.assignment()):
-                await asyncio.to_thread(run_retention, settings, registry.retention, clock)
+                await asyncio.to_thread(run_retention, settings, registry, clock)
 
     if hub.by_case is not None:
 

@@ -49,8 +49,10 @@ def run(
     The history (audit.log, from the data folder or --kafka) is verified first; a log that
     does not hold erases nothing, and records after the last signed checkpoint wait for a
     later run. A case's period starts when it is closed, per category of
-    the registry's [retention] (see `ketenhub data-inventory`); a data subject is erased only
-    when every case, referral and control day it appears in has expired, by deleting its key
+    the registry's [retention] (see `ketenhub data-inventory`); a message the hub refused
+    (rejected.<partner>) counts from its refusal (refused_inputs). A data subject is erased only
+    when every case, referral, control day and refused message it appears in has expired, by
+    deleting its key
     (as `ketenhub erase` does), with the reason kept beside the erasure. The log, its hashes
     and checkpoints stay intact; the erased fields show as [erased] everywhere. Keys live in
     --data-dir also with --kafka, which reaches the hub's topics as every --kafka command does
@@ -60,11 +62,12 @@ def run(
 
     day = as_of.date() if as_of is not None else dt.datetime.now(dt.UTC).date()
     folder = HubFolder(data_dir)
-    periods = folder.registry().retention
+    registry = folder.registry()
     protector = folder.protector()
     try:
         with open_source(data_dir, bootstrap, None, public_key) as source:
-            plan = read_plan(source, periods, protector, day)
+            refused = source.rejected([p.id for p in registry.partners])
+            plan = read_plan(source, registry.retention, protector, day, refused)
         click.echo(f"retention as of the end of {day} (UTC)")
         click.echo(f"expired cases: {len(plan.cases)}")
         for case in plan.cases:

@@ -104,8 +104,9 @@ def _preamble(registry: PartnerRegistry) -> Iterator[str]:
         f'"{CASE_BASIS}": a case\'s period starts when it is closed: `signals_closed_at_intake` '
         "when closed before source research, else `cases_closed_after_research`; also "
         "`cases_with_measures` when a measure was imposed and `victims_and_referrals` (from the end "
-        "of its last referral) when it has victims; the longest applies. A data subject is erased "
-        "once every case, referral and control day it appears in has expired."
+        "of its last referral) when it has victims; the longest applies. A message the hub refused "
+        "(`rejected.<partner>`) counts `refused_inputs` from its refusal. A data subject is erased "
+        "once every case, referral, control day and refused message it appears in has expired."
     )
     yield ""
 

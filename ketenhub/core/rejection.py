@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
+
+REFUSED_AT_HEADER = "ketenhub_refused_at"  # when the hub refused it (its clock, ISO 8601 UTC)
 
 
 class RejectionCode(enum.StrEnum):
@@ -36,13 +39,22 @@ class Rejection:
 
 
 def rejection_headers(
-    original: tuple[tuple[str, bytes], ...], rejection: Rejection, topic: str, offset: int
+    original: tuple[tuple[str, bytes], ...],
+    rejection: Rejection,
+    topic: str,
+    offset: int,
+    refused_at: dt.datetime,
 ) -> tuple[tuple[str, bytes], ...]:
-    """The headers of a rejected message: the original ones plus the code, reason and origin."""
+    """The headers of a rejected message: the original ones plus the code, reason, origin and time.
+
+    The time of the refusal (the hub's clock) starts the retention period of what the
+    message names (``refused_inputs``).
+    """
     added = (
         ("ketenhub_rejection_code", rejection.code.value),
         ("ketenhub_rejection_reason", rejection.reason),
         ("ketenhub_source_topic", topic),
         ("ketenhub_source_offset", str(offset)),
+        (REFUSED_AT_HEADER, refused_at.astimezone(dt.UTC).isoformat()),
     )
     return original + tuple((name, value.encode()) for name, value in added)

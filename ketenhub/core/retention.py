@@ -7,13 +7,16 @@ closed; a case belongs to every category it meets — closed before source resea
 (``cases_with_measures``), with victims or referrals (``victims_and_referrals``: from the
 later of its closure and the end of its last referral; an open referral keeps it) — and
 expires when the longest of them has run. A referral outside a case expires from its end, a
-control day's findings (``control_day_findings``) from the day's closing.
+control day's findings (``control_day_findings``) from the day's closing, and a message the hub
+refused (``refused_inputs``, ``ketenhub.core.refused_inputs``) from the day of its refusal.
 
 A data subject (a pseudonym in any field the contract declares ``pseudonym``, also the
 subject of an encrypted text) expires only once everything it belongs to has expired: a
 subject named anywhere that never expires (an open case, an evaluation finding, a Bibob
-screening without a case) is kept. Dates are UTC calendar days; a period of N days that
-starts on day D expires on D + N. Pure: no I/O, no clock — ``as_of`` is given.
+screening without a case, a sealed record no signed checkpoint covers yet) is kept; one named
+both in a refused message and in sealed events keeps the longer of their periods. Dates are
+UTC calendar days; a period of N days that starts on day D expires on D + N. Pure: no I/O,
+no clock — ``as_of`` is given.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
 from ketenhub.contract.schemas import catalogue
 from ketenhub.core.data_kinds import DataKind, field_entries, pseudonyms_in
+from ketenhub.core.refused_inputs import RefusedInput
 
 
 class RetentionCategory(enum.StrEnum):
@@ -39,6 +43,7 @@ class RetentionCategory(enum.StrEnum):
     CASES_WITH_MEASURES = "cases_with_measures"
     VICTIMS_AND_REFERRALS = "victims_and_referrals"
     CONTROL_DAY_FINDINGS = "control_day_findings"
+    REFUSED_INPUTS = "refused_inputs"
 
 
 class RetentionPeriod(BaseModel):
@@ -84,6 +89,12 @@ class RetentionPeriods(BaseModel):
         730,
         "AVG art. 5(1)(e): findings of an integral control day are kept to follow up the "
         "measures and signals raised by the visits",
+    )
+    refused_inputs: RetentionPeriod = _period(
+        90,
+        "AVG art. 5(1)(c) and (e): a message the hub refused never became part of a case; it is "
+        "kept only so that the partner can correct and send it again and questions about the "
+        "refusal can be answered",
     )
 
     def of(self, category: RetentionCategory) -> RetentionPeriod:
@@ -139,13 +150,24 @@ class RetentionLedger:
         self._cases: dict[str, _Case] = {}
         self._referrals: dict[str, _Referral] = {}
         self._control_days: dict[str, dt.date | None] = {}
+        self._refused: dict[str, dt.date] = {}
         self._belongs: dict[str, set[tuple[str, str]]] = {}
 
     def fold(self, event: Event) -> None:
         """Take one sealed event into account."""
-        belongings = self._facts(event)
-        schema = catalogue().latest(event.SCHEMA_NAME).source
-        for subject in pseudonyms_in(schema, event.to_datum()):
+        self._belong(_subjects_of(event), self._facts(event))
+
+    def fold_unsigned(self, event: Event) -> None:
+        """Keep the subjects of a sealed event no signed checkpoint covers yet (a later run decides)."""
+        self._belong(_subjects_of(event), {("unsigned", event.EVENT_TYPE)})
+
+    def fold_refused(self, refused: RefusedInput) -> None:
+        """Take one refused message into account: its subjects belong to it from its refusal."""
+        self._refused[refused.input] = refused.refused_on
+        self._belong(refused.subjects, {("refused", refused.input)})
+
+    def _belong(self, subjects: Iterable[str], belongings: set[tuple[str, str]]) -> None:
+        for subject in subjects:
             self._belongs.setdefault(subject, set()).update(belongings)
 
     def fold_all(self, events: Iterable[Event]) -> RetentionLedger:
@@ -249,6 +271,11 @@ class RetentionLedger:
             closed = self._control_days.get(key)
             category = RetentionCategory.CONTROL_DAY_FINDINGS
             return self._longest(f"control day {key}", [(category, closed)])
+        if kind == "refused":
+            category = RetentionCategory.REFUSED_INPUTS
+            return self._longest(f"refused input {key}", [(category, self._refused[key])])
+        if kind == "unsigned":
+            return Expiry(None, (f"{key}: sealed after the last signed checkpoint",))
         return Expiry(None, (f"{key}: no retention category, kept until erased on request",))
 
     def _referral_end(self, referral_id: str) -> dt.date | None:
@@ -279,6 +306,11 @@ class RetentionLedger:
         if None in ends:
             return Expiry(None, tuple(basis))
         return Expiry(max(e for e in ends if e), tuple(basis))
+
+
+def _subjects_of(event: Event) -> set[str]:
+    """Every data subject a sealed event names (the kinds its schema declares)."""
+    return pseudonyms_in(catalogue().latest(event.SCHEMA_NAME).source, event.to_datum())
 
 
 CASE_BASIS = "its case's categories"

@@ -163,9 +163,8 @@ class Sealer:
                 return Ignored(f"event {identity[0]} was refused before for the same reason")
             if identity is not None:
                 self.refused[identity] = outcome.code
-            return Refused(
-                partner.id, outcome, rejection_headers(tagged, outcome, where.topic, where.offset)
-            )
+            headers = rejection_headers(tagged, outcome, where.topic, where.offset, now)
+            return Refused(partner.id, outcome, headers)
         event = outcome.inspected.event
         record = seal(self.head, partner.id, event, value, now, self.ledger.case_of(event))
         self.ledger.apply(event, outcome.inspected.digest)

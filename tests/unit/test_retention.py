@@ -6,10 +6,15 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from ketenhub.codec.single_object import encode_event
 from ketenhub.contract import models as m
 from ketenhub.contract.base import Event
+from ketenhub.core.input_ref import INPUT_HEADER, InputRef
+from ketenhub.core.refused_inputs import refused_input
+from ketenhub.core.rejection import Rejection, RejectionCode, rejection_headers
 from ketenhub.core.retention import RetentionLedger, RetentionPeriod, RetentionPeriods
 from ketenhub.core.visibility_probe import probe_event
+from ketenhub.topic_log import LogRecord
 from replay.retention import carry_out, erasure_reason, plan_retention
 from tests.unit.synthetic import pseudonym
 
@@ -183,3 +188,46 @@ def test_a_run_erases_exactly_the_expired_subjects_with_keys_each_with_its_reaso
     )
     assert P1 not in keys.erased[P1]  # type: ignore[operator]
     assert plan_retention(events, PERIODS, keys, as_of).erase == ()  # a second run: nothing left
+
+
+def refused_record(value: bytes, day: dt.date, offset: int = 0) -> LogRecord:
+    """A record of rejected.police as the sealer writes it: the original bytes, refused on ``day``."""
+    where = InputRef("ingest.police", 0, offset)
+    rejection = Rejection(RejectionCode.MISSING_REFERENCE, "case-x is not known to the hub")
+    headers = rejection_headers(
+        ((INPUT_HEADER, where.encode()),), rejection, where.topic, where.offset, at(day)
+    )
+    return LogRecord("rejected.police", offset, 0, where.encode(), value, headers)
+
+
+def test_a_subject_only_in_a_refused_message_expires_with_refused_inputs() -> None:
+    """P1, named only in a refused signal (its bytes, even undecodable ones), expires 90 days (the
+    default) after the refusal and not a day before; P2, also in a sealed open case, is kept; P3,
+    also in a case closed at intake, keeps the case's longer period."""
+    refused = encode_event(signal("case-x", DAY0, P1, P2, P3, text_subject=P1))
+    ledger = RetentionLedger(PERIODS).fold_all(
+        [signal("case-a", DAY0, P2), signal("case-b", DAY0, P3), closed("case-b", DAY0)]
+    )
+    found = refused_input(refused_record(refused, DAY0))
+    assert found.subjects == {P1, P2, P3} and found.refused_on == DAY0
+    assert found.input == "ingest.police/0/0"
+    ledger.fold_refused(found)
+    end = DAY0 + dt.timedelta(days=90)
+    assert expires(ledger, P1) == end
+    assert ledger.subject_expiry(P1).expiry.basis == (
+        f"refused input ingest.police/0/0: refused_inputs, 90 days from {DAY0}",
+    )
+    assert ledger.expired_subjects(end - dt.timedelta(days=1)) == []
+    assert [s.subject for s in ledger.expired_subjects(end)] == [P1]
+    assert expires(ledger, P2) is None
+    assert expires(ledger, P3) == DAY0 + dt.timedelta(days=365)
+    damaged = refused_input(refused_record(b"\x00garbage " + refused[5:], DAY0, offset=1))
+    assert P1 in damaged.subjects  # an undecodable message still names its subjects
+
+
+def test_a_subject_of_a_record_after_the_last_checkpoint_is_kept_for_a_later_run() -> None:
+    """A subject refused long ago but named again in a sealed record no checkpoint covers yet stays."""
+    ledger = RetentionLedger(PERIODS)
+    ledger.fold_refused(refused_input(refused_record(encode_event(signal("c", DAY0, P1)), DAY0)))
+    ledger.fold_unsigned(signal("case-a", DAY0, P1))
+    assert expires(ledger, P1) is None

@@ -1,0 +1,172 @@
+"""`ketenhub retention run` reaches the data subjects of messages the hub refused: one named only
+in a refused message is erased when `refused_inputs` has run from the refusal and not a day
+before; one also named in a sealed case keeps the case's longer period; afterwards the chain and
+checkpoints verify and no stored byte holds the erased key or text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ketenhub.codec.single_object import decode_event
+from ketenhub.contract import models as m
+from ketenhub.core.privacy import associated_data
+from ketenhub.core.refused_inputs import refused_input
+from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
+from ketenhub.topic_log import LogRecord, read_all
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+ONLY, BOTH = "synthetic-person-refused-only", "synthetic-person-refused-both"  # clear identifiers
+SEALED_TEXT = "Synthetic text delta: sleeps above the bakery."
+REFUSED_TEXTS = {
+    ONLY: "Synthetic text echo: sent twice by mistake.",
+    BOTH: "Synthetic text foxtrot: the same person again.",
+}
+TODAY = dt.datetime.now(dt.UTC).date()
+CLOSED_ON = TODAY - dt.timedelta(
+    days=1
+)  # the sealed case's close: its period outlasts the refusal's
+
+
+def line(**fields: object) -> str:
+    """A JSON line of ``ketenhub publish``."""
+    return json.dumps(fields) + "\n"
+
+
+def signal(person: str, text: str, day: dt.date) -> str:
+    """A signal about ``person`` of case-rref-0001, its text keyed to the person."""
+    return line(
+        type="SignalReceived",
+        occurred_at=f"{day}T00:00:01+00:00",
+        case_id="case-rref-0001",
+        channel="INTERNAL_ROUTE",
+        reporter_role="CASEWORKER_WMO",
+        exploitation_forms=["LABOUR"],
+        indicators=[],
+        location={"municipality_code": "GM1916", "area_code": "2264"},
+        persons=[person],
+        free_text=text,
+    )
+
+
+def publish(ketenhub: Run, hub: Path, partner: str, text: str, *, check: bool = True) -> None:
+    """Publish JSON lines as ``partner`` from a file."""
+    path = hub.parent / f"{partner}.jsonl"
+    path.write_text(text, encoding="utf-8")
+    ketenhub("publish", "--as", partner, str(path), "--data-dir", str(hub), check=check)
+    path.unlink()
+
+
+@pytest.fixture
+def hub(ketenhub: Run, tmp_path: Path) -> tuple[Path, str]:
+    """A case about BOTH, sealed and closed yesterday; then two signals for the closed case, about
+    ONLY and about BOTH, which the hub refuses (their keys were made when they were encrypted).
+    The data folder and the fingerprint of its hub key, as `ketenhub init` printed it."""
+    folder = tmp_path / "hub"
+    printed = ketenhub("init", "--data-dir", str(folder)).stdout
+    fingerprint = re.search(r"fingerprint \(SHA-256\): ([0-9a-f]{64})", printed)
+    assert fingerprint is not None
+    publish(ketenhub, folder, "municipal-staff", signal(BOTH, SEALED_TEXT, CLOSED_ON))
+    close = line(
+        type="CaseClosed",
+        occurred_at=f"{CLOSED_ON}T00:00:02+00:00",
+        case_id="case-rref-0001",
+        reason="NOT_TRAFFICKING",
+    )
+    publish(ketenhub, folder, "municipality", close)
+    again = signal(ONLY, REFUSED_TEXTS[ONLY], TODAY) + signal(BOTH, REFUSED_TEXTS[BOTH], TODAY)
+    publish(ketenhub, folder, "municipal-staff", again, check=False)
+    return folder, fingerprint[1]
+
+
+def refused_records(hub: Path) -> list[LogRecord]:
+    """The records of rejected.municipal-staff."""
+    log = SqliteTopicLog(hub / "log.sqlite")
+    try:
+        return list(read_all(log, "rejected.municipal-staff"))
+    finally:
+        log.close()
+
+
+def refused_texts(hub: Path) -> list[str]:
+    """The free texts of the refused signals, decrypted with the hub's keys as they are now."""
+    protector = HubFolder(hub).protector()
+    try:
+        shown = []
+        for record in refused_records(hub):
+            event = decode_event(record.value or b"")
+            assert isinstance(event, m.SignalReceived) and event.free_text is not None
+            bound = associated_data(event.EVENT_TYPE, "free_text")
+            shown.append(protector.decrypt(event.free_text, bound))
+        return shown
+    finally:
+        protector.close()
+
+
+def erasures(hub: Path) -> dict[str, str]:
+    with sqlite3.connect(hub / "keys" / "subjects.sqlite") as db:
+        return dict(db.execute("SELECT subject, reason FROM erasures"))
+
+
+def listed(printed: str) -> list[str]:
+    """The subjects a run lists to erase."""
+    return re.findall(r"^  (psn-[0-9a-f]{32})  retention: ", printed, re.MULTILINE)
+
+
+def test_a_subject_only_in_a_refused_message_is_erased_when_its_period_has_run(
+    ketenhub: Run, hub: tuple[Path, str]
+) -> None:
+    """Not on the 89th day after the refusal, on the 90th (dry run lists, run erases, reason kept);
+    BOTH only once its sealed case's 365 days have run; the history verifies; no stored byte holds
+    ONLY's key or its text, which the refused record held readable before."""
+    folder, fingerprint = hub
+    pin = ("--trusted-key", fingerprint, "--data-dir", str(folder))
+    records = refused_records(folder)
+    assert len(records) == 2, "the hub refused both signals for the closed case"
+    refused_on = refused_input(records[0]).refused_on
+    protector = HubFolder(folder).protector()
+    only, both = protector.pseudonym(ONLY), protector.pseudonym(BOTH)
+    protector.close()
+    with sqlite3.connect(folder / "keys" / "subjects.sqlite") as db:
+        ((key,),) = db.execute("SELECT key FROM subject_keys WHERE subject = ?", (only,))
+    assert refused_texts(folder) == [REFUSED_TEXTS[ONLY], REFUSED_TEXTS[BOTH]]
+
+    def run(day: dt.date, *extra: str) -> str:
+        return ketenhub("retention", "run", "--as-of", str(day), *extra, *pin).stdout
+
+    day_before = refused_on + dt.timedelta(days=89)
+    assert listed(run(day_before, "--dry-run")) == []
+    assert "nothing to erase" in run(day_before, "--yes")
+    expiry = refused_on + dt.timedelta(days=90)
+    dry = run(expiry, "--dry-run")
+    assert listed(dry) == [only] and "dry run: nothing erased" in dry and erasures(folder) == {}
+    done = run(expiry, "--yes")
+    assert listed(done) == [only] and "erased 1 data subject(s)" in done
+    input_name = str(refused_input(records[0]).input)
+    assert erasures(folder) == {
+        only: f"retention: expired {expiry}; refused input {input_name}: refused_inputs, "
+        f"90 days from {refused_on}"
+    }
+    assert refused_texts(folder) == ["[erased]", REFUSED_TEXTS[BOTH]]
+
+    sealed_expiry = CLOSED_ON + dt.timedelta(days=365)
+    assert listed(run(sealed_expiry - dt.timedelta(days=1), "--dry-run")) == []
+    assert listed(run(sealed_expiry, "--yes")) == [both]
+    assert erasures(folder)[both].startswith(f"retention: expired {sealed_expiry}; case case-rref")
+    assert refused_texts(folder) == ["[erased]", "[erased]"]
+
+    assert ketenhub("verify", "--views", *pin).returncode == 0
+    stored = [p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()]
+    assert any(p.name == "log.sqlite" for p in folder.rglob("*"))
+    for content in stored:
+        assert key not in content, "an erased key is stored"
+        assert all(text.encode() not in content for text in REFUSED_TEXTS.values())
+        assert SEALED_TEXT.encode() not in content

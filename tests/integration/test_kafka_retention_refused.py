@@ -1,0 +1,185 @@
+"""On Kafka, retention reaches the data subjects of messages the hub refused (rejected.<partner>):
+one named only there is erased when `refused_inputs` has run from the refusal and not a day
+before; one also named in a sealed case keeps the case's longer period; afterwards the chain and
+checkpoints verify and no topic holds the erased key or text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ketenhub import topics
+from ketenhub.codec.single_object import decode_event
+from ketenhub.contract import models as m
+from ketenhub.core.privacy import associated_data
+from ketenhub.hub_folder import HubFolder
+from ketenhub.json_events import event_from_json
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from streams.retention_timer import run_retention
+from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
+from tests.integration.test_kafka_retention import hub_topics
+
+pytestmark = pytest.mark.kafka
+CLOCK = dt.datetime(2023, 1, 1, 12, tzinfo=dt.UTC)  # the worker's fake clock: the refusal day
+REFUSED_ON = CLOCK.date()
+CLOSED_ON = dt.date(2022, 12, 31)  # the sealed case's close: its 365 days outlast the refusal's 90
+REPO = Path(__file__).parents[2]
+WAIT_S = 120
+ONLY, BOTH = "synthetic-person-kref-only", "synthetic-person-kref-both"  # clear identifiers
+SEALED_TEXT = "Synthetic text golf: sleeps in the garage."
+REFUSED_TEXTS = (
+    "Synthetic text hotel: sent again by mistake.",
+    "Synthetic text india: the same person once more.",
+)
+
+
+def line(**fields: object) -> str:
+    """A JSON line of ``ketenhub publish``."""
+    return json.dumps(fields)
+
+
+def signal(person: str, text: str, at: str) -> str:
+    """A signal about ``person`` of case-kref-0001, its text keyed to the person."""
+    return line(
+        type="SignalReceived",
+        occurred_at=at,
+        case_id="case-kref-0001",
+        channel="INTERNAL_ROUTE",
+        reporter_role="CASEWORKER_WMO",
+        exploitation_forms=["LABOUR"],
+        indicators=[],
+        location={"municipality_code": "GM1916", "area_code": "2264"},
+        persons=[person],
+        free_text=text,
+    )
+
+
+STEPS = (  # partner, line, how many records audit.log and rejected.municipal-staff then hold
+    ("municipal-staff", signal(BOTH, SEALED_TEXT, "2022-12-30T09:00:00+00:00"), (1, 0)),
+    (
+        "municipality",
+        line(
+            type="CaseClosed",
+            occurred_at=f"{CLOSED_ON}T09:00:00+00:00",
+            case_id="case-kref-0001",
+            reason="NOT_TRAFFICKING",
+        ),
+        (2, 0),
+    ),
+    ("municipal-staff", signal(ONLY, REFUSED_TEXTS[0], "2023-01-01T09:00:00+00:00"), (2, 1)),
+    ("municipal-staff", signal(BOTH, REFUSED_TEXTS[1], "2023-01-01T09:01:00+00:00"), (2, 2)),
+)
+
+
+@pytest.fixture
+def hub(kafka_bootstrap: str, tmp_path: Path, unique_name: str) -> Iterator[HubUnderTest]:
+    """A hub whose one worker seals on the fake clock (CLOCK) and runs no retention itself."""
+    hub = HubUnderTest(kafka_bootstrap, tmp_path / "hub", unique_name)
+    command = [
+        *(sys.executable, "-m", "tests.integration.fixed_clock_worker"),
+        *(hub.settings.model_dump_json(), CLOCK.isoformat()),
+    ]
+    with (hub.data_dir / "worker-0.log").open("ab") as log:
+        hub.workers.append(
+            subprocess.Popen(command, env=hub.env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        )
+    hub.wait_until_serving()
+    yield hub
+    hub.stop_all()
+
+
+def publish(hub: HubUnderTest) -> None:
+    """Publish each step as its partner and wait until the hub decided it."""
+    client = hub.client()
+
+    def decided() -> tuple[int, int]:
+        audit = list(client.records(topics.AUDIT_LOG))
+        return len(audit), len(list(client.records(topics.rejected("municipal-staff"))))
+
+    try:
+        for number, (partner, text, expected) in enumerate(STEPS, 1):
+            parsed = event_from_json(
+                text, number, partner, client.protector, registry=client.registry
+            )
+            client.publish(parsed.event)
+            client.flush()
+            wait_for(
+                lambda want=expected: decided() == want,
+                WAIT_S,
+                f"(sealed, refused) records {expected}",
+                hub.worker_logs,
+                every=0.2,
+            )
+    finally:
+        client.close()
+
+
+def refused_texts(hub: HubUnderTest) -> list[str]:
+    """The free texts of the refused signals on the topic, decrypted with the hub's keys now."""
+    client = hub.client()
+    try:
+        shown = []
+        for record in client.records(topics.rejected("municipal-staff")):
+            event = decode_event(record.value or b"")
+            assert isinstance(event, m.SignalReceived) and event.free_text is not None
+            bound = associated_data(event.EVENT_TYPE, "free_text")
+            shown.append(client.protector.decrypt(event.free_text, bound))
+        return shown
+    finally:
+        client.close()
+
+
+def erasures(hub: HubUnderTest) -> dict[str, str]:
+    with sqlite3.connect(hub.data_dir / "keys" / "subjects.sqlite") as db:
+        return dict(db.execute("SELECT subject, reason FROM erasures"))
+
+
+def test_the_retention_run_erases_a_subject_only_in_refused_messages_on_time(
+    hub: HubUnderTest,
+) -> None:
+    """The worker's retention run, on fake clocks: ONLY not on the 89th day after the refusal, on
+    the 90th (reason kept); BOTH only once its case's 365 days have run; the chain and checkpoints
+    verify and no topic (rejected, ingest, audit.log, views, changelogs) holds ONLY's key or text."""
+    publish(hub)
+    wait_until_checkpointed(hub, WAIT_S)
+    folder = HubFolder(hub.data_dir)
+    registry = folder.registry()
+    protector = folder.protector()
+    only, both = protector.pseudonym(ONLY), protector.pseudonym(BOTH)
+    protector.close()
+    with sqlite3.connect(hub.data_dir / "keys" / "subjects.sqlite") as db:
+        ((key,),) = db.execute("SELECT key FROM subject_keys WHERE subject = ?", (only,))
+    assert refused_texts(hub) == list(REFUSED_TEXTS)
+
+    def retention_on(day: dt.date) -> int:
+        moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        return run_retention(hub.settings, registry, lambda: moment)
+
+    assert retention_on(REFUSED_ON + dt.timedelta(days=89)) == 0 and erasures(hub) == {}
+    expiry = REFUSED_ON + dt.timedelta(days=90)
+    assert retention_on(expiry) == 1
+    reasons = erasures(hub)
+    assert list(reasons) == [only]
+    assert reasons[only].startswith(f"retention: expired {expiry}; refused input ")
+    assert reasons[only].endswith(f": refused_inputs, 90 days from {REFUSED_ON}")
+    assert refused_texts(hub) == ["[erased]", REFUSED_TEXTS[1]]
+    case_expiry = CLOSED_ON + dt.timedelta(days=365)
+    assert retention_on(case_expiry - dt.timedelta(days=1)) == 0 and both not in erasures(hub)
+    assert retention_on(case_expiry) == 1 and both in erasures(hub)
+
+    with hub.client() as client:
+        client.verify()
+    names = hub_topics(hub)
+    assert any(".rejected." in name for name in names)
+    with KafkaLogReader(hub.settings) as reader:
+        stored = [r.value or b"" for name in names for r in reader.all_records(name)]
+    for value in stored:
+        assert key not in value
+        assert all(text.encode() not in value for text in (*REFUSED_TEXTS, SEALED_TEXT))
