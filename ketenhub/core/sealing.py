@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ketenhub.codec.avro_nodes import long_bytes
 from ketenhub.codec.single_object import (
     HEADER_SIZE,
     MARKER,
@@ -17,10 +16,10 @@ from ketenhub.codec.single_object import (
 )
 from ketenhub.contract.base import Event
 from ketenhub.contract.schemas import AUDIT_NAMESPACE, SchemaVersion
+from ketenhub.core.sealed_layout import HASH_SIZE, scan_sealed, unhashed_body
 from ketenhub.errors import ChainBroken, CodecError
 
-GENESIS_HASH = bytes(32)
-HASH_SIZE = 32
+GENESIS_HASH = bytes(HASH_SIZE)
 
 
 def sealed_record_schema() -> SchemaVersion:
@@ -131,56 +130,13 @@ def seal_payload(
         "payload": payload,
         "prev_hash": head.last_hash,
     }
-    unhashed = _unhashed_body(datum)
+    unhashed = unhashed_body(datum)
     digest = hashlib.sha256(unhashed).digest()
     datum["hash"] = digest
     record = record_from_datum(datum)
     encoded = b"".join((MARKER, sealed_record_schema().fingerprint, unhashed, digest))
     object.__setattr__(record, "encoded", encoded)  # frozen: set once here
     return record
-
-
-def _unhashed_body(datum: dict[str, Any]) -> bytes:
-    """The Avro binary encoding of a sealed record's fields before ``hash``, in schema order.
-
-    The record's fields are a long, a timestamp-micros, three strings, a union of null and
-    string, bytes and a 32-byte fixed: written here directly (as any Avro writer writes them,
-    which a test compares with fastavro), without a generic writer walking the schema.
-    """
-    prev_hash: bytes = datum["prev_hash"]
-    if len(prev_hash) != HASH_SIZE:
-        msg = f"prev_hash must be {HASH_SIZE} bytes, not {len(prev_hash)}"
-        raise ValueError(msg)
-    delta = datum["sealed_at"] - _EPOCH
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    partner, event_type = datum["partner"].encode(), datum["event_type"].encode()
-    event_id, case_id = datum["event_id"].encode(), datum["case_id"]
-    case = b"\x00" if case_id is None else b"\x02" + _text(case_id)
-    payload: bytes = datum["payload"]
-    return b"".join(
-        (
-            long_bytes(datum["sequence"]),
-            long_bytes(micros),
-            long_bytes(len(partner)),
-            partner,
-            long_bytes(len(event_type)),
-            event_type,
-            long_bytes(len(event_id)),
-            event_id,
-            case,
-            long_bytes(len(payload)),
-            payload,
-            prev_hash,
-        )
-    )
-
-
-def _text(value: str) -> bytes:
-    encoded = value.encode()
-    return long_bytes(len(encoded)) + encoded
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def encode_sealed(record: SealedRecord) -> bytes:
@@ -192,6 +148,10 @@ def encode_sealed(record: SealedRecord) -> bytes:
 
 def decode_sealed(value: bytes, offset: int) -> SealedRecord:
     """Decode a sealed record read at ``offset``; undecodable bytes are a broken chain there."""
+    if value[len(MARKER) : HEADER_SIZE] == sealed_record_schema().fingerprint:
+        scanned = scan_sealed(value)
+        if scanned is not None:
+            return record_from_datum(scanned)
     try:
         writer, datum = decode_datum(value, sealed_record_schema())
     except CodecError as exc:

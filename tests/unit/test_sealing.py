@@ -9,7 +9,7 @@ from dataclasses import FrozenInstanceError, replace
 import pytest
 from synthetic import NOW, PurePipeline, Story
 
-from ketenhub.codec.single_object import HEADER_SIZE, encode_datum, encode_event
+from ketenhub.codec.single_object import HEADER_SIZE, decode_datum, encode_datum, encode_event
 from ketenhub.core import sealing
 from ketenhub.core.checkpoints import generate_hub_key, sign_checkpoint
 from ketenhub.core.merkle import (
@@ -20,6 +20,7 @@ from ketenhub.core.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from ketenhub.core.sealed_layout import scan_sealed
 from ketenhub.core.sealing import (
     GENESIS_HASH,
     ChainHead,
@@ -32,7 +33,7 @@ from ketenhub.core.sealing import (
     sealed_record_schema,
 )
 from ketenhub.core.verification import ChainVerifier
-from ketenhub.errors import ChainBroken, CheckpointInvalid
+from ketenhub.errors import ChainBroken, CheckpointInvalid, CodecError
 
 KEY = generate_hub_key()
 
@@ -234,3 +235,43 @@ def test_a_sealed_record_is_written_as_any_avro_writer_writes_it(
     record = seal(head, partner, event, payload, sealed_at, case_id)
     assert record.encoded == encode_datum(sealed_record_schema(), record.datum())
     assert decode_sealed(record.encoded, sequence) == record
+
+
+def _fastavro_datum(value: bytes) -> object:
+    """What the generic decoder reads from a sealed record's bytes, or the exception it raises."""
+    try:
+        return decode_datum(value, sealed_record_schema())[1]
+    except CodecError as exc:
+        return type(exc)
+
+
+def test_the_direct_reader_reads_what_fastavro_reads_and_leaves_the_rest_to_it() -> None:
+    """For sealed records and every truncation, extension and single-byte change of them, the
+    direct reader either gives exactly fastavro's datum or declines (None), and it declines
+    whatever fastavro refuses: a damaged record is still reported as before."""
+    event = Story().signal()
+    records = [
+        seal(ChainHead(), "police", event, encode_event(event), NOW),
+        seal(
+            ChainHead(300, bytes(range(32))), "shop", event, encode_event(event) * 2, NOW, "cäse-1"
+        ),
+    ]
+    tried = 0
+    for record in records:
+        stored = encode_sealed(record)
+        variants = [stored[:cut] for cut in range(HEADER_SIZE, len(stored))]
+        variants += [stored + b"\x00"]
+        variants += [
+            stored[:at] + bytes([stored[at] ^ flip]) + stored[at + 1 :]
+            for at in range(HEADER_SIZE, len(stored) - 64)
+            for flip in (0x01, 0x80, 0xFF)
+        ]
+        for value in [stored, *variants]:
+            scanned, generic = scan_sealed(value), _fastavro_datum(value)
+            if isinstance(generic, dict):
+                assert scanned is None or scanned == generic
+            else:
+                assert scanned is None, f"read bytes fastavro refuses ({generic.__name__})"
+            tried += 1
+        assert scan_sealed(stored) == record.datum()
+    assert tried > 1000

@@ -1,0 +1,135 @@
+"""The binary layout of a sealed record (schema ``SealedRecord`` v1), written and read directly.
+
+A sealed record is a long, a timestamp-micros, three strings, a union of null and string,
+bytes and two 32-byte fixed (``prev_hash``, ``hash``), in that order: the Avro binary encoding
+any Avro writer produces and reads. Writing and reading them here, without a generic codec
+walking the schema, costs a fraction of it; a test compares both ways with fastavro. Bytes
+this reader does not take as they are (any deviation, however legal in Avro) are left to the
+generic decoder, which reads or refuses them as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ketenhub.codec.avro_nodes import long_bytes
+from ketenhub.codec.single_object import HEADER_SIZE
+
+HASH_SIZE = 32
+_MAX_SHIFT = 63  # a long has at most 64 bits: a longer varint is left to the generic decoder
+
+
+def unhashed_body(datum: dict[str, Any]) -> bytes:
+    """The Avro binary encoding of a sealed record's fields before ``hash``, in schema order.
+
+    The record's fields are a long, a timestamp-micros, three strings, a union of null and
+    string, bytes and a 32-byte fixed: written here directly (as any Avro writer writes them,
+    which a test compares with fastavro), without a generic writer walking the schema.
+    """
+    prev_hash: bytes = datum["prev_hash"]
+    if len(prev_hash) != HASH_SIZE:
+        msg = f"prev_hash must be {HASH_SIZE} bytes, not {len(prev_hash)}"
+        raise ValueError(msg)
+    delta = datum["sealed_at"] - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    partner, event_type = datum["partner"].encode(), datum["event_type"].encode()
+    event_id, case_id = datum["event_id"].encode(), datum["case_id"]
+    case = b"\x00" if case_id is None else b"\x02" + _text(case_id)
+    payload: bytes = datum["payload"]
+    return b"".join(
+        (
+            long_bytes(datum["sequence"]),
+            long_bytes(micros),
+            long_bytes(len(partner)),
+            partner,
+            long_bytes(len(event_type)),
+            event_type,
+            long_bytes(len(event_id)),
+            event_id,
+            case,
+            long_bytes(len(payload)),
+            payload,
+            prev_hash,
+        )
+    )
+
+
+def _text(value: str) -> bytes:
+    encoded = value.encode()
+    return long_bytes(len(encoded)) + encoded
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+
+
+class _Unusual(Exception):
+    """The bytes are not what this reader takes; the generic decoder reads or refuses them."""
+
+
+def _long(value: bytes, pos: int) -> tuple[int, int]:
+    """The zig-zag varint at ``pos`` and the position after it."""
+    byte = value[pos]
+    pos += 1
+    folded, shift = byte & 0x7F, 7
+    while byte & 0x80:
+        if shift > _MAX_SHIFT:
+            raise _Unusual
+        byte = value[pos]
+        pos += 1
+        folded |= (byte & 0x7F) << shift
+        shift += 7
+    return (folded >> 1) ^ -(folded & 1), pos
+
+
+def _chunk(value: bytes, pos: int) -> tuple[bytes, int]:
+    """The length-prefixed bytes at ``pos`` and the position after them."""
+    size = value[pos]
+    if size < 0x80:  # a length below 64: one byte, read here
+        size, pos = (size >> 1) ^ -(size & 1), pos + 1
+    else:
+        size, pos = _long(value, pos)
+    end = pos + size
+    if size < 0 or end > len(value):
+        raise _Unusual
+    return value[pos:end], end
+
+
+def scan_sealed(value: bytes) -> dict[str, Any] | None:
+    """The datum of a sealed record in the current layout (after its 10-byte header), or None
+    when the bytes are anything else than exactly one such record."""
+    try:
+        return _scan(value)
+    except (_Unusual, IndexError, UnicodeDecodeError, OverflowError):
+        return None
+
+
+def _scan(value: bytes) -> dict[str, Any]:
+    sequence, pos = _long(value, HEADER_SIZE)
+    micros, pos = _long(value, pos)
+    partner, pos = _chunk(value, pos)
+    event_type, pos = _chunk(value, pos)
+    event_id, pos = _chunk(value, pos)
+    union, pos = value[pos], pos + 1
+    case_id = None
+    if union == 2:  # the string branch (index 1, zig-zag 2)
+        case, pos = _chunk(value, pos)
+        case_id = case.decode()
+    elif union != 0:
+        raise _Unusual
+    payload, pos = _chunk(value, pos)
+    if pos + 2 * HASH_SIZE != len(value):
+        raise _Unusual
+    return {
+        "sequence": sequence,
+        "sealed_at": _EPOCH + dt.timedelta(microseconds=micros),
+        "partner": partner.decode(),
+        "event_type": event_type.decode(),
+        "event_id": event_id.decode(),
+        "case_id": case_id,
+        "payload": payload,
+        "prev_hash": value[pos : pos + HASH_SIZE],
+        "hash": value[pos + HASH_SIZE :],
+    }
