@@ -33,7 +33,7 @@ STEPS = (
     ("admission (decode, headers, authorize, judge)", "core/admission.py", "admit"),
     ("  of which field checks", "core/field_check.py", "check_fields"),
     ("sealing (encode once, hash)", "core/sealing.py", "seal"),
-    ("projection (fold, render views)", "core/projection.py", "apply"),
+    ("projection (fold, render views)", "core/projection.py", "apply_batch"),
     ("  of which rendering views (Avro)", "core/projection.py", "render_views"),
     ("decoding events (both steps)", "codec/single_object.py", "decode_event"),
     ("reading records back (rows, headers)", "embedded/stored_rows.py", "record_from_row"),

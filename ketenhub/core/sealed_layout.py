@@ -63,8 +63,6 @@ def _text(value: str) -> bytes:
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-
-
 class _Unusual(Exception):
     """The bytes are not what this reader takes; the generic decoder reads or refuses them."""
 

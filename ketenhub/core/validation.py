@@ -497,7 +497,8 @@ def _stop_talk(e: m.StopTalkHeld, ledger: Ledger, registry: PartnerRegistry) -> 
 def _meeting(e: m.MeetingHeld, ledger: Ledger, registry: PartnerRegistry) -> Rejection | None:
     if problem := _new_id(ledger.meetings, e.meeting_id, "meeting"):
         return problem
-    unknown = sorted(set(e.cases_discussed) - ledger.cases.keys())
+    cases = ledger.cases  # looked up per case discussed, never walked (it grows with the log)
+    unknown = sorted({c for c in e.cases_discussed if c not in cases})
     if unknown:
         return _reject(
             RejectionCode.MISSING_REFERENCE, f"meeting discussed unknown case(s) {unknown}"

@@ -34,13 +34,24 @@ class SqliteOutbox:
         self._log, self._group, self._guard = topic_log, group, guard
 
     def commit(self, effects: Sequence[Effect]) -> None:
-        """Write ``effects`` in order in one transaction, after the guard's re-check."""
+        """Write ``effects`` in order in one transaction, after the guard's re-check.
+
+        Of the positions committed on one topic, only the last is written (after the
+        records): inside one transaction, the earlier ones would be replaced before anyone
+        could read them.
+        """
         with self._log.transaction():
             self._guard()
+            positions: dict[str, CommitPosition] = {}
             for effect in effects:
-                self._write(effect)
+                if isinstance(effect, CommitPosition):
+                    positions[effect.input.topic] = effect
+                else:
+                    self._write(effect)
+            for position in positions.values():
+                self._commit(position)
 
-    def _write(self, effect: Effect) -> None:
+    def _write(self, effect: AppendSealed | AppendRejected | AppendCheckpoint | AppendView) -> None:
         if isinstance(effect, AppendSealed):
             self._log.append(topics.AUDIT_LOG, effect.record, headers=effect.headers)
         elif isinstance(effect, AppendRejected):
@@ -48,13 +59,11 @@ class SqliteOutbox:
             self._log.append(topic, effect.value, key=effect.key, headers=effect.headers)
         elif isinstance(effect, AppendCheckpoint):
             self._log.append(topics.CHECKPOINTS, effect.checkpoint)
-        elif isinstance(effect, AppendView):
+        else:
             key = effect.case_id.encode()
             self._log.append(
                 topics.view(effect.partner), effect.value, key=key, headers=effect.headers
             )
-        else:
-            self._commit(effect)
 
     def _commit(self, effect: CommitPosition) -> None:
         self._log.commit(self._group, effect.input.topic, effect.input.offset + 1)

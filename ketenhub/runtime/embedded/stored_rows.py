@@ -40,14 +40,8 @@ def _decode_headers(text: object) -> Headers:
         raise ValueError(msg)
     try:
         pairs = json.loads(text)
-        if isinstance(pairs, list):
-            decoded = []
-            for pair in pairs:  # one pass: check each pair and decode it
-                if not _is_header(pair):
-                    break
-                decoded.append((pair[0], pair[1].encode("latin-1")))
-            else:
-                return tuple(decoded)
+        if type(pairs) is list and all(map(_is_header, pairs)):
+            return tuple([(name, value.encode("latin-1")) for name, value in pairs])
     except (ValueError, UnicodeEncodeError):
         pass
     msg = "the headers are not a JSON list of [name, value] pairs of Latin-1 text"
@@ -55,11 +49,12 @@ def _decode_headers(text: object) -> Headers:
 
 
 def _is_header(pair: object) -> bool:
+    """Whether JSON read back is a header: a list of a name and a value, both text."""
     return (
-        isinstance(pair, list)
+        type(pair) is list  # what json.loads makes of an array: never a subclass
         and len(pair) == 2  # a name and a value
-        and isinstance(pair[0], str)
-        and isinstance(pair[1], str)
+        and type(pair[0]) is str
+        and type(pair[1]) is str
     )
 
 
