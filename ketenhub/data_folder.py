@@ -5,7 +5,6 @@ The layout, spelled here once::
     <data folder>/          0700
       log.sqlite            the embedded topic log (and SQLite's -wal/-shm beside it)
       access.sqlite         access.log: every read of personal case data (its own writers)
-      access.lock           on Kafka: the hub's readers on this machine take turns sealing reads
       partners.toml         the folder's own partner registry (optional: else the shipped one)
       codes.toml            the folder's own code lists (optional: else the shipped ones)
       keys/                 0700, the hub's key files (ketenhub.protection.key_files names them)

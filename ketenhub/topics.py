@@ -8,6 +8,7 @@ AUDIT_LOG = "audit.log"
 CHECKPOINTS = "audit.checkpoints"
 ACCESS_LOG = "access.log"  # every read of personal case data, sealed like audit.log
 ACCESS_CHECKPOINTS = "access.checkpoints"
+ACCESS_INTAKE = "access.intake"  # on Kafka: reads' processing records on their way to the sealer
 
 
 def ingest(partner: str) -> str:
@@ -50,6 +51,11 @@ class TopicNames:
     def access_checkpoints(self) -> str:
         """The signed checkpoints over access.log."""
         return self.prefix + ACCESS_CHECKPOINTS
+
+    @property
+    def access_intake(self) -> str:
+        """Processing records of reads, sent by the readers, sealed onto access.log by the sealer."""
+        return self.prefix + ACCESS_INTAKE
 
     @property
     def admitted(self) -> str:

@@ -8,14 +8,18 @@ and are awaited; state kept in a table goes by an awaited changelog send (``keep
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import structlog
+from kafka.errors import KafkaError
 
 from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.errors import KetenhubError
+from ketenhub.runtime.kafka.access_sealer import AccessSealer
 from ketenhub.runtime.kafka.arrivals import arrival
 from ketenhub.runtime.kafka.outbox import KafkaOutbox
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector, SealedInput
@@ -30,6 +34,7 @@ from streams.tables import keep
 
 BATCH, BATCH_WITHIN_S = 500, 0.01  # at most this many inputs, or what arrived within this time
 HEAD_KEY = "head"  # key of the chain-head table
+STAND_BY_S = 0.5  # how often a worker that does not seal looks again, or a failed sealing retries
 log = structlog.get_logger("ketenhub.streams")
 
 
@@ -94,6 +99,25 @@ async def _recover_sealing(hub: HubChannels) -> None:
     await hub.sealer.recover()
     if hub.sealed_projection is not None:
         await hub.sealed_projection.recover()
+
+
+async def seal_reads(hub: HubChannels, access: AccessSealer) -> None:
+    """Seal the reads' processing records of access.intake onto access.log, for as long as this
+    worker holds the sealer role (one writer of access.log, as of audit.log); else stand by."""
+    try:
+        while True:
+            epoch = hub.sealer.epoch if hub.sealer.serving() else None
+            if epoch is None:
+                access.reset()
+                await asyncio.sleep(STAND_BY_S)
+                continue
+            try:
+                await asyncio.to_thread(access.seal_next, epoch)
+            except (KafkaError, KetenhubError, OSError) as exc:
+                log.warning("access_sealing_failed", error=type(exc).__name__, reason=str(exc))
+                await asyncio.sleep(STAND_BY_S)
+    finally:
+        access.close()
 
 
 async def route_by_case(hub: HubChannels, stream: Any) -> None:

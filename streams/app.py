@@ -3,8 +3,9 @@
 ingest.<p> → forward (raw bytes, arrival order) → hub.admitted (one partition) → seal (the
 one writer of audit.log, fenced) → audit.log, and with one view partition the sealer projects
 what it sealed → view.<p>. With more view partitions, a router re-keys audit.log by case onto
-hub.sealed-by-case, whose partitions the projectors share. The agents' bodies are in
-``streams.agents``.
+hub.sealed-by-case, whose partitions the projectors share. Readers' processing records go
+access.intake → seal_access (on the worker that seals: the one writer of access.log too) →
+access.log and access.checkpoints. The agents' bodies are in ``streams.agents``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.pipeline.sealing_step import Clock, utc_now
+from ketenhub.runtime.kafka.access_sealer import AccessSealer
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
 from ketenhub.runtime.kafka.settings import KafkaSettings
@@ -28,6 +30,7 @@ from streams.agents import (
     project_by_case,
     route_by_case,
     seal_batches,
+    seal_reads,
 )
 from streams.fetching import HubTransport
 from streams.retention_timer import run_retention
@@ -139,6 +142,11 @@ def create_app(
     async def seal(stream: Any) -> None:
         """Decide admitted messages in arrival order (the single total order of audit.log)."""
         await seal_batches(hub, stream)
+
+    @app.task
+    async def seal_access() -> None:
+        """Seal the processing records readers send to access.intake (where audit.log is sealed)."""
+        await seal_reads(hub, AccessSealer(settings, key, clock))
 
     @app.timer(settings.checkpoint_interval_s)
     async def checkpoint() -> None:

@@ -6,7 +6,10 @@ the hub key after every batch (one read), carrying the RFC 9162 consistency proo
 checkpoint before, so every record is covered by a signed checkpoint the moment it is written
 and ``verify_log`` checks access.log as it checks audit.log. A writer opens the log from its
 last record and last checkpoint (``restore_head``) and refuses to continue a log whose end
-does not hold together: a read that cannot be recorded is refused. Pure: no I/O.
+does not hold together: a read that cannot be recorded is refused. A writer that stopped
+between its records and their checkpoint (a sealer killed mid-write on Kafka) left records
+no checkpoint covers (``AccessLogUnsigned``): the next writer checks them link by link and
+signs a checkpoint over them (``cover_tail``) before it seals more. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ from ketenhub.core.processing import (
     ProcessingRecord,
     encode_processing_record,
 )
-from ketenhub.core.sealing import ChainHead, SealedRecord, decode_sealed, seal_payload
+from ketenhub.core.sealing import (
+    ChainHead,
+    SealedRecord,
+    check_link,
+    decode_sealed,
+    seal_payload,
+)
 from ketenhub.errors import ChainBroken, CheckpointInvalid, IntegrityError, KetenhubError
 from ketenhub.topic_log import TopicReader
 from ketenhub.topics import ACCESS_LOG
@@ -56,6 +65,10 @@ class AccessLogBroken(IntegrityError):
             f"{ACCESS_LOG} cannot be continued: {detail}; run `ketenhub verify` and restore "
             "the data folder from a backup"
         )
+
+
+class AccessLogUnsigned(AccessLogBroken):
+    """access.log holds records after its last checkpoint: a writer stopped before signing them."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,12 @@ def restore_head(end: StoredEnd, signing_key: Ed25519PrivateKey) -> AccessLogHea
             f"the record at offset {end.record_offset} was sealed as sequence {record.sequence}"
         )
         raise AccessLogBroken(detail)
+    if signed.tree_size < size and frontier.size == signed.tree_size:
+        detail = (
+            f"it holds {size} records but its last checkpoint covers {signed.tree_size} "
+            "(a writer stopped before signing the rest)"
+        )
+        raise AccessLogUnsigned(detail)
     if signed.tree_size != size or frontier.size != size:
         detail = (
             f"it holds {size} records but its last checkpoint covers {signed.tree_size} "
@@ -151,7 +170,7 @@ def seal_reads(
 ) -> AccessBatch:
     """Seal ``records`` after ``head`` and sign a checkpoint over the log with them."""
     chain, frontier, leaves, sealed = head.chain, head.frontier.copy(), [], []
-    for record in records:
+    for record in records:  # encoding checks each record: ids, codes and pseudonyms only
         item = seal_payload(
             chain,
             partner=record.actor.partner or record.actor.system,
@@ -166,8 +185,60 @@ def seal_reads(
         frontier.append(leaf)
         leaves.append(leaf)
         sealed.append(item)
+    return AccessBatch(
+        tuple(sealed), _sign(head.frontier, frontier, leaves, signing_key, now), frontier
+    )
+
+
+def cover_tail(
+    head: AccessLogHead,
+    tail: Sequence[tuple[int, bytes]],
+    signing_key: Ed25519PrivateKey,
+    now: dt.datetime,
+) -> AccessBatch:
+    """Sign a checkpoint over records stored after ``head`` that no checkpoint covers yet.
+
+    ``tail`` holds each record's offset and stored bytes, in order, from ``head``'s next
+    sequence on. Each must be a processing record linked to the one before it (sequence equal
+    to its offset, hash of its predecessor, its own hash): else ``AccessLogBroken``.
+    """
+    chain, frontier, leaves, kept = head.chain, head.frontier.copy(), [], []
+    for offset, value in tail:
+        try:
+            record = decode_sealed(value, offset)
+            check_link(record, offset, chain, value)
+        except ChainBroken as exc:
+            raise AccessLogBroken(str(exc)) from exc
+        if record.event_type != PROCESSING_RECORD_TYPE:
+            detail = (
+                f"the record at offset {offset} is a {record.event_type}, not a processing record"
+            )
+            raise AccessLogBroken(detail)
+        chain = chain.after(record)
+        leaf = leaf_hash(record.hash)
+        frontier.append(leaf)
+        leaves.append(leaf)
+        kept.append(record)
+    return AccessBatch(
+        tuple(kept), _sign(head.frontier, frontier, leaves, signing_key, now), frontier
+    )
+
+
+def head_after(head: AccessLogHead, batch: AccessBatch) -> AccessLogHead:
+    """Where access.log stands once ``batch`` (sealed after ``head``) is stored."""
+    chain = head.chain.after(batch.sealed[-1]) if batch.sealed else head.chain
+    return AccessLogHead(chain, batch.frontier)
+
+
+def _sign(
+    old: MerkleFrontier,
+    new: MerkleFrontier,
+    leaves: Sequence[bytes],
+    signing_key: Ed25519PrivateKey,
+    now: dt.datetime,
+) -> ChainedCheckpoint:
+    """The signed checkpoint over ``new``, with the consistency proof from ``old``."""
     signed_at_us = (now.astimezone(dt.UTC) - _EPOCH) // dt.timedelta(microseconds=1)
-    checkpoint = sign_checkpoint(signing_key, frontier.size, frontier.root(), signed_at_us)
-    proof = consistency_proof_from(head.frontier, leaves)
-    chained = ChainedCheckpoint(checkpoint, head.frontier.size, tuple(proof))
-    return AccessBatch(tuple(sealed), chained, frontier)
+    checkpoint = sign_checkpoint(signing_key, new.size, new.root(), signed_at_us)
+    proof = consistency_proof_from(old, leaves)
+    return ChainedCheckpoint(checkpoint, old.size, tuple(proof))

@@ -169,12 +169,14 @@ def test_each_partner_sees_only_its_own_three_topics_and_the_checkpoints(
 
 
 def test_no_acl_on_the_broker_reaches_the_audit_log_or_hub_topics(provisioned: Provisioned) -> None:
-    """No ACL of any principal (literal, prefixed or wildcard) matches audit.log or hub.*."""
+    """No ACL of any principal (literal, prefixed or wildcard) matches audit.log, hub.* or the
+    access topics (access.intake too: only the hub's own readers send reads to its sealer)."""
     names = provisioned.names
     hub = provisioned.settings(None).client_config()
     admin = KafkaAdminClient(**hub)
     try:
-        for topic in (names.audit_log, names.admitted, names.by_case):
+        access = (names.access_log, names.access_checkpoints, names.access_intake)
+        for topic in (names.audit_log, names.admitted, names.by_case, *access):
             pattern = ResourcePatternFilter(Kind.TOPIC, topic, PatternType.MATCH)
             query = ACLFilter(None, None, ACLOperation.ANY, ACLPermissionType.ANY, pattern)
             assert admin.describe_acls(query)[0] == []

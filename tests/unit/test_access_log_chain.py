@@ -10,8 +10,11 @@ import pytest
 from ketenhub.core.access_log import (
     AccessLogBroken,
     AccessLogHead,
+    AccessLogUnsigned,
     StoredEnd,
+    cover_tail,
     empty_head,
+    head_after,
     restore_head,
     seal_reads,
 )
@@ -111,6 +114,44 @@ def test_a_writer_refuses_an_end_that_does_not_hold_together() -> None:
     extra = seal_reads(head, _records("case-x"), key, NOW).sealed[0]  # type: ignore[arg-type]
     with pytest.raises(AccessLogBroken, match="holds 5 records but its last checkpoint covers 4"):
         restore_head(StoredEnd(4, encode_sealed(extra), last, head.frontier.to_bytes()), key)  # type: ignore[arg-type]
+
+
+def test_records_left_unsigned_are_told_apart_and_covered_by_a_checkpoint() -> None:
+    """Records stored after the last checkpoint (a writer stopped before signing them) are
+    AccessLogUnsigned; ``cover_tail`` signs a checkpoint over them with its consistency proof, and
+    the log verifies with nothing unsigned."""
+    records, checkpoints, head, key = _log(2)
+    last = decode_chained_checkpoint(checkpoints[-1], 1)
+    tail = seal_reads(head, _records("case-x", "case-y"), key, NOW).sealed  # type: ignore[arg-type]
+    stored = records + [encode_sealed(s) for s in tail]
+    with pytest.raises(AccessLogUnsigned):
+        restore_head(StoredEnd(5, stored[5], last, head.frontier.to_bytes()), key)  # type: ignore[arg-type]
+    covered = cover_tail(head, [(4, stored[4]), (5, stored[5])], key, NOW)  # type: ignore[arg-type]
+    assert head_after(head, covered).chain.next_sequence == 6
+    report = verify_log(
+        key.public_key(),  # type: ignore[attr-defined]
+        _stored("access.log", stored),
+        _stored("access.checkpoints", [*checkpoints, encode_checkpoint(covered.checkpoint)]),
+        log="access.log",
+    )
+    assert (report.records, report.checkpoints, report.unsigned_tail) == (6, 3, 0)
+
+
+def test_a_tail_that_does_not_link_is_not_signed() -> None:
+    """A copy of the last record, a record out of order or a changed one after the last
+    checkpoint: ``cover_tail`` refuses to sign them (AccessLogBroken), naming the offset."""
+    records, _, head, key = _log(2)
+    tail = seal_reads(head, _records("case-x", "case-y"), key, NOW).sealed  # type: ignore[arg-type]
+    changed = bytearray(encode_sealed(tail[0]))
+    changed[-40] ^= 1
+    for bad in (
+        [(4, records[3])],
+        [(4, encode_sealed(tail[1]))],
+        [(4, bytes(changed))],
+        [(4, encode_sealed(tail[0])), (5, encode_sealed(tail[0]))],
+    ):
+        with pytest.raises(AccessLogBroken, match="offset"):
+            cover_tail(head, bad, key, NOW)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -1,47 +1,48 @@
-"""access.log on Kafka: processing records sealed onto the ``access.log`` topic by the reading process.
+"""access.log on Kafka, seen from a reading process: a read is shown only once the hub sealed its records.
 
-The commands and the web tier that read case data on Kafka seal each read's processing
-records themselves, as the embedded hub does, onto the one-partition topics ``access.log``
-and ``access.checkpoints`` (created with the hub's other topics): they read the log's last
-record and checkpoint, seal after them, send with the idempotent producer (acks=all) and wait
-until the broker stored every record. Writers on one machine take turns under an exclusive
-lock on ``access.lock`` in the data folder. Each record must land at the offset equal to its
-sequence number: a record that lands elsewhere (a writer on another machine wrote at the same
-moment) fails the read with ``AccessLogBroken``, and ``ketenhub verify --kafka`` names that
-offset. A read whose records were not stored fails (``ReadNotRecorded``).
+The commands, the web tier and the SDK with the hub's folder, on any number of machines, never
+write access.log themselves: each sends its read's processing records to the one-partition
+topic ``access.intake`` (idempotent producer, acks=all) and waits until the hub's one sealer
+(``ketenhub.runtime.kafka.access_sealer``, on the worker that seals audit.log) has stored
+them on ``access.log`` and a signed checkpoint covering them on ``access.checkpoints``. It
+follows both topics from where they ended before it sent, finds each of its records by the
+intake offset it was sent to, and checks that the sealed payload is the record it sent.
+
+Writing the record is part of the read: a read whose records were not stored fails
+(``ReadNotRecorded``) — no worker sealed them within ``KETENHUB_ACCESS_RECORD_TIMEOUT_S``
+(``ReadNotSealed``), the sealer passed over one of them, or access.log's end does not hold
+together (``AccessLogBroken``, found when the sealer makes no progress). A partner's login
+may not use the hub's topics at all (``LoginMayNotRecordReads``).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Sequence
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
 from ketenhub.core.access_log import (
-    FRONTIER_HEADER,
     AccessLogBroken,
+    AccessLogUnsigned,
     ReadNotRecorded,
     read_head,
-    seal_reads,
 )
-from ketenhub.core.checkpoint_records import encode_checkpoint
-from ketenhub.core.processing import ProcessingRecord
-from ketenhub.core.sealing import encode_sealed
+from ketenhub.core.checkpoint_records import decode_chained_checkpoint
+from ketenhub.core.processing import ProcessingRecord, encode_processing_record
+from ketenhub.core.sealing import decode_sealed
 from ketenhub.errors import IntegrityError, LogError
-from ketenhub.pipeline.sealing_step import Clock, utc_now
+from ketenhub.runtime.kafka.access_sealer import INTAKE_END_HEADER, INTAKE_HEADER, intake_offset
 from ketenhub.runtime.kafka.errors import NotAuthorized
-from ketenhub.runtime.kafka.log_reader import KafkaLogReader
+from ketenhub.runtime.kafka.log_reader import KafkaLogReader, log_record
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
 
-LOCK_FILE = "access.lock"
-STORE_TIMEOUT_S = 30.0
+SEND_TIMEOUT_S = 30.0
+STALLED_S = 1.0  # no progress for this long: check whether access.log can be continued at all
+POLL_MS = 100
 
 
 class LoginMayNotRecordReads(Exception):
@@ -55,25 +56,46 @@ class LoginMayNotRecordReads(Exception):
         )
 
 
-class KafkaAccessLog:
-    """Seals a read's processing records onto access.log on Kafka, or fails the read."""
+class ReadNotSealed(LogError):
+    """No sealer stored a read's processing records in time (no hub worker is sealing)."""
 
-    def __init__(self, settings: KafkaSettings, clock: Clock = utc_now) -> None:
-        self._settings, self._clock = settings, clock
+    def __init__(self, count: int, timeout_s: float, intake: str) -> None:
+        self.count, self.timeout_s = count, timeout_s
+        super().__init__(
+            f"no hub worker sealed its {count} processing record(s) from {intake} within "
+            f"{timeout_s:g} s: is a hub worker (`ketenhub serve --kafka ...`) running for this "
+            "cluster and topic prefix? (the wait is KETENHUB_ACCESS_RECORD_TIMEOUT_S)"
+        )
+
+
+class ReadPassedOver(LogError):
+    """The sealer decided intake offsets of this read without sealing them."""
+
+    def __init__(self, offsets: Sequence[int], intake: str) -> None:
+        self.offsets = tuple(offsets)
+        super().__init__(
+            f"the hub's sealer passed over the records sent to {intake} at offsets "
+            f"{list(offsets)} (not valid processing records; see the worker's log)"
+        )
+
+
+class KafkaAccessLog:
+    """Has a read's processing records sealed onto access.log by the hub, or fails the read."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
         self._names = TopicNames(settings.topic_prefix)
-        self._lock_folder = settings.hub_folder.path
-        self._key: Ed25519PrivateKey | None = None
         self._reader: KafkaLogReader | None = None
         self._producer: Any = None
+        self._follower: Any = None
 
     def record(self, records: Sequence[ProcessingRecord]) -> None:
-        """Seal and store ``records`` (one read) with a checkpoint; ``ReadNotRecorded`` if not."""
+        """Have ``records`` (one read) sealed and checkpointed; ``ReadNotRecorded`` if they were not."""
         if not records:
             return
         where = f"topic {self._names.access_log}"
         try:
-            with self._turn():
-                self._store(records)
+            self._record([encode_processing_record(r) for r in records])
         except NotAuthorized as exc:
             raise ReadNotRecorded(where, LoginMayNotRecordReads(exc.user)) from exc
         except (KafkaError, LogError, IntegrityError, OSError) as exc:
@@ -85,57 +107,103 @@ class KafkaAccessLog:
             self._producer.flush()
             self._producer.close()
             self._producer = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        for client in (self._follower, self._reader):
+            if client is not None:
+                client.close()
+        self._follower = self._reader = None
 
-    def _store(self, records: Sequence[ProcessingRecord]) -> None:
-        if self._key is None:
-            self._key = self._settings.hub_folder.signing_key()
+    def _record(self, payloads: list[bytes]) -> None:
+        names = self._names
+        starts = self._log_reader().end_offsets_of([names.access_log, names.access_checkpoints])
+        producer = self._open_producer()
+        futures = [producer.send(names.access_intake, value=p, partition=0) for p in payloads]
+        producer.flush(timeout=SEND_TIMEOUT_S)
+        sent = {
+            f.get(timeout=SEND_TIMEOUT_S).offset: p for f, p in zip(futures, payloads, strict=True)
+        }
+        self._await_sealed(sent, starts)
+
+    def _await_sealed(self, sent: dict[int, bytes], starts: dict[tuple[str, int], int]) -> None:
+        """Follow access.log and its checkpoints until a checkpoint decided every offset sent."""
+        names, timeout = self._names, self._settings.access_record_timeout_s
+        log_tp, marks_tp = (
+            TopicPartition(names.access_log, 0),
+            TopicPartition(names.access_checkpoints, 0),
+        )
+        follower = self._open_follower([log_tp, marks_tp])
+        follower.seek(log_tp, starts.get((names.access_log, 0), 0))
+        follower.seek(marks_tp, starts.get((names.access_checkpoints, 0), 0))
+        found: set[int] = set()
+        last, covered = max(sent), None  # covered: the log size the deciding checkpoint signs
+        deadline = progress = time.monotonic()
+        deadline += timeout
+        while covered is None or follower.position(log_tp) < covered:
+            polled = follower.poll(timeout_ms=POLL_MS)
+            for message in polled.get(log_tp, []):
+                found |= self._mine(log_record(message), sent)
+            for message in polled.get(marks_tp, []):
+                mark = log_record(message)
+                if covered is None and (intake_offset(mark, INTAKE_END_HEADER) or 0) > last:
+                    checkpoint = decode_chained_checkpoint(mark.value or b"", mark.offset)
+                    covered = checkpoint.checkpoint.tree_size
+            now = time.monotonic()
+            if polled:
+                progress = now
+            elif now - progress > STALLED_S:
+                self._check_continuable()
+                progress = now
+            if now > deadline:
+                raise ReadNotSealed(len(sent), timeout, names.access_intake)
+        if missing := sorted(set(sent) - found):
+            raise ReadPassedOver(missing, names.access_intake)
+
+    def _mine(self, record: Any, sent: dict[int, bytes]) -> set[int]:
+        """The intake offset of ``record`` if it is one of ours (its payload as sent), else none."""
+        offset = intake_offset(record, INTAKE_HEADER)
+        if offset not in sent:
+            return set()
+        sealed = decode_sealed(record.value or b"", record.offset)
+        if sealed.payload != sent[offset]:
+            detail = (
+                f"the record at offset {record.offset} was sealed from intake offset {offset} "
+                "but does not hold the processing record sent there"
+            )
+            raise AccessLogBroken(detail)
+        return {offset}
+
+    def _check_continuable(self) -> None:
+        """Raise ``AccessLogBroken`` when access.log's end does not hold together (the sealer is
+        stuck on it); records a stopped sealer left unsigned are its to cover, not a fault."""
+        names = self._names
+        key = self._settings.hub_folder.signing_key()
+        try:
+            read_head(self._log_reader(), names.access_log, names.access_checkpoints, key)
+        except AccessLogUnsigned:
+            return
+
+    def _log_reader(self) -> KafkaLogReader:
         if self._reader is None:
             self._reader = KafkaLogReader(self._settings)
-        key, names = self._key, self._names
-        head = read_head(self._reader, names.access_log, names.access_checkpoints, key)
-        batch = seal_reads(head, records, key, self._clock())
-        producer = self._open_producer()
-        sent = [
-            (item.sequence, producer.send(names.access_log, value=encode_sealed(item), partition=0))
-            for item in batch.sealed
-        ]
-        checkpoint = producer.send(
-            names.access_checkpoints,
-            value=encode_checkpoint(batch.checkpoint),
-            headers=[(FRONTIER_HEADER, batch.frontier.to_bytes())],
-            partition=0,
-        )
-        producer.flush(timeout=STORE_TIMEOUT_S)
-        for sequence, future in sent:
-            offset = future.get(timeout=STORE_TIMEOUT_S).offset
-            if offset != sequence:
-                detail = (
-                    f"the record sealed as sequence {sequence} landed at offset {offset}: "
-                    "another writer wrote at the same moment"
-                )
-                raise AccessLogBroken(detail)
-        checkpoint.get(timeout=STORE_TIMEOUT_S)
+        return self._reader
+
+    def _open_follower(self, partitions: list[TopicPartition]) -> Any:
+        if self._follower is None:
+            self._follower = KafkaConsumer(
+                **self._settings.client_config(),
+                group_id=None,
+                enable_auto_commit=False,
+                client_id="ketenhub-access-follower",
+            )
+            self._follower.assign(partitions)
+        return self._follower
 
     def _open_producer(self) -> Any:
         if self._producer is None:
             self._producer = KafkaProducer(
                 **self._settings.client_config(),
-                client_id="ketenhub-access-log",
+                client_id="ketenhub-access-intake",
                 acks="all",
                 enable_idempotence=True,
-                max_block_ms=int(STORE_TIMEOUT_S * 1000),
+                max_block_ms=int(SEND_TIMEOUT_S * 1000),
             )
         return self._producer
-
-    @contextmanager
-    def _turn(self) -> Iterator[None]:
-        """Hold the data folder's access lock (writers on this machine take turns)."""
-        fd = os.open(self._lock_folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock

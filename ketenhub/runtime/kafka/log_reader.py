@@ -90,7 +90,7 @@ class KafkaLogReader:
             for message in batch:
                 if message.offset >= stop:
                     return
-                yield _record(message)
+                yield log_record(message)
 
     def end_offset(self, topic: str) -> int:
         """The next offset to be written to a one-partition topic (0 for an unknown topic)."""
@@ -151,7 +151,8 @@ class TopicNotSinglePartition(LogError):
         )
 
 
-def _record(message: Any) -> LogRecord:
+def log_record(message: Any) -> LogRecord:
+    """The ``LogRecord`` of a message a kafka-python consumer returned."""
     headers = tuple((name, value or b"") for name, value in (message.headers or []))
     return LogRecord(
         topic=message.topic,

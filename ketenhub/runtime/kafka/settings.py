@@ -34,6 +34,13 @@ class KafkaSettings(HubSettings):
         "it reads back what landed and writes the rest again.",
     )
 
+    access_record_timeout_s: float = Field(
+        15.0,
+        gt=0,
+        description="How long a read waits for the hub's worker to seal its processing records "
+        "onto access.log before the read is refused.",
+    )
+
     def client_config(self) -> dict[str, object]:
         """Connection options for kafka-python and aiokafka clients."""
         config: dict[str, object] = {"bootstrap_servers": self.kafka_bootstrap}

@@ -39,6 +39,7 @@ def hub_topics(registry: PartnerRegistry, settings: KafkaSettings) -> list[Topic
         TopicSpec(names.checkpoints, 1, kept),
         TopicSpec(names.access_log, 1, kept),  # every read of case data, sealed like audit.log
         TopicSpec(names.access_checkpoints, 1, kept),
+        TopicSpec(names.access_intake, 1, {"retention.ms": WEEK_MS}),  # one order for one sealer
         TopicSpec(names.admitted, 1, {"retention.ms": WEEK_MS}),
     ]
     if settings.view_partitions > 1:  # else the projector reads audit.log itself
