@@ -83,11 +83,21 @@ def _echo_report(report: VerificationReport, key: Ed25519PublicKey) -> None:
         )
 
 
-def _echo_access_report(report: VerificationReport) -> None:
+def _echo_access_report(report: VerificationReport, witness: Witness | None) -> None:
     click.echo(
         f"access.log: {report.records} processing record(s) of reads, hash chain intact, each "
         f"covered by one of {report.checkpoints} signed checkpoint(s)"
     )
+    if report.witnessed is not None:
+        click.echo(
+            f"access.log extends the witnessed checkpoint at tree size "
+            f"{report.witnessed.tree_size} (root {report.witnessed.root.hex()})"
+        )
+    elif witness is not None:
+        click.echo(
+            "access.log is not witnessed: the witness file pins audit.log only (written before "
+            "witnesses pinned access.log, or by a partner); write a new one with --write-witness"
+        )
 
 
 @contextmanager
@@ -191,15 +201,16 @@ def _check_views_on_kafka(hub: Hub, idle_timeout_s: float) -> bool:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
     help="A checkpoint kept outside the hub (a partner's witness file, or --write-witness): the "
-    "log must still extend it. Its key counts as pinned.",
+    "log must still extend it, and access.log the checkpoint of it the file holds (if any). Its "
+    "key counts as pinned.",
 )
 @click.option(
     "--write-witness",
     "write_witness",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="After a verification against a pinned key, write the newest checkpoint to this "
-    "witness file; keep it elsewhere and check later logs with --witness.",
+    help="After a verification against a pinned key, write the newest checkpoints of audit.log "
+    "and access.log to this witness file; keep it elsewhere and check later logs with --witness.",
 )
 @click.option(
     "--views",
@@ -265,7 +276,8 @@ def verify(
             click.echo(f"UNVERIFIABLE: {exc}", err=True)
             raise SystemExit(UNVERIFIABLE) from exc
         _echo_report(report, key)
-        _echo_access_report(hub.verify_access(key))
+        access = hub.verify_access(key, witness.access_witness() if witness else None)
+        _echo_access_report(access, witness)
         sound = _check_inputs(hub) if isinstance(hub, EmbeddedHub) else True
         if views:
             sound = _check_views(hub, idle_timeout_s) and sound
@@ -275,10 +287,22 @@ def verify(
         click.echo(unpinned_warning(fingerprint(key)), err=True)
         raise SystemExit(UNVERIFIABLE)
     if write_witness is not None:
-        if report.last_checkpoint is None:
-            click.echo(f"not written: {write_witness}: the log holds no checkpoint yet", err=True)
-            raise SystemExit(UNVERIFIABLE)
-        write_witness.write_bytes(Witness(report.last_checkpoint, key).to_json())
-        click.echo(
-            f"wrote the witness of tree size {report.last_checkpoint.tree_size} to {write_witness}"
-        )
+        _write_witness(write_witness, report, access, key)
+
+
+def _write_witness(
+    path: Path, audit: VerificationReport, access: VerificationReport, key: Ed25519PublicKey
+) -> None:
+    """Write the newest checkpoints of audit.log and (when it has one) access.log to ``path``."""
+    if audit.last_checkpoint is None:
+        click.echo(f"not written: {path}: the log holds no checkpoint yet", err=True)
+        raise SystemExit(UNVERIFIABLE)
+    path.write_bytes(Witness(audit.last_checkpoint, key, access=access.last_checkpoint).to_json())
+    pinned = (
+        "access.log holds no checkpoint yet, so it is not witnessed"
+        if access.last_checkpoint is None
+        else f"access.log at tree size {access.last_checkpoint.tree_size}"
+    )
+    click.echo(
+        f"wrote the witness of tree size {audit.last_checkpoint.tree_size} ({pinned}) to {path}"
+    )

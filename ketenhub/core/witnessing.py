@@ -12,7 +12,11 @@ The witness file is JSON, ``format`` ``ketenhub-witness/v1``, with ``tree_size``
 (hex), ``signed_at_us``, ``key_id``, ``signature`` (hex) and ``public_key`` (the raw 32
 bytes of the Ed25519 key, hex) and its ``fingerprint`` (SHA-256 of those bytes, hex); and,
 when known, ``checkpoint_offset``: where that checkpoint stands in the checkpoint topic (a
-hint where to read on; nothing is trusted because of it).
+hint where to read on; nothing is trusted because of it). A hub's own witness (``ketenhub
+verify --write-witness``) also pins access.log, the record of every read: ``access_log`` holds
+its latest checkpoint (``tree_size``, ``root``, ``signed_at_us``, ``key_id``, ``signature``,
+signed by the same key), so access.log cut back, deleted or rewritten and re-signed is found
+too. A witness without it (written before, or a partner's) leaves access.log unwitnessed.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ketenhub.core.trust import fingerprint
 from ketenhub.errors import CheckpointInvalid, IntegrityError, ProofInvalid
 
 WITNESS_FORMAT = "ketenhub-witness/v1"
+ACCESS_PART = "access_log"  # the optional part pinning access.log
 
 
 class WitnessUnreadable(IntegrityError):
@@ -59,6 +64,11 @@ class Witness:
     checkpoint: Checkpoint
     public_key: Ed25519PublicKey
     offset: int | None = None
+    access: Checkpoint | None = None  # access.log's latest checkpoint, when the hub witnessed it
+
+    def access_witness(self) -> Witness | None:
+        """The witness of access.log (None: this witness does not pin access.log)."""
+        return None if self.access is None else Witness(self.access, self.public_key)
 
     def to_json(self) -> bytes:
         """The witness file's bytes."""
@@ -75,7 +85,29 @@ class Witness:
         }
         if self.offset is not None:
             document["checkpoint_offset"] = self.offset
+        if self.access is not None:
+            document[ACCESS_PART] = _checkpoint_fields(self.access)
         return json.dumps(document, indent=2).encode() + b"\n"
+
+
+def _checkpoint_fields(checkpoint: Checkpoint) -> dict[str, object]:
+    return {
+        "tree_size": checkpoint.tree_size,
+        "root": checkpoint.root.hex(),
+        "signed_at_us": checkpoint.signed_at_us,
+        "key_id": checkpoint.key_id,
+        "signature": checkpoint.signature.hex(),
+    }
+
+
+def _checkpoint_of(document: dict[str, object]) -> Checkpoint:
+    return Checkpoint(
+        tree_size=int(str(document["tree_size"])),
+        root=bytes.fromhex(str(document["root"])),
+        signed_at_us=int(str(document["signed_at_us"])),
+        key_id=str(document["key_id"]),
+        signature=bytes.fromhex(str(document["signature"])),
+    )
 
 
 def witness_from_json(content: bytes) -> Witness:
@@ -85,13 +117,9 @@ def witness_from_json(content: bytes) -> Witness:
         if document.get("format") != WITNESS_FORMAT:
             detail = f"format is {document.get('format')!r}, expected {WITNESS_FORMAT!r}"
             raise WitnessUnreadable(detail)
-        checkpoint = Checkpoint(
-            tree_size=int(document["tree_size"]),
-            root=bytes.fromhex(document["root"]),
-            signed_at_us=int(document["signed_at_us"]),
-            key_id=str(document["key_id"]),
-            signature=bytes.fromhex(document["signature"]),
-        )
+        checkpoint = _checkpoint_of(document)
+        access_part = document.get(ACCESS_PART)
+        access = None if access_part is None else _checkpoint_of(access_part)
         public_key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(document["public_key"]))
         named = str(document["fingerprint"]).lower()
         offset = document.get("checkpoint_offset")
@@ -107,9 +135,11 @@ def witness_from_json(content: bytes) -> Witness:
         raise WitnessUnreadable(detail)
     try:
         verify_checkpoint(checkpoint, public_key)
+        if access is not None:
+            verify_checkpoint(access, public_key)
     except CheckpointInvalid as exc:
         raise WitnessUnreadable(exc.detail) from exc
-    return Witness(checkpoint, public_key, offset)
+    return Witness(checkpoint, public_key, offset, access)
 
 
 def extensions(

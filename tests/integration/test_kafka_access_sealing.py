@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 
 from connectors.sdk import PartnerClient
 from connectors.sdk.kafka_transport import KafkaTransport
@@ -32,7 +32,7 @@ from ketenhub.runtime.kafka.access_sealer import INTAKE_HEADER
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
-from tests.integration.hub_harness import HubUnderTest, wait_until_checkpointed
+from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
 from tests.integration.test_kafka_access_log import ketenhub, shared_case
 
 pytestmark = pytest.mark.kafka
@@ -161,6 +161,31 @@ def test_records_a_stopped_sealer_left_unsigned_are_signed_once_by_the_next_one(
     assert [e.offset for e in entries_of(kafka_hub, "stopped-sealer")] == [head.chain.next_sequence]
     assert entries_of(kafka_hub, "next")
     assert_verifies(kafka_hub)
+
+
+def test_a_witness_pins_access_log_on_kafka(kafka_hub: HubUnderTest, tmp_path: Path) -> None:
+    """verify --kafka --write-witness pins access.log's checkpoint: more reads extend it; the
+    access topics deleted and made anew fail verify --witness, naming access.log."""
+    snapshot(kafka_hub, "witnessed")
+    wait_until_checkpointed(kafka_hub)
+    witness = tmp_path / "witness.json"
+    written = ketenhub(kafka_hub, "verify", "--trust-on-first-use", "--write-witness", str(witness))
+    assert "(access.log at tree size" in written.stdout
+    snapshot(kafka_hub, "after-witness")
+    extended = ketenhub(kafka_hub, "verify", "--witness", str(witness))
+    assert "access.log extends the witnessed checkpoint at tree size" in extended.stdout
+    names = kafka_hub.names
+    gone = [names.access_log, names.access_checkpoints]
+    admin = KafkaAdminClient(**kafka_hub.settings.client_config())
+    try:
+        admin.delete_topics(gone)
+        wait_for(lambda: not set(gone) & set(admin.list_topics()), 60, "the access topics deleted")
+    finally:
+        admin.close()
+    ensure_topics(kafka_hub.settings, hub_topics(kafka_hub.client_registry(), kafka_hub.settings))
+    done = ketenhub(kafka_hub, "verify", "--witness", str(witness), check=False)
+    assert done.returncode == 1, done.stdout
+    assert "TAMPERING DETECTED: access.log" in done.stderr
 
 
 def snapshot(hub: HubUnderTest, name: str) -> None:

@@ -103,3 +103,22 @@ def test_a_witness_file_whose_fingerprint_does_not_name_its_key_is_refused() -> 
     for edited in (dict(document, fingerprint="0" * 64), dict(document, public_key=other)):
         with pytest.raises(WitnessUnreadable):
             witness_from_json(json.dumps(edited).encode())
+
+
+def test_the_witness_file_keeps_access_logs_checkpoint_signed_by_the_same_key() -> None:
+    """The access.log part is written and read back; a file without it pins audit.log only; an
+    access.log part signed by another key or edited makes the file unreadable."""
+    access = chained(7, 0).checkpoint
+    witness = Witness(chained(16, 0).checkpoint, KEY.public_key(), 3, access)
+    read = witness_from_json(witness.to_json())
+    assert read.access == access and read.access_witness() == Witness(access, KEY.public_key())
+    assert witness_from_json(witness_at(16).to_json()).access_witness() is None
+    foreign = Witness(
+        witness.checkpoint, KEY.public_key(), 3, chained(7, 0, key=generate_hub_key()).checkpoint
+    )
+    with pytest.raises(WitnessUnreadable):
+        witness_from_json(foreign.to_json())
+    document = json.loads(witness.to_json())
+    document["access_log"]["tree_size"] = 6
+    with pytest.raises(WitnessUnreadable):
+        witness_from_json(json.dumps(document).encode())

@@ -24,6 +24,7 @@ from ketenhub.core.checkpoint_records import encode_checkpoint
 from ketenhub.core.processing import ProcessingRecord
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.core.verification import VerificationReport, require_signed, verify_log
+from ketenhub.core.witnessing import Witness
 from ketenhub.data_folder import create_private_file
 from ketenhub.errors import IntegrityError, LogError
 from ketenhub.pipeline.sealing_step import Clock, utc_now
@@ -70,13 +71,17 @@ class SqliteAccessLog:
             return iter(())
         return read_all(self._open(), topic)
 
-    def verify(self, public_key: Ed25519PublicKey) -> VerificationReport:
-        """Verify access.log's chain and checkpoints as audit.log's; every record must be signed."""
+    def verify(
+        self, public_key: Ed25519PublicKey, witness: Witness | None = None
+    ) -> VerificationReport:
+        """Verify access.log's chain and checkpoints as audit.log's (against ``witness``, a
+        witnessed checkpoint of access.log, if given); every record must be signed."""
         log = self._open()
         report = verify_log(
             public_key,
             read_all(log, topics.ACCESS_LOG, tolerate_missing=True),
             read_all(log, topics.ACCESS_CHECKPOINTS, tolerate_missing=True),
+            witness,
             log=topics.ACCESS_LOG,
         )
         require_signed(report, 0, log=topics.ACCESS_LOG)  # each read is checkpointed at once

@@ -178,9 +178,12 @@ class EmbeddedHub:
         """Every sealed record of access.log, in offset order."""
         return self.access_log.records()
 
-    def verify_access(self, public_key: Ed25519PublicKey | None = None) -> VerificationReport:
-        """Verify access.log's chain and checkpoints (with ``public_key``, else the folder's key)."""
-        return self.access_log.verify(public_key or self.public_key)
+    def verify_access(
+        self, public_key: Ed25519PublicKey | None = None, witness: Witness | None = None
+    ) -> VerificationReport:
+        """Verify access.log's chain and checkpoints (with ``public_key``, else the folder's key,
+        and against a ``witness`` of access.log if given)."""
+        return self.access_log.verify(public_key or self.public_key, witness)
 
     def close(self) -> None:
         """Close the files."""

@@ -120,12 +120,16 @@ class KafkaHub:
         """Every sealed record of access.log on the cluster, in offset order."""
         return self._reader.all_records(self.names.access_log)
 
-    def verify_access(self, public_key: Ed25519PublicKey | None = None) -> VerificationReport:
-        """Verify access.log's chain and checkpoints on the cluster; every record must be signed."""
+    def verify_access(
+        self, public_key: Ed25519PublicKey | None = None, witness: Witness | None = None
+    ) -> VerificationReport:
+        """Verify access.log's chain and checkpoints on the cluster (against a ``witness`` of
+        access.log if given); every record must be signed."""
         report = verify_log(
             public_key or self.public_key,
             list(self._reader.all_records(self.names.access_log)),
             self._reader.all_records(self.names.access_checkpoints),
+            witness,
             log=ACCESS_LOG,
         )
         require_signed(report, 0, log=ACCESS_LOG)
