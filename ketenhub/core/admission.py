@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from ketenhub.codec.cloudevents import check_agreement, parse_headers
-from ketenhub.codec.single_object import decode_event, encode_event
+from ketenhub.codec.event_writer import encode_event_compiled
+from ketenhub.codec.single_object import decode_event
 from ketenhub.contract.base import Event
 from ketenhub.core.authorization import authorize
 from ketenhub.core.ledger import Ledger
@@ -47,7 +48,7 @@ Admission = Admitted | Duplicate | Rejection
 
 def content_digest(event: Event) -> bytes:
     """SHA-256 of the event encoded with the newest schema: equal for equal content."""
-    return hashlib.sha256(encode_event(event)).digest()
+    return hashlib.sha256(encode_event_compiled(event)).digest()
 
 
 def inspect(
