@@ -4,8 +4,9 @@ Views are a pure function of the sealed prefix the projector consumed, so the st
 ``view.<partner>`` topics (latest record per case, a tombstone meaning "no view") must equal
 the views rebuilt from that prefix, byte for byte. Rejections are the sealer's refusals: each
 record of ``rejected.<partner>`` must name, in its ``ketenhub_input`` header, an input of that
-partner's own ingest topic that exists, keep that input's original bytes, and point at an
-input that was neither sealed nor rejected before. Every difference is reported, not only the
+partner's own ingest topic that exists, keep that input's original bytes (or, withheld, none:
+a field may have held personal data in clear), and point at an input that was neither sealed
+nor rejected before. Every difference is reported, not only the
 first.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ketenhub.core.input_ref import InputRef, input_of
+from ketenhub.core.refused_inputs import withheld
 from ketenhub.topic_log import LogRecord
 
 
@@ -98,6 +100,6 @@ def _rejection_problem(
         return "the input was sealed into audit.log, yet it is listed as rejected"
     if origin in seen:
         return "the input is rejected twice"
-    if inputs.ingested[origin] != record.value:
+    if inputs.ingested[origin] != record.value and not withheld(record):
         return "the rejected record does not keep the input's original bytes"
     return None

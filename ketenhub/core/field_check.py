@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterator
+from dataclasses import replace
 
 from pydantic import BaseModel
 
@@ -36,12 +37,15 @@ MAX_CODES_LISTED = 12
 def check_fields(registry: PartnerRegistry, event: Event) -> Rejection | None:
     """Return why a string of ``event`` may not hold what it holds, or None if all are fine.
 
+    The rejection is marked ``clear_data``: the string refused may be personal data in clear.
+
     A first pass only asks whether every string is fine (no paths built, no rejection
     made); only an event that fails it is walked again to name the first field and rule.
     """
     if _Pass(registry).model_fine(event):
         return None
-    return _first_problem(registry, event)
+    problem = _first_problem(registry, event)
+    return None if problem is None else replace(problem, clear_data=True)
 
 
 def _first_problem(registry: PartnerRegistry, event: Event) -> Rejection | None:

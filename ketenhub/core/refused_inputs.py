@@ -1,4 +1,4 @@
-"""Refused inputs as retention sees them: the data subjects a refused message names, and since when.
+"""Refused inputs: what the hub keeps of a refused message, and what retention reads from it.
 
 A message the hub refuses is kept in ``rejected.<partner>`` as it arrived: its original bytes
 hold pseudonyms and texts encrypted under data subjects' keys, and those keys exist already,
@@ -11,7 +11,14 @@ The subjects are found in the bytes themselves — every string of the strict ps
 — so that a message that does not decode (``UNDECODABLE``, ``UNKNOWN_SCHEMA``) gives its
 subjects up as well. The day of the refusal is the hub's clock at the decision (the
 ``ketenhub_refused_at`` header), or the record's own time for a record written before the
-hub set that header. Pure: no I/O.
+hub set that header.
+
+A message refused because a field may hold personal data in clear (a BSN in a text field, a
+name where a pseudonym belongs: ``Rejection.clear_data``) is not kept at all: the hub must not
+store what it refused to store. Its record keeps the headers (code, reason naming the field,
+the partner's event id and type), no value, a ``ketenhub_value_withheld`` header saying why,
+and the pseudonyms its bytes named (``ketenhub_subjects``), so that retention still reaches
+their keys. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -22,10 +29,30 @@ from dataclasses import dataclass
 
 from ketenhub.core.identifiers import PSEUDONYM_PATTERN
 from ketenhub.core.input_ref import input_of
-from ketenhub.core.rejection import REFUSED_AT_HEADER
+from ketenhub.core.rejection import REFUSED_AT_HEADER, Rejection
 from ketenhub.topic_log import LogRecord
 
+WITHHELD_HEADER = "ketenhub_value_withheld"  # the code of a refusal whose bytes are not kept
+SUBJECTS_HEADER = "ketenhub_subjects"  # the pseudonyms a withheld message named, space-separated
 _PSEUDONYM_BYTES = re.compile(PSEUDONYM_PATTERN.pattern.encode("ascii"))
+Headers = tuple[tuple[str, bytes], ...]
+
+
+def kept_of(
+    value: bytes | None, headers: Headers, rejection: Rejection
+) -> tuple[bytes | None, Headers]:
+    """What ``rejected.<partner>`` keeps of a refused message: its bytes and headers, or, when a
+    field may hold personal data in clear, no bytes and the pseudonyms they named."""
+    if not rejection.clear_data:
+        return value, headers
+    named = " ".join(sorted(_pseudonyms(value)))
+    added = ((WITHHELD_HEADER, rejection.code.value.encode()), (SUBJECTS_HEADER, named.encode()))
+    return None, (*headers, *added)
+
+
+def withheld(record: LogRecord) -> bool:
+    """Whether a rejected record kept no bytes because a field may have held clear personal data."""
+    return record.value is None and any(name == WITHHELD_HEADER for name, _ in record.headers)
 
 
 @dataclass(frozen=True)
@@ -41,8 +68,16 @@ def refused_input(record: LogRecord) -> RefusedInput:
     """What a record of a rejected topic tells retention."""
     origin = input_of(record.headers)
     name = str(origin) if origin is not None else f"{record.topic}@{record.offset}"
-    found = {match.decode("ascii") for match in _PSEUDONYM_BYTES.findall(record.value or b"")}
+    found = _pseudonyms(record.value)
+    for header, value in record.headers:
+        if header == SUBJECTS_HEADER:
+            found |= _pseudonyms(value)
     return RefusedInput(name, _refused_on(record), frozenset(found))
+
+
+def _pseudonyms(value: bytes | None) -> set[str]:
+    """Every string of the strict pseudonym format in ``value``."""
+    return {match.decode("ascii") for match in _PSEUDONYM_BYTES.findall(value or b"")}
 
 
 def _refused_on(record: LogRecord) -> dt.date:

@@ -29,10 +29,15 @@ class RejectionCode(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Rejection:
-    """One refused event: the rule broken and a reason a partner's engineer can act on."""
+    """One refused event: the rule broken and a reason a partner's engineer can act on.
+
+    ``clear_data``: a field may hold personal data in clear (a BSN, a name where a pseudonym
+    belongs), so the hub keeps no copy of the message's bytes (``refused_inputs.kept_of``).
+    """
 
     code: RejectionCode
     reason: str
+    clear_data: bool = False
 
     def __str__(self) -> str:
         return f"{self.code}: {self.reason}"

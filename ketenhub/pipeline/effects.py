@@ -29,7 +29,7 @@ class AppendSealed:
 
 @dataclass(frozen=True)
 class AppendRejected:
-    """Append a refused message's original bytes to ``rejected.<partner>``."""
+    """Append a refused message's original bytes (None: withheld, ``kept_of``) to ``rejected.<partner>``."""
 
     partner: str
     value: bytes | None

@@ -4,7 +4,8 @@ Decided here once, for both runtimes: the order (the order of the inputs given: 
 order), the sealing time (the one injected clock), the checkpoint cadence (a checkpoint right
 after every ``checkpoint_every``-th sealed record, and one over the rest when the hub is
 idle), the key of a rejected record (the input's identity, never a partner-chosen key) and
-the commit of each input's position after its outputs.
+the commit of each input's position after its outputs, and what a rejected record keeps (the
+original bytes, or none when a field may hold personal data in clear: ``kept_of``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ketenhub.core.checkpoint_records import decode_checkpoint, encode_checkpoint
 from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.refused_inputs import kept_of
 from ketenhub.core.rejection import Rejection
 from ketenhub.core.sealer import Refused, Sealed, Sealer
 from ketenhub.core.sealing import encode_sealed
@@ -108,8 +110,6 @@ class SealingStep:
                 effects += self.checkpoint()
         elif isinstance(decision, Refused):
             key = item.ref.encode()
-            rejected = AppendRejected(
-                partner.id, item.value, key, decision.headers, decision.rejection
-            )
-            effects.append(rejected)
+            value, headers = kept_of(item.value, decision.headers, decision.rejection)
+            effects.append(AppendRejected(partner.id, value, key, headers, decision.rejection))
         return [*effects, CommitPosition(item.ref)]

@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from ketenhub.codec.single_object import decode_event
+from ketenhub.codec.cloudevents import build_headers
+from ketenhub.codec.single_object import decode_event, encode_event
 from ketenhub.contract import models as m
 from ketenhub.core.privacy import associated_data
 from ketenhub.core.refused_inputs import refused_input
 from ketenhub.hub_folder import HubFolder
+from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.topic_log import LogRecord, read_all
+from tests.unit.synthetic import Story
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 ONLY, BOTH = "synthetic-person-refused-only", "synthetic-person-refused-both"  # clear identifiers
@@ -170,3 +173,47 @@ def test_a_subject_only_in_a_refused_message_is_erased_when_its_period_has_run(
         assert key not in content, "an erased key is stored"
         assert all(text.encode() not in content for text in REFUSED_TEXTS.values())
         assert SEALED_TEXT.encode() not in content
+
+
+def test_a_message_refused_for_a_clear_identifier_keeps_no_copy_yet_its_subject_expires(
+    ketenhub: Run, tmp_path: Path
+) -> None:
+    """A partner's own system sends a signal naming a person by clear name beside a pseudonym whose
+    key encrypted its text: the hub refuses it naming the field, keeps none of its bytes in
+    rejected.<partner> (only the pseudonyms they named), the history and its rejections verify,
+    and retention erases the pseudonym's key when refused_inputs has run."""
+    folder = tmp_path / "hub"
+    printed = ketenhub("init", "--data-dir", str(folder)).stdout
+    fingerprint = re.search(r"fingerprint \(SHA-256\): ([0-9a-f]{64})", printed)
+    assert fingerprint is not None
+    pin = ("--trusted-key", fingerprint[1], "--data-dir", str(folder))
+    clear_name, text = "Testpersoon Kilo Lima", "Synthetic text juliet: works nights."
+    with EmbeddedHub(folder) as hub:
+        person = hub.protector.pseudonym(ONLY)
+        bound = associated_data(m.SignalReceived.EVENT_TYPE, "free_text")
+        sealed_text = hub.protector.encrypt(person, text, bound)
+        event = Story().signal(
+            "case-rref-0002", persons=[person, clear_name], free_text=sealed_text
+        )
+        partner = hub.registry.get(event.recorded_by)
+        hub.publish_raw(partner.id, encode_event(event), build_headers(event, partner.urn))
+        stats = hub.run()
+    assert stats.rejected == 1 and stats.sealed == 0
+    (record,) = refused_records(folder)
+    headers = {name: value.decode() for name, value in record.headers}
+    assert headers["ketenhub_rejection_code"] == "INVALID_VALUE"
+    assert headers["ketenhub_rejection_reason"].startswith("persons[1] is not a pseudonym")
+    assert record.value is None and headers["ketenhub_value_withheld"] == "INVALID_VALUE"
+    assert headers["ketenhub_subjects"] == person and headers["ce_id"] == str(event.event_id)
+    assert clear_name.encode() not in repr(record).encode()
+    assert ketenhub("verify", "--views", *pin).returncode == 0
+
+    refused_on = refused_input(record).refused_on
+    day_before = str(refused_on + dt.timedelta(days=89))
+    assert (
+        "nothing to erase"
+        in ketenhub("retention", "run", "--as-of", day_before, "--yes", *pin).stdout
+    )
+    expiry = str(refused_on + dt.timedelta(days=90))
+    done = ketenhub("retention", "run", "--as-of", expiry, "--yes", *pin).stdout
+    assert listed(done) == [person] and list(erasures(folder)) == [person]
