@@ -205,9 +205,10 @@ class KafkaTransport:
     def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
         """Have the read's processing records sealed into access.log, or raise ``ReadNotRecorded``.
 
-        With the hub's data folder the transport seals them onto access.log itself; from a
-        partner folder (no key of the hub) it reports them to the hub's ``/api/v1/reads``,
-        which seals them: the views are handed out only after the hub confirmed.
+        With the hub's data folder the transport sends them to access.intake and waits until the
+        hub's worker sealed them onto access.log; from a partner folder (no key of the hub) it
+        reports them to the hub's ``/api/v1/reads``, which has them sealed the same way: the
+        views are handed out only after the hub confirmed.
         """
         if not isinstance(self._protector, RemoteProtector):
             self._access.record(records)

@@ -253,7 +253,8 @@ class KafkaBackend:
         return None
 
     def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
-        """Seal a read's processing records onto access.log on the cluster, or raise ``ReadNotRecorded``."""
+        """Have a read's processing records sealed onto access.log by the hub's sealer, or raise
+        ``ReadNotRecorded``."""
         self._hub.record_reads(records)
 
     def close(self) -> None:

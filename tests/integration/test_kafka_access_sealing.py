@@ -3,6 +3,7 @@ a sealer stopped between its records and their checkpoint, and no sealer at all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import signal
@@ -18,14 +19,18 @@ from kafka import KafkaAdminClient, KafkaProducer
 
 from connectors.sdk import PartnerClient
 from connectors.sdk.kafka_transport import KafkaTransport
+from ketenhub.codec.single_object import encode_datum
+from ketenhub.core import processing
 from ketenhub.core.access_log import ReadNotRecorded, read_head, seal_reads
 from ketenhub.core.access_query import AccessEntry, access_entries
 from ketenhub.core.processing import (
     Actor,
     ActorKind,
     ProcessingRecord,
+    ProcessingRecordInvalid,
     ReadOperation,
     encode_processing_record,
+    processing_record_schema,
 )
 from ketenhub.core.sealing import encode_sealed
 from ketenhub.runtime.kafka.access_sealer import INTAKE_HEADER
@@ -126,6 +131,26 @@ def test_a_reader_killed_mid_read_leaves_a_log_that_verifies_and_goes_on(
     assert len({e.record.read_at for e in killed}) >= 3
     pairs = Counter((e.record.read_at, e.record.case_id) for e in killed)
     assert set(pairs.values()) == {1}
+    assert_verifies(kafka_hub)
+
+
+def test_bytes_on_access_intake_that_are_no_processing_record_are_passed_over(
+    kafka_hub: HubUnderTest,
+) -> None:
+    """Garbage and a record with a clear name where a pseudonym belongs, sent to access.intake,
+    are not sealed and do not stop the sealer: the next read is recorded and all verifies."""
+    forged = dataclasses.replace(synthetic_record("poison"), subjects=("Jan Jansen",))
+    with pytest.raises(ProcessingRecordInvalid):
+        encode_processing_record(forged)  # a reader refuses it before sending; a forger does not
+    named = encode_datum(processing_record_schema(), processing._datum(forged))
+    truncated = encode_processing_record(synthetic_record("poison"))[:-3]
+    producer = KafkaProducer(**kafka_hub.settings.client_config(), acks="all")
+    for value in (b"garbage", truncated, named):
+        producer.send(kafka_hub.names.access_intake, value=value, partition=0).get(timeout=30)
+    producer.close()
+    snapshot(kafka_hub, "after-poison")
+    assert entries_of(kafka_hub, "after-poison")
+    assert not entries_of(kafka_hub, "poison")
     assert_verifies(kafka_hub)
 
 

@@ -113,7 +113,8 @@ class KafkaHub:
         )
 
     def record_reads(self, records: Sequence[ProcessingRecord]) -> None:
-        """Seal the processing records of one read onto access.log, or raise ``ReadNotRecorded``."""
+        """Have the hub's sealer seal one read's processing records onto access.log (sent through
+        access.intake, waited for), or raise ``ReadNotRecorded``."""
         self._access.record(records)
 
     def access_records(self) -> Iterator[LogRecord]:
