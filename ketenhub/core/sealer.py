@@ -33,6 +33,7 @@ from ketenhub.core.input_ref import INPUT_HEADER, InputRef, input_of
 from ketenhub.core.ledger import Ledger
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.partners import Partner, PartnerRegistry, Role
+from ketenhub.core.refusal_marks import MARK_HEADER, RefusalMarks, mark_of
 from ketenhub.core.rejection import Rejection, RejectionCode, rejection_headers
 from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed, seal
 from ketenhub.errors import CodecError
@@ -101,7 +102,8 @@ class Sealer:
         self._at_checkpoint = MerkleFrontier()  # the frontier at the last checkpoint known
         self._since_checkpoint: list[bytes] = []  # leaf hashes after _at_checkpoint
         self.decided: set[InputRef] = set()
-        self.refused: dict[tuple[UUID, bytes], RejectionCode] = {}
+        self._marks = RefusalMarks(signing_key)
+        self.refused: dict[bytes, RejectionCode] = {}  # by refusal mark
 
     def restore_sealed(
         self, offset: int, value: bytes, headers: Sequence[tuple[str, bytes]]
@@ -121,8 +123,13 @@ class Sealer:
             self.decided.add(origin)
         codes = [v.decode(errors="replace") for n, v in headers if n == CODE_HEADER]
         code = codes[-1] if codes else ""
-        if code in RejectionCode.__members__ and (identity := _identity(value)) is not None:
-            self.refused[identity] = RejectionCode(code)
+        if code not in RejectionCode.__members__:
+            return
+        mark = mark_of(headers)  # a withheld record keeps only its mark
+        if mark is None and (identity := _identity(value)) is not None:
+            mark = self._marks.mark(*identity)
+        if mark is not None:
+            self.refused[mark] = RejectionCode(code)
 
     def restore_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Take in a checkpoint read back from the checkpoint topic.
@@ -159,11 +166,13 @@ class Sealer:
             return Ignored(f"event {outcome.event_id} was sealed before")
         if isinstance(outcome, Rejection):
             identity = _identity(value)
-            if identity is not None and self.refused.get(identity) is outcome.code:
-                return Ignored(f"event {identity[0]} was refused before for the same reason")
-            if identity is not None:
-                self.refused[identity] = outcome.code
             headers = rejection_headers(tagged, outcome, where.topic, where.offset, now)
+            if identity is not None:
+                mark = self._marks.mark(*identity)
+                if self.refused.get(mark) is outcome.code:
+                    return Ignored(f"event {identity[0]} was refused before for the same reason")
+                self.refused[mark] = outcome.code
+                headers = (*headers, (MARK_HEADER, mark.hex().encode()))
             return Refused(partner.id, outcome, headers)
         event = outcome.inspected.event
         record = seal(self.head, partner.id, event, value, now, self.ledger.case_of(event))
