@@ -171,8 +171,10 @@ def _lead_pairs(history: History, period: Period, stage: Phase) -> list[tuple[St
     pairs = []
     for case in history.cases.values():
         entered = case.phases.get(stage)
+        if entered is None or not period.holds(entered):
+            continue  # the phases before it are looked at only for a case entering it here
         earlier = [s for s in case.phases if s < stage]
-        if entered is not None and period.holds(entered) and earlier:
+        if earlier:
             pairs.append((case.phases[max(earlier)], entered))
     return pairs
 
