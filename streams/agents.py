@@ -19,15 +19,16 @@ from kafka.errors import KafkaError
 from ketenhub.core.input_ref import InputRef
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.errors import KetenhubError
+from ketenhub.pipeline.sealing_step import Input
 from ketenhub.runtime.kafka.access_sealer import AccessSealer
-from ketenhub.runtime.kafka.arrivals import arrival
+from ketenhub.runtime.kafka.arrivals import arrival, ingested, read_forwarded
 from ketenhub.runtime.kafka.outbox import KafkaOutbox
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector, SealedInput
 from ketenhub.runtime.kafka.record_batches import RenewableProducer, batch_producer
 from ketenhub.runtime.kafka.routing import by_case
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer, decision_counts
 from ketenhub.runtime.kafka.settings import KafkaSettings
-from ketenhub.runtime.kafka.transient import until_stored
+from ketenhub.runtime.kafka.transient import transient, until_stored
 from ketenhub.topics import TopicNames
 from streams.sealed_projection import SealedProjection
 from streams.tables import keep
@@ -46,7 +47,7 @@ class HubChannels:
     registry: PartnerRegistry
     names: TopicNames
     ingest: Any
-    admitted: Any
+    admitted: Any | None  # only when ingested messages are forwarded to the sealer
     audit: Any
     by_case: Any | None  # only when projection is spread over several partitions
     cases: Any
@@ -55,9 +56,19 @@ class HubChannels:
     projector: KafkaProjector
     sealed_projection: SealedProjection | None  # the sealer's own, with one view partition
 
+    @property
+    def sealer_input(self) -> Any:
+        """What the seal agent reads: the ingest topics themselves, or hub.admitted."""
+        return self.ingest if self.admitted is None else self.admitted
+
+    def seals_from(self, topic: str) -> bool:
+        """Whether ``topic`` is one the seal agent reads (its assignment makes this the sealer)."""
+        return topic in self.sealer_input.topics
+
 
 async def forward_arrivals(hub: HubChannels, stream: Any) -> None:
     """Forward ingested messages, unread, to hub.admitted in the order they are consumed."""
+    assert hub.admitted is not None, "only a hub that forwards to its sealer runs a forwarder"
     async with batch_producer(hub.settings) as producer:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
             forwarded = [arrival(hub.names, _where(e), e.value, _headers(e)) for e in events]
@@ -65,7 +76,7 @@ async def forward_arrivals(hub: HubChannels, stream: Any) -> None:
 
 
 async def seal_batches(hub: HubChannels, stream: Any) -> None:
-    """Decide batches of admitted messages with the pipeline and commit them (KafkaSealer).
+    """Decide batches of arrivals with the pipeline and commit them (KafkaSealer).
 
     With one view partition the sealer then projects what it sealed (``SealedProjection``).
     A fenced sealer (another one claimed the role) raises SealerFenced and writes nothing
@@ -74,7 +85,7 @@ async def seal_batches(hub: HubChannels, stream: Any) -> None:
     await hub.sealer.start()
     try:
         async for events in stream.take_events(BATCH, within=BATCH_WITHIN_S):
-            batch = [(e.value or b"", _headers(e)) for e in events]
+            batch = [_arrival(hub, e) for e in events]
             await until_stored("seal", partial(_seal, hub, batch), partial(_recover_sealing, hub))
     finally:
         await hub.sealer.stop()
@@ -82,7 +93,7 @@ async def seal_batches(hub: HubChannels, stream: Any) -> None:
             await hub.sealed_projection.stop()
 
 
-async def _seal(hub: HubChannels, batch: list[tuple[bytes, tuple[tuple[str, bytes], ...]]]) -> None:
+async def _seal(hub: HubChannels, batch: list[Input]) -> None:
     """Decide one batch, keep the chain head, and (with one view partition) project it.
 
     Retried as a whole after a failed write: inputs the first try sealed are then recognised
@@ -120,6 +131,22 @@ async def seal_reads(hub: HubChannels, access: AccessSealer) -> None:
         access.close()
 
 
+async def when_idle(hub: HubChannels) -> None:
+    """Sign a checkpoint over everything sealed, then project what is left (the idle timer).
+
+    A cluster out of reach postpones both to the next tick (``idle_work_postponed``): a
+    checkpoint that may not have landed makes the sealer read the log back before it goes on.
+    """
+    try:
+        await hub.sealer.checkpoint_if_idle()
+        if hub.sealed_projection is not None:
+            await hub.sealed_projection.catch_up_if_idle(hub.sealer)
+    except Exception as error:
+        if not transient(error):
+            raise
+        log.warning("idle_work_postponed", error=type(error).__name__)
+
+
 async def route_by_case(hub: HubChannels, stream: Any) -> None:
     """Send each sealed record to the by-case stream once per case it belongs to."""
     async with batch_producer(hub.settings) as producer:
@@ -149,6 +176,13 @@ async def _store(
     await views.commit(projected.effects)
     for kept in projected.kept:
         await keep(hub.cases, kept.partition, kept.case_id, kept.text)
+
+
+def _arrival(hub: HubChannels, event: Any) -> Input:
+    """The sealer's input for a message read from an ingest topic or forwarded on hub.admitted."""
+    if hub.admitted is None:
+        return ingested(hub.names, _where(event), event.value, _headers(event))
+    return read_forwarded(_headers(event)).input(event.value)
 
 
 def _by_case_input(event: Any) -> SealedInput:

@@ -1,11 +1,13 @@
-"""The Faust application: the hub's topics, tables and agents (forward, seal, project) and a timer.
+"""The Faust application: the hub's topics, tables and agents (seal, forward, project) and a timer.
 
-ingest.<p> → forward (raw bytes, arrival order) → hub.admitted (one partition) → seal (the
-one writer of audit.log, fenced) → audit.log, and with one view partition the sealer projects
-what it sealed → view.<p>. With more view partitions, a router re-keys audit.log by case onto
-hub.sealed-by-case, whose partitions the projectors share. Readers' processing records go
-access.intake → seal_access (on the worker that seals: the one writer of access.log too) →
-access.log and access.checkpoints. The agents' bodies are in ``streams.agents``.
+ingest.<p> → seal (the one writer of audit.log, fenced) → audit.log, and with one view
+partition the sealer projects what it sealed → view.<p>: one hop from a partner's message to
+its views. With several partitions per ingest topic a forwarder passes each message first,
+unread, to hub.admitted (one partition: the arrival order), which the sealer reads instead.
+With more view partitions, a router re-keys audit.log by case onto hub.sealed-by-case, whose
+partitions the projectors share. Readers' processing records go access.intake → seal_access
+(on the worker that seals: the one writer of access.log too) → access.log and
+access.checkpoints. The agents' bodies are in ``streams.agents``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ketenhub.runtime.kafka.access_sealer import AccessSealer
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
 from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import forwarded_to_sealer
 from ketenhub.topics import TopicNames
 from streams.agents import (
     HubChannels,
@@ -31,6 +34,7 @@ from streams.agents import (
     route_by_case,
     seal_batches,
     seal_reads,
+    when_idle,
 )
 from streams.fetching import HubTransport
 from streams.retention_timer import run_retention
@@ -89,9 +93,13 @@ def hub_channels(
     chain = app.Table("chain-head", key_type=str, value_type=str, partitions=1)
     projector = KafkaProjector(settings, registry)
 
+    forwarded = forwarded_to_sealer(settings)
+    ingest = _raw_topic(app, *(names.ingest(p.id) for p in registry.partners))
+    sealer_input = _raw_topic(app, names.admitted, partitions=1) if forwarded else ingest
+
     def sealing_here() -> bool:
-        """hub.admitted is assigned here and its streams run (no rebalance or recovery now)."""
-        assigned = any(tp.topic == names.admitted for tp in app.consumer.assignment())
+        """The sealer's input is assigned here and its streams run (no rebalance or recovery now)."""
+        assigned = any(tp.topic in sealer_input.topics for tp in app.consumer.assignment())
         return assigned and not app.rebalancing and app.flow_control.is_active()
 
     own = SealedProjection(
@@ -101,8 +109,8 @@ def hub_channels(
         settings,
         registry,
         names,
-        ingest=_raw_topic(app, *(names.ingest(p.id) for p in registry.partners)),
-        admitted=_raw_topic(app, names.admitted, partitions=1),
+        ingest=ingest,
+        admitted=sealer_input if forwarded else None,
         audit=_raw_topic(app, names.audit_log, partitions=1),
         by_case=(
             _raw_topic(app, names.by_case, partitions=settings.view_partitions) if spread else None
@@ -120,27 +128,34 @@ def create_app(
     registry: PartnerRegistry,
     key: Ed25519PrivateKey,
     clock: Clock = utc_now,
+    sealer: KafkaSealer | None = None,
 ) -> faust.App:
-    """Build the hub's Faust app for a registry: the agents read, call the pipeline and commit."""
+    """Build the hub's Faust app for a registry: the agents read, call the pipeline and commit.
+
+    ``sealer`` replaces the one made of ``key`` and ``clock`` (a test records what it decides).
+    """
     app = faust.App(settings.app_id, **_faust_options(settings))
     app.transport = HubTransport(app.conf.broker_consumer, app)
-    hub = hub_channels(app, settings, registry, KafkaSealer(settings, registry, key, clock))
+    sealing = sealer if sealer is not None else KafkaSealer(settings, registry, key, clock)
+    hub = hub_channels(app, settings, registry, sealing)
 
-    @app.agent(hub.ingest)
-    async def forward(stream: Any) -> None:
-        """Forward each ingested message, unread, to the sealer in arrival order."""
-        await forward_arrivals(hub, stream)
+    if hub.admitted is not None:
+
+        @app.agent(hub.ingest)
+        async def forward(stream: Any) -> None:
+            """Forward each ingested message, unread, to the sealer in arrival order."""
+            await forward_arrivals(hub, stream)
 
     @app.on_partitions_assigned.connect
     async def claim_sealing(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        """When hub.admitted is assigned here, claim the sealer role (fencing any zombie)."""
+        """When the sealer's input is assigned here, claim the sealer role (fencing any zombie)."""
         assigned = args[0] if args else kwargs.get("assigned", ())
-        if any(tp.topic == hub.names.admitted for tp in assigned):
+        if any(hub.seals_from(tp.topic) for tp in assigned):
             await hub.sealer.claim()
 
-    @app.agent(hub.admitted, concurrency=1)
+    @app.agent(hub.sealer_input, concurrency=1)
     async def seal(stream: Any) -> None:
-        """Decide admitted messages in arrival order (the single total order of audit.log)."""
+        """Decide messages in arrival order (the single total order of audit.log)."""
         await seal_batches(hub, stream)
 
     @app.task
@@ -151,16 +166,14 @@ def create_app(
     @app.timer(settings.checkpoint_interval_s)
     async def checkpoint() -> None:
         """Sign a checkpoint over everything sealed, and project what is left, when idle."""
-        await hub.sealer.checkpoint_if_idle()
-        if hub.sealed_projection is not None:
-            await hub.sealed_projection.catch_up_if_idle(hub.sealer)
+        await when_idle(hub)
 
     if settings.retention_every_s > 0:
 
         @app.timer(settings.retention_every_s)
         async def retention() -> None:
             """Erase what has expired, on the worker that seals (one writer of erasures too)."""
-            if any(tp.topic == hub.names.admitted for tp in app.consumer.assignment()):
+            if any(hub.seals_from(tp.topic) for tp in app.consumer.assignment()):
                 await asyncio.to_thread(run_retention, settings, registry, clock)
 
     if hub.by_case is not None:

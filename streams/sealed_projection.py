@@ -69,12 +69,15 @@ class SealedProjection:
     async def recover(self) -> None:
         """Drop the producer of the view writes after a failed write (the next write starts one)."""
         async with self.lock:
-            producer, self._producer = self._producer, None
-            if producer is not None:
-                try:
-                    await producer.stop()
-                except Exception:  # a producer that cannot flush is dropped all the same
-                    return
+            await self._drop_producer()
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await producer.stop()
+            except Exception:  # a producer that cannot flush is dropped all the same
+                return
 
     async def stop(self) -> None:
         """Stop the producer of the view writes."""
@@ -103,7 +106,15 @@ class SealedProjection:
         """
         if self._producer is None:
             self._producer = await started_producer(self._settings)
-        await asyncio.gather(self._views.commit(projected.effects), self._keep_states(projected))
+        try:
+            await asyncio.gather(
+                self._views.commit(projected.effects), self._keep_states(projected)
+            )
+        except Exception:
+            await (
+                self._drop_producer()
+            )  # its sequence numbers may be off: the next write starts one
+            raise
         await keep(self._chain, 0, PROJECTED_KEY, str(position))
 
     async def _keep_states(self, projected: ProjectedBatch) -> None:

@@ -19,7 +19,7 @@ from ketenhub.core.projection import Projector
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.demo.scenario import build_year
 from ketenhub.hub_folder import HubFolder
-from ketenhub.runtime.kafka.arrivals import forwarding_headers
+from ketenhub.pipeline.sealing_step import Input
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
 from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
 from tests.integration.hub_harness import HubUnderTest, view_differences, wait_for
@@ -37,10 +37,7 @@ def seal_without_projecting(hub: HubUnderTest) -> int:
     finally:
         protector.close()
     batch = [
-        (
-            m.value,
-            forwarding_headers(m.headers, m.partner, InputRef(hub.names.ingest(m.partner), 0, n)),
-        )
+        Input(InputRef(hub.names.ingest(m.partner), 0, n), m.partner, m.value, tuple(m.headers))
         for n, m in enumerate(messages)
     ]
 

@@ -1,4 +1,4 @@
-"""A zombie sealer on Kafka is fenced: two sealers that both believe they own hub.admitted.
+"""A zombie sealer on Kafka is fenced: two sealers that both believe they own the sealer's input.
 
 Two ``KafkaSealer`` instances on the same topics decide batches, interleaved and at the same
 moment. The newest claimant of the sealer role seals; the older one raises ``SealerFenced``
@@ -24,7 +24,7 @@ from ketenhub.codec.single_object import encode_event
 from ketenhub.config import load_registry
 from ketenhub.core.input_ref import INPUT_HEADER, InputRef
 from ketenhub.core.verification import verify_log
-from ketenhub.runtime.kafka.arrivals import forwarding_headers
+from ketenhub.pipeline.sealing_step import Input
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.sealer_fence import SealerFenced
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
@@ -34,11 +34,11 @@ from ketenhub.topics import TopicNames
 
 pytestmark = pytest.mark.kafka
 
-Batch = list[tuple[bytes, list[tuple[str, bytes]]]]
+Batch = list[Input]
 
 
 def admitted_batches(count: int, size: int) -> list[Batch]:
-    """``count`` batches of ``size`` signals as they arrive on hub.admitted for the sealer."""
+    """``count`` batches of ``size`` signals as the sealer reads them from the ingest topic."""
     registry, story = load_registry(), Story()
     partner = registry.get("municipal-staff")
     batches: list[Batch] = []
@@ -47,8 +47,8 @@ def admitted_batches(count: int, size: int) -> list[Batch]:
         for i in range(size):
             event = story.signal(case=f"case-{b}-{i}")
             where = InputRef("ingest.municipal-staff", 0, b * size + i)
-            headers = forwarding_headers(build_headers(event, partner.urn), partner.id, where)
-            batch.append((encode_event(event), headers))
+            headers = tuple(build_headers(event, partner.urn))
+            batch.append(Input(where, partner.id, encode_event(event), headers))
         batches.append(batch)
     return batches
 
@@ -77,9 +77,7 @@ def test_a_zombie_sealer_is_fenced_and_the_chain_stays_one(
         await successor.start()
         try:
             assert (await zombie.decide_batch(batches[0]))["sealed"] == 10
-            await (
-                successor.claim()
-            )  # hub.admitted moved to the successor; the zombie did not notice
+            await successor.claim()  # the input moved to the successor; the zombie did not notice
             outcomes = await asyncio.gather(
                 zombie.decide_batch(batches[1]),
                 successor.decide_batch(batches[2]),
@@ -89,7 +87,7 @@ def test_a_zombie_sealer_is_fenced_and_the_chain_stays_one(
                 await zombie.decide_batch(batches[3])  # stays fenced, writes nothing
             redelivered = [await successor.decide_batch(b) for b in (batches[0], batches[1])]
             outcomes.append(await successor.decide_batch(batches[3]))
-            await zombie.claim()  # hub.admitted assigned back to the first one: it owns it again
+            await zombie.claim()  # the input assigned back to the first one: it owns it again
             with pytest.raises(SealerFenced):
                 await successor.decide_batch(batches[4])
             outcomes.append(await zombie.decide_batch(batches[4]))

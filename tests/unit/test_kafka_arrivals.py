@@ -1,4 +1,5 @@
-"""Arrivals on Kafka: the forwarder appends two headers; the sealer reads exactly those, and judges the rest."""
+"""Arrivals on Kafka: read by the sealer from the ingest topics, or forwarded with two headers that the
+sealer reads exactly, judging the rest."""
 
 from __future__ import annotations
 
@@ -20,8 +21,11 @@ from ketenhub.runtime.kafka.arrivals import (
     NotForwarded,
     arrival,
     forwarding_headers,
+    ingested,
     read_forwarded,
 )
+from ketenhub.runtime.kafka.settings import KafkaSettings
+from ketenhub.runtime.kafka.topology import hub_topics
 from ketenhub.topics import TopicNames
 
 REGISTRY = load_registry()
@@ -44,6 +48,31 @@ def test_a_forwarded_message_reads_back_as_its_partner_origin_and_own_headers() 
     assert forwarded.partner == "municipal-staff"
     assert forwarded.where == WHERE
     assert list(forwarded.headers) == headers
+
+
+def test_a_message_read_from_an_ingest_topic_is_the_partners_input_with_its_headers_unchanged() -> (
+    None
+):
+    """Read by the sealer itself, a message's partner is its ingest topic's and its identity where it was read."""
+    value, headers = staff_signal()
+    item = ingested(NAMES, WHERE, value, tuple(headers))
+    assert (item.partner, item.ref, item.value) == ("municipal-staff", WHERE, value)
+    assert list(item.headers) == headers
+    step = SealingStep(REGISTRY, generate_hub_key(), checkpoint_every=100, clock=lambda: NOW)
+    assert isinstance(step.decide([item])[0], AppendSealed)
+
+
+@pytest.mark.parametrize(("partitions", "forwarded"), [(1, False), (2, True)])
+def test_hub_admitted_exists_only_when_ingest_topics_are_spread(
+    partitions: int, forwarded: bool
+) -> None:
+    """With one partition per ingest topic the sealer reads them itself; with more, hub.admitted is made."""
+    settings = KafkaSettings(
+        kafka_bootstrap="localhost:9092", topic_prefix="run-1.", ingest_partitions=partitions
+    )
+    names = {spec.name for spec in hub_topics(REGISTRY, settings)}
+    assert (NAMES.admitted in names) is forwarded
+    assert NAMES.ingest("police") in names
 
 
 def test_a_partners_own_hub_header_is_kept_and_refused_by_the_sealer() -> None:

@@ -1,10 +1,15 @@
-"""Arrivals on Kafka: every ingested message forwarded, as it is consumed, to ``hub.admitted``.
+"""Arrivals on Kafka: the order in which the sealer receives ingested messages, and decides them.
 
-``hub.admitted`` has one partition: its order is the arrival order in which the sealer decides
-(README, "One pipeline, one ordering rule"). The forwarder passes the raw bytes and the
-partner's headers on unread and appends two of its own: the partner whose ingest topic carried
-the message and where it was read (``topic/partition/offset``, the input's identity). The
-sealer alone decodes and judges the message, once.
+With one partition per ingest topic (the default) the sealing agent reads the ingest topics
+itself: Faust assigns partition 0 of every one-partition topic of the app to one worker, so
+one worker reads them all and the order in which it consumes them is the arrival order
+(README, "One pipeline, one ordering rule"); each message is decided as read, with no hop in
+between. With more ingest partitions, spread over several workers, each message is forwarded,
+as it is consumed, to ``hub.admitted`` (one partition), whose order is then the arrival order:
+the forwarder passes the raw bytes and the partner's headers on unread and appends two of its
+own, the partner whose ingest topic carried the message and where it was read
+(``topic/partition/offset``, the input's identity). Either way the sealer alone decodes and
+judges the message, once.
 """
 
 from __future__ import annotations
@@ -46,6 +51,11 @@ class NotForwarded(KetenhubError):
             f"a message on hub.admitted has no valid {missing} header: only the hub's workers "
             "may write to hub.admitted (check the topic's ACLs)"
         )
+
+
+def ingested(names: TopicNames, where: InputRef, value: bytes | None, headers: Headers) -> Input:
+    """The pipeline's input for the message read at ``where``, an ingest topic, by the sealer."""
+    return Input(where, names.partner_of_ingest(where.topic), value, headers)
 
 
 def forwarding_headers(

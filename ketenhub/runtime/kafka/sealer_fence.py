@@ -1,6 +1,7 @@
 """Fencing a zombie sealer on Kafka: the sealer role belongs to its newest claimant only.
 
-A sealer claims the role when ``hub.admitted`` is assigned to it (and before its first batch)
+A sealer claims the role when its input (the ingest topics, or ``hub.admitted`` when messages
+are forwarded to it) is assigned to it (and before its first batch)
 by appending a claim to the one-partition topic ``hub.sealer-fence``; the offset of its claim
 is its epoch. Before it writes a batch, it reads the end of that topic in the same request
 that catches it up with audit.log: a later claim means another sealer took over, and this one

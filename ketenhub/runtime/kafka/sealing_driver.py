@@ -1,4 +1,4 @@
-"""The sealer on Kafka: decides admitted messages in batches, writes with an idempotent producer,
+"""The sealer on Kafka: decides ingested messages in batches, writes with an idempotent producer,
 and re-synchronises with its own outputs (audit.log is the source of truth) before each batch.
 
 Only the newest claimant of the sealer role writes: a zombie sealer is fenced before its next
@@ -19,8 +19,7 @@ from ketenhub.core.sealer import Sealer
 from ketenhub.errors import ChainBroken
 from ketenhub.pipeline.effects import AppendRejected, AppendSealed, Effect
 from ketenhub.pipeline.outbox import Outbox
-from ketenhub.pipeline.sealing_step import Clock, SealingStep, utc_now
-from ketenhub.runtime.kafka.arrivals import read_forwarded
+from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.outbox import KafkaOutbox, LandedEffects
 from ketenhub.runtime.kafka.record_batches import idempotent_producer
@@ -40,7 +39,7 @@ log = structlog.get_logger("ketenhub.streams.sealer")
 
 
 class KafkaSealer:
-    """The core sealer driven from Faust: one instance per worker, active where hub.admitted is assigned."""
+    """The core sealer driven from Faust: one instance per worker, active where its input is assigned."""
 
     def __init__(
         self,
@@ -61,6 +60,7 @@ class KafkaSealer:
         self._fence = fence_topic(settings)
         self.epoch: int | None = None  # the offset of this sealer's claim on the fence topic
         self.fenced: SealerFenced | None = None
+        self._stale = False  # a write of the idle timer failed: renew before writing again
         self.lock = asyncio.Lock()
 
     @property
@@ -98,23 +98,27 @@ class KafkaSealer:
         the next batch as always.
         """
         async with self.lock:
-            try:
-                await self.stop()
-            except Exception as error:  # a producer that cannot flush is dropped all the same
-                log.warning("sealer_producer_dropped", error=type(error).__name__)
-            self.pipeline = SealingStep(
-                self._registry, self._key, self._settings.checkpoint_every, self._clock
-            )
-            self._positions = {}
-            await self.start()
-            log.info("sealer_recovered", next_sequence=self.sealer.head.next_sequence)
+            await self._renew()
+
+    async def _renew(self) -> None:
+        try:
+            await self.stop()
+        except Exception as error:  # a producer that cannot flush is dropped all the same
+            log.warning("sealer_producer_dropped", error=type(error).__name__)
+        self.pipeline = SealingStep(
+            self._registry, self._key, self._settings.checkpoint_every, self._clock
+        )
+        self._positions = {}
+        await self.start()
+        self._stale = False
+        log.info("sealer_recovered", next_sequence=self.sealer.head.next_sequence)
 
     def serving(self) -> bool:
         """Whether this sealer claimed the role, is started and was not fenced since."""
         return self.epoch is not None and self.fenced is None and self._producer is not None
 
     async def claim(self) -> None:
-        """Claim the sealer role (on assignment of hub.admitted): every earlier claimant is fenced.
+        """Claim the sealer role (on assignment of its input): every earlier claimant is fenced.
 
         An assignment makes this worker the owner again even if it was fenced before (the
         partition moved away and back): it then starts afresh from the log and claims anew.
@@ -219,19 +223,13 @@ class KafkaSealer:
             )
 
     async def decide_batch(
-        self,
-        messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]],
-        chain_head: str | None = None,
+        self, inputs: Sequence[Input], chain_head: str | None = None
     ) -> dict[str, int]:
-        """Decide a batch of admitted messages (``decide``); how many were sealed, rejected, ignored."""
-        return decision_counts(await self.decide(messages, chain_head), len(messages))
+        """Decide a batch of inputs (``decide``); how many were sealed, rejected, ignored."""
+        return decision_counts(await self.decide(inputs, chain_head), len(inputs))
 
-    async def decide(
-        self,
-        messages: Sequence[tuple[bytes, Sequence[tuple[str, bytes]]]],
-        chain_head: str | None = None,
-    ) -> list[Effect]:
-        """Decide a batch of admitted messages, write every output and wait until all are stored.
+    async def decide(self, inputs: Sequence[Input], chain_head: str | None = None) -> list[Effect]:
+        """Decide a batch of inputs in the order given, write every output and wait until all are stored.
 
         Returns the effects written. Raises ``SealerFenced``, having written nothing, when
         another sealer claimed the role since this one did (this sealer then stays stopped).
@@ -239,27 +237,39 @@ class KafkaSealer:
         async with self.lock:
             if self.fenced is not None:
                 raise self.fenced
+            if self._stale:
+                await self._renew()
             if self.epoch is None:
                 await self._claim()
             await self._check_fence(await self.catch_up())
             self.check_chain_head(chain_head)
-            effects = self.pipeline.decide([read_forwarded(h).input(v) for v, h in messages])
+            effects = self.pipeline.decide(inputs)
             await self._outbox.commit(effects)
         return effects
 
     async def checkpoint_if_idle(self) -> bool:
-        """Sign a checkpoint over everything sealed, unless a batch is being decided right now."""
+        """Sign a checkpoint over everything sealed, unless a batch is being decided right now.
+
+        When this fails part-way (the cluster out of reach), the checkpoint may or may not have
+        landed and the producer's sequence numbers may be off: before its next write the sealer
+        starts afresh from the log with a new producer, as after a failed batch (``recover``).
+        """
         if self.lock.locked() or self._producer is None or self.epoch is None:
             return False
         async with self.lock:
             if self.fenced is not None:
                 return False
             try:
+                if self._stale:
+                    await self._renew()
                 await self._check_fence(await self.catch_up())
+                effects = self.pipeline.checkpoint()
+                await self._outbox.commit(effects)
             except SealerFenced:
                 return False  # logged where it was found; the seal agent stops on its next batch
-            effects = self.pipeline.checkpoint()
-            await self._outbox.commit(effects)
+            except Exception:
+                self._stale = True
+                raise
             return bool(effects)
 
     async def _landed(self, landed: LandedEffects) -> None:

@@ -28,6 +28,12 @@ class TopicSpec:
     config: dict[str, str] = field(default_factory=dict)
 
 
+def forwarded_to_sealer(settings: KafkaSettings) -> bool:
+    """Whether ingested messages reach the sealer through hub.admitted: with several partitions
+    per ingest topic, spread over workers; with one, the sealer reads the ingest topics itself."""
+    return settings.ingest_partitions > 1
+
+
 def hub_topics(registry: PartnerRegistry, settings: KafkaSettings) -> list[TopicSpec]:
     """Every topic the hub needs, for the partners of the registry."""
     names = TopicNames(settings.topic_prefix)
@@ -40,8 +46,9 @@ def hub_topics(registry: PartnerRegistry, settings: KafkaSettings) -> list[Topic
         TopicSpec(names.access_log, 1, kept),  # every read of case data, sealed like audit.log
         TopicSpec(names.access_checkpoints, 1, kept),
         TopicSpec(names.access_intake, 1, {"retention.ms": WEEK_MS}),  # one order for one sealer
-        TopicSpec(names.admitted, 1, {"retention.ms": WEEK_MS}),
     ]
+    if forwarded_to_sealer(settings):
+        specs.append(TopicSpec(names.admitted, 1, {"retention.ms": WEEK_MS}))
     if settings.view_partitions > 1:  # else the projector reads audit.log itself
         specs.append(TopicSpec(names.by_case, settings.view_partitions, {"retention.ms": WEEK_MS}))
     for partner in registry.partners:
