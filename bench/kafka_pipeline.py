@@ -30,7 +30,7 @@ from typing import Any
 
 from kafka import KafkaConsumer
 
-from bench.embedded_pipeline import _raw_decode_rate
+from bench.embedded_pipeline import _raw_decode_rates
 from bench.faust_passthrough import MODES, Measured, cpu_seconds, passthrough_rate
 from bench.waiting import wait_until
 from ketenhub.contract import models as m
@@ -225,7 +225,9 @@ def main() -> None:
             start = time.perf_counter()
             embedded.run(batch=512)
             embedded_rate = len(messages) / (time.perf_counter() - start)
-        raw = _raw_decode_rate([m.value for m in messages if m.expect in ("ACCEPT", "DUPLICATE")])
+        raw, _ = _raw_decode_rates(
+            [m.value for m in messages if m.expect in ("ACCEPT", "DUPLICATE")]
+        )
         offered = [float(r) for r in args.rates.split(",") if r.strip()]
         bootstrap, broker = _broker(folder)
         try:
