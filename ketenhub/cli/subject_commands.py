@@ -57,8 +57,9 @@ def subject_report(
     The events that name the person and their fields (the person's own texts decrypted with
     the hub's keys; other people shown only as "(andere betrokkene)"), which partners' views
     held the person's data and from when until when (forwards, sharing decisions, referrals
-    and their revocations), the sharing decisions of the person's cases, every read of the
-    person's data in access.log, retention dates and the erasure, if any.
+    and their revocations), the sharing decisions of the person's cases, the messages naming
+    the person that the hub refused (and when they expire), every read of the person's data in
+    access.log, retention dates and the erasure, if any.
     """
     named = named_subject(subject, by_identifier)
     assert named is not None  # required: a usage error otherwise
@@ -77,6 +78,9 @@ def subject_report(
         with open_source(data_dir, bootstrap, archive_dir, public_key) as source:
             for record, event in Replay(source).events():
                 builder.add(record, event)
+            for partner in hub.registry.partners:  # the messages the hub refused name people too
+                for stored in source.rejected([partner.id]):
+                    builder.add_refused(partner.id, stored)
         hub.verify_access()
         erasure = protector.erasure(person)
         report = builder.report(

@@ -2,8 +2,9 @@
 
 Both show the same: the events that name the person with their fields (the person's own
 texts decrypted), which partners' views held the person's data and when, the sharing
-decisions of the person's cases, the reads of the person's data from access.log, retention
-dates and the erasure. Other people appear only as "(andere betrokkene)".
+decisions of the person's cases, the messages naming the person that the hub refused, the
+reads of the person's data from access.log, retention dates and the erasure. Other people
+appear only as "(andere betrokkene)".
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ def report_json(report: SubjectReport) -> str:
             }
             for entry in report.reads
         ],
+        "refused_messages": [
+            {
+                "partner": r.partner,
+                "input": r.input,
+                "refused_on": r.refused_on.isoformat(),
+                "code": r.code,
+                "content_kept": not r.withheld,
+                "retention": _expiry(r.expiry),
+            }
+            for r in report.refused
+        ],
         "retention": _expiry(report.retention),
         "case_retention": {case: _expiry(e) for case, e in sorted(report.case_retention.items())},
         "erased_at": _time(report.erased_at),
@@ -93,6 +105,7 @@ def report_markdown(report: SubjectReport) -> str:
         *_events(report),
         *_visibility(report),
         *_sharing(report),
+        *_refused(report),
         *_reads(report),
         *_retention(report),
         "## Wissing",
@@ -151,6 +164,26 @@ def _sharing(report: SubjectReport) -> list[str]:
         lines.append(
             f"| {s.case_id} | {s.decision_id} | {s.partner} | {s.purpose} | {s.legal_basis} | "
             f"{_time(s.decided_at)} | {_time(s.revoked_at) or '-'} |"
+        )
+    return [*lines, ""]
+
+
+def _refused(report: SubjectReport) -> list[str]:
+    lines = ["## Geweigerde berichten over deze persoon", ""]
+    if not report.refused:
+        return [*lines, "Geen.", ""]
+    lines += [
+        "De hub weigerde deze berichten; de partner die ze stuurde ziet ze in zijn eigen "
+        "lijst van geweigerde berichten.",
+        "",
+        "| partner | ontvangen als | geweigerd op | reden | inhoud bewaard | bewaard tot |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in report.refused:
+        kept = "nee (mogelijk persoonsgegevens in leesbare vorm)" if r.withheld else "ja"
+        until = r.expiry.on.isoformat() if r.expiry.on else "-"
+        lines.append(
+            f"| {r.partner} | {r.input} | {r.refused_on.isoformat()} | {r.code} | {kept} | {until} |"
         )
     return [*lines, ""]
 

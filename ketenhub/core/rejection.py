@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+CODE_HEADER = "ketenhub_rejection_code"  # the RejectionCode of the refusal
 REFUSED_AT_HEADER = "ketenhub_refused_at"  # when the hub refused it (its clock, ISO 8601 UTC)
 
 
@@ -56,7 +57,7 @@ def rejection_headers(
     message names (``refused_inputs``).
     """
     added = (
-        ("ketenhub_rejection_code", rejection.code.value),
+        (CODE_HEADER, rejection.code.value),
         ("ketenhub_rejection_reason", rejection.reason),
         ("ketenhub_source_topic", topic),
         ("ketenhub_source_offset", str(offset)),

@@ -166,6 +166,11 @@ class RetentionLedger:
         self._refused[refused.input] = refused.refused_on
         self._belong(refused.subjects, {("refused", refused.input)})
 
+    def refused_expiry(self, refused: RefusedInput) -> Expiry:
+        """When the subjects of one refused message no longer belong to it (refused_inputs)."""
+        category = RetentionCategory.REFUSED_INPUTS
+        return self._longest(f"refused input {refused.input}", [(category, refused.refused_on)])
+
     def _belong(self, subjects: Iterable[str], belongings: set[tuple[str, str]]) -> None:
         for subject in subjects:
             self._belongs.setdefault(subject, set()).update(belongings)
@@ -272,8 +277,7 @@ class RetentionLedger:
             category = RetentionCategory.CONTROL_DAY_FINDINGS
             return self._longest(f"control day {key}", [(category, closed)])
         if kind == "refused":
-            category = RetentionCategory.REFUSED_INPUTS
-            return self._longest(f"refused input {key}", [(category, self._refused[key])])
+            return self.refused_expiry(RefusedInput(key, self._refused[key], frozenset()))
         if kind == "unsigned":
             return Expiry(None, (f"{key}: sealed after the last signed checkpoint",))
         return Expiry(None, (f"{key}: no retention category, kept until erased on request",))

@@ -34,11 +34,10 @@ from ketenhub.core.ledger import Ledger
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
 from ketenhub.core.partners import Partner, PartnerRegistry, Role
 from ketenhub.core.refusal_marks import MARK_HEADER, RefusalMarks, mark_of
-from ketenhub.core.rejection import Rejection, RejectionCode, rejection_headers
+from ketenhub.core.rejection import CODE_HEADER, Rejection, RejectionCode, rejection_headers
 from ketenhub.core.sealing import ChainHead, SealedRecord, check_link, decode_sealed, seal
 from ketenhub.errors import CodecError
 
-CODE_HEADER = "ketenhub_rejection_code"
 Headers = tuple[tuple[str, bytes], ...]
 
 

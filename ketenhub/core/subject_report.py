@@ -6,7 +6,9 @@ revealed by a callable the caller gives, other people shown only as "another dat
 subject"), which partners' views held the person's data and from when until when (the
 projection itself, so forwards, sharing decisions, referrals and revocations all count),
 the sharing decisions of the person's cases, and the retention dates of the person and its
-cases. ``report`` adds the reads of the person's data from access.log and the erasure.
+cases. ``add_refused`` takes in the messages the hub refused (``rejected.<partner>``) that name
+the person: the hub holds those too, and they count for the person's retention. ``report``
+adds the reads of the person's data from access.log and the erasure.
 Pure: no I/O.
 """
 
@@ -25,8 +27,11 @@ from ketenhub.core.identifiers import PSEUDONYM_PATTERN
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.processing import subjects_in
 from ketenhub.core.projection import Projector, ViewChange
+from ketenhub.core.refused_inputs import refused_input, withheld
+from ketenhub.core.rejection import CODE_HEADER
 from ketenhub.core.retention import Expiry, RetentionLedger
 from ketenhub.core.sealing import SealedRecord
+from ketenhub.topic_log import LogRecord
 
 ANOTHER_SUBJECT = "(andere betrokkene)"  # another person's pseudonym is not theirs to see
 Reveal = Callable[[EncryptedField, str, str], str]  # (field, event type, field name) -> text
@@ -69,6 +74,22 @@ class Sharing:
 
 
 @dataclass(frozen=True)
+class RefusedMessage:
+    """A message naming the person that the hub refused, kept in its partner's rejected topic.
+
+    ``withheld``: the hub kept none of its bytes (a field may have held personal data in
+    clear), only the code, the reason and the pseudonyms it named.
+    """
+
+    partner: str
+    input: str
+    refused_on: dt.date
+    code: str
+    withheld: bool
+    expiry: Expiry
+
+
+@dataclass(frozen=True)
 class SubjectReport:
     """Everything the report shows about one data subject."""
 
@@ -81,13 +102,16 @@ class SubjectReport:
     case_retention: dict[str, Expiry]
     erased_at: dt.datetime | None
     erasure_reason: str | None = None  # None with a time: erased on request
+    refused: tuple[RefusedMessage, ...] = ()
 
     @property
     def partners(self) -> tuple[str, ...]:
-        """Every partner that could see the person's data, or read it, sorted."""
+        """Every partner that could see the person's data, or read it, sorted (a partner sees
+        the messages it sent that the hub refused)."""
         seen = {v.partner for v in self.visibility}
         read = {e.record.actor.partner for e in self.reads if e.record.actor.partner}
-        return tuple(sorted(seen | read))
+        sent = {r.partner for r in self.refused}
+        return tuple(sorted(seen | read | sent))
 
 
 @dataclass
@@ -103,6 +127,7 @@ class SubjectReportBuilder:
     _open: dict[tuple[str, str], Visibility] = field(default_factory=dict)
     _visibility: list[Visibility] = field(default_factory=list)
     _sharing: dict[str, Sharing] = field(default_factory=dict)
+    _refused: list[RefusedMessage] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._projector = Projector(self.registry)
@@ -116,6 +141,28 @@ class SubjectReportBuilder:
         self._note_sharing(record, event)
         if self.subject in subjects_in(event.model_dump()):
             self._events.append(self._subject_event(record, event))
+
+    def add_refused(self, partner: str, record: LogRecord) -> None:
+        """Take in a record of ``partner``'s rejected topic; kept if it names the person."""
+        refused = refused_input(record)
+        if self.subject not in refused.subjects:
+            return
+        ledger = self.ledger or RetentionLedger(self.registry.retention)
+        if self.ledger is not None:
+            self.ledger.fold_refused(refused)
+        codes = [
+            value.decode(errors="replace") for name, value in record.headers if name == CODE_HEADER
+        ]
+        self._refused.append(
+            RefusedMessage(
+                partner,
+                refused.input,
+                refused.refused_on,
+                codes[-1] if codes else "",
+                withheld(record),
+                ledger.refused_expiry(refused),
+            )
+        )
 
     def report(
         self,
@@ -136,6 +183,7 @@ class SubjectReportBuilder:
             case_retention={} if ledger is None else {c: ledger.case_expiry(c) for c in cases},
             erased_at=erased_at,
             erasure_reason=erasure_reason,
+            refused=tuple(self._refused),
         )
 
     def _follow(self, change: ViewChange, at: dt.datetime) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ketenhub.contract.models import EVENT_MODELS
+from ketenhub.core.rejection import CODE_HEADER
 from ketenhub.core.sealing import SealedRecord
 from ketenhub.topic_log import LogRecord
 from ketenhub.web.backend import (
@@ -23,7 +24,6 @@ from ketenhub.web.backend import (
     content_digest,
 )
 
-CODE_HEADER = "ketenhub_rejection_code"
 REASON_HEADER = "ketenhub_rejection_reason"
 SOURCE_TOPIC_HEADER = "ketenhub_source_topic"
 SOURCE_OFFSET_HEADER = "ketenhub_source_offset"

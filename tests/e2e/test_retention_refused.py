@@ -217,3 +217,40 @@ def test_a_message_refused_for_a_clear_identifier_keeps_no_copy_yet_its_subject_
     expiry = str(refused_on + dt.timedelta(days=90))
     done = ketenhub("retention", "run", "--as-of", expiry, "--yes", *pin).stdout
     assert listed(done) == [person] and list(erasures(folder)) == [person]
+
+
+def test_the_subject_report_lists_the_refused_messages_that_name_the_person(
+    ketenhub: Run, hub: tuple[Path, str]
+) -> None:
+    """ONLY is named only in a refused message: the report lists it (partner, code, that its
+    content is kept, when it expires) and counts the partner that sent it among those that could
+    see the person's data; BOTH's report lists its refusal beside its sealed events and keeps the
+    case's longer period as the person's retention date. Asked for by clear identifier."""
+    folder, fingerprint = hub
+    (record_only, _) = refused_records(folder)
+    refused_on = refused_input(record_only).refused_on
+
+    def report(identifier: str, *extra: str) -> str:
+        how = ("subject-report", "--identifier", *extra, "--data-dir", str(folder))
+        return ketenhub(*how, "--trusted-key", fingerprint, input_text=identifier).stdout
+
+    only = json.loads(report(ONLY, "--format", "json"))
+    assert only["events"] == [] and only["partners_that_could_see_or_read"] == ["municipal-staff"]
+    (message,) = only["refused_messages"]
+    assert message["partner"] == "municipal-staff" and message["code"] == "ALREADY_EXISTS"
+    assert message["content_kept"] is True and message["input"] == refused_input(record_only).input
+    expiry = str(refused_on + dt.timedelta(days=90))
+    assert message["refused_on"] == str(refused_on) and message["retention"]["erase_on"] == expiry
+    assert only["retention"]["erase_on"] == expiry
+
+    both = json.loads(report(BOTH, "--format", "json"))
+    assert len(both["refused_messages"]) == 1 and both["events"]
+    assert both["retention"]["erase_on"] == str(CLOSED_ON + dt.timedelta(days=365))
+
+    markdown = report(ONLY)
+    assert "## Geweigerde berichten over deze persoon" in markdown
+    assert (
+        f"| municipal-staff | {message['input']} | {refused_on} | ALREADY_EXISTS | ja | {expiry} |"
+        in markdown
+    )
+    assert ONLY not in markdown and ONLY not in json.dumps(only)

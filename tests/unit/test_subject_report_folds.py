@@ -7,7 +7,9 @@ import datetime as dt
 from ketenhub.codec.single_object import decode_event
 from ketenhub.contract.models import EncryptedField
 from ketenhub.core.admission import Admitted
+from ketenhub.core.retention import RetentionLedger
 from ketenhub.core.subject_report import ANOTHER_SUBJECT, SubjectReportBuilder
+from ketenhub.topic_log import LogRecord
 from tests.unit.synthetic import PurePipeline, Story, pseudonym
 
 PERSON, OTHER = pseudonym("person-sr-1"), pseudonym("person-sr-2")
@@ -69,3 +71,44 @@ def test_other_peoples_pseudonyms_are_masked_in_the_events_shown() -> None:
     report = _built(s.signal("case-a", persons=[PERSON, OTHER])).report([], None)
     assert report.events[0].fields["persons"] == [PERSON, ANOTHER_SUBJECT]
     assert OTHER not in repr(report)
+
+
+def _refused_record(value: bytes | None, *extra: tuple[str, bytes]) -> LogRecord:
+    headers = (
+        ("ketenhub_rejection_code", b"INVALID_VALUE"),
+        ("ketenhub_input", b"ingest.police/0/7"),
+        ("ketenhub_refused_at", b"2025-03-04T10:00:00+00:00"),
+        *extra,
+    )
+    return LogRecord("rejected.police", 0, 0, b"k", value, headers)
+
+
+def test_refused_messages_naming_the_person_are_listed_withheld_or_kept_and_nobody_elses() -> None:
+    """A kept refusal naming PERSON in its bytes, a withheld one naming PERSON only in the hub's
+    subjects header, and one naming only OTHER: the first two are listed with the partner that
+    sent them and their refused_inputs expiry, which also becomes PERSON's retention date."""
+    pipeline = PurePipeline()
+    builder = SubjectReportBuilder(
+        PERSON, pipeline.registry, _reveal, RetentionLedger(pipeline.registry.retention)
+    )
+    builder.add_refused("police", _refused_record(f"...{PERSON}...".encode()))
+    builder.add_refused(
+        "police",
+        _refused_record(
+            None,
+            ("ketenhub_value_withheld", b"INVALID_VALUE"),
+            ("ketenhub_subjects", PERSON.encode()),
+        ),
+    )
+    builder.add_refused("police", _refused_record(f"...{OTHER}...".encode()))
+    report = builder.report([], None)
+    assert [(r.partner, r.code, r.withheld) for r in report.refused] == [
+        ("police", "INVALID_VALUE", False),
+        ("police", "INVALID_VALUE", True),
+    ]
+    expiry = dt.date(2025, 3, 4) + dt.timedelta(
+        days=pipeline.registry.retention.refused_inputs.days
+    )
+    assert {r.expiry.on for r in report.refused} == {expiry}
+    assert report.retention is not None and report.retention.on == expiry
+    assert report.partners == ("police",)
