@@ -18,36 +18,97 @@ name where a pseudonym belongs: ``Rejection.clear_data``) is not kept at all: th
 store what it refused to store. Its record keeps the headers (code, reason naming the field,
 the partner's event id and type), no value, a ``ketenhub_value_withheld`` header saying why,
 and the pseudonyms its bytes named (``ketenhub_subjects``), so that retention still reaches
-their keys. Pure: no I/O.
+their keys. So is one refused first for another rule (a wrong header, bytes that do not
+decode) whose bytes hold such data all the same (``clear_refusals.clear_marked``). Of the partner's own
+headers a record keeps only CloudEvents attributes of their strict form holding no direct
+identifier: any other (a BSN in ``ce_subject``, a header of the partner's own, whose name may
+be personal data too) is left out, its position listed in ``ketenhub_headers_withheld``.
+Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ketenhub.core.identifiers import PSEUDONYM_PATTERN
+from ketenhub.codec.cloudevents import CONTENT_TYPE, SOURCE_URN, SPEC_VERSION
+from ketenhub.contract.models import EVENT_MODELS
+from ketenhub.core.identifiers import PSEUDONYM_PATTERN, is_opaque_id
 from ketenhub.core.input_ref import input_of
+from ketenhub.core.personal_data import find_personal_data
 from ketenhub.core.rejection import REFUSED_AT_HEADER, Rejection
 from ketenhub.topic_log import LogRecord
 
 WITHHELD_HEADER = "ketenhub_value_withheld"  # the code of a refusal whose bytes are not kept
 SUBJECTS_HEADER = "ketenhub_subjects"  # the pseudonyms a withheld message named, space-separated
+HEADERS_WITHHELD_HEADER = (
+    "ketenhub_headers_withheld"  # positions (from 1) of partner headers left out
+)
+HUB_PREFIX = "ketenhub_"  # the hub's own headers (the sealer dropped any a partner sent)
 _PSEUDONYM_BYTES = re.compile(PSEUDONYM_PATTERN.pattern.encode("ascii"))
 Headers = tuple[tuple[str, bytes], ...]
+
+
+def _is_time(text: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+_EVENT_TYPES = frozenset(model.CLOUDEVENT_TYPE for model in EVENT_MODELS.values())
+_HEADER_FORMS: dict[str, Callable[[str], bool]] = {
+    "ce_specversion": lambda text: text == SPEC_VERSION,
+    "ce_id": is_opaque_id,
+    "ce_source": lambda text: SOURCE_URN.match(text) is not None,
+    "ce_type": lambda text: text in _EVENT_TYPES,
+    "ce_time": _is_time,
+    "ce_subject": is_opaque_id,
+    "content-type": lambda text: text == CONTENT_TYPE,
+}
 
 
 def kept_of(
     value: bytes | None, headers: Headers, rejection: Rejection
 ) -> tuple[bytes | None, Headers]:
     """What ``rejected.<partner>`` keeps of a refused message: its bytes and headers, or, when a
-    field may hold personal data in clear, no bytes and the pseudonyms they named."""
+    field may hold personal data in clear, no bytes and the pseudonyms they named. Either way
+    only the partner's headers of a strict CloudEvents form holding no direct identifier."""
+    headers = _safe_headers(headers)
     if not rejection.clear_data:
         return value, headers
     named = " ".join(sorted(_pseudonyms(value)))
     added = ((WITHHELD_HEADER, rejection.code.value.encode()), (SUBJECTS_HEADER, named.encode()))
     return None, (*headers, *added)
+
+
+def _safe_headers(headers: Headers) -> Headers:
+    """The hub's headers and the partner's safe ones, and the positions of those left out."""
+    kept: list[tuple[str, bytes]] = []
+    left_out: list[str] = []
+    partner_headers = [h for h in headers if not h[0].startswith(HUB_PREFIX)]
+    for position, (name, value) in enumerate(partner_headers, start=1):
+        if _safe_header(name, value):
+            kept.append((name, value))
+        else:
+            left_out.append(str(position))
+    hub = [h for h in headers if h[0].startswith(HUB_PREFIX)]
+    if left_out:
+        hub.append((HEADERS_WITHHELD_HEADER, " ".join(left_out).encode()))
+    return (*kept, *hub)
+
+
+def _safe_header(name: str, value: bytes) -> bool:
+    """Whether a partner's header is a CloudEvents attribute of its strict form, no identifier."""
+    form = _HEADER_FORMS.get(name)
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return form is not None and form(text) and find_personal_data(text) is None
 
 
 def withheld(record: LogRecord) -> bool:

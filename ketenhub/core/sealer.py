@@ -28,6 +28,7 @@ from ketenhub.codec.single_object import decode_event
 from ketenhub.contract.base import Event
 from ketenhub.core.admission import Duplicate, admit, content_digest
 from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, sign_checkpoint
+from ketenhub.core.clear_refusals import clear_marked
 from ketenhub.core.frontier_proof import consistency_proof_from
 from ketenhub.core.input_ref import INPUT_HEADER, InputRef, input_of
 from ketenhub.core.ledger import Ledger
@@ -164,6 +165,7 @@ class Sealer:
         if isinstance(outcome, Duplicate):
             return Ignored(f"event {outcome.event_id} was sealed before")
         if isinstance(outcome, Rejection):
+            outcome = clear_marked(self._registry, outcome, value)
             identity = _identity(value)
             headers = rejection_headers(tagged, outcome, where.topic, where.offset, now)
             if identity is not None:
