@@ -3,7 +3,10 @@
 Every agent waits until its batch's outputs are stored before the batch's inputs are
 acknowledged (Faust acknowledges a ``take_events`` batch when the loop body returns, and
 commits offsets only of acknowledged inputs). Writes go through the outbox's record batches
-and are awaited; state kept in a table goes by an awaited changelog send (``keep``).
+and are awaited; state kept in a table goes by an awaited changelog send (``keep``). The
+sealer's views are the one exception: they are projected from what it sealed while it decides
+the next batch, and a projected position that moves only after they are stored stands in for
+the input's acknowledgement (``streams.sealed_projection``).
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ async def forward_arrivals(hub: HubChannels, stream: Any) -> None:
 async def seal_batches(hub: HubChannels, stream: Any) -> None:
     """Decide batches of arrivals with the pipeline and commit them (KafkaSealer).
 
-    With one view partition the sealer then projects what it sealed (``SealedProjection``).
+    With one view partition the sealer then projects what it sealed (``SealedProjection``), in
+    the background while it decides the next batch.
     A fenced sealer (another one claimed the role) raises SealerFenced and writes nothing
     more; the agent then ends with that error.
     """
@@ -102,7 +106,7 @@ async def _seal(hub: HubChannels, batch: list[Input]) -> None:
     effects = await hub.sealer.decide(batch, hub.chain.get(HEAD_KEY))
     await keep(hub.chain, 0, HEAD_KEY, hub.sealer.chain_head())
     if hub.sealed_projection is not None:
-        await hub.sealed_projection.after(hub.sealer, effects)
+        await hub.sealed_projection.follow(hub.sealer.sealer.head.next_sequence, effects)
     log.debug("batch_decided", **decision_counts(effects, len(batch)))
 
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
 from ketenhub.runtime.kafka.settings import KafkaSettings
@@ -49,6 +49,16 @@ def idempotent_producer(settings: KafkaSettings) -> Any:
         acks="all",
         enable_idempotence=True,
         max_batch_size=MAX_BATCH_BYTES,
+        request_timeout_ms=int(settings.kafka_write_timeout_s * 1000),
+    )
+
+
+def end_offsets_client(settings: KafkaSettings) -> Any:
+    """A consumer of no group, for asking where partitions end (``end_offsets``), not started yet."""
+    return AIOKafkaConsumer(
+        **settings.client_config(),
+        group_id=None,
+        enable_auto_commit=False,
         request_timeout_ms=int(settings.kafka_write_timeout_s * 1000),
     )
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Iterator, Sequence
 from typing import Any
 
 import structlog
+from aiokafka import TopicPartition
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ketenhub.core.partners import PartnerRegistry
@@ -22,7 +23,7 @@ from ketenhub.pipeline.outbox import Outbox
 from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.outbox import KafkaOutbox, LandedEffects
-from ketenhub.runtime.kafka.record_batches import idempotent_producer
+from ketenhub.runtime.kafka.record_batches import end_offsets_client, idempotent_producer
 from ketenhub.runtime.kafka.sealer_fence import (
     FENCE_KEY,
     SealerFenced,
@@ -57,6 +58,7 @@ class KafkaSealer:
         self._positions: dict[tuple[str, int], int] = {}
         self._producer: Any = None
         self._reader: KafkaLogReader | None = None
+        self._offsets: Any = None  # an aiokafka client asking for end offsets
         self._fence = fence_topic(settings)
         self.epoch: int | None = None  # the offset of this sealer's claim on the fence topic
         self.fenced: SealerFenced | None = None
@@ -88,6 +90,9 @@ class KafkaSealer:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+        if self._offsets is not None:
+            offsets, self._offsets = self._offsets, None
+            await offsets.stop()
 
     async def recover(self) -> None:
         """Start afresh from the log after a write that may have failed part-way.
@@ -140,9 +145,35 @@ class KafkaSealer:
     async def catch_up(self) -> dict[tuple[str, int], int]:
         """Read outputs this instance has not seen (after a restart, or written by another worker).
 
-        Returns the end offsets it read up to, the fence topic's included.
+        Returns the end offsets it read up to, the fence topic's included. The ends are asked
+        for on the event loop, in one request; the records, when there are any to read, are
+        read in a thread.
         """
-        return await asyncio.get_running_loop().run_in_executor(None, self._catch_up_blocking)
+        ends = await self._ends()
+        if self._behind(ends):
+            await asyncio.get_running_loop().run_in_executor(None, self._restore, ends)
+        return ends
+
+    async def _ends(self) -> dict[tuple[str, int], int]:
+        """The end offsets of the topics the sealer writes and of the fence (one partition each)."""
+        if self._offsets is None:
+            self._offsets = end_offsets_client(self._settings)
+            await self._offsets.start()
+        rejected = [self._names.rejected(p.id) for p in self._registry.partners]
+        topics = [self._names.audit_log, self._names.checkpoints, *rejected, self._fence.name]
+        found = await self._offsets.end_offsets([TopicPartition(t, 0) for t in topics])
+        return {(tp.topic, tp.partition): end for tp, end in found.items()}
+
+    def _behind(self, ends: dict[tuple[str, int], int]) -> bool:
+        """Whether a topic the sealer writes holds records this instance has not seen."""
+        for (topic, partition), end in ends.items():
+            if topic == self._names.audit_log:
+                seen = self.sealer.head.next_sequence
+            else:
+                seen = self._positions.get((topic, partition), 0)
+            if topic != self._fence.name and seen < end:
+                return True
+        return False
 
     async def _check_fence(self, ends: dict[tuple[str, int], int]) -> None:
         """Stop for good, writing nothing, when a sealer claimed the role after this one."""
@@ -156,20 +187,16 @@ class KafkaSealer:
         await self.stop()
         raise fenced
 
-    def _catch_up_blocking(self) -> dict[tuple[str, int], int]:
+    def _restore(self, ends: dict[tuple[str, int], int]) -> None:
         if self._reader is None:
             self._reader = KafkaLogReader(self._settings)
         rejected = [self._names.rejected(p.id) for p in self._registry.partners]
-        ends = self._reader.end_offsets_of(
-            [self._names.audit_log, self._names.checkpoints, *rejected, self._fence.name]
-        )
         # checkpoints first: the sealer keeps only the leaf hashes sealed after the last one
         self.pipeline.restore(
             self._new(self._names.checkpoints, ends),
             self._new(self._names.audit_log, ends),
             (record for topic in rejected for record in self._new(topic, ends)),
         )
-        return ends
 
     def _new(self, topic: str, ends: dict[tuple[str, int], int]) -> Iterator[LogRecord]:
         """Records of ``topic`` this instance has not seen: not written by it, or before its start."""
