@@ -71,7 +71,21 @@ class KafkaSealer:
         return self.pipeline.sealer
 
     async def start(self) -> None:
-        """Start the idempotent producer and read back everything written so far."""
+        """Start the idempotent producer and read back everything written so far.
+
+        Under the sealer's lock, as every step that reads the log back or writes: two read-backs
+        at once (the seal agent starting while the idle timer checkpoints) would restore the
+        same records twice.
+        """
+        async with self.lock:
+            await self._start()
+
+    async def stop(self) -> None:
+        """Flush and stop the producer; close the reader."""
+        async with self.lock:
+            await self._stop()
+
+    async def _start(self) -> None:
         if self.fenced is not None:
             raise self.fenced
         if self._producer is not None:
@@ -80,10 +94,9 @@ class KafkaSealer:
         await loop.run_in_executor(None, ensure_topics, self._settings, [self._fence])
         self._producer = idempotent_producer(self._settings)
         await self._producer.start()
-        await self.catch_up()
+        await self._catch_up()
 
-    async def stop(self) -> None:
-        """Flush and stop the producer; close the reader."""
+    async def _stop(self) -> None:
         if self._producer is not None:
             producer, self._producer = self._producer, None
             await producer.stop()
@@ -106,15 +119,16 @@ class KafkaSealer:
             await self._renew()
 
     async def _renew(self) -> None:
+        self._stale = True  # until it has succeeded: a renewal that fails is tried again first
         try:
-            await self.stop()
+            await self._stop()
         except Exception as error:  # a producer that cannot flush is dropped all the same
             log.warning("sealer_producer_dropped", error=type(error).__name__)
         self.pipeline = SealingStep(
             self._registry, self._key, self._settings.checkpoint_every, self._clock
         )
         self._positions = {}
-        await self.start()
+        await self._start()
         self._stale = False
         log.info("sealer_recovered", next_sequence=self.sealer.head.next_sequence)
 
@@ -135,14 +149,14 @@ class KafkaSealer:
             await self._claim()
 
     async def _claim(self) -> None:
-        await self.start()
+        await self._start()
         stored = await self._producer.send_and_wait(
             self._fence.name, value=claim_value(), key=FENCE_KEY
         )
         self.epoch = stored.offset
         log.info("sealer_role_claimed", epoch=self.epoch)
 
-    async def catch_up(self) -> dict[tuple[str, int], int]:
+    async def _catch_up(self) -> dict[tuple[str, int], int]:
         """Read outputs this instance has not seen (after a restart, or written by another worker).
 
         Returns the end offsets it read up to, the fence topic's included. The ends are asked
@@ -184,7 +198,7 @@ class KafkaSealer:
     async def _stop_fenced(self, fenced: SealerFenced) -> None:
         self.fenced = fenced
         log.error("sealer_fenced", epoch=fenced.epoch, newest=fenced.newest, error=str(fenced))
-        await self.stop()
+        await self._stop()
         raise fenced
 
     def _restore(self, ends: dict[tuple[str, int], int]) -> None:
@@ -268,7 +282,7 @@ class KafkaSealer:
                 await self._renew()
             if self.epoch is None:
                 await self._claim()
-            await self._check_fence(await self.catch_up())
+            await self._check_fence(await self._catch_up())
             self.check_chain_head(chain_head)
             effects = self.pipeline.decide(inputs)
             await self._outbox.commit(effects)
@@ -281,15 +295,15 @@ class KafkaSealer:
         landed and the producer's sequence numbers may be off: before its next write the sealer
         starts afresh from the log with a new producer, as after a failed batch (``recover``).
         """
-        if self.lock.locked() or self._producer is None or self.epoch is None:
+        if self.lock.locked() or self.epoch is None:
             return False
         async with self.lock:
-            if self.fenced is not None:
-                return False
+            if self.fenced is not None or (self._producer is None and not self._stale):
+                return False  # fenced, or stopped
             try:
                 if self._stale:
                     await self._renew()
-                await self._check_fence(await self.catch_up())
+                await self._check_fence(await self._catch_up())
                 effects = self.pipeline.checkpoint()
                 await self._outbox.commit(effects)
             except SealerFenced:
