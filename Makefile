@@ -25,9 +25,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit tests/contract -q
 
+# Two workers: one runs every Kafka test against its one broker, the other the rest.
 test: lint typecheck browser
 	$(BIN)/python dev/kafka/broker.py fetch
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The browser tests (tests/web/browser) drive Debian's Chromium with Playwright, and check
 # accessibility with axe-core from the npm registry (installed into a gitignored node_modules).

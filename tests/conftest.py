@@ -1,6 +1,11 @@
 """Settings and fixtures shared by every test: structured logs at WARNING, so test output
 stays readable, and the session's one Kafka broker (started on first request) with unique
-names for what each test creates on it."""
+names for what each test creates on it.
+
+`make test` runs the suite on two pytest-xdist workers with ``--dist loadgroup``: every test
+on a Kafka broker is in the group ``kafka``, so one worker runs them all against the one
+broker of its session while the other runs the rest; every other test is grouped by its
+module, so a module's shared fixtures are set up once."""
 
 from __future__ import annotations
 
@@ -15,6 +20,21 @@ from ketenhub.observability import configure_logging
 from tests.integration.conftest import BOOTSTRAP_ENV, _start, load_broker_module
 
 configure_logging("WARNING")
+
+
+KAFKA_GROUP = "kafka"
+KAFKA_FIXTURES = frozenset({"kafka_bootstrap", "kafka_sasl_broker"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for ``--dist loadgroup``: the Kafka tests together, the rest by module."""
+    for item in items:
+        on_kafka = item.get_closest_marker("kafka") is not None or not KAFKA_FIXTURES.isdisjoint(
+            getattr(item, "fixturenames", ())
+        )
+        group = KAFKA_GROUP if on_kafka else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

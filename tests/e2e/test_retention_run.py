@@ -64,6 +64,35 @@ def coordinator_texts(hub: Path, case: str) -> list[str]:
     return texts(json.loads(run("view", "municipality", case, "--data-dir", str(hub)).stdout))
 
 
+# `ketenhub view municipality CASE` for each case in turn, in one process: the command itself,
+# each view recorded in access.log, its output ended by a record separator, its logs on stderr.
+VIEW_EACH = """
+import sys
+from ketenhub.cli.main import cli
+for case in sys.argv[2:]:
+    cli.main(["view", "municipality", case, "--data-dir", sys.argv[1]], standalone_mode=False)
+    print("\\x1e", flush=True)
+"""
+
+
+def coordinator_texts_of(hub: Path, cases: list[str]) -> dict[str, list[str]]:
+    """What ``ketenhub view municipality CASE`` shows of each case's free texts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
+    done = subprocess.run(
+        [sys.executable, "-c", VIEW_EACH, str(hub), *cases],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    LOGS.append(done.stderr)
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout.split("\x1e\n")
+    assert len(shown) == len(cases) + 1 and shown[-1] == "", done.stdout[-500:]
+    return {case: texts(json.loads(view)) for case, view in zip(cases, shown[:-1], strict=True)}
+
+
 def listed(printed: str) -> tuple[list[str], list[str]]:
     """The expired cases and the subjects a run lists."""
     cases = re.findall(r"^  (\S+)  expired \d{4}-\d\d-\d\d$", printed, re.MULTILINE)
@@ -103,7 +132,7 @@ def test_a_run_erases_what_expired_and_nothing_else(demo: tuple[Path, str], tmp_
     cases, subjects = listed(before)
     assert cases and subjects and "dry run: nothing erased" in before
     assert key_store(hub, "SELECT subject FROM erasures") == []
-    erased_texts = {case: coordinator_texts(hub, case) for case in cases}
+    erased_texts = coordinator_texts_of(hub, cases)
     plaintexts = [t for found in erased_texts.values() for t in found]
     assert plaintexts and "[erased]" not in plaintexts
     placeholders = ",".join("?" * len(subjects))
@@ -117,7 +146,7 @@ def test_a_run_erases_what_expired_and_nothing_else(demo: tuple[Path, str], tmp_
     assert len(keys) == len(subjects)
     board = run("view", "municipality", "--data-dir", str(hub)).stdout
     open_cases = [c for c in re.findall(r"^(case-\S+) ", board, re.MULTILINE) if c not in cases]
-    kept = {c: coordinator_texts(hub, c) for c in open_cases[:12]}
+    kept = coordinator_texts_of(hub, open_cases[:12])
     kept_case, kept_texts = next((c, t) for c, t in kept.items() if t)
     assert "[erased]" not in kept_texts
 
@@ -129,8 +158,9 @@ def test_a_run_erases_what_expired_and_nothing_else(demo: tuple[Path, str], tmp_
     assert all(reason.startswith("retention: expired ") for reason in reasons.values())
     assert "nothing to erase" in run("retention", "run", "--as-of", AS_OF, "--yes", *pin).stdout
 
+    after = coordinator_texts_of(hub, cases)
     for case in cases:  # what was readable is erased; a case with no text keeps none
-        shown = coordinator_texts(hub, case)
+        shown = after[case]
         assert len(shown) == len(erased_texts[case]) and set(shown) <= {"[erased]"}
     assert coordinator_texts(hub, kept_case) == kept_texts
 
