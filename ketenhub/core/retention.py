@@ -13,8 +13,9 @@ refused (``refused_inputs``, ``ketenhub.core.refused_inputs``) from the day of i
 A data subject (a pseudonym in any field the contract declares ``pseudonym``, also the
 subject of an encrypted text) expires only once everything it belongs to has expired: a
 subject named anywhere that never expires (an open case, an evaluation finding, a Bibob
-screening without a case, a sealed record no signed checkpoint covers yet) is kept; one named
-both in a refused message and in sealed events keeps the longer of their periods. Dates are
+screening without a case, a sealed record no signed checkpoint covers yet) is kept. Refused
+messages never keep a subject longer: one named in sealed events expires by those alone, one
+named only in refused messages from the first refusal. Dates are
 UTC calendar days; a period of N days that starts on day D expires on D + N. Pure: no I/O,
 no clock — ``as_of`` is given.
 """
@@ -246,10 +247,19 @@ class RetentionLedger:
         return self._longest(f"case {case_id}", starts)
 
     def subject_expiry(self, subject: str) -> SubjectExpiry:
-        """When a data subject expires: once everything it belongs to has expired."""
-        expiries = [
-            self._expiry_of(kind, key) for kind, key in sorted(self._belongs.get(subject, ()))
-        ]
+        """When a data subject expires: once everything it belongs to has expired.
+
+        Refused messages never became part of a case, so they cannot keep a person longer: a
+        subject named in any sealed event expires by the sealed facts alone, and one named only
+        in refused messages expires ``refused_inputs`` after the first of them (a partner that
+        sends a message naming a pseudonym every few weeks, to be refused, keeps nobody).
+        """
+        belongings = sorted(self._belongs.get(subject, ()))
+        sealed = [(kind, key) for kind, key in belongings if kind != "refused"]
+        if not sealed and belongings:
+            first = min(belongings, key=lambda belonging: (self._refused[belonging[1]], belonging))
+            sealed = [first]
+        expiries = [self._expiry_of(kind, key) for kind, key in sealed]
         basis = tuple(reason for e in expiries for reason in e.basis)
         if not expiries or any(e.on is None for e in expiries):
             return SubjectExpiry(subject, Expiry(None, basis))

@@ -231,3 +231,21 @@ def test_a_subject_of_a_record_after_the_last_checkpoint_is_kept_for_a_later_run
     ledger.fold_refused(refused_input(refused_record(encode_event(signal("c", DAY0, P1)), DAY0)))
     ledger.fold_unsigned(signal("case-a", DAY0, P1))
     assert expires(ledger, P1) is None
+
+
+def test_refused_messages_cannot_keep_a_person_longer() -> None:
+    """A partner that keeps sending messages naming a pseudonym, each refused, keeps nobody: P1,
+    named only in refused messages, expires 90 days after the first; P3, in a case closed at
+    intake, expires with the case however late a refusal names it."""
+    ledger = RetentionLedger(PERIODS).fold_all([signal("case-b", DAY0, P3), closed("case-b", DAY0)])
+    for n, days in enumerate((0, 89, 178, 360)):
+        named = encode_event(signal("case-x", DAY0, P1, P3, text_subject=P1))
+        ledger.fold_refused(
+            refused_input(refused_record(named, DAY0 + dt.timedelta(days=days), offset=n))
+        )
+    assert expires(ledger, P1) == DAY0 + dt.timedelta(days=90)
+    assert ledger.subject_expiry(P1).expiry.basis == (
+        f"refused input ingest.police/0/0: refused_inputs, 90 days from {DAY0}",
+    )
+    assert expires(ledger, P3) == DAY0 + dt.timedelta(days=365)
+    assert [s.subject for s in ledger.expired_subjects(DAY0 + dt.timedelta(days=365))] == [P1, P3]
