@@ -96,11 +96,23 @@ class AccessSealer:
             return self._seal(messages)
         except BaseException:
             self.reset()
+            self._drop_producer()
             raise
 
     def reset(self) -> None:
         """Forget where access.log stands (read back on the next batch)."""
         self._head = None
+
+    def _drop_producer(self) -> None:
+        """Close the producer at once, failing what it still holds: records a failed batch left
+        buffered must not land after the next batch, sealed again from access.log's end, and
+        break the log (the next batch gets a new producer)."""
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            try:
+                producer.close(timeout=0)
+            except Exception as exc:  # closing a broken client: nothing more to save
+                log.warning("access_sealer_producer_close_failed", error=type(exc).__name__)
 
     def close(self) -> None:
         """Close the clients."""
