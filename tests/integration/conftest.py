@@ -85,7 +85,10 @@ def kafka_sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sasl
     """A second, SASL-enabled local broker, started on first request (always local, never env)."""
     users = {user.username: user.password for user in (HUB, *PARTNERS)}
     broker = load_broker_module().LocalKafkaBroker(
-        tmp_path_factory.mktemp("kafka-sasl"), scram_users=users, super_users=[HUB.username]
+        tmp_path_factory.mktemp("kafka-sasl"),
+        scram_users=users,
+        super_users=[HUB.username],
+        stop_timeout=5.0,  # thrown away with the session: then SIGKILL
     )
     try:
         bootstrap = _start(broker)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import socket
@@ -421,6 +422,8 @@ def test_plain_http_to_loopback_never_takes_a_proxy_off_the_machine(
         pseudonym = remote.pseudonym(SYNTHETIC_BSN)
     finally:
         remote.close()
+        with contextlib.suppress(OSError):  # wakes the proxy's accept() at once
+            listener.shutdown(socket.SHUT_RDWR)
         listener.close()
         thread.join(timeout=30)
     assert pseudonym.startswith("psn-")
