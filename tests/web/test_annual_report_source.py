@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -61,6 +62,7 @@ def test_the_report_is_built_from_the_verified_history_as_the_command_builds_it(
             response = client.post("/api/v1/events", json=signal_fields(case_id))
             assert response.status_code == 202, response.text
             assert wait_for_decision(client, response.json()["event_id"])["status"] == "sealed"
+    _wait_until_signed(web_hub)  # the hub signs its idle checkpoint on its own time
     with backend_of(web_hub) as backend:
         report = build_report(backend, web_settings(web_hub.data_dir), YEAR, BASELINE)
     assert f"<h1>Jaarevaluatie aanpak mensenhandel {YEAR}</h1>" in report
@@ -70,6 +72,20 @@ def test_the_report_is_built_from_the_verified_history_as_the_command_builds_it(
     verification = run.provenance.verification
     assert run.provenance.verified and verification is not None and verification.end_offset >= 2
     assert report == html_page(annual_document(run, speech_in("nl"), read=_no_findings))
+
+
+def _wait_until_signed(hub: WebHub, timeout_s: float = 60.0) -> None:
+    """Wait until a signed checkpoint covers every sealed record: with nothing more to seal,
+    the history stays as it is, so the page and the command read the same one."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with command_source(hub) as source:
+            verification = evaluate_source(source, YEAR, BASELINE).provenance.verification
+        signed = verification is not None and verification.unsigned_tail == 0
+        if signed and verification is not None and verification.end_offset >= 2:
+            return
+        assert time.monotonic() < deadline, f"the hub signed no checkpoint over {verification}"
+        time.sleep(0.2)
 
 
 def _no_findings(field: object) -> str:
