@@ -169,7 +169,7 @@ def seal_reads(
     now: dt.datetime,
 ) -> AccessBatch:
     """Seal ``records`` after ``head`` and sign a checkpoint over the log with them."""
-    chain, frontier, leaves, sealed = head.chain, head.frontier.copy(), [], []
+    chain, sealed = head.chain, []
     for record in records:  # encoding checks each record: ids, codes and pseudonyms only
         item = seal_payload(
             chain,
@@ -181,13 +181,8 @@ def seal_reads(
             sealed_at=now,
         )
         chain = chain.after(item)
-        leaf = leaf_hash(item.hash)
-        frontier.append(leaf)
-        leaves.append(leaf)
         sealed.append(item)
-    return AccessBatch(
-        tuple(sealed), _sign(head.frontier, frontier, leaves, signing_key, now), frontier
-    )
+    return _signed_batch(head, sealed, signing_key, now)
 
 
 def cover_tail(
@@ -202,7 +197,7 @@ def cover_tail(
     sequence on. Each must be a processing record linked to the one before it (sequence equal
     to its offset, hash of its predecessor, its own hash): else ``AccessLogBroken``.
     """
-    chain, frontier, leaves, kept = head.chain, head.frontier.copy(), [], []
+    chain, kept = head.chain, []
     for offset, value in tail:
         try:
             record = decode_sealed(value, offset)
@@ -215,19 +210,30 @@ def cover_tail(
             )
             raise AccessLogBroken(detail)
         chain = chain.after(record)
-        leaf = leaf_hash(record.hash)
-        frontier.append(leaf)
-        leaves.append(leaf)
         kept.append(record)
-    return AccessBatch(
-        tuple(kept), _sign(head.frontier, frontier, leaves, signing_key, now), frontier
-    )
+    return _signed_batch(head, kept, signing_key, now)
 
 
 def head_after(head: AccessLogHead, batch: AccessBatch) -> AccessLogHead:
     """Where access.log stands once ``batch`` (sealed after ``head``) is stored."""
     chain = head.chain.after(batch.sealed[-1]) if batch.sealed else head.chain
     return AccessLogHead(chain, batch.frontier)
+
+
+def _signed_batch(
+    head: AccessLogHead,
+    records: Sequence[SealedRecord],
+    signing_key: Ed25519PrivateKey,
+    now: dt.datetime,
+) -> AccessBatch:
+    """``records`` (chained after ``head``) with a checkpoint over the log that ends with them."""
+    leaves = [leaf_hash(record.hash) for record in records]
+    frontier = head.frontier.copy()
+    for leaf in leaves:
+        frontier.append(leaf)
+    return AccessBatch(
+        tuple(records), _sign(head.frontier, frontier, leaves, signing_key, now), frontier
+    )
 
 
 def _sign(
