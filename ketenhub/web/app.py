@@ -35,6 +35,7 @@ from ketenhub.web.problems import (
     NOT_FOUND,
     Problem,
     problem_response,
+    shown_part,
 )
 from ketenhub.web.rate_limits import RateLimiter
 from ketenhub.web.settings import WebSettings
@@ -121,9 +122,13 @@ def _add_errors(app: FastAPI) -> None:
         return problem_response(exc.kind, exc.detail, request.url.path, exc.extra, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        page_errors = getattr(request.app.state, "page_error_handler", None)
+        if page_errors is not None and not request.url.path.startswith(API_PREFIX):
+            page_response: Response = await page_errors(request, StarletteHTTPException(400))
+            return page_response
         problems = [
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            f"{'.'.join(shown_part(str(part)) for part in error['loc'])}: {shown_part(error['msg'])}"
             for error in exc.errors()[:5]
         ]
         return problem_response(INVALID_REQUEST, "; ".join(problems), request.url.path)
@@ -136,29 +141,35 @@ def _add_errors(app: FastAPI) -> None:
             return page_response
         if exc.status_code == 404:
             return problem_response(
-                NOT_FOUND, f"no resource at {request.url.path}", request.url.path
+                NOT_FOUND, f"no resource at {shown_part(request.url.path)}", request.url.path
             )
         if exc.status_code == 405:
             return problem_response(
                 METHOD_NOT_ALLOWED,
-                f"{request.method} is not allowed on {request.url.path}",
+                f"{request.method} is not allowed on {shown_part(request.url.path)}",
                 request.url.path,
                 headers=exc.headers,
             )
         return problem_response(
-            INVALID_REQUEST, str(exc.detail), request.url.path, headers=exc.headers
+            INVALID_REQUEST, shown_part(str(exc.detail)), request.url.path, headers=exc.headers
         )
 
     @app.exception_handler(HubUnavailable)
     async def unavailable(request: Request, exc: HubUnavailable) -> JSONResponse:
-        log.warning("web_hub_unavailable", path=request.url.path, detail=str(exc))
+        log.warning(
+            "web_hub_unavailable", path=shown_part(request.url.path), detail=shown_part(str(exc))
+        )
         return problem_response(
             HUB_UNAVAILABLE, str(exc), request.url.path, headers={"Retry-After": "5"}
         )
 
     @app.exception_handler(ReadNotRecorded)
     async def not_recorded(request: Request, exc: ReadNotRecorded) -> JSONResponse:
-        log.error("web_read_not_recorded", path=request.url.path, cause=type(exc.cause).__name__)
+        log.error(
+            "web_read_not_recorded",
+            path=shown_part(request.url.path),
+            cause=type(exc.cause).__name__,
+        )
         detail = "the read could not be recorded in the hub's access log, so nothing is shown"
         return problem_response(
             HUB_UNAVAILABLE, detail, request.url.path, headers={"Retry-After": "5"}
@@ -166,7 +177,7 @@ def _add_errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> JSONResponse:
-        log.error("web_request_failed", path=request.url.path, error=type(exc).__name__)
+        log.error("web_request_failed", path=shown_part(request.url.path), error=type(exc).__name__)
         return problem_response(
             INTERNAL_ERROR,
             f"the server failed ({type(exc).__name__}); see its log",

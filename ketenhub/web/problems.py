@@ -14,7 +14,10 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from ketenhub.core.personal_data import find_personal_data
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+WITHHELD = "(withheld: it holds what looks like personal data)"
 PROBLEM_URN = "urn:ketenhub:problem:"
 
 
@@ -94,6 +97,15 @@ class Problem(Exception):
         return f"{self.kind.slug}: {self.detail}"
 
 
+def shown_part(text: str) -> str:
+    """A part of a request (its path, a case id it names) as a problem or log line may repeat it.
+
+    As is, unless it holds what looks like a BSN, e-mail address or phone number: a URL is
+    not a place for those, and an answer or log line must not carry them on.
+    """
+    return text if find_personal_data(text) is None else WITHHELD
+
+
 def problem_response(
     kind: ProblemType,
     detail: str,
@@ -109,7 +121,7 @@ def problem_response(
         "detail": detail,
     }
     if instance is not None:
-        body["instance"] = instance
+        body["instance"] = shown_part(instance)
     body |= dict(extra or {})
     return JSONResponse(
         body, status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {})

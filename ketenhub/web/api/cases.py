@@ -27,6 +27,7 @@ from ketenhub.web.problems import (
     UNAUTHORIZED,
     Problem,
     problem_responses,
+    shown_part,
 )
 from ketenhub.web.reads import record_case_reads
 from ketenhub.web.views import case_view
@@ -152,7 +153,7 @@ async def get_case(
     """One case in your view; 404 when it is not in your view (or does not exist)."""
     entry = await context.hub.call(context.hub.backend.view, caller.partner.id, case_id)
     if entry is None:
-        raise Problem(NOT_FOUND, f"case {case_id} is not in your view")
+        raise Problem(NOT_FOUND, f"case {shown_part(case_id)} is not in your view")
     document = case_document(entry)
     await record_case_reads(
         context.hub, caller.reader, {case_id: document.view}, ReadOperation.API_CASE
