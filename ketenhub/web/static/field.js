@@ -40,6 +40,10 @@
   const put = (store, value, key) => transact(store, "readwrite", (s) => (key === undefined ? s.put(value) : s.put(value, key)));
   const remove = (store, key) => transact(store, "readwrite", (s) => s.delete(key));
   const read = (store, key) => transact(store, "readonly", (s) => s.get(key));
+  // a phone may be shared: an entry goes out only in the session of the user who made it
+  // (one kept before entries named their user goes with the next user, as it always did)
+  const mine = (entry) => entry.user === undefined || entry.user === user;
+  const waitingOfMine = async () => (await all(QUEUE)).filter(mine);
 
   // --- ids made on the device --------------------------------------------------------------
   function letters(count) {
@@ -159,7 +163,7 @@
       return;
     }
     text(info, `Team: ${day.participants.join(", ")}. ${day.visits.length} bezoek(en) vastgelegd.`);
-    const waiting = (await all(QUEUE)).filter((e) => e.event.type === "ControlVisitLogged" && e.event.control_day_id === day.control_day_id);
+    const waiting = (await waitingOfMine()).filter((e) => e.event.type === "ControlVisitLogged" && e.event.control_day_id === day.control_day_id);
     renderPlanned(day, new Set(waiting.map((e) => e.event.address)));
     visits.replaceChildren(
       ...day.visits.map((v) => item(visitLine(v, day))),
@@ -168,10 +172,15 @@
   }
 
   async function renderQueue() {
-    const waiting = await all(QUEUE);
+    const queued = await all(QUEUE);
+    const waiting = queued.filter(mine);
+    const others = queued.length - waiting.length;
     text($("wachtend-aantal"), String(waiting.length));
-    $("wachtrij").replaceChildren(...waiting.map((e) => item(e.label)));
-    const sent = (await all(SENT)).sort((a, b) => b.seq - a.seq).slice(0, 20);
+    $("wachtrij").replaceChildren(
+      ...waiting.map((e) => item(e.label)),
+      ...(others ? [item(`${others} boeking(en) van een andere gebruiker van dit toestel: die gaan pas weg als die zich weer aanmeldt.`)] : []),
+    );
+    const sent = (await all(SENT)).filter(mine).sort((a, b) => b.seq - a.seq).slice(0, 20);
     $("verstuurd").replaceChildren(...sent.map((e) => {
       const li = item(`${e.label}: ${e.message}`);
       li.dataset.status = e.status;
@@ -199,7 +208,7 @@
 
   // --- entries ------------------------------------------------------------------------------
   async function keep(label, event) {
-    await add(QUEUE, { label, event, created: now() });
+    await add(QUEUE, { label, event, created: now(), user });
   }
 
   function visitForm(form) {
@@ -274,7 +283,7 @@
     let sentAny = false;
     try {
       for (;;) {
-        const [entry] = await all(QUEUE);
+        const [entry] = await waitingOfMine();
         if (!entry) break;
         let response;
         try {
@@ -293,7 +302,7 @@
         if (response.status >= 500) break;
         const answer = await response.json();
         await remove(QUEUE, entry.seq);
-        await put(SENT, { seq: entry.seq, event_id: entry.event.event_id, label: entry.label, status: answer.status, message: answer.message });
+        await put(SENT, { seq: entry.seq, event_id: entry.event.event_id, label: entry.label, status: answer.status, message: answer.message, user });
         sentAny = true;
         if (answer.status === "pending") break;
       }

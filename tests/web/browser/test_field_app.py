@@ -162,3 +162,42 @@ def test_offline_entries_wait_on_the_phone_and_arrive_once(
     assert len(visits) == 3 and len({v.event_id for v in visits}) == 3, (
         "the resend recorded nothing twice"
     )
+
+
+def test_entries_waiting_on_a_shared_phone_go_out_only_as_the_user_who_made_them(
+    pages_hub: PagesHub, screens: Callable[..., Screen]
+) -> None:
+    """One phone, two users: what one left waiting is never sent as the other, and is not lost."""
+    _plan_days(pages_hub)
+    screen = _open_app(pages_hub, screens)
+    page = screen.page
+    page.route("**/veld/boeking", lambda route: route.abort())  # the connection drops
+    _log_visit(screen, "2264", "Geen bevindingen", 1)
+    page.get_by_role("button", name="Bezoek bewaren").click()
+    expect(page.locator("#wachtend-aantal")).to_have_text("1")
+    page.get_by_role("button", name="Afmelden").click()
+    page.wait_for_load_state()
+    page.unroute("**/veld/boeking")
+
+    screen.sign_in(pages_hub.user("police"))  # a colleague of the same team takes the phone
+    screen.goto("/veld/")
+    expect(page.locator("#dag")).to_have_value("controledag-vandaag")
+    expect(page.locator("#wachtend-aantal")).to_have_text("0")
+    _log_visit(screen, "2266", "Geen bevindingen", 2)
+    page.get_by_role("button", name="Bezoek bewaren").click()
+    expect(page.locator("#verstuurd li[data-status='sealed']")).to_have_count(1)
+    page.get_by_role("button", name="Nu versturen").click()
+    expect(page.locator("#wachtend-aantal")).to_have_text("0")
+    by_police = [v for v in _visits(pages_hub) if v.recorded_by == "police"]
+    assert [v.people_encountered for v in by_police] == [2], "only the police user's own visit"
+    assert [v for v in _visits(pages_hub) if v.recorded_by == "heit"] == []
+    page.get_by_role("button", name="Afmelden").click()
+    page.wait_for_load_state()
+
+    screen.sign_in(pages_hub.user("heit"))  # the first user is back: the entry goes out as theirs
+    screen.goto("/veld/")
+    expect(page.locator("#wachtend-aantal")).to_have_text("0", timeout=30_000)
+    expect(page.locator("#verstuurd li[data-status='sealed']")).to_have_count(1)
+    by_heit = [v for v in _visits(pages_hub) if v.recorded_by == "heit"]
+    assert [v.people_encountered for v in by_heit] == [1]
+    assert len(_visits(pages_hub)) == 2
