@@ -77,7 +77,11 @@ def _line(outcome: FileOutcome) -> str:
         return f"{outcome.name}: REFUSED, moved to refused/: {outcome.reason}"
     if outcome.status == "already imported":
         return f"{outcome.name}: already imported earlier; removed from the folder"
+    if outcome.status == "changed while read":
+        return f"{outcome.name}: changed while it was read (still being written?); left for the next run"
     done = f"{outcome.name}: {outcome.status}, {outcome.tips} tip(s) stored"
+    if outcome.status == "changed while imported":
+        done += "; the file changed meanwhile, so it stays in the folder for the next run"
     if outcome.resumed_after:
         done += f" ({outcome.resumed_after} before the interruption, {outcome.sent} now)"
     if outcome.stripped_values:

@@ -12,6 +12,14 @@ description, any stripped reporter field) is never kept once the hub holds the p
 events. A crash mid-file leaves the file in the folder; the next run skips the rows the
 ledger records and re-sends at most the one in flight, whose deterministic id makes the
 hub ignore it as a duplicate.
+
+What is dropped is not trusted to be a finished, plain file: a symbolic link is refused
+without reading what it points to, a file larger than ``MAX_TIP_FILE_BYTES`` is refused by
+its size, a file that changes while it is read or imported is never deleted (the next run
+imports it again; tips already sent keep their keyed ids, so the hub ignores them), and the
+connector's own ``refused/`` and ``.ketenhub/`` are never written through a link. A writer
+should drop a file under another name (a leading dot or another suffix) and rename it into
+place when it is complete: a file read while its writer has paused is taken as it is then.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +54,7 @@ from ketenhub.data_folder import (
 TIP_FILES = (".json", ".csv")
 STATE_DIR, REFUSED_DIR = ".ketenhub", "refused"
 FILE_DIGEST_PURPOSE = "anonymous-tip-file"
+MAX_TIP_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -68,6 +78,8 @@ class Ledger:
 
     def __init__(self, folder: Path) -> None:
         self.path = private_folder(folder / STATE_DIR) / "ledger.jsonl"
+        if self.path.is_symlink():
+            raise InputRefused(where=str(self.path), detail="is a symbolic link: remove it")
         create_private_file(self.path)
         self.path.chmod(PRIVATE_FILE)
         self.done: set[str] = set()
@@ -143,11 +155,13 @@ def signal_of(tip: Tip, client: PartnerClient) -> SignalReceived:
 
 
 def pending_files(folder: Path) -> list[Path]:
-    """The tip files waiting in the drop folder, by name."""
+    """The tip files waiting in the drop folder, by name (links too: they are refused, never followed)."""
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in TIP_FILES and not p.name.startswith(".")
+        if (p.is_symlink() or p.is_file())
+        and p.suffix.lower() in TIP_FILES
+        and not p.name.startswith(".")
     )
 
 
@@ -158,6 +172,8 @@ def import_folder(
     if not folder.is_dir():
         raise InputRefused(where=str(folder), detail="is not a folder")
     ledger = Ledger(folder)
+    if (folder / REFUSED_DIR).is_symlink():  # stop before any file, not at the first refusal
+        private_folder(folder / REFUSED_DIR)
     return [_import_file(client, ledger, path, after_send) for path in pending_files(folder)]
 
 
@@ -173,20 +189,65 @@ def shown_name(name: str, digest: str) -> str:
     return f"tip-file-{digest[:16]}{suffix}"
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A tip file's bytes, and what the file was (inode, size, change time) when they were read."""
+
+    data: bytes
+    seen: tuple[int, int, int]
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int]:
+    return (status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _read_tip_file(path: Path) -> _Read | str | None:
+    """The file's bytes; why it is refused unread (a link, not a plain file, too large); None while it changes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return "is a symbolic link (or cannot be opened): drop the file itself"
+    with os.fdopen(fd, "rb") as file:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            return "is not a plain file"
+        if before.st_size > MAX_TIP_FILE_BYTES:
+            return f"is larger than {MAX_TIP_FILE_BYTES} bytes: split it into smaller files"
+        data = file.read(MAX_TIP_FILE_BYTES + 1)
+        after = os.fstat(fd)
+    if _identity(before) != _identity(after) or len(data) != after.st_size:
+        return None
+    return _Read(data, _identity(after))
+
+
+def _unchanged(path: Path, read: _Read) -> bool:
+    """Whether the file in the folder is still the one whose bytes were read."""
+    try:
+        return _identity(path.lstat()) == read.seen
+    except FileNotFoundError:
+        return False
+
+
 def _import_file(
     client: PartnerClient, ledger: Ledger, path: Path, after_send: Callable[[int], None]
 ) -> FileOutcome:
-    data = path.read_bytes()
+    read = _read_tip_file(path)
+    if not isinstance(read, _Read):
+        return _not_read(client, path, read)
+    data = read.data
     digest = client.protector.digest(FILE_DIGEST_PURPOSE, data)
     name = shown_name(path.name, digest)
     log = structlog.get_logger("connectors").bind(file_digest=digest[:16])
     if digest in ledger.done:
-        path.unlink()
+        if _unchanged(path, read):
+            path.unlink()
         log.info("tip_file_already_imported")
         return FileOutcome(name, "already imported")
     try:
         parsed = parse_tip_file(name, data)
     except InputRefused as exc:
+        if not _unchanged(path, read):
+            return FileOutcome(name, "changed while read")
         _refuse(path, name, data, exc)
         log.warning("tip_file_refused")
         return FileOutcome(name, "refused", reason=str(exc))
@@ -196,6 +257,8 @@ def _import_file(
         for event in events:
             client.check(event)  # refuse the whole file before anything of it is sent
     except EventRefused as exc:
+        if not _unchanged(path, read):
+            return FileOutcome(name, "changed while read")
         problem = InputRefused(where=name, detail=f"{exc}; nothing of the file was published")
         _refuse(path, name, data, problem)
         log.warning("tip_file_refused")
@@ -211,11 +274,28 @@ def _import_file(
         {"digest": digest, "done": True, "file": name, "tips": len(events), "at": _now()},
         durable=True,
     )
+    if not _unchanged(path, read):  # its writer went on: what it added goes with the next run
+        log.warning("tip_file_changed_while_imported", tips=len(events))
+        outcome.status = "changed while imported"
+        return outcome
     path.unlink()
     log.info(
         "tip_file_imported", tips=len(events), sent=outcome.sent, stripped=parsed.stripped_values
     )
     return outcome
+
+
+def _not_read(client: PartnerClient, path: Path, refusal: str | None) -> FileOutcome:
+    """A file not read as tips: refused (its link removed, its reason kept) or left to settle."""
+    name = shown_name(path.name, client.protector.digest(FILE_DIGEST_PURPOSE, path.name.encode()))
+    if refusal is None:
+        return FileOutcome(name, "changed while read")
+    problem = InputRefused(where=name, detail=refusal)
+    target = private_folder(path.parent / REFUSED_DIR)
+    write_private(target / f"{name}.reason.txt", f"{problem}\n{NOT_KEPT}\n".encode())
+    path.unlink()  # a link goes, never what it points to; a giant or a device is not kept
+    structlog.get_logger("connectors").warning("tip_file_refused")
+    return FileOutcome(name, "refused", reason=str(problem))
 
 
 def _outcome(name: str, parsed: TipFile, resumed_after: int) -> FileOutcome:
@@ -242,17 +322,25 @@ def _refuse(path: Path, name: str, data: bytes, problem: InputRefused) -> None:
 
 
 def private_folder(folder: Path) -> Path:
-    """``folder``, created readable by its owner only (0700), and tightened if it existed."""
+    """``folder``, created readable by its owner only (0700), and tightened if it existed.
+
+    A link in its place is refused: the connector's state and refusals are never written,
+    nor any folder's mode changed, through a link someone dropped.
+    """
+    if folder.is_symlink():
+        detail = "is a symbolic link: remove it, the connector makes this folder itself"
+        raise InputRefused(where=str(folder), detail=detail)
     create_private_folder(folder)
     folder.chmod(PRIVATE_FOLDER)
     return folder
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to a file readable by its owner only (0600) before anything is written."""
-    create_private_file(path)
-    path.chmod(PRIVATE_FILE)
-    path.write_bytes(data)
+    """Write ``data`` to a file readable by its owner only (0600), never through a link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(fd, PRIVATE_FILE)
+        out.write(data)
 
 
 def _now() -> str:
