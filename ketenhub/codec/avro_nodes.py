@@ -24,12 +24,29 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def _varint(folded: int) -> bytes:
+    """Base-128 little-endian groups of a non-negative number, the last without 0x80."""
+    if 1 << 21 <= folded < 1 << 56:  # a time in microseconds, a large count: spread at once
+        return _spread(folded)
     out = bytearray()
     while folded > 0x7F:
         out.append((folded & 0x7F) | 0x80)
         folded >>= 7
     out.append(folded)
     return bytes(out)
+
+
+# 0x80 in each byte but the last of a varint of 1 to 8 bytes.
+_CONTINUED = [0, *(int.from_bytes(b"\x80" * (k - 1) + b"\x00", "little") for k in range(1, 9))]
+
+
+def _spread(folded: int) -> bytes:
+    """``_varint`` of a number below 2**56: its 7-bit groups moved one to a byte (28-bit
+    halves, then 14-bit quarters, then 7-bit eighths), the continuation bits set at once."""
+    size = (folded.bit_length() + 6) // 7
+    spread = (folded & 0xFFFFFFF) | ((folded >> 28) << 32)
+    spread = (spread & 0x00003FFF00003FFF) | ((spread & 0x0FFFC0000FFFC000) << 2)
+    spread = (spread & 0x007F007F007F007F) | ((spread & 0x3F803F803F803F80) << 1)
+    return (spread | _CONTINUED[size]).to_bytes(size, "little")
 
 
 _SMALL = [_varint(n << 1) for n in range(1024)]  # lengths, counts and indexes

@@ -15,7 +15,7 @@ from functools import cache
 from pydantic import BaseModel
 
 from ketenhub.codec.avro_compiler import SchemaCompiler
-from ketenhub.codec.avro_nodes import Node
+from ketenhub.codec.avro_writer import Writer, compiled_writer
 from ketenhub.codec.single_object import MARKER, encode_event, latest_schema
 from ketenhub.contract import models
 from ketenhub.contract.base import Event
@@ -39,14 +39,15 @@ def _contract_types() -> _ByShortName:
 
 
 @cache
-def _compiled(schema_name: str) -> tuple[bytes, Node] | None:
-    """The header (marker, fingerprint) and node of a type's newest schema, or None."""
+def _compiled(schema_name: str) -> tuple[bytes, Writer] | None:
+    """The header (marker, fingerprint) and the compiled writer (``avro_writer``) of a type's
+    newest schema, or None."""
     schema = latest_schema(schema_name)
     try:
         node = SchemaCompiler(_contract_types()).compile(dict(schema.source))
     except (ContractError, KeyError):
         return None
-    return MARKER + schema.fingerprint, node
+    return MARKER + schema.fingerprint, compiled_writer(node)
 
 
 def encode_event_compiled(event: Event) -> bytes:
@@ -54,8 +55,8 @@ def encode_event_compiled(event: Event) -> bytes:
     compiled = _compiled(event.SCHEMA_NAME)
     if compiled is None:
         return encode_event(event)
-    header, node = compiled
+    header, write = compiled
     try:
-        return header + node.write(event)
+        return header + write(event)
     except (TypeError, AttributeError, ValueError):
         return encode_event(event)  # which writes it, or says why it cannot

@@ -19,7 +19,13 @@ import fastavro
 
 from ketenhub.codec.avro_compiler import SchemaCompiler
 from ketenhub.codec.avro_nodes import JsonValue, Node
-from ketenhub.codec.avro_records import RecordNode, RecordUnionNode
+from ketenhub.codec.avro_records import ArrayNode, MapNode, RecordNode, RecordUnionNode
+from ketenhub.codec.avro_writer import (
+    FieldsWriter,
+    Writer,
+    compiled_fields_writer,
+    compiled_writer,
+)
 from ketenhub.codec.single_object import HEADER_SIZE, MARKER
 from ketenhub.contract.schemas import SchemaCatalogue, SchemaVersion, load_catalogue, schema_dir
 from ketenhub.contract.view_records import VIEW_NAMESPACE, VIEW_TYPES, CaseView, CoordinatorView
@@ -53,6 +59,8 @@ class _Contract:
     content: RecordUnionNode
     named: dict[str, Node]
     fields: dict[type, dict[str, Node]]  # the fields of each role record, by its class
+    # Each role record's compiled writers (``avro_writer``): whole, and taking known fields.
+    writers: dict[type, tuple[Writer, FieldsWriter]]
 
 
 @cache
@@ -65,7 +73,10 @@ def _contract() -> _Contract:
         msg = f"{schema.path.name} must be a record with a union of role records as content"
         raise ContractError(msg)
     fields = {role.cls: dict(role.fields) for role in content.branches}
-    return _Contract(schema, view, content, compiler.named, fields)
+    writers = {
+        role.cls: (compiled_writer(role), compiled_fields_writer(role)) for role in content.branches
+    }
+    return _Contract(schema, view, content, compiler.named, fields, writers)
 
 
 def encode_view(view: CaseView, known: Mapping[int, bytes] | None = None) -> bytes:
@@ -75,8 +86,9 @@ def encode_view(view: CaseView, known: Mapping[int, bytes] | None = None) -> byt
     values (a case state's sections), so that only what changed is encoded again.
     """
     contract = _contract()
-    index, role = contract.content.branch(view.content)
-    body = role.write(view.content) if known is None else role.write_fields(view.content, known)
+    index, role = contract.content.branch(view.content)  # TypeError for no role record
+    whole, with_known = contract.writers[role.cls]
+    body = whole(view.content) if known is None else with_known(view.content, known)
     return b"".join((_head(view.case_id, view.visible_because), index, body))
 
 
@@ -148,6 +160,30 @@ def view_field(role: type, name: str) -> Node:
 def section_node(name: str) -> Node:
     """The node of a case state's section ``name``: the coordinator's view field of that name."""
     return _contract().fields[CoordinatorView][name]
+
+
+@cache
+def view_field_writer(role: type, name: str) -> Writer:
+    """The compiled writer (``avro_writer``) of field ``name`` of the role record ``role``."""
+    return compiled_writer(view_field(role, name))
+
+
+@cache
+def section_writer(name: str) -> Writer:
+    """The compiled writer of a case state's section ``name`` (``section_node``)."""
+    return compiled_writer(section_node(name))
+
+
+@cache
+def section_entry_writer(name: str) -> Writer:
+    """The compiled writer of one entry of the array or map section ``name``."""
+    node = section_node(name)
+    if isinstance(node, ArrayNode):
+        return compiled_writer(node.items)
+    if isinstance(node, MapNode):
+        return compiled_writer(node.values)
+    msg = f"section {name} is neither an array nor a map"
+    raise TypeError(msg)
 
 
 def _named_node(cls: type) -> Node:

@@ -19,7 +19,12 @@ from typing import TypeVar
 
 from ketenhub.codec.avro_nodes import StringNode, long_bytes
 from ketenhub.codec.avro_records import ArrayNode, MapNode
-from ketenhub.codec.views import section_node, view_field
+from ketenhub.codec.views import (
+    section_entry_writer,
+    section_node,
+    section_writer,
+    view_field_writer,
+)
 from ketenhub.contract.base import Event
 from ketenhub.contract.view_records import (
     Action,
@@ -94,19 +99,19 @@ class CaseState:
             return self._history_bytes()
         encoded = self._encoded.get(name)
         if encoded is None:
-            node, value = section_node(name), getattr(self, name)
-            if isinstance(node, MapNode) and isinstance(value, dict) and value:
-                encoded = self._map_bytes(name, node, value)
+            value = getattr(self, name)
+            if isinstance(section_node(name), MapNode) and isinstance(value, dict) and value:
+                encoded = self._map_bytes(name, value)
             else:
-                encoded = node.write(value)
+                encoded = section_writer(name)(value)
             self._encoded[name] = encoded
         return encoded
 
-    def _map_bytes(self, name: str, node: MapNode, section: dict[str, object]) -> bytes:
+    def _map_bytes(self, name: str, section: dict[str, object]) -> bytes:
         """A dict section's encoding, each entry encoded again only if a fold replaced it
         (entries are frozen records: a fold that changes one puts a new one in its place)."""
         before, after = self._entries.get(name, {}), {}
-        key_of, write = _MAP_KEY.write, node.values.write
+        key_of, write = _MAP_KEY.write, section_entry_writer(name)
         for key, entry in section.items():
             kept = before.get(key)
             after[key] = (
@@ -132,8 +137,7 @@ class CaseState:
         self._history_changed()
         items = self._history_items
         if len(items) < len(self.history):
-            node = section_node("history")
-            write = node.items.write if isinstance(node, ArrayNode) else node.write
+            write = section_entry_writer("history")
             items.extend(write(entry) for entry in self.history[len(items) :])
         if not items:
             return b"\x00"
@@ -146,7 +150,7 @@ class CaseState:
         found = self._parts.get(key)
         if found is None:
             made = part()
-            self._parts[key] = (made, view_field(*field).write(made))
+            self._parts[key] = (made, view_field_writer(*field)(made))
             return made
         return found[0]  # type: ignore[return-value]  # stored by this method under this key
 
