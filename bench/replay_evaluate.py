@@ -7,7 +7,7 @@ each stage in its own child process, so each memory peak is that stage's alone:
 - read:     the sealed records out of SQLite, nothing else (subtracted from the others);
 - raw:      fastavro ``schemaless_reader`` of each record and its event payload, schemas
             parsed once, no validation: the floor any Avro replay pays;
-- replay:   ``decode_sealed`` + ``decode_event`` (codec, schema resolution, pydantic models);
+- replay:   ``decode_sealed`` + ``read_event`` (compiled readers, pydantic models);
 - verify:   the hash chain, every record's hash and every signed checkpoint;
 - evaluate: folding the decoded events into the evaluation's history and computing the tables;
 - total:    ``evaluate_source`` end to end (one verified pass, as ``ketenhub evaluate`` runs it),
@@ -33,7 +33,8 @@ from typing import Any
 import fastavro
 
 from ketenhub.cli.sources import EmbeddedSource
-from ketenhub.codec.single_object import HEADER_SIZE, decode_event, writer_schema
+from ketenhub.codec.event_reader import read_event
+from ketenhub.codec.single_object import HEADER_SIZE, writer_schema
 from ketenhub.core.sealing import decode_sealed
 from ketenhub.evaluation import evaluate, history_for
 from ketenhub.observability import configure_logging
@@ -74,7 +75,7 @@ def _replay(source: EmbeddedSource) -> dict[str, float]:
     """Decode every record and event; time the fold and the tables separately."""
     history, folding, count = history_for(YEAR, BASELINE), 0.0, 0
     for offset, value in source.records():
-        event = decode_event(decode_sealed(value, offset).payload)
+        event = read_event(decode_sealed(value, offset).payload)
         start = time.perf_counter()
         history.add(event)
         folding += time.perf_counter() - start

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import ketenhub
-from ketenhub.codec.single_object import HEADER_SIZE, decode_event
+from ketenhub.codec.event_reader import read_event
+from ketenhub.codec.single_object import HEADER_SIZE
 from ketenhub.contract.base import Event
 from ketenhub.contract.schemas import SchemaVersion, catalogue
 from ketenhub.core.sealing import SealedRecord, decode_sealed
@@ -90,9 +91,38 @@ class Replay:
             if record is None:
                 continue
             self.fingerprints.update((value[2:HEADER_SIZE], record.payload[2:HEADER_SIZE]))
-            event = self._event(record)
+            event = self._event(record.payload, record.sequence)
             if event is not None:
                 yield record, event
+        if verifier is not None and self.failure is None:
+            self.verification = self._guard(lambda: verifier.finish(self.source.tail()))
+
+    def only_events(self) -> Iterator[Event]:
+        """Yield the events alone, in log order, checked as ``events`` checks them.
+
+        A record is checked where it lies in its stored bytes (``LogVerifier.check``), and
+        only its payload is taken out: what the evaluation folds needs no decoded record.
+        """
+        verifier = self._guard(self._verifier)
+        seen = self.fingerprints
+        for offset, value in self.source.records():
+            payload: bytes | None
+            if verifier is not None:
+                try:  # as ``_guard`` does, without a closure per record
+                    payload = verifier.check(offset, value)
+                except IntegrityError as exc:
+                    self._fault(exc)
+                    verifier = None
+                    payload = self._unverified_payload(offset, value)
+            else:
+                payload = self._unverified_payload(offset, value)
+            if payload is None:
+                continue
+            seen.add(value[2:HEADER_SIZE])
+            seen.add(payload[2:HEADER_SIZE])
+            event = self._event(payload, offset)
+            if event is not None:
+                yield event
         if verifier is not None and self.failure is None:
             self.verification = self._guard(lambda: verifier.finish(self.source.tail()))
 
@@ -134,12 +164,17 @@ class Replay:
             self.skipped += 1
             return None
 
-    def _event(self, record: SealedRecord) -> Event | None:
+    def _unverified_payload(self, offset: int, value: bytes) -> bytes | None:
+        """The payload of a record read after the first fault (None: undecodable, skipped)."""
+        record = self._record(None, offset, value)
+        return None if record is None else record.payload
+
+    def _event(self, payload: bytes, sequence: int) -> Event | None:
         try:
-            return decode_event(record.payload)
+            return read_event(payload)
         except CodecError as exc:
             if not self.allow_unverified:
-                raise UndecodableEvent(record.sequence, str(exc)) from exc
+                raise UndecodableEvent(sequence, str(exc)) from exc
             self.skipped += 1
             return None
 
@@ -170,7 +205,7 @@ def fold_source(
     """Verify ``source`` while folding its events into ``history``; return what it rested on."""
     replay = Replay(source, allow_unverified=allow_unverified)
     with _fewer_collections():
-        for _, event in replay.events():
+        for event in replay.only_events():
             history.add(event)
     return Provenance(
         verification=replay.verification,

@@ -10,15 +10,25 @@ offset (or the range it lies in) and what is wrong.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ketenhub.codec.single_object import HEADER_SIZE
 from ketenhub.core.checkpoints import Checkpoint, verify_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash, verify_consistency
-from ketenhub.core.sealing import GENESIS_HASH, ChainHead, SealedRecord, check_link, decode_sealed
+from ketenhub.core.sealed_layout import HASH_SIZE, locate_sealed
+from ketenhub.core.sealing import (
+    GENESIS_HASH,
+    ChainHead,
+    SealedRecord,
+    check_link,
+    decode_sealed,
+    sealed_record_schema,
+)
 from ketenhub.core.trust import TrustedKey
 from ketenhub.errors import ChainBroken, CheckpointInvalid, IntegrityError, ProofInvalid
 from ketenhub.topic_log import LogRecord
@@ -27,6 +37,7 @@ if TYPE_CHECKING:
     from replay.sources import SealedLogSource
 
 _EMPTY_FRONTIER = MerkleFrontier().to_bytes()
+_sha256 = hashlib.sha256
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,8 @@ class LogVerifier:
         anchor = anchor or Anchor()
         self._key = public_key
         self._first = anchor.offset
-        self._head = ChainHead(anchor.offset, anchor.prev_hash)
+        self._next, self._last = anchor.offset, anchor.prev_hash
+        self._fingerprint = sealed_record_schema().fingerprint
         self._frontier = _frontier(anchor)
         self._pending = sorted(
             (c for c in checkpoints if c.tree_size > anchor.offset), key=lambda c: c.tree_size
@@ -105,18 +117,43 @@ class LogVerifier:
         """Check the record stored at ``offset`` and return it decoded."""
         try:
             record = decode_sealed(value, offset)
-            check_link(record, offset, self._head, value)
+            check_link(record, offset, ChainHead(self._next, self._last), value)
         except ChainBroken as exc:
             msg = f"audit.log offset {exc.offset}"
             raise VerificationFailed(msg, exc.detail, exc.offset) from exc
-        self._head = self._head.after(record)
-        leaf = leaf_hash(record.hash)
+        self._linked(record.sequence, record.hash)
+        return record
+
+    def check(self, offset: int, value: bytes) -> bytes:
+        """Check the record stored at ``offset`` as ``feed`` does; return only its payload.
+
+        A record in the current layout is checked where it lies in the stored bytes: its
+        sequence, its link to the hash before it, and the SHA-256 of its stored bytes against
+        its own hash. Anything else — another layout, or any check that fails — goes through
+        ``feed``, which decodes it and raises what it raises.
+        """
+        found = locate_sealed(value) if value[2:HEADER_SIZE] == self._fingerprint else None
+        digest = value[-HASH_SIZE:]
+        if (
+            found is None
+            or found[0] != offset
+            or offset != self._next
+            or value[-2 * HASH_SIZE : -HASH_SIZE] != self._last
+            or _sha256(memoryview(value)[HEADER_SIZE:-HASH_SIZE]).digest() != digest
+        ):
+            return self.feed(offset, value).payload
+        self._linked(offset, digest)
+        return value[found[1] : found[2]]
+
+    def _linked(self, sequence: int, digest: bytes) -> None:
+        """Move the chain past a checked record; check the checkpoints that came due."""
+        self._next, self._last = sequence + 1, digest
+        leaf = leaf_hash(digest)
         self._frontier.append(leaf)
         if self._leaves is not None:
             self._leaves.append(leaf)
-        while self._pending and self._pending[0].tree_size == self._frontier.size:
+        while self._pending and self._pending[0].tree_size == self._next:
             self._check(self._pending.pop(0))
-        return record
 
     def finish(self, tail: TailProof | None = None) -> Verification:
         """Check what remains (the tail proof, checkpoints past the end) and return the result."""
@@ -200,7 +237,7 @@ def verify_source(source: SealedLogSource, *, keep_leaves: bool = False) -> Veri
         source.public_key(), source.checkpoints(), source.anchor(), keep_leaves=keep_leaves
     )
     for offset, value in source.records():
-        verifier.feed(offset, value)
+        verifier.check(offset, value)
     return verifier.finish(source.tail())
 
 

@@ -104,7 +104,8 @@ class MerkleFrontier:
 
     def append(self, leaf_hash: bytes) -> None:
         """Add the next leaf hash to the right edge of the tree."""
-        _check_hash(leaf_hash, f"leaf hash #{self._size}")
+        if type(leaf_hash) is not bytes or len(leaf_hash) != HASH_SIZE:
+            _check_hash(leaf_hash, f"leaf hash #{self._size}")
         node, carry = leaf_hash, self._size
         while carry & 1:
             node = node_hash(self._peaks.pop(), node)

@@ -131,3 +131,60 @@ def _scan(value: bytes) -> dict[str, Any]:
         "prev_hash": value[pos : pos + HASH_SIZE],
         "hash": value[pos + HASH_SIZE :],
     }
+
+
+def locate_sealed(value: bytes) -> tuple[int, int, int] | None:
+    """The sequence of a sealed record in the current layout and where its payload lies
+    (``(sequence, start, end)``), or None where ``scan_sealed`` would not take the bytes.
+
+    It checks what ``scan_sealed`` checks (every length, valid UTF-8 text, the union's
+    branch, nothing after the two hashes) without making the record's values; a record
+    whose strings need more than a one-byte length is left to ``scan_sealed``.
+    """
+    try:
+        return _locate(value)
+    except (_Unusual, IndexError, UnicodeDecodeError):
+        return None
+
+
+_STOPS = 0x8080808080808080  # the continuation bits of eight varint bytes
+_TIMESTAMP_BYTES = 8  # a varint of at most 8 bytes is a timestamp-micros within datetime's range
+
+
+def _locate(value: bytes) -> tuple[int, int, int]:
+    sequence, pos = _long(value, HEADER_SIZE)
+    stops = ~int.from_bytes(value[pos : pos + _TIMESTAMP_BYTES], "little") & _STOPS
+    if not stops or pos + _TIMESTAMP_BYTES > len(value):
+        raise _Unusual
+    pos += (stops & -stops).bit_length() >> 3  # past the first byte without continuation
+    text = pos
+    for _ in range(3):  # partner, event_type, event_id
+        size = value[pos]
+        if size & 0x81:
+            raise _Unusual
+        pos += 1 + (size >> 1)
+    union = value[pos]
+    pos += 1
+    if union == 2:  # the string branch (index 1, zig-zag 2)
+        size = value[pos]
+        if size & 0x81:
+            raise _Unusual
+        pos += 1 + (size >> 1)
+    elif union != 0:
+        raise _Unusual
+    if pos > len(value):
+        raise _Unusual
+    value[text:pos].decode()  # the texts, with one-byte lengths and branch between them
+    payload, end = _chunk_bounds(value, pos)
+    if end + 2 * HASH_SIZE != len(value):
+        raise _Unusual
+    return sequence, payload, end
+
+
+def _chunk_bounds(value: bytes, pos: int) -> tuple[int, int]:
+    """Where the length-prefixed bytes at ``pos`` begin and end."""
+    size, pos = _long(value, pos)
+    end = pos + size
+    if size < 0 or end > len(value):
+        raise _Unusual
+    return pos, end

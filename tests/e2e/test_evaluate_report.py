@@ -428,3 +428,37 @@ def test_the_pdf_is_printed_on_a4_from_the_page(reports: dict[str, Path], tmp_pa
     assert sizes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2 for w, h in sizes)
     assert len(sizes) >= 8  # key figures, questions, five parts, provenance
     assert "report.pdf" not in (out / "SHA256SUMS").read_text()
+
+
+def test_the_report_is_the_one_built_from_each_record_decoded(
+    reports: dict[str, Path], tmp_path: Path
+) -> None:
+    """The evaluation replay builds (records checked where they are stored, events read by
+    compiled readers) gives the same verification and the same report, byte for byte, as
+    one built from every record decoded and every event decoded by the generic decoder."""
+    from ketenhub.cli.sources import EmbeddedSource
+    from ketenhub.codec.single_object import decode_event
+    from ketenhub.core.sealing import decode_sealed
+    from ketenhub.evaluation import evaluate, history_for
+    from replay.pipeline import EvaluationRun, evaluate_source
+    from replay.report import write_report
+    from replay.verify import verify_source
+
+    hub = reports["nl"].parent / "hub"
+    with EmbeddedSource(hub) as source:
+        run = evaluate_source(source, 2025, 2024)
+        verified = verify_source(source)
+        history = history_for(2025, 2024)
+        for offset, value in source.records():
+            history.add(decode_event(decode_sealed(value, offset).payload))
+    assert run.provenance.verification == verified
+    decoded = EvaluationRun(evaluate(history, 2025, 2024), run.provenance)
+    assert decoded.evaluation == run.evaluation
+    for language in ("nl", "en"):
+        fast, slow = tmp_path / f"fast-{language}", tmp_path / f"slow-{language}"
+        written = write_report(run, fast, language=language)
+        write_report(decoded, slow, language=language)
+        assert written
+        for path in written:
+            relative = path.relative_to(fast)
+            assert path.read_bytes() == (slow / relative).read_bytes(), relative

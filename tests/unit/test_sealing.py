@@ -20,7 +20,7 @@ from ketenhub.core.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from ketenhub.core.sealed_layout import scan_sealed
+from ketenhub.core.sealed_layout import locate_sealed, scan_sealed
 from ketenhub.core.sealing import (
     GENESIS_HASH,
     ChainHead,
@@ -275,3 +275,37 @@ def test_the_direct_reader_reads_what_fastavro_reads_and_leaves_the_rest_to_it()
             tried += 1
         assert scan_sealed(stored) == record.datum()
     assert tried > 1000
+
+
+def test_locating_a_payload_takes_only_what_the_direct_reader_takes() -> None:
+    """For sealed records and every truncation, extension and single-byte change of them,
+    locating the sequence and payload in the stored bytes either agrees with the direct reader
+    or declines (None), and it declines whatever the direct reader declines."""
+    event = Story().signal()
+    records = [
+        seal(ChainHead(), "police", event, encode_event(event), NOW),
+        seal(ChainHead(300, bytes(range(32))), "shop", event, encode_event(event), NOW, "cäse-1"),
+        seal(ChainHead(2**40, bytes(32)), "pölice", event, b"\xc3\x01" * 100, NOW, None),
+    ]
+    tried = located = 0
+    for record in records:
+        stored = encode_sealed(record)
+        variants = [stored[:cut] for cut in range(HEADER_SIZE, len(stored))]
+        variants += [stored + b"\x00"]
+        variants += [
+            stored[:at] + bytes([stored[at] ^ flip]) + stored[at + 1 :]
+            for at in range(HEADER_SIZE, len(stored) - 64)
+            for flip in (0x01, 0x80, 0xFF)
+        ]
+        for value in [stored, *variants]:
+            found, scanned = locate_sealed(value), scan_sealed(value)
+            if found is not None:
+                assert scanned is not None, "located bytes the direct reader declines"
+                sequence, start, end = found
+                assert (sequence, value[start:end]) == (scanned["sequence"], scanned["payload"])
+                assert (value[-64:-32], value[-32:]) == (scanned["prev_hash"], scanned["hash"])
+                located += 1
+            tried += 1
+        assert locate_sealed(stored) is not None
+    assert tried > 1000
+    assert located > 3
