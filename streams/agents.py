@@ -33,11 +33,10 @@ from ketenhub.runtime.kafka.sealing_driver import KafkaSealer, decision_counts
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.runtime.kafka.transient import transient, until_stored
 from ketenhub.topics import TopicNames
-from streams.sealed_projection import SealedProjection
+from streams.sealed_projection import HEAD_KEY, SealedProjection
 from streams.tables import keep
 
 BATCH, BATCH_WITHIN_S = 500, 0.01  # at most this many inputs, or what arrived within this time
-HEAD_KEY = "head"  # key of the chain-head table
 STAND_BY_S = 0.5  # how often a worker that does not seal looks again, or a failed sealing retries
 log = structlog.get_logger("ketenhub.streams")
 
@@ -100,13 +99,19 @@ async def seal_batches(hub: HubChannels, stream: Any) -> None:
 async def _seal(hub: HubChannels, batch: list[Input]) -> None:
     """Decide one batch, keep the chain head, and (with one view partition) project it.
 
-    Retried as a whole after a failed write: inputs the first try sealed are then recognised
-    as decided, and what it sealed but did not project is projected from audit.log.
+    With one view partition the chain head is stored with the batch's views; else it is kept
+    at once. Retried as a whole after a failed write: inputs the first try sealed are then
+    recognised as decided, and what it sealed but did not project is projected from audit.log.
     """
-    effects = await hub.sealer.decide(batch, hub.chain.get(HEAD_KEY))
-    await keep(hub.chain, 0, HEAD_KEY, hub.sealer.chain_head())
-    if hub.sealed_projection is not None:
-        await hub.sealed_projection.follow(hub.sealer.sealer.head.next_sequence, effects)
+    projection = hub.sealed_projection
+    if projection is None:
+        effects = await hub.sealer.decide(batch, hub.chain.get(HEAD_KEY))
+        await keep(hub.chain, 0, HEAD_KEY, hub.sealer.chain_head())
+    else:
+        with projection.sealing():
+            effects = await hub.sealer.decide(batch, hub.chain.get(HEAD_KEY))
+            end = hub.sealer.sealer.head.next_sequence
+            await projection.follow(end, effects, hub.sealer.chain_head())
     log.debug("batch_decided", **decision_counts(effects, len(batch)))
 
 

@@ -102,9 +102,7 @@ def hub_channels(
         assigned = any(tp.topic in sealer_input.topics for tp in app.consumer.assignment())
         return assigned and not app.rebalancing and app.flow_control.is_active()
 
-    own = SealedProjection(
-        settings, projector, (cases, chain), lambda: app.producer.flush(), sealing_here
-    )
+    own = SealedProjection(settings, projector, (cases, chain), sealing_here)
     return HubChannels(
         settings,
         registry,

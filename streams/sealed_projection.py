@@ -9,25 +9,32 @@ audit.log before it has its views stored and its cases' states kept) is written 
 the changelog records of those states are stored, so it is never ahead of them. Records
 sealed before a restart or a move of the sealer role (or a failed projection) and not yet
 projected are read back from audit.log from that position: before the next batch, or by the
-idle timer when no input comes."""
+idle timer when no input comes (never while a batch is being sealed or projected: that batch
+is projected from what the sealer holds).
+
+A batch's views, the changelog records of its cases' states and the sealer's chain head go in
+one write (one produce request of the projection's producer); the position follows in a
+second write once that one is stored."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import structlog
 
 from ketenhub.pipeline.effects import AppendSealed, Effect
-from ketenhub.runtime.kafka.outbox import KafkaOutbox
+from ketenhub.runtime.kafka.outbox import record_of
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector, ProjectedBatch
-from ketenhub.runtime.kafka.record_batches import started_producer
+from ketenhub.runtime.kafka.record_batches import Outgoing, started_producer, write_batched
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
-from streams.tables import keep
+from streams.tables import changelog_record
 
+HEAD_KEY = "head"  # key of the chain-head table: where the chain stood after the last batch
 PROJECTED_KEY = "projected"  # key of the chain-head table
 log = structlog.get_logger("ketenhub.streams.projection")
 
@@ -40,21 +47,38 @@ class SealedProjection:
         settings: KafkaSettings,
         projector: KafkaProjector,
         tables: tuple[Any, Any],  # case-states, chain-head
-        flush_tables: Callable[[], Awaitable[None]],
         serving: Callable[[], bool],
     ) -> None:
         self._settings, self._projector = settings, projector
         self._cases, self._chain = tables
-        self._flush_tables, self._serving = flush_tables, serving
+        self._serving = serving
         self._producer: Any = None
-        self._views = KafkaOutbox(lambda: self._producer, TopicNames(settings.topic_prefix))
+        self._names = TopicNames(settings.topic_prefix)
         self._in_hand: asyncio.Task[None] | None = None  # the batch being projected
+        self._head: str | None = None  # the chain head not yet stored in its changelog
+        self._position: asyncio.Future[None] | None = None  # the position's write under way
+        self._sealing = False  # a batch is being decided and handed over
         self.lock = asyncio.Lock()
 
-    async def follow(self, end: int, effects: Sequence[Effect]) -> None:
-        """Project a batch's sealed records (``effects``; audit.log then ends at ``end``) in the
-        background, once the batch handed over before is projected; raise what that one raised."""
+    @contextlib.contextmanager
+    def sealing(self) -> Iterator[None]:
+        """Mark a batch being decided: until it is handed over, the idle timer projects nothing
+        (what the batch seals is projected from what the sealer holds, not read back)."""
+        self._sealing = True
+        try:
+            yield
+        finally:
+            self._sealing = False
+
+    async def follow(self, end: int, effects: Sequence[Effect], head: str) -> None:
+        """Project a batch's sealed records (``effects``; audit.log then ends at ``end`` and the
+        chain stands at ``head``) in the background, once the batch handed over before is
+        projected; raise what that one raised.
+
+        The chain head is set in the table at once and stored with the batch's views.
+        """
         await self.settled()
+        self._chain.data[HEAD_KEY] = self._head = head
         self._in_hand = asyncio.create_task(self.after(end, effects))
 
     async def settled(self) -> None:
@@ -78,16 +102,24 @@ class SealedProjection:
                 await self._write(projected, end)
 
     async def catch_up_if_idle(self, sealer: KafkaSealer) -> None:
-        """Project what was sealed and not projected yet, unless a batch is being handled now."""
-        if self.lock.locked() or not sealer.serving() or not self._serving():
+        """Project what was sealed and not projected yet, and store a chain head not stored yet,
+        unless a batch is being sealed or projected now."""
+        if self._busy() or not sealer.serving() or not self._serving():
             return
         async with self.lock:
             await self._backlog(sealer.sealer.head.next_sequence)
+            if self._head is not None:
+                await self._write(ProjectedBatch([], []), None)
+
+    def _busy(self) -> bool:
+        in_hand = self._in_hand is not None and not self._in_hand.done()
+        return self._sealing or in_hand or self.lock.locked()
 
     async def recover(self) -> None:
         """Drop the producer of the view writes after a failed write (the next write starts one)."""
         await self._settled_quietly()
         async with self.lock:
+            await self._position_stored_quietly()
             await self._drop_producer()
 
     async def _drop_producer(self) -> None:
@@ -102,6 +134,7 @@ class SealedProjection:
         """Let the batch in hand finish, then stop the producer of the view writes."""
         await self._settled_quietly()
         async with self.lock:
+            await self._position_stored_quietly()
             if self._producer is not None:
                 producer, self._producer = self._producer, None
                 await producer.stop()
@@ -114,6 +147,14 @@ class SealedProjection:
         except Exception as error:
             log.warning("projection_failed", error=type(error).__name__)
 
+    async def _position_stored_quietly(self) -> None:
+        """``_position_stored``, a failure aside: the position then stays behind, and what it
+        would have passed is projected again (the same views, re-published)."""
+        try:
+            await self._position_stored()
+        except Exception as error:
+            log.warning("projected_position_not_stored", error=type(error).__name__)
+
     async def _backlog(self, end: int) -> int:
         """Project audit.log from the position up to ``end``; return the position reached."""
         position = int(self._chain.get(PROJECTED_KEY) or 0)
@@ -125,27 +166,46 @@ class SealedProjection:
             await self._write(await self._projector.project(backlog, self._cases.get), position)
         return position
 
-    async def _write(self, projected: ProjectedBatch, position: int) -> None:
-        """Store the views and the states, then move the position past the records projected.
+    async def _write(self, projected: ProjectedBatch, position: int | None) -> None:
+        """Store the views, the states and the chain head, then move the position past the
+        records projected (``None``: it stays).
 
-        The views land while the states are kept; either may be lost with a worker killed
-        meanwhile, as neither moves the position: the records are projected again (a record a
-        kept state holds re-publishes the case's views).
+        Views, states and head go in one write; either may be lost with a worker killed
+        meanwhile, as none moves the position: the records are projected again (a record a
+        kept state holds re-publishes the case's views). The position's own write, sent once
+        they are stored, is awaited before the next write (or when stopping), not here.
         """
+        await self._position_stored()
         if self._producer is None:
             self._producer = await started_producer(self._settings)
-        try:
-            await asyncio.gather(
-                self._views.commit(projected.effects), self._keep_states(projected)
-            )
-        except Exception:
-            await (
-                self._drop_producer()
-            )  # its sequence numbers may be off: the next write starts one
-            raise
-        await keep(self._chain, 0, PROJECTED_KEY, str(position))
+        records = [r for e in projected.effects if (r := record_of(self._names, e)) is not None]
+        records += [
+            changelog_record(self._cases, kept.partition, kept.case_id, kept.text)
+            for kept in projected.kept
+        ]
+        head = self._head
+        if head is not None:
+            records.append(changelog_record(self._chain, 0, HEAD_KEY, head))
+        await self._written(records)
+        if self._head == head:
+            self._head = None  # stored; a later batch's head may have been set meanwhile
+        if position is not None:
+            moved = changelog_record(self._chain, 0, PROJECTED_KEY, str(position))
+            self._position = asyncio.ensure_future(self._written([moved]))
 
-    async def _keep_states(self, projected: ProjectedBatch) -> None:
-        for kept in projected.kept:
-            await keep(self._cases, kept.partition, kept.case_id, kept.text)
-        await self._flush_tables()
+    async def _position_stored(self) -> None:
+        """Wait until the position written last is stored; raise what its write raised."""
+        task, self._position = self._position, None
+        if task is not None:
+            await task
+
+    async def _written(self, records: list[Outgoing]) -> None:
+        """Write ``records`` and wait until they are stored; drop the producer when that fails
+        (its sequence numbers may be off: the next write starts one)."""
+        if not records:
+            return
+        try:
+            await write_batched(self._producer, records)
+        except Exception:
+            await self._drop_producer()
+            raise

@@ -1,9 +1,10 @@
 """The pipeline's outbox on Kafka: effects written in record batches with a producer, each landing awaited.
 
 A checkpoint is sent only after every record before it has landed (a checkpoint never covers
-unstored records). ``commit`` returns once every effect is stored, so the caller acknowledges
-its inputs only after their outputs: the sealer's audit.log, rejected and checkpoint records
-(its idempotent producer) and the projector's view records alike. Input positions are not
+unstored records): a batch's records are written first, then its checkpoints. ``commit``
+returns once every effect is stored, so the caller acknowledges its inputs only after their
+outputs: the sealer's audit.log, rejected and checkpoint records (its idempotent producer)
+and the projector's view records alike. Input positions are not
 written here: Faust commits the consumer offsets, and a restarted sealer reads its outputs
 back (``ketenhub_input``) so that no input is decided twice.
 """
@@ -56,15 +57,20 @@ class KafkaOutbox:
         self._producer, self._names, self._on_landed = producer, names, on_landed
 
     async def commit(self, effects: Sequence[Effect]) -> None:
-        """Write ``effects`` in order and wait until every one of them is stored."""
-        pending: list[tuple[Effect, Outgoing]] = []
+        """Write ``effects`` and wait until every one of them is stored.
+
+        The records go first, in order, then the checkpoints, in order, once every record of
+        the batch has landed (and passed ``on_landed``): two round trips a batch, however many
+        checkpoints its records are due.
+        """
+        records: list[tuple[Effect, Outgoing]] = []
+        checkpoints: list[tuple[Effect, Outgoing]] = []
         for effect in effects:
-            if isinstance(effect, AppendCheckpoint):
-                await self._land(pending)
-                pending = []
             if (record := record_of(self._names, effect)) is not None:
-                pending.append((effect, record))
-        await self._land(pending)
+                signed = isinstance(effect, AppendCheckpoint)
+                (checkpoints if signed else records).append((effect, record))
+        await self._land(records)
+        await self._land(checkpoints)
 
     async def _land(self, pending: list[tuple[Effect, Outgoing]]) -> None:
         if not pending:

@@ -3,7 +3,8 @@
 A producer's ``send`` costs a coroutine, a future and a partition lookup per record; appending
 to a batch builder costs a fraction of that. Records keep their order within a partition;
 a record with a key goes to the partition Kafka's default partitioner (murmur2, as every Kafka
-client and Faust use) gives that key, so a compacted topic keeps one record per key.
+client and Faust use) gives that key, so a compacted topic keeps one record per key, unless
+the record names its partition (a table's changelog record goes to its table partition).
 """
 
 from __future__ import annotations
@@ -21,16 +22,19 @@ from ketenhub.runtime.kafka.settings import KafkaSettings
 
 Headers = Sequence[tuple[str, bytes]]
 MAX_BATCH_BYTES = 512 * 1024  # under the broker's default message.max.bytes (1 MiB)
+_PARTITIONER = DefaultPartitioner()
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One record to write: its topic, value (None: a tombstone), key and headers."""
+    """One record to write: its topic, value (None: a tombstone), key, headers and partition
+    (None: the partition its key gives)."""
 
     topic: str
     value: bytes | None
     key: bytes | None = None
     headers: Headers = ()
+    partition: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,10 @@ async def _batches(producer: Any, records: Sequence[Outgoing]) -> list[_Batch]:
     for position, record in enumerate(records):
         if record.topic not in partitions:
             partitions[record.topic] = sorted(await producer.partitions_for(record.topic))
-        every = partitions[record.topic]
-        partition = every[0] if len(every) == 1 else DefaultPartitioner()(record.key, every, every)
+        partition = record.partition
+        if partition is None:
+            every = partitions[record.topic]
+            partition = every[0] if len(every) == 1 else _PARTITIONER(record.key, every, every)
         batch = open_batches.get((record.topic, partition))
         if batch is None or not _append(batch, record):
             batch = _Batch(record.topic, partition, producer.create_batch(), [])
