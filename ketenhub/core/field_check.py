@@ -105,8 +105,45 @@ def _partner_ids(registry: PartnerRegistry) -> frozenset[str]:
     return ids
 
 
+class _Shape(enum.Enum):
+    """How ``_strings_in`` walks a value of some class: the branch its ``isinstance`` tests take."""
+
+    MODEL = enum.auto()
+    SKIPPED = enum.auto()  # nothing to check in it
+    STRING = enum.auto()
+    SEQUENCE = enum.auto()
+    MAPPING = enum.auto()
+
+
+_SHAPES: dict[type, _Shape] = {}  # by the exact class of a value, decided once per class
+
+
+def _shape(cls: type) -> _Shape:
+    """The branch ``_strings_in`` takes for a value of class ``cls``, tested in its order."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        if issubclass(cls, BaseModel):
+            shape = _Shape.MODEL
+        elif issubclass(cls, _SKIPPED) or cls is type(None):
+            shape = _Shape.SKIPPED
+        elif issubclass(cls, str):
+            shape = _Shape.STRING
+        elif issubclass(cls, list | tuple | frozenset | set):
+            shape = _Shape.SEQUENCE
+        elif issubclass(cls, dict):
+            shape = _Shape.MAPPING
+        else:
+            shape = _Shape.SKIPPED  # a time, a date, a UUID: no string in it
+        _SHAPES[cls] = shape
+    return shape
+
+
 class _Pass:
-    """Whether every string of a record is fine: ``_check`` returns None for each of them."""
+    """Whether every string of a record is fine: ``_check`` returns None for each of them.
+
+    Each value is walked by the shape of its class (``_shape``, decided once per class), the
+    branches ``_strings_in`` takes for it, without testing every value against each kind.
+    """
 
     def __init__(self, registry: PartnerRegistry) -> None:
         self._registry, self._partners = registry, _partner_ids(registry)
@@ -114,29 +151,33 @@ class _Pass:
     def model_fine(self, model: BaseModel) -> bool:
         for name, rule in _field_rules(type(model)):
             value = getattr(model, name)
-            if type(value) is str:
+            cls = type(value)
+            if cls is str:
                 if not self.fine(rule, value):
                     return False
-            elif value is not None and not self.value_fine(value, rule):
+            elif (_SHAPES.get(cls) or _shape(cls)) is not _Shape.SKIPPED and not self.value_fine(
+                value, rule
+            ):
                 return False
         return True
 
     def value_fine(self, value: object, rule: FieldRule) -> bool:
         """As ``_strings_in`` walks ``value``: each string in it is fine by ``rule``."""
-        if isinstance(value, BaseModel):
-            return self.model_fine(value)
-        if isinstance(value, _SKIPPED) or value is None:
+        shape = _SHAPES.get(type(value)) or _shape(type(value))
+        if shape is _Shape.SKIPPED:
             return True
-        if isinstance(value, str):
-            return self.fine(rule, value)
-        if isinstance(value, list | tuple | frozenset | set):
-            return all(self.value_fine(item, rule) for item in value)
-        if isinstance(value, dict):
-            return all(
-                self.value_fine(key, _KEY_RULE) and self.value_fine(item, rule)
-                for key, item in value.items()
-            )
-        return True
+        if shape is _Shape.STRING:
+            return self.fine(rule, value)  # type: ignore[arg-type]  # a str by its class
+        if shape is _Shape.MODEL:
+            return self.model_fine(value)  # type: ignore[arg-type]  # a model by its class
+        if shape is _Shape.SEQUENCE:
+            items: list[object] = value  # type: ignore[assignment]  # a list, tuple or set by its class
+            return all(self.value_fine(item, rule) for item in items)
+        entries: dict[object, object] = value  # type: ignore[assignment]  # a dict by its class
+        return all(
+            self.value_fine(key, _KEY_RULE) and self.value_fine(item, rule)
+            for key, item in entries.items()
+        )
 
     def fine(self, rule: FieldRule, value: str) -> bool:
         """Whether ``_check`` finds nothing wrong with ``value`` in a field of ``rule``."""

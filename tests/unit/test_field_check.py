@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from ketenhub.config import load_registry
 from ketenhub.contract.base import Event
 from ketenhub.contract.models import EVENT_MODELS
 from ketenhub.contract.schemas import EVENT_NAMESPACE, catalogue
-from ketenhub.core.field_check import _check, _Pass, check_fields, strings_of
+from ketenhub.core.field_check import _check, _Pass, _strings_in, check_fields, strings_of
 from ketenhub.core.field_rules import FieldKind, FieldRule, rule_for
 from ketenhub.core.rejection import Rejection, RejectionCode
 
@@ -271,3 +272,35 @@ def test_the_quick_pass_accepts_exactly_what_the_full_check_accepts(kind: FieldK
         for value in values:
             full = _check(REGISTRY, "field", rule, value)
             assert quick.fine(rule, value) == (full is None), (rule, value, full)
+
+
+class _Text(str):
+    """A subclass of str: walked as a string."""
+
+    __slots__ = ()
+
+
+class _Items(list[object]):
+    """A subclass of list: walked as a sequence."""
+
+
+def test_the_quick_pass_walks_every_kind_of_value_as_the_full_walk_does() -> None:
+    """Values of every class an event may hold (strings and their subclasses, enums, times,
+    ids, sets, maps with identifiers as keys, nested records, subclasses of lists) are fine in
+    the first pass exactly when every string the full walk finds in them is fine."""
+    nested = _clean_event("ActionPlanAdopted")
+    values: list[object] = [None, True, 3, 2.5, b"bytes", BSN, _Text(BSN), _Text("synthetic")]
+    values += [dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.date(2025, 1, 1), NOW]
+    values += [FieldKind.TEXT, RejectionCode.INVALID_VALUE, nested, [nested], (nested,)]
+    values += [("synthetic", BSN), {"synthetic"}, frozenset({BSN}), _Items(["x", BSN])]
+    values += [{"key": "synthetic"}, {BSN: "synthetic"}, {"key": BSN}, {"k": [nested]}, {}, []]
+    values += [uuid.UUID(int=5), object(), {"k": {"deep": BSN}}]
+    quick = _Pass(REGISTRY)
+    for kind in (FieldKind.TEXT, FieldKind.OPAQUE_ID, FieldKind.PSEUDONYM):
+        rule = FieldRule(kind)
+        for value in values:
+            walked = all(
+                _check(REGISTRY, path, found_rule, found) is None
+                for path, found_rule, found in _strings_in(value, "field", rule)
+            )
+            assert quick.value_fine(value, rule) == walked, (kind, value)
