@@ -14,6 +14,7 @@ import datetime as dt
 import enum
 from uuid import UUID
 
+from ketenhub.codec.uuid_text import uuid_text
 from ketenhub.errors import ContractError
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
@@ -203,7 +204,7 @@ class UuidNode(Node):
     def write(self, value: object) -> bytes:
         if not isinstance(value, UUID):
             raise wrong_type(value, "uuid")
-        return long_bytes(36) + str(value).encode()
+        return long_bytes(36) + uuid_text(value).encode()
 
     def read(self, datum: object) -> object:
         return datum if isinstance(datum, UUID) else UUID(str(datum))

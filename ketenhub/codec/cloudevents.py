@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ketenhub.codec.uuid_text import uuid_text
 from ketenhub.contract.base import Event
 from ketenhub.errors import InvalidCloudEventHeaders
 
@@ -139,7 +140,7 @@ def check_agreement(attributes: CloudEventAttributes, event: Event, source: str)
         attributes.type == event.CLOUDEVENT_TYPE
         and attributes.source == source
         and attributes.subject == case_ref
-        and attributes.id == str(event.event_id)
+        and attributes.id == uuid_text(event.event_id)
     )
     if not agree:
         expected = {

@@ -14,6 +14,7 @@ from ketenhub.codec.single_object import (
     encode_datum,
     latest_schema,
 )
+from ketenhub.codec.uuid_text import uuid_text
 from ketenhub.contract.base import Event
 from ketenhub.contract.schemas import AUDIT_NAMESPACE, SchemaVersion
 from ketenhub.core.sealed_layout import HASH_SIZE, scan_sealed, unhashed_body
@@ -98,7 +99,7 @@ def seal(
         head,
         partner=partner,
         event_type=event.EVENT_TYPE,
-        event_id=str(event.event_id),
+        event_id=uuid_text(event.event_id),
         case_id=case_id or event.case_ref,
         payload=payload,
         sealed_at=sealed_at,

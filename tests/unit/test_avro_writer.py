@@ -21,6 +21,7 @@ from ketenhub.codec.avro_records import RecordNode
 from ketenhub.codec.avro_writer import compiled_fields_writer, compiled_writer
 from ketenhub.codec.event_writer import _compiled, _contract_types, encode_event_compiled
 from ketenhub.codec.single_object import MARKER, encode_event, latest_schema
+from ketenhub.codec.uuid_text import uuid_text
 from ketenhub.codec.views import (
     VIEW_RECORD,
     _contract,
@@ -334,3 +335,20 @@ def test_each_node_compiles_once() -> None:
     """A node's compiled writer is made once and kept."""
     node: Node = probe_node()
     assert compiled_writer(node) is compiled_writer(node)
+
+
+def test_the_text_of_a_uuid_is_its_str() -> None:
+    """An id's kept text is ``str`` of it, for random ids, the extremes, an id met again and
+    a subclass that formats itself otherwise."""
+
+    class Braced(uuid.UUID):
+        def __str__(self) -> str:
+            return "{" + super().__str__() + "}"
+
+    rng = random.Random("ids")
+    ids = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(2000)]
+    ids += [uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.uuid4(), *ids[:10]]
+    for value in ids:
+        assert uuid_text(value) == str(value)
+    braced = Braced(int=5)
+    assert uuid_text(braced) == str(braced) == "{" + str(uuid.UUID(int=5)) + "}"
