@@ -2,8 +2,10 @@
 
 The same bytes as ``encode_event`` (fastavro's writer, fed the event's datum), made without
 building the datum and without a generic writer walking the schema: the hub encodes every
-admitted event once more to take its content digest. A type whose schema the nodes cannot
-express, or an event they cannot write, is left to ``encode_event``.
+admitted event once more to take its content digest. The nodes write a type's first events;
+a type met more often gets a writer compiled from them (``avro_writer``), the same bytes in
+less time. A type whose schema the nodes cannot express, or an event they cannot write, is
+left to ``encode_event``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import cache
 from pydantic import BaseModel
 
 from ketenhub.codec.avro_compiler import SchemaCompiler
+from ketenhub.codec.avro_nodes import Node
 from ketenhub.codec.avro_writer import Writer, compiled_writer
 from ketenhub.codec.single_object import MARKER, encode_event, latest_schema
 from ketenhub.contract import models
@@ -38,16 +41,40 @@ def _contract_types() -> _ByShortName:
     )
 
 
+COMPILE_AFTER = 32
+"""Events of a type written by its nodes before the type's writer is compiled: compiling costs
+about as much as a few dozen writes, so a type the hub meets only a few times is not compiled."""
+
+
+class _TypeWriter:
+    """The header and the nodes of a type's newest schema, and its writer compiled once the
+    type has been written ``COMPILE_AFTER`` times (the same bytes either way)."""
+
+    def __init__(self, header: bytes, node: Node) -> None:
+        self.header, self.node = header, node
+        self.written = 0
+        self.compiled: Writer | None = None
+
+    def write(self, event: Event) -> bytes:
+        """The datum of ``event``: by the compiled writer, or by the nodes until it is made."""
+        if self.compiled is not None:
+            return self.compiled(event)
+        self.written += 1
+        if self.written < COMPILE_AFTER:
+            return self.node.write(event)
+        self.compiled = compiled_writer(self.node)
+        return self.compiled(event)
+
+
 @cache
-def _compiled(schema_name: str) -> tuple[bytes, Writer] | None:
-    """The header (marker, fingerprint) and the compiled writer (``avro_writer``) of a type's
-    newest schema, or None."""
+def _compiled(schema_name: str) -> _TypeWriter | None:
+    """The writer of a type's newest schema, or None when the nodes cannot express it."""
     schema = latest_schema(schema_name)
     try:
         node = SchemaCompiler(_contract_types()).compile(dict(schema.source))
     except (ContractError, KeyError):
         return None
-    return MARKER + schema.fingerprint, compiled_writer(node)
+    return _TypeWriter(MARKER + schema.fingerprint, node)
 
 
 def encode_event_compiled(event: Event) -> bytes:
@@ -55,8 +82,7 @@ def encode_event_compiled(event: Event) -> bytes:
     compiled = _compiled(event.SCHEMA_NAME)
     if compiled is None:
         return encode_event(event)
-    header, write = compiled
     try:
-        return header + write(event)
+        return compiled.header + compiled.write(event)
     except (TypeError, AttributeError, ValueError):
         return encode_event(event)  # which writes it, or says why it cannot

@@ -19,7 +19,12 @@ from ketenhub.codec.avro_compiler import SchemaCompiler
 from ketenhub.codec.avro_nodes import Node
 from ketenhub.codec.avro_records import RecordNode
 from ketenhub.codec.avro_writer import compiled_fields_writer, compiled_writer
-from ketenhub.codec.event_writer import _compiled, _contract_types, encode_event_compiled
+from ketenhub.codec.event_writer import (
+    COMPILE_AFTER,
+    _compiled,
+    _contract_types,
+    encode_event_compiled,
+)
 from ketenhub.codec.single_object import MARKER, encode_event, latest_schema
 from ketenhub.codec.uuid_text import uuid_text
 from ketenhub.codec.views import (
@@ -83,9 +88,12 @@ def test_every_event_of_the_demo_year_is_fastavros_bytes() -> None:
     """The content digest's compiled writer gives what fastavro writes for every demo event."""
     events = [event for _, event in sealed_year(REGISTRY)]
     for event in events:
-        compiled = _compiled(event.SCHEMA_NAME)
-        assert compiled is not None
-        assert encode_event_compiled(event) == encode_event(event)
+        typed = _compiled(event.SCHEMA_NAME)
+        assert typed is not None
+        expected = encode_event(event)
+        assert encode_event_compiled(event) == expected
+        assert typed.header + compiled_writer(typed.node)(event) == expected
+        assert typed.header + typed.node.write(event) == expected
     assert len({type(e) for e in events}) > 20
 
 
@@ -352,3 +360,15 @@ def test_the_text_of_a_uuid_is_its_str() -> None:
         assert uuid_text(value) == str(value)
     braced = Braced(int=5)
     assert uuid_text(braced) == str(braced) == "{" + str(uuid.UUID(int=5)) + "}"
+
+
+def test_a_type_met_often_is_compiled_and_writes_the_same_bytes() -> None:
+    """A type's first events are written by its nodes, the later ones by its compiled writer,
+    and the bytes do not change where one takes over from the other."""
+    events = [e for _, e in sealed_year(REGISTRY) if type(e).__name__ == "SignalReceived"]
+    assert len(events) > COMPILE_AFTER
+    typed = _compiled(events[0].SCHEMA_NAME)
+    assert typed is not None
+    for event in events:
+        assert encode_event_compiled(event) == encode_event(event)
+    assert typed.compiled is compiled_writer(typed.node)
