@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ketenhub.core.partners import PartnerRegistry
+from ketenhub.core.personal_data import find_personal_data
 from ketenhub.data_folder import PRIVATE_FILE
 from ketenhub.errors import KetenhubError
 
@@ -208,6 +209,13 @@ class TokenStore:
 def _check_label(label: str) -> None:
     if len(label) > _LABEL_MAX or not label.isprintable():
         msg = f"a token label is at most {_LABEL_MAX} printable characters (it names a system, never a person)"
+        raise TokenError(msg)
+    found = find_personal_data(label)
+    if found is not None:
+        msg = (
+            f"a token label names a system, never a person: this one holds what looks like a "
+            f"{found.description} (the value is not repeated here)"
+        )
         raise TokenError(msg)
 
 

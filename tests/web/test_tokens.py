@@ -64,6 +64,22 @@ def test_a_token_for_an_unknown_partner_is_refused(hub_dir: Path) -> None:
     assert not (hub_dir / TOKENS_FILE).exists()
 
 
+@pytest.mark.parametrize(
+    "label", ["beheer jan.synthetisch@example.org", "bel 06-12345678", "bsn 111222333"]
+)
+def test_a_token_label_holding_a_persons_contact_or_bsn_is_refused(
+    hub_dir: Path, label: str
+) -> None:
+    """A label names a system, never a person: an e-mail address, phone number or BSN in it is refused, not repeated."""
+    done = ketenhub(
+        "partners", "token", "add", "police", "--label", label, "--data-dir", str(hub_dir)
+    )
+    assert done.returncode == 1, done.stdout
+    assert "label" in done.stderr and "Traceback" not in done.stderr
+    assert label.split()[-1] not in done.stderr + done.stdout
+    assert not (hub_dir / TOKENS_FILE).exists()
+
+
 def test_rotating_or_revoking_an_unknown_token_says_so(hub_dir: Path) -> None:
     """A token id that does not exist is an error with a hint, not a stack trace."""
     for action in ("rotate", "revoke"):
