@@ -66,3 +66,20 @@ async def partner_caller(
 
 
 PartnerCaller = Annotated[Caller, Depends(partner_caller)]
+
+
+def still_valid(request: Request, context: WebContext, caller: Caller) -> bool:
+    """Whether the token that opened a long request (a stream) still opens the API.
+
+    A token revoked or rotated, or a partner no longer in the registry, ends what it opened
+    as it would refuse its next request.
+    """
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    record = context.tokens.authenticate(presented.strip())
+    return (
+        record is not None
+        and record.token_id == caller.token_id
+        and context.hub.backend.registry.knows(record.partner)
+    )

@@ -117,3 +117,42 @@ def test_a_last_event_id_that_this_stream_never_sent_is_a_400(web_hub: WebHub) -
             response = police.get("/api/v1/views/stream", headers={"Last-Event-ID": bad})
             assert response.status_code == 400, bad
             assert response.json()["type"] == "urn:ketenhub:problem:invalid-request"
+
+
+def _next_or_end(events: EventReader) -> ServerEvent | None:
+    """The next event, or None once the stream ended."""
+    try:
+        return events.next()
+    except (AssertionError, httpx.TransportError):  # the stream ended, or was cut
+        return None
+
+
+def test_a_stream_ends_when_its_token_is_revoked_and_sends_nothing_after(
+    embedded_web_hub: WebHub,
+) -> None:
+    """A token revoked (or rotated) while its stream is open: the next change is not sent, the stream ends."""
+    from ketenhub.web.tokens import TokenStore, token_id_of
+
+    embedded_web_hub.token("police", "publisher")  # police's default token, for publishing
+    token = embedded_web_hub.token("police", "stream")
+    with (
+        httpx.Client(base_url=embedded_web_hub.url, timeout=30) as client,
+        client.stream(
+            "GET",
+            "/api/v1/views/stream",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(10, read=90),
+        ) as response,
+    ):
+        assert response.status_code == 200
+        events = EventReader(response.iter_lines())
+        assert events.next().kind == "ready"
+        revoked = token_id_of(token)
+        assert revoked is not None
+        TokenStore(embedded_web_hub.data_dir).revoke(revoked)
+        police_signal = signal_fields(
+            "case-after-revocation", channel="POLICE", reporter_role="POLICE_OFFICER"
+        )
+        _publish(embedded_web_hub, "police", police_signal)  # with police's other token
+        after_revocation = _next_or_end(events)
+    assert after_revocation is None, "nothing is sent after the token was revoked"

@@ -6,7 +6,8 @@ every case that changed since, as it is now (a case changed twice comes once), t
 live changes. Without ``Last-Event-ID`` the stream starts at the end: a ``ready`` event
 gives the cursor to resume from. ``case-changed`` carries the case as ``GET /cases/{id}``
 does; ``case-removed`` only its id (the case left the view). A comment line keeps idle
-connections open. Every case sent is a read, recorded through ``ketenhub.web.reads``.
+connections open. Every case sent is a read, recorded through ``ketenhub.web.reads``. A
+token revoked or rotated while its stream is open ends the stream before anything more is sent.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ketenhub.core.processing import ReadOperation
 from ketenhub.web.api.cases import case_document
-from ketenhub.web.auth import Caller, PartnerCaller
+from ketenhub.web.auth import Caller, PartnerCaller, still_valid
 from ketenhub.web.backend import ViewCursor, ViewEntry
 from ketenhub.web.context import WebContext, WebContextDep
 from ketenhub.web.problems import (
@@ -36,6 +38,7 @@ from ketenhub.web.reads import record_case_reads
 from ketenhub.web.views import case_view
 
 router = APIRouter(tags=["views"])
+log = structlog.get_logger("ketenhub.web")
 KEEP_ALIVE_S = 15.0
 SERVER_EVENT_SCHEMA = {
     "type": "object",
@@ -84,6 +87,9 @@ async def _changes(
     quiet_since = time.monotonic()
     while not await request.is_disconnected():
         changed, after = await context.hub.call(backend.view_changes, partner, cursor)
+        if not still_valid(request, context, caller):
+            log.info("view_stream_token_refused", partner=partner, token_id=caller.token_id)
+            return  # revoked or rotated while the stream was open: nothing more goes out
         for entry in changed:
             cursor = cursor.after(entry)
             if entry.data is not None:
