@@ -294,7 +294,8 @@ def _reading(fingerprint: bytes) -> _Reading:
     ):
         with contextlib.suppress(NotCompiled):
             reading = _Reading(compile_reader(writer), EVENT_MODELS[writer.name])
-    _readings[fingerprint] = reading
+    if writer is not None:  # a fingerprint no schema has is not kept: any sender may make one up
+        _readings[fingerprint] = reading
     return reading
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from ketenhub.codec.cloudevents import check_agreement, parse_headers
+from ketenhub.codec.event_reader import read_event
 from ketenhub.codec.event_writer import encode_event_compiled
-from ketenhub.codec.single_object import decode_event
 from ketenhub.contract.base import Event
 from ketenhub.core.authorization import authorize
 from ketenhub.core.ledger import Ledger
@@ -56,7 +56,7 @@ def inspect(
 ) -> Inspected | Rejection:
     """Check what needs no history: the bytes decode, headers agree, the partner may record it."""
     try:
-        event = decode_event(value)
+        event = read_event(value)
     except UnknownSchemaFingerprint as exc:
         return Rejection(RejectionCode.UNKNOWN_SCHEMA, str(exc))
     except CodecError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ketenhub.codec.single_object import decode_event
+from ketenhub.codec.event_reader import read_event
 from ketenhub.core.field_check import check_fields
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data
@@ -25,7 +25,7 @@ def clear_marked(registry: PartnerRegistry, rejection: Rejection, value: bytes |
     if rejection.clear_data:
         return rejection
     try:
-        event = decode_event(value or b"")
+        event = read_event(value or b"")
     except CodecError:
         clear = find_personal_data((value or b"").decode("utf-8", errors="replace")) is not None
     else:

@@ -24,7 +24,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ketenhub.codec.single_object import decode_event
+from ketenhub.codec.event_reader import read_event
 from ketenhub.contract.base import Event
 from ketenhub.core.admission import Duplicate, admit, content_digest
 from ketenhub.core.checkpoints import ChainedCheckpoint, Checkpoint, sign_checkpoint
@@ -111,7 +111,7 @@ class Sealer:
         """Take in a record read back from audit.log (raises ChainBroken if it does not link)."""
         record = decode_sealed(value, offset)
         check_link(record, offset, self.head, value)  # hashes the stored bytes as they are
-        event = decode_event(record.payload)
+        event = read_event(record.payload)
         self.ledger.apply(event, content_digest(event))
         self._extend(record)
         if (origin := input_of(headers)) is not None:
@@ -221,7 +221,7 @@ class Sealer:
 def _identity(value: bytes | None) -> tuple[UUID, bytes] | None:
     """The event id and content digest of a message, if it decodes to an event."""
     try:
-        event = decode_event(value or b"")
+        event = read_event(value or b"")
     except CodecError:
         return None
     return event.event_id, content_digest(event)
