@@ -3,11 +3,15 @@
 A wrong name and a wrong password get the same answer and take as long. Attempts are
 limited per client address and per name (token buckets), so guessing is slow; a
 successful sign-in starts a new session (a session id is never reused across sign-ins).
+A sign-in posted from another site (a form there, sending its own name and password) is
+refused: it would sign the visitor in as someone else, whose session would then record what
+the visitor does. The browser says where a request comes from (``Sec-Fetch-Site``, else
+``Origin``); a client that says neither (not a browser) is not asked.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import structlog
 from fastapi import APIRouter, HTTPException, Request
@@ -33,6 +37,17 @@ def _safe_target(back_to: str | None) -> str:
     return "/zaken"
 
 
+def from_another_site(request: Request) -> bool:
+    """Whether the browser says the request was made by a page of another site or origin."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    return origin == "null" or urlsplit(origin).netloc != request.headers.get("host")
+
+
 @router.get("/aanmelden", response_class=HTMLResponse)
 async def sign_in_page(request: Request, terug: str | None = None) -> Response:
     """The sign-in form."""
@@ -47,6 +62,10 @@ async def sign_in(request: Request) -> Response:
     form = await request.form()
     name, password, back_to = (form.get(k) for k in ("name", "password", "terug"))
     target = _safe_target(back_to if isinstance(back_to, str) else None)
+    if from_another_site(request):
+        log.warning("page_sign_in_from_another_site")
+        error = "Meld u aan op deze pagina zelf; een aanmelding vanaf een andere site telt niet."
+        return page(request, "signin.html", status_code=403, back_to=target, error=error)
     if not isinstance(name, str) or not isinstance(password, str):
         return page(
             request,
