@@ -22,6 +22,7 @@ from ketenhub.contract.models import (
     ReferralAccepted,
     ReferralDeclined,
 )
+from ketenhub.json_events import shown
 
 
 class Step(enum.StrEnum):
@@ -88,7 +89,7 @@ def events_for(
     status = {ref: r.detail.get("status") for ref, r in referrals.items()}
     events: list[Event] = []
     for decision in decisions:
-        where = f"referral {decision.referral_id!r}"
+        where = f"referral {shown(decision.referral_id)}"
         if decision.referral_id not in status:
             raise InputRefused(
                 where=where, detail=f"is not addressed to {partner} (not in its view)"

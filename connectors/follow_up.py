@@ -12,6 +12,7 @@ from connectors.sdk.errors import InputRefused
 from connectors.sdk.models import CaseView, Receipt
 from connectors.vocabularies import checked_codes
 from ketenhub.contract.models import ActionCompleted, ActionResult, SignalAcknowledged
+from ketenhub.json_events import shown
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def report_action(
     view = client.snapshot().get(case_id)
     if view is None:
         raise InputRefused(
-            where=f"case {case_id!r}",
+            where=f"case {shown(case_id)}",
             detail=f"{client.partner.id} has no view of it (unknown, or no reason to see it)",
         )
     action = view.section("actions").get(action_id)

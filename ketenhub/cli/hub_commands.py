@@ -28,6 +28,7 @@ from ketenhub.json_events import (
     ParsedLine,
     event_from_json,
     numbered_lines,
+    shown,
     shown_key,
 )
 from ketenhub.protection.keystore import UnknownSubject
@@ -192,12 +193,12 @@ def view(
                 echo_view_table(partner, views)
             return
         if case not in views:
-            msg = f"{partner} has no view of case {case!r} (unknown case, or no reason to see it)"
+            msg = f"{partner} has no view of case {shown(case)} (unknown case, or no reason to see it)"
             raise click.ClickException(msg)
         document = view_document(views[case])
         record_cli_reads(hub, partner, {case: document}, ReadOperation.CLI_VIEW, purpose)
-        shown = decrypt_view(views[case], hub.protector)
-        click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
+        decrypted = decrypt_view(views[case], hub.protector)
+        click.echo(json.dumps(decrypted, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 @click.command()
