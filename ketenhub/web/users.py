@@ -5,15 +5,21 @@ keeps per user an opaque id (``usr-`` and 12 hex characters, what logs and read 
 name), the sign-in name, the partner, the argon2id hash of the password (argon2-cffi's
 defaults: memory-hard, salted) and when the user was added or disabled. A password is
 never stored or logged. The store reads the file again when it changed on disk, so
-``ketenhub users disable`` takes effect in a running server at its next request.
+``ketenhub users disable`` takes effect in a running server at its next request. Every
+change is made under an exclusive lock (``.web-users.lock``) on the file as it is then, so
+two commands (or a command and the server) changing users at once lose neither change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -25,6 +31,7 @@ from ketenhub.data_folder import PRIVATE_FILE
 from ketenhub.errors import KetenhubError
 
 USERS_FILE = "web-users.json"
+LOCK_FILE = ".web-users.lock"
 USERS_FORMAT = "ketenhub-web-users/v1"
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -80,6 +87,7 @@ class UserStore:
         self.path = data_dir / USERS_FILE
         self._records: dict[str, UserRecord] = {}
         self._seen: tuple[int, ...] | None = None
+        self._lock = threading.RLock()  # a store may be used from several threads of a server
 
     def records(self) -> list[UserRecord]:
         """Every user, disabled ones included, by sign-in name."""
@@ -91,31 +99,34 @@ class UserStore:
         registry.get(partner)
         check_name(name)
         check_password(password)
-        self._reload()
-        if self._by_name(name) is not None:
-            msg = "there is a user with that name already; see `ketenhub users list`"
-            raise UserError(msg)
-        user_id = f"usr-{secrets.token_hex(6)}"
-        record = UserRecord(user_id, name, partner, _HASHER.hash(password), _now())
-        self._records[user_id] = record
-        self._save()
+        password_hash = _HASHER.hash(password)  # slow: made before the file is locked
+        with self._editing():
+            if self._by_name(name) is not None:
+                msg = "there is a user with that name already; see `ketenhub users list`"
+                raise UserError(msg)
+            user_id = f"usr-{secrets.token_hex(6)}"
+            record = UserRecord(user_id, name, partner, password_hash, _now())
+            self._records[user_id] = record
+            self._save()
         return record
 
     def set_password(self, name: str, password: str) -> UserRecord:
         """Give a user a new password."""
         check_password(password)
-        record = self._named(name)
-        changed = replace(record, password_hash=_HASHER.hash(password))
-        self._records[record.user_id] = changed
-        self._save()
+        password_hash = _HASHER.hash(password)
+        with self._editing():
+            changed = replace(self._named(name), password_hash=password_hash)
+            self._records[changed.user_id] = changed
+            self._save()
         return changed
 
     def disable(self, name: str) -> UserRecord:
         """Stop a user from signing in (its sessions end at their next request)."""
-        record = self._named(name)
-        disabled = replace(record, disabled_at=record.disabled_at or _now())
-        self._records[record.user_id] = disabled
-        self._save()
+        with self._editing():
+            record = self._named(name)
+            disabled = replace(record, disabled_at=record.disabled_at or _now())
+            self._records[record.user_id] = disabled
+            self._save()
         return disabled
 
     def authenticate(self, name: str, password: str) -> UserRecord | None:
@@ -129,11 +140,29 @@ class UserStore:
         if record is None or not record.active:
             return None
         if _HASHER.check_needs_rehash(record.password_hash):
-            self._records[record.user_id] = replace(
-                record, password_hash=_HASHER.hash(password[:MAX_PASSWORD])
-            )
-            self._save()
+            self._rehash(record, _HASHER.hash(password[:MAX_PASSWORD]))
         return record
+
+    def _rehash(self, record: UserRecord, password_hash: str) -> None:
+        """Keep a stronger hash of the same password, unless the user changed meanwhile."""
+        with self._editing():
+            now = self._records.get(record.user_id)
+            if now is not None and now == record:
+                self._records[record.user_id] = replace(record, password_hash=password_hash)
+                self._save()
+
+    @contextmanager
+    def _editing(self) -> Iterator[None]:
+        """Hold this process's and every other process's hands off the file while it changes."""
+        with self._lock:
+            fd = os.open(self.path.with_name(LOCK_FILE), os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._seen = None  # read it afresh under the lock
+                self._reload()
+                yield
+            finally:
+                os.close(fd)
 
     def active_user(self, user_id: str) -> UserRecord | None:
         """The user with this id if it may still sign in."""

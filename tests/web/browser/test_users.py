@@ -52,3 +52,27 @@ def test_wrong_password_unknown_name_and_disabled_user_do_not_sign_in(hub_dir: P
         store.add(registry, "shop", "zorg-2", "kort")
     with pytest.raises(UserError, match="already"):
         store.add(registry, "shop", "zorg-1", PASSWORD)
+
+
+def test_users_added_and_disabled_at_once_by_several_writers_are_all_kept(hub_dir: Path) -> None:
+    """Two commands changing the users at once (adding, disabling) lose neither change."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    registry = HubFolder(hub_dir).registry()
+    for n in range(6):
+        UserStore(hub_dir).add(registry, "police", f"vertrekt-{n}", PASSWORD)
+
+    def add_many(_: int) -> list[str]:
+        store = UserStore(hub_dir)  # a store of its own, as another command has
+        return [store.add(registry, "heit", f"nieuw-{n}", PASSWORD).name for n in range(6)]
+
+    def disable_many(_: int) -> list[str]:
+        store = UserStore(hub_dir)
+        return [store.disable(f"vertrekt-{n}").name for n in range(6)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        added, disabled = pool.submit(add_many, 0), pool.submit(disable_many, 0)
+        added_names, disabled_names = added.result(), disabled.result()
+    records = {r.name: r for r in UserStore(hub_dir).records()}
+    assert set(added_names) <= set(records), "every user added is kept"
+    assert all(not records[name].active for name in disabled_names), "every disabling is kept"
