@@ -17,7 +17,7 @@ with ``next_phase`` wherever ``next_phase`` allows the event.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from ketenhub.contract import models as m
@@ -154,16 +154,17 @@ def after_sealed(case: CaseProgress, event: PhaseEvent) -> CaseProgress:
     An event sealed under earlier rules that ``next_phase`` now refuses still happened: it
     takes the case into the phase it names, as it did when it was sealed.
     """
+    # Each field given in full: ``dataclasses.replace`` walks the fields on every call.
     if isinstance(event, m.CaseClosed):
-        return replace(case, closed=True)
+        return CaseProgress(case.phase, True, case.intake, case.severity)  # closed
     if isinstance(event, m.SignalReceived):
         return opened()
     enters = entered_phase(event)
     if isinstance(event, m.IntakeAssessed):
-        return replace(case, phase=enters, intake=event.outcome)
+        return CaseProgress(enters, case.closed, event.outcome, case.severity)
     if isinstance(event, m.SeverityAssessed):
-        return replace(case, phase=enters, severity=event.outcome)
-    return replace(case, phase=enters)
+        return CaseProgress(enters, case.closed, case.intake, event.outcome)
+    return CaseProgress(enters, case.closed, case.intake, case.severity)
 
 
 def entered_phase(event: PhaseEntry) -> Phase:

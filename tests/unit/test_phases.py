@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import uuid
@@ -294,3 +295,30 @@ def test_every_phase_is_reached_and_every_reached_case_can_be_closed() -> None:
     assert all(
         c.severity is m.SeverityOutcome.INVESTIGATE for c in seen if c.phase > Phase.SEVERITY
     )
+
+
+def test_a_sealed_event_changes_only_what_it_names_in_the_progress() -> None:
+    """From every progress (each phase, closed or not, every intake and severity outcome) each
+    phase event gives exactly the progress that replacing the fields it names gives."""
+    progresses = [
+        CaseProgress(phase, closed, intake, severity)
+        for phase, closed, intake, severity in itertools.product(
+            Phase, (False, True), (None, *m.IntakeOutcome), (None, *m.SeverityOutcome)
+        )
+    ]
+    for cls in PHASE_EVENTS:
+        sent = event(cls)
+        for case in progresses:
+            if cls is m.CaseClosed:
+                expected = dataclasses.replace(case, closed=True)
+            elif cls is m.SignalReceived:
+                expected = opened()
+            elif cls is m.IntakeAssessed:
+                expected = dataclasses.replace(case, phase=entered_phase(sent), intake=sent.outcome)
+            elif cls is m.SeverityAssessed:
+                expected = dataclasses.replace(
+                    case, phase=entered_phase(sent), severity=sent.outcome
+                )
+            else:
+                expected = dataclasses.replace(case, phase=entered_phase(sent))
+            assert after_sealed(case, sent) == expected, (cls.__name__, case)
