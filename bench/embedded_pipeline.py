@@ -35,7 +35,7 @@ STEPS = (
     ("sealing (encode once, hash)", "core/sealing.py", "seal"),
     ("projection (fold, render views)", "core/projection.py", "apply_batch"),
     ("  of which rendering views (Avro)", "core/projection.py", "render_views"),
-    ("decoding events (both steps)", "codec/single_object.py", "decode_event"),
+    ("decoding events (compiled readers)", "codec/event_reader.py", "read_event"),
     ("reading records back (rows, headers)", "embedded/stored_rows.py", "record_from_row"),
 )
 
