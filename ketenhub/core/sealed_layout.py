@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from ketenhub.codec.avro_nodes import long_bytes
-from ketenhub.codec.single_object import HEADER_SIZE
+from ketenhub.codec.single_object import HEADER_SIZE, MARKER
 
 HASH_SIZE = 32
 _MAX_SHIFT = 63  # a long has at most 64 bits: a longer varint is left to the generic decoder
@@ -97,7 +97,13 @@ def _chunk(value: bytes, pos: int) -> tuple[bytes, int]:
 
 def scan_sealed(value: bytes) -> dict[str, Any] | None:
     """The datum of a sealed record in the current layout (after its 10-byte header), or None
-    when the bytes are anything else than exactly one such record."""
+    when the bytes are anything else than exactly one such record.
+
+    The header's marker is checked here (the caller checks its fingerprint): the hash does
+    not cover the header, and the generic decoder refuses bytes without the marker.
+    """
+    if value[: len(MARKER)] != MARKER:
+        return None
     try:
         return _scan(value)
     except (_Unusual, IndexError, UnicodeDecodeError, OverflowError):
@@ -141,6 +147,8 @@ def locate_sealed(value: bytes) -> tuple[int, int, int] | None:
     branch, nothing after the two hashes) without making the record's values; a record
     whose strings need more than a one-byte length is left to ``scan_sealed``.
     """
+    if value[: len(MARKER)] != MARKER:
+        return None
     try:
         return _locate(value)
     except (_Unusual, IndexError, UnicodeDecodeError):

@@ -5,10 +5,17 @@ from __future__ import annotations
 import pytest
 from synthetic import NOW, Story
 
-from ketenhub.codec.single_object import encode_event
+from ketenhub.codec.single_object import HEADER_SIZE, decode_datum, encode_event
 from ketenhub.core.checkpoints import Checkpoint, generate_hub_key, sign_checkpoint
 from ketenhub.core.merkle import MerkleFrontier, leaf_hash
-from ketenhub.core.sealing import ChainHead, decode_sealed, encode_sealed, seal
+from ketenhub.core.sealing import (
+    ChainHead,
+    decode_sealed,
+    encode_sealed,
+    seal,
+    sealed_record_schema,
+)
+from ketenhub.errors import CodecError
 from replay.verify import LogVerifier, VerificationFailed
 
 KEY = generate_hub_key()
@@ -86,3 +93,24 @@ def test_every_damage_gives_the_same_verdict_as_decoding_each_record(signed: boo
         assert lean == _outcome(values, kept, lean=False)
         refused += isinstance(lean[1], str)  # (payloads, message, offset): refused
     assert refused > 100
+
+
+def test_a_record_whose_header_was_changed_is_refused_both_ways() -> None:
+    """The hash of a sealed record does not cover its 10-byte header (marker and fingerprint),
+    so a changed header byte is caught only by reading it: checked in place or decoded, a
+    record with any header byte changed is refused at its offset, as the generic decoder
+    refuses it, with and without the signed checkpoints."""
+    stored, checkpoints = _history()
+    for kept in (checkpoints, []):
+        for pos in range(HEADER_SIZE):
+            for flip in (0x01, 0x80, 0xFF):
+                value = stored[5]
+                changed = value[:pos] + bytes([value[pos] ^ flip]) + value[pos + 1 :]
+                with pytest.raises(CodecError):
+                    decode_datum(changed, sealed_record_schema())
+                values = [*enumerate(stored[:5]), (5, changed), *enumerate(stored[6:], 6)]
+                for lean in (True, False):
+                    refused = _outcome(values, kept, lean)
+                    assert isinstance(refused, tuple)
+                    assert len(refused) == 3, "a changed header passed"  # payloads, message, offset
+                    assert refused[2] == 5
