@@ -292,6 +292,7 @@ def _not_read(client: PartnerClient, path: Path, refusal: str | None) -> FileOut
         return FileOutcome(name, "changed while read")
     problem = InputRefused(where=name, detail=refusal)
     target = private_folder(path.parent / REFUSED_DIR)
+    name = _unused_name(target, name)
     write_private(target / f"{name}.reason.txt", f"{problem}\n{NOT_KEPT}\n".encode())
     path.unlink()  # a link goes, never what it points to; a giant or a device is not kept
     structlog.get_logger("connectors").warning("tip_file_refused")
@@ -313,12 +314,23 @@ def _outcome(name: str, parsed: TipFile, resumed_after: int) -> FileOutcome:
 def _refuse(path: Path, name: str, data: bytes, problem: InputRefused) -> None:
     """Keep the reason (field names and rules, never values) and a copy without reporter data."""
     target = private_folder(path.parent / REFUSED_DIR)
+    name = _unused_name(target, name)
     copy = sanitised_copy(name, data)
     reason = str(problem) if copy is not None else f"{problem}\n{NOT_KEPT}"
     write_private(target / f"{name}.reason.txt", (reason + "\n").encode())
     if copy is not None:
         write_private(target / name, copy)
     path.unlink()
+
+
+def _unused_name(folder: Path, name: str) -> str:
+    """``name``, or ``name`` numbered (``tips-2.json``) when an earlier refusal holds it."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, number = name, 1
+    while (folder / candidate).exists() or (folder / f"{candidate}.reason.txt").exists():
+        number += 1
+        candidate = f"{stem}-{number}{suffix}"
+    return candidate
 
 
 def private_folder(folder: Path) -> Path:

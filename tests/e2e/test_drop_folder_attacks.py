@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,19 @@ def test_a_file_that_grows_while_it_is_imported_is_kept_and_its_rest_imported_ne
     assert not tips.exists()
     assert _case_ids(hub_dir) == [f"tip-mma-2025-{n:05d}" for n in range(1, 5)]
     assert list(client.rejections()) == []
+
+
+def test_a_second_refused_file_of_the_same_name_does_not_replace_the_first(
+    drop: Path, client: PartnerClient
+) -> None:
+    """Two bad files called tips.json, one after the other: refused/ keeps both copies and both reasons."""
+    for area in ("not-an-area", "also-not-an-area"):
+        bad = [{"tip_id": "MMA-2025-70001", "received_at": "2025-11-03T09:15:00+01:00",
+                "exploitation_forms": ["SEXUAL"], "area_code": area}]  # fmt: skip
+        (drop / "tips.json").write_text(json.dumps(bad), encoding="utf-8")
+        [outcome] = import_folder(client, drop)
+        assert outcome.status == "refused"
+    kept = sorted(p.name for p in (drop / "refused").iterdir())
+    assert len(kept) == 4, kept
+    copies = [p for p in (drop / "refused").iterdir() if not p.name.endswith(".reason.txt")]
+    assert sorted("also-not-an-area" in p.read_text() for p in copies) == [False, True]
