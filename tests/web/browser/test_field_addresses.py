@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from ketenhub.contract import models as m
@@ -35,6 +36,15 @@ CACHED_URLS = """async () => {
   return urls;
 }"""
 DASH = "\N{EN DASH}"
+KEPT_DAY_LISTS = """() => new Promise((resolve) => {
+  const request = indexedDB.open("ketenhub-veld", 1);
+  request.onsuccess = () => {
+    const db = request.result;
+    if (!db.objectStoreNames.contains("gegevens")) { db.close(); resolve(""); return; }
+    const all = db.transaction("gegevens").objectStore("gegevens").getAll();
+    all.onsuccess = () => { db.close(); resolve(JSON.stringify(all.result)); };
+  };
+})"""
 CLEAR_TEXTS = (b"Oefenlaan", b"Proefweg", b"bewoners in de schuur")
 
 
@@ -193,3 +203,30 @@ def _plan_visit_and_close(pages_hub: PagesHub, screens: Callable[..., Screen]) -
         assert protector.decrypt(second.display, bound) == ERASED
     finally:
         protector.close()
+
+
+def test_after_signing_out_the_phone_shows_no_address_even_offline(
+    pages_hub: PagesHub, screens: Callable[..., Screen]
+) -> None:
+    """Signed out, the phone taken offline: the field app shows nobody the day's addresses it kept."""
+    _plan_with_addresses(pages_hub, screens)
+    screen = screens(pages_hub, phone=True, label="team")
+    screen.sign_in(pages_hub.user("heit"))
+    screen.goto("/veld/")
+    page = screen.page
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    expect(page.locator("#adressen li")).to_have_count(2)
+    expect(page.locator("#adressen")).to_contain_text(FIRST)
+    page.get_by_role("button", name="Afmelden").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("button", name="Aanmelden")).to_be_visible()
+
+    kept = page.evaluate(KEPT_DAY_LISTS)
+    assert FIRST not in kept and SECOND not in kept, "the phone keeps no day list once signed out"
+    page.context.set_offline(True)
+    try:
+        page.goto(f"{pages_hub.url}/veld/")
+    except PlaywrightError:  # no page at all offline is just as good
+        return
+    page.wait_for_load_state()
+    assert FIRST not in page.content() and SECOND not in page.content()
