@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BROWSER := tests/web/browser
+# npm ci deletes node_modules and installs again: only when node_modules is missing (a clean
+# clone, `make clean`) or older than the lock file. The stamp lives inside node_modules, so it
+# goes whenever node_modules goes.
+NODE_STAMP := $(BROWSER)/node_modules/.installed
 
 .PHONY: demo test lint typecheck unit bench clean browser
 
@@ -32,12 +37,15 @@ test: lint typecheck browser
 
 # The browser tests (tests/web/browser) drive Debian's Chromium with Playwright, and check
 # accessibility with axe-core from the npm registry (installed into a gitignored node_modules).
-browser: $(STAMP)
+browser: $(STAMP) $(NODE_STAMP)
 	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
-	cd tests/web/browser && npm ci --no-audit --no-fund --loglevel=error
+
+$(NODE_STAMP): $(BROWSER)/package-lock.json $(BROWSER)/package.json
+	cd $(BROWSER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.embedded_pipeline
 
 clean:
-	rm -rf $(VENV) ketenhub-data dev/kafka/run tests/web/browser/node_modules tests/web/browser/screenshots
+	rm -rf $(VENV) ketenhub-data dev/kafka/run $(BROWSER)/node_modules $(BROWSER)/screenshots
