@@ -24,6 +24,8 @@ from ketenhub.hub_folder import HubFolder
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.runtime.embedded.sqlite_log import SqliteTopicLog
 from ketenhub.topic_log import LogRecord, read_all
+from tests.retention_setup import erasures, signal_line
+from tests.retention_setup import line as shared_line
 from tests.unit.synthetic import Story
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -41,23 +43,12 @@ CLOSED_ON = TODAY - dt.timedelta(
 
 def line(**fields: object) -> str:
     """A JSON line of ``ketenhub publish``."""
-    return json.dumps(fields) + "\n"
+    return shared_line(**fields) + "\n"
 
 
 def signal(person: str, text: str, day: dt.date) -> str:
     """A signal about ``person`` of case-rref-0001, its text keyed to the person."""
-    return line(
-        type="SignalReceived",
-        occurred_at=f"{day}T00:00:01+00:00",
-        case_id="case-rref-0001",
-        channel="INTERNAL_ROUTE",
-        reporter_role="CASEWORKER_WMO",
-        exploitation_forms=["LABOUR"],
-        indicators=[],
-        location={"municipality_code": "GM1916", "area_code": "2264"},
-        persons=[person],
-        free_text=text,
-    )
+    return signal_line("case-rref-0001", person, text, f"{day}T00:00:01+00:00") + "\n"
 
 
 def publish(ketenhub: Run, hub: Path, partner: str, text: str, *, check: bool = True) -> None:
@@ -112,11 +103,6 @@ def refused_texts(hub: Path) -> list[str]:
         return shown
     finally:
         protector.close()
-
-
-def erasures(hub: Path) -> dict[str, str]:
-    with sqlite3.connect(hub / "keys" / "subjects.sqlite") as db:
-        return dict(db.execute("SELECT subject, reason FROM erasures"))
 
 
 def listed(printed: str) -> list[str]:

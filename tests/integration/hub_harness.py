@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -29,6 +30,16 @@ from tests.integration.conftest import SaslBroker
 from tests.web.conftest import web_settings
 
 PROJECTED = "projected by the sealer"  # a pseudo topic of ``HubUnderTest.lag``
+REPO = Path(__file__).parents[2]
+
+
+def fixed_clock_command(settings: KafkaSettings, clock: dt.datetime) -> list[str]:
+    """The command of a hub worker whose pipeline seals at ``clock``
+    (``tests.integration.fixed_clock_worker``)."""
+    return [
+        *(sys.executable, "-m", "tests.integration.fixed_clock_worker"),
+        *(settings.model_dump_json(), clock.isoformat()),
+    ]
 
 
 @dataclass
@@ -110,6 +121,16 @@ class HubUnderTest:
         with (self.data_dir / f"worker-{len(self.workers)}.log").open("ab") as log:
             process = subprocess.Popen(
                 command, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            )
+        self.workers.append(process)
+        return process
+
+    def start_command(self, command: Sequence[str]) -> subprocess.Popen[bytes]:
+        """Start a worker process of this hub from ``command``, run in the repository (as
+        ``fixed_clock_command`` makes one); its output goes to a log file."""
+        with (self.data_dir / f"worker-{len(self.workers)}.log").open("ab") as log:
+            process = subprocess.Popen(
+                command, env=self.env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT
             )
         self.workers.append(process)
         return process

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -15,11 +12,10 @@ from kafka import KafkaProducer
 from connectors.sdk import CaseView, PartnerClient
 from connectors.sdk.kafka_transport import KafkaTransport
 from ketenhub.core.access_query import access_entries
-from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.sealing import decode_sealed, encode_sealed
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
-from tests.e2e.test_connectors_sdk import FreshStory
-from tests.integration.hub_harness import HubUnderTest, wait_for
+from tests.integration.access_hub import access_hub, ketenhub, shared_case
+from tests.integration.hub_harness import HubUnderTest
 
 pytestmark = pytest.mark.kafka
 
@@ -29,53 +25,8 @@ def kafka_hub(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[HubUnderTest]:
     """One hub worker on uuid-named topics, its keys made as `ketenhub init` makes them."""
-    hub = HubUnderTest(
-        kafka_bootstrap, tmp_path_factory.mktemp("access-hub"), f"acc-{uuid.uuid4().hex[:12]}"
-    )
-    hub.start_worker()
-    hub.wait_until_serving()
-    yield hub
-    hub.stop_all()
-
-
-def ketenhub(hub: HubUnderTest, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the `ketenhub` command against the hub on Kafka, as an operator would."""
-    where = ["--kafka", hub.bootstrap, "--data-dir", str(hub.data_dir)]
-    done = subprocess.run(
-        [sys.executable, "-m", "ketenhub", *args, *where],
-        env=hub.env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if check:
-        assert done.returncode == 0, done.stderr
-    return done
-
-
-def shared_case(hub: HubUnderTest) -> str:
-    """A new case forwarded to the police at intake, once its view reached the police."""
-    story, case = FreshStory(), new_opaque_id("acc")
-    with hub.client() as client, KafkaLogReader(hub.settings) as reader:
-        # two partners' topics: the hub decides in arrival order, so the intake waits until
-        # the signal it refers to is sealed
-        sealed = reader.end_offset(hub.names.audit_log)
-        client.publish(story.signal(case=case))
-        client.flush()
-        wait_for(
-            lambda: reader.end_offset(hub.names.audit_log) > sealed,
-            120,
-            f"the signal of {case} sealed",
-            hub.worker_logs,
-        )
-        client.publish(story.intake(case, outcome="FORWARD", forward_to="police"))
-        client.flush()
-    with PartnerClient("police", KafkaTransport(hub.settings), name="police-wait") as police:
-        wait_for(
-            lambda: case in police.snapshot(), 120, f"the police's view of {case}", hub.worker_logs
-        )
-    return case
+    with access_hub(kafka_bootstrap, tmp_path_factory.mktemp("access-hub"), "acc") as hub:
+        yield hub
 
 
 def test_the_worker_creates_access_log_and_its_checkpoints_with_one_partition(

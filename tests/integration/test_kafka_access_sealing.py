@@ -37,8 +37,8 @@ from ketenhub.runtime.kafka.access_sealer import INTAKE_HEADER
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
+from tests.integration.access_hub import access_hub, ketenhub, shared_case
 from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
-from tests.integration.test_kafka_access_log import ketenhub, shared_case
 
 pytestmark = pytest.mark.kafka
 READS = 20  # per reader process
@@ -49,14 +49,9 @@ def kafka_hub(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[HubUnderTest]:
     """One hub worker on uuid-named topics, with a case in the police's view."""
-    hub = HubUnderTest(
-        kafka_bootstrap, tmp_path_factory.mktemp("sealing-hub"), f"acs-{uuid.uuid4().hex[:12]}"
-    )
-    hub.start_worker()
-    hub.wait_until_serving()
-    shared_case(hub)
-    yield hub
-    hub.stop_all()
+    with access_hub(kafka_bootstrap, tmp_path_factory.mktemp("sealing-hub"), "acs") as hub:
+        shared_case(hub)
+        yield hub
 
 
 def machine(hub: HubUnderTest, folder: Path) -> str:

@@ -4,9 +4,7 @@ stays readable, and no topic — changelogs and view topics included — holds a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +14,18 @@ import pytest
 from ketenhub.hub_folder import HubFolder
 from ketenhub.json_events import event_from_json
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
-from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
+from tests.integration.hub_harness import (
+    HubUnderTest,
+    fixed_clock_command,
+    wait_for,
+    wait_until_checkpointed,
+)
+from tests.retention_setup import line, signal_line
 
 pytestmark = pytest.mark.kafka
 CLOCK = dt.datetime(
     2023, 1, 1, 12, tzinfo=dt.UTC
 )  # the worker's fake clock: 2021's closed case expired
-REPO = Path(__file__).parents[2]
 WAIT_S = 120
 ERASED_TEXTS = (
     "Synthetic text alpha: a worker sleeps in a shed.",
@@ -31,24 +34,8 @@ ERASED_TEXTS = (
 KEPT_TEXT = "Synthetic text bravo: long nights in a kitchen."
 
 
-def line(**fields: object) -> str:
-    """A JSON line of ``ketenhub publish``."""
-    return json.dumps(fields)
-
-
 def signal(case: str, person: str, text: str) -> str:
-    return line(
-        type="SignalReceived",
-        occurred_at="2021-02-01T09:00:00+01:00",
-        case_id=case,
-        channel="INTERNAL_ROUTE",
-        reporter_role="CASEWORKER_WMO",
-        exploitation_forms=["LABOUR"],
-        indicators=[],
-        location={"municipality_code": "GM1916", "area_code": "2264"},
-        persons=[person],
-        free_text=text,
-    )
+    return signal_line(case, person, text, "2021-02-01T09:00:00+01:00")
 
 
 STAFF = [
@@ -90,14 +77,8 @@ def hub(
         ]
     else:
         settings = hub.settings.model_copy(update={"retention_every_s": 1.0})
-        command = [
-            *(sys.executable, "-m", "tests.integration.fixed_clock_worker"),
-            *(settings.model_dump_json(), CLOCK.isoformat()),
-        ]
-    with (hub.data_dir / "worker-0.log").open("ab") as log:
-        hub.workers.append(
-            subprocess.Popen(command, env=hub.env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        )
+        command = fixed_clock_command(settings, CLOCK)
+    hub.start_command(command)
     hub.wait_until_serving()
     yield hub
     hub.stop_all()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,14 +24,19 @@ from ketenhub.json_events import event_from_json
 from ketenhub.runtime.kafka.client import KafkaHub
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from streams.retention_timer import run_retention
-from tests.integration.hub_harness import HubUnderTest, wait_for, wait_until_checkpointed
+from tests.integration.hub_harness import (
+    HubUnderTest,
+    fixed_clock_command,
+    wait_for,
+    wait_until_checkpointed,
+)
 from tests.integration.test_kafka_retention import hub_topics
+from tests.retention_setup import erasures, line, signal_line
 
 pytestmark = pytest.mark.kafka
 CLOCK = dt.datetime(2023, 1, 1, 12, tzinfo=dt.UTC)  # the worker's fake clock: the refusal day
 REFUSED_ON = CLOCK.date()
 CLOSED_ON = dt.date(2022, 12, 31)  # the sealed case's close: its 365 days outlast the refusal's 90
-REPO = Path(__file__).parents[2]
 WAIT_S = 120
 ONLY, BOTH = "synthetic-person-kref-only", "synthetic-person-kref-both"  # clear identifiers
 RAW, CLEAR_NAME = "synthetic-person-kref-raw", "Testpersoon Mike November"
@@ -45,25 +48,9 @@ REFUSED_TEXTS = (
 )
 
 
-def line(**fields: object) -> str:
-    """A JSON line of ``ketenhub publish``."""
-    return json.dumps(fields)
-
-
 def signal(person: str, text: str, at: str) -> str:
     """A signal about ``person`` of case-kref-0001, its text keyed to the person."""
-    return line(
-        type="SignalReceived",
-        occurred_at=at,
-        case_id="case-kref-0001",
-        channel="INTERNAL_ROUTE",
-        reporter_role="CASEWORKER_WMO",
-        exploitation_forms=["LABOUR"],
-        indicators=[],
-        location={"municipality_code": "GM1916", "area_code": "2264"},
-        persons=[person],
-        free_text=text,
-    )
+    return signal_line("case-kref-0001", person, text, at)
 
 
 STEPS = (  # partner, line, how many records audit.log and rejected.municipal-staff then hold
@@ -87,14 +74,7 @@ STEPS = (  # partner, line, how many records audit.log and rejected.municipal-st
 def hub(kafka_bootstrap: str, tmp_path: Path, unique_name: str) -> Iterator[HubUnderTest]:
     """A hub whose one worker seals on the fake clock (CLOCK) and runs no retention itself."""
     hub = HubUnderTest(kafka_bootstrap, tmp_path / "hub", unique_name)
-    command = [
-        *(sys.executable, "-m", "tests.integration.fixed_clock_worker"),
-        *(hub.settings.model_dump_json(), CLOCK.isoformat()),
-    ]
-    with (hub.data_dir / "worker-0.log").open("ab") as log:
-        hub.workers.append(
-            subprocess.Popen(command, env=hub.env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        )
+    hub.start_command(fixed_clock_command(hub.settings, CLOCK))
     hub.wait_until_serving()
     yield hub
     hub.stop_all()
@@ -166,11 +146,6 @@ def refused_texts(hub: HubUnderTest) -> list[str]:
         client.close()
 
 
-def erasures(hub: HubUnderTest) -> dict[str, str]:
-    with sqlite3.connect(hub.data_dir / "keys" / "subjects.sqlite") as db:
-        return dict(db.execute("SELECT subject, reason FROM erasures"))
-
-
 def test_the_retention_run_erases_a_subject_only_in_refused_messages_on_time(
     hub: HubUnderTest,
 ) -> None:
@@ -202,17 +177,19 @@ def test_the_retention_run_erases_a_subject_only_in_refused_messages_on_time(
         moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
         return run_retention(hub.settings, registry, lambda: moment)
 
-    assert retention_on(REFUSED_ON + dt.timedelta(days=89)) == 0 and erasures(hub) == {}
+    assert retention_on(REFUSED_ON + dt.timedelta(days=89)) == 0 and erasures(hub.data_dir) == {}
     expiry = REFUSED_ON + dt.timedelta(days=90)
     assert retention_on(expiry) == 2
-    reasons = erasures(hub)
+    reasons = erasures(hub.data_dir)
     assert sorted(reasons) == sorted([only, raw])
     assert reasons[only].startswith(f"retention: expired {expiry}; refused input ")
     assert reasons[only].endswith(f": refused_inputs, 90 days from {REFUSED_ON}")
     assert refused_texts(hub) == ["[erased]", REFUSED_TEXTS[1]]
     case_expiry = CLOSED_ON + dt.timedelta(days=365)
-    assert retention_on(case_expiry - dt.timedelta(days=1)) == 0 and both not in erasures(hub)
-    assert retention_on(case_expiry) == 1 and both in erasures(hub)
+    assert retention_on(case_expiry - dt.timedelta(days=1)) == 0 and both not in erasures(
+        hub.data_dir
+    )
+    assert retention_on(case_expiry) == 1 and both in erasures(hub.data_dir)
 
     with hub.client() as client:
         client.verify()
