@@ -13,16 +13,32 @@
   taken as acknowledged, so inputs could be committed without being decided) or left their
   offsets never acknowledged (no offset of that partition committed again). Such records are
   dropped, and the partition is fetched again from where Faust expects its next record.
+* Stopping with the cluster out of reach ends promptly. aiokafka's ``Fetcher.close`` cancels
+  and awaits its fetch requests; one waiting out its retry backoff after a failed request
+  re-raises the cancellation, which escaped ``AIOKafkaConsumer.stop``: the consumer's thread
+  then ended without telling the worker it had stopped, and the worker waited mode's
+  ``shutdown_timeout`` (60 s) before it went on.
+* A stopping worker waits at most ``STOP_GRACE_S`` for the batches in hand to be stored and
+  acknowledged (Faust waits until they are, for ever: with the cluster out of reach, a batch
+  retries its writes until the cluster is back). After that it commits nothing more: an
+  abandoned batch's inputs, and any acknowledged since the last commit, stay uncommitted
+  and are decided again after a restart (recognised as decided when they were). Faust's
+  producer (the tables' changelogs) gets the same grace to flush and stop.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import time
+from collections.abc import Coroutine
+from typing import Any, cast
 
+import structlog
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 FETCH_MAX_WAIT_MS = 50
+STOP_GRACE_S = 5.0
+log = structlog.get_logger("ketenhub.streams")
 
 
 class _PromptConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -30,6 +46,19 @@ class _PromptConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read once, when the consumer starts
         return consumer
+
+    async def on_thread_stop(self) -> None:
+        """Stop the consumer; a cancelled fetch request does not end the thread unannounced."""
+        try:
+            await super().on_thread_stop()
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the thread itself is being cancelled
+            log.info("consumer_fetch_cancelled_on_stop")
+            consumer = self._consumer
+            if consumer is not None:  # what the interrupted stop left: its connections
+                await consumer._client.close()
 
 
 class _InOrderConsumer(faust_aiokafka.Consumer):
@@ -39,9 +68,34 @@ class _InOrderConsumer(faust_aiokafka.Consumer):
         super().__post_init__()
         self._seek_epoch = 0  # odd while the consumer is positioned at the committed offsets
         self._dropped_from: dict[Any, int] = {}  # partition -> first record not handed over
+        self._left_in_hand = False  # a stop gave up waiting for a batch: commit nothing more
 
     def _new_consumer_thread(self) -> Any:
         return _PromptConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def wait_empty(self) -> None:
+        """Wait until the batches in hand are acknowledged, then commit; give up after the grace.
+
+        Faust's own wait commits on every round and waits for ever; a commit cannot be
+        cancelled part-way, so the grace is kept by waiting beside it, not by cancelling it.
+        """
+        if self._left_in_hand:
+            return
+        stop = _grace(self.transport)
+        while self._unacked_messages and stop.remaining() > 0:
+            await self._wait_for_ack(timeout=min(1.0, stop.remaining()))
+            self._clean_unacked_messages()
+        if self._unacked_messages:
+            self._left_in_hand = True
+            log.warning("inputs_left_uncommitted", unacknowledged=len(self._unacked_messages))
+        elif not await stop.within(self.commit_and_end_transactions()):
+            self._left_in_hand = True
+            log.warning("final_commit_abandoned")
+
+    async def _commit_offsets(self, offsets: Any, start_new_transaction: bool = True) -> bool:
+        if self._left_in_hand:
+            return False
+        return bool(await super()._commit_offsets(offsets, start_new_transaction))
 
     async def perform_seek(self) -> None:
         self._seek_epoch += 1
@@ -79,7 +133,56 @@ class _InOrderConsumer(faust_aiokafka.Consumer):
         await self.seek(tp, first_dropped if expected is None else expected)
 
 
+class _StoppingProducer(faust_aiokafka.Producer):
+    """Faust's producer (the tables' changelogs), flushing only within the stop's grace once the
+    worker stops: what it still holds then belongs to batches left unacknowledged."""
+
+    async def flush(self) -> None:
+        if not self.app.should_stop:
+            await super().flush()
+        elif not await _grace(self.transport).within(super().flush()):
+            log.warning("changelog_flush_abandoned")
+
+    async def on_stop(self) -> None:
+        if not await _grace(self.transport).within(super().on_stop()):
+            log.warning("changelog_producer_abandoned")
+
+
+class StopGrace:
+    """The time a stopping worker gives Faust's consumer and producer, counted from first use."""
+
+    def __init__(self, seconds: float = STOP_GRACE_S) -> None:
+        self._seconds = seconds
+        self._deadline: float | None = None
+
+    def remaining(self) -> float:
+        """Seconds left of the grace (it starts on the first call)."""
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self._seconds
+        return max(0.0, self._deadline - time.monotonic())
+
+    async def within(self, step: Coroutine[Any, Any, None]) -> bool:
+        """Run ``step`` for what is left of the grace (then leave it to end with the event
+        loop); whether it ended in time."""
+        task = asyncio.ensure_future(step)
+        await asyncio.wait({task}, timeout=max(0.01, self.remaining()))
+        if not task.done():
+            return False
+        task.result()
+        return True
+
+
+def _grace(transport: Any) -> StopGrace:
+    """The stop's grace, shared by the consumer and the producer of one app."""
+    return cast(HubTransport, transport).stop_grace
+
+
 class HubTransport(faust_aiokafka.Transport):
-    """Faust's aiokafka transport with the hub's consumer."""
+    """Faust's aiokafka transport with the hub's consumer and producer."""
 
     Consumer = _InOrderConsumer
+    Producer = _StoppingProducer
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stop_grace = StopGrace()

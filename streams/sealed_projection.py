@@ -26,9 +26,16 @@ from typing import Any
 import structlog
 
 from ketenhub.pipeline.effects import AppendSealed, Effect
+from ketenhub.runtime.kafka.idle_work import IdleWork
 from ketenhub.runtime.kafka.outbox import record_of
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector, ProjectedBatch
-from ketenhub.runtime.kafka.record_batches import Outgoing, started_producer, write_batched
+from ketenhub.runtime.kafka.record_batches import (
+    STOP_FLUSH_S,
+    Outgoing,
+    started_producer,
+    stop_within,
+    write_batched,
+)
 from ketenhub.runtime.kafka.sealing_driver import KafkaSealer
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.topics import TopicNames
@@ -58,6 +65,7 @@ class SealedProjection:
         self._head: str | None = None  # the chain head not yet stored in its changelog
         self._position: asyncio.Future[None] | None = None  # the position's write under way
         self._sealing = False  # a batch is being decided and handed over
+        self._idle = IdleWork()  # catching up when idle, which ``stop`` preempts
         self.lock = asyncio.Lock()
 
     @contextlib.contextmanager
@@ -106,8 +114,13 @@ class SealedProjection:
         unless a batch is being sealed or projected now."""
         if self._busy() or not sealer.serving() or not self._serving():
             return
+        await self._idle.run(self._catch_up(sealer.sealer.head.next_sequence), preempted=None)
+
+    async def _catch_up(self, end: int) -> None:
+        if self._busy():
+            return  # a batch started meanwhile
         async with self.lock:
-            await self._backlog(sealer.sealer.head.next_sequence)
+            await self._backlog(end)
             if self._head is not None:
                 await self._write(ProjectedBatch([], []), None)
 
@@ -131,27 +144,37 @@ class SealedProjection:
                 return
 
     async def stop(self) -> None:
-        """Let the batch in hand finish, then stop the producer of the view writes."""
+        """Let the batch in hand and the position's write finish, then stop the producer of the
+        view writes; all within ``STOP_FLUSH_S`` (the idle catch-up is preempted): what they did
+        not store is projected again from audit.log after a restart."""
+        self._idle.preempt()
+        deadline = asyncio.get_running_loop().time() + STOP_FLUSH_S
+        await _finished_by(self._in_hand, deadline)
         await self._settled_quietly()
         async with self.lock:
+            await _finished_by(self._position, deadline)
             await self._position_stored_quietly()
             if self._producer is not None:
                 producer, self._producer = self._producer, None
-                await producer.stop()
+                await stop_within(producer)
 
     async def _settled_quietly(self) -> None:
-        """``settled``, a failure of its projection aside: what it did not store is projected
-        again from audit.log (the position did not move past it)."""
+        """``settled``, a failure (or stop's cancellation) of its projection aside: what it did
+        not store is projected again from audit.log (the position did not move past it)."""
         try:
             await self.settled()
+        except asyncio.CancelledError:
+            _raise_if_cancelling()
         except Exception as error:
             log.warning("projection_failed", error=type(error).__name__)
 
     async def _position_stored_quietly(self) -> None:
-        """``_position_stored``, a failure aside: the position then stays behind, and what it
-        would have passed is projected again (the same views, re-published)."""
+        """``_position_stored``, a failure (or stop's cancellation) aside: the position then stays
+        behind, and what it would have passed is projected again (the same views, re-published)."""
         try:
             await self._position_stored()
+        except asyncio.CancelledError:
+            _raise_if_cancelling()
         except Exception as error:
             log.warning("projected_position_not_stored", error=type(error).__name__)
 
@@ -209,3 +232,17 @@ class SealedProjection:
         except Exception:
             await self._drop_producer()
             raise
+
+
+async def _finished_by(task: asyncio.Future[None] | None, deadline: float) -> None:
+    """Wait for ``task`` until ``deadline`` (event-loop time), then cancel it if still running."""
+    if task is not None:
+        await asyncio.wait({task}, timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+        task.cancel()
+
+
+def _raise_if_cancelling() -> None:
+    """Re-raise a cancellation of the running task itself (not of a task it awaited)."""
+    current = asyncio.current_task()
+    if current is not None and current.cancelling():
+        raise asyncio.CancelledError

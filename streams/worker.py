@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import gc
+import logging
+import os
+import sys
+import threading
+import time
+from typing import NoReturn
 
 import faust
+import structlog
 
 from ketenhub.observability import stdlib_logging_config
 from ketenhub.runtime.kafka.settings import KafkaSettings
@@ -12,6 +19,8 @@ from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
 from streams.app import create_app
 
 GC_THRESHOLD = 100_000  # allocations between collections of the youngest generation
+THREADS_GRACE_S = 2.0  # how long a stopped worker waits for its threads before it exits
+log = structlog.get_logger("ketenhub.streams")
 
 
 def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:
@@ -29,7 +38,34 @@ def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:
         logging_config=stdlib_logging_config(loglevel),
     )
     worker.spinner = None  # a progress spinner writes terminal escape codes into the logs
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as stopped:
+        exit_leaving_threads(stopped.code)
+
+
+def exit_leaving_threads(code: object) -> NoReturn:
+    """Exit once the worker has stopped, waiting at most ``THREADS_GRACE_S`` for its threads.
+
+    The event loop is closed: offsets are committed (or left, for the inputs in hand) and the
+    producers are stopped. A thread may still be blocked in a Kafka client call that runs until
+    its request timeout (reading audit.log back with the cluster out of reach); the interpreter
+    would wait for it at exit. Such threads are left: what they read is not needed any more,
+    and what a writer among them left half-done is what a killed worker leaves, which the next
+    worker reads back and completes.
+    """
+    deadline = time.monotonic() + THREADS_GRACE_S
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+    for thread in others:
+        if not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    left = [t.name for t in others if t.is_alive() and not t.daemon]
+    if left:
+        log.warning("worker_threads_left", threads=left)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
 def collect_less_often() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -235,6 +236,88 @@ def test_the_broker_restarting_while_producers_send_loses_nothing(
         assert "delivered" in result, "the producer gave up"
         settle(hub)
         check_invariants(hub, result["delivered"])
+    finally:
+        hub.stop_all()
+        broker.stop()
+
+
+STOP_BOUND_S = 20  # a behaviour bound (the worker stops, not hangs), far above its graces
+
+
+def stop_with_sigterm(hub: HubUnderTest, worker: Any) -> None:
+    """SIGTERM a worker; it exits on its own, with status 0, well within ``STOP_BOUND_S``."""
+    worker.send_signal(signal.SIGTERM)
+    try:
+        code = worker.wait(timeout=STOP_BOUND_S)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(timeout=10)
+        raise AssertionError(
+            f"the worker ignored SIGTERM for {STOP_BOUND_S} s\n{hub.worker_logs()}"
+        ) from None
+    assert code == 0, f"the worker exited with {code}\n{hub.worker_logs()}"
+
+
+def test_a_worker_stopped_mid_stream_exits_promptly_and_a_new_one_loses_nothing(
+    kafka_bootstrap: str,
+    unique_name: str,
+    keys: Path,
+    stream: list[ScenarioMessage],
+    tmp_path: Path,
+) -> None:
+    """SIGTERM the worker while thousands of events flow: it stops on its own, and after a
+    restart every message is sealed once or rejected, the chain verifies and the views rebuild."""
+    hub = new_hub(kafka_bootstrap, unique_name, keys, tmp_path)
+    try:
+        first = hub.start_worker()
+        hub.wait_until_serving()
+        delivered = publish(hub, stream)
+        with KafkaLogReader(hub.settings) as reader:
+            wait_for(
+                lambda: reader.total_records([hub.names.audit_log]) > len(stream) // 4,
+                300,
+                "a quarter sealed",
+                hub.worker_logs,
+            )
+        stop_with_sigterm(hub, first)
+        hub.start_worker()
+        settle(hub)
+        check_invariants(hub, delivered)
+    finally:
+        hub.stop_all()
+
+
+def test_a_worker_stopped_while_the_broker_is_away_exits_promptly_and_loses_nothing(
+    unique_name: str,
+    keys: Path,
+    stream: list[ScenarioMessage],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Stop the broker while the worker seals, then SIGTERM the worker: it does not wait for the
+    cluster (writes in flight, the idle checkpoint, the final commit), and once the broker is
+    back a new worker seals every message that was published."""
+    broker = load_broker_module().LocalKafkaBroker(tmp_path_factory.mktemp("stopping-kafka"))
+    bootstrap = broker.start()
+    hub = new_hub(bootstrap, unique_name, keys, tmp_path)
+    try:
+        first = hub.start_worker()
+        hub.wait_until_serving()
+        delivered = publish(hub, stream[: len(stream) // 2])
+        with KafkaLogReader(hub.settings) as reader:
+            wait_for(
+                lambda: reader.total_records([hub.names.audit_log]) > 100,
+                300,
+                "the first records sealed",
+                hub.worker_logs,
+            )
+        broker.stop()
+        time.sleep(2)  # the worker notices: writes and requests fail or wait
+        stop_with_sigterm(hub, first)
+        broker.start()
+        hub.start_worker()
+        settle(hub)
+        check_invariants(hub, delivered)
     finally:
         hub.stop_all()
         broker.stop()

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -23,6 +24,8 @@ from ketenhub.runtime.kafka.settings import KafkaSettings
 Headers = Sequence[tuple[str, bytes]]
 MAX_BATCH_BYTES = 512 * 1024  # under the broker's default message.max.bytes (1 MiB)
 _PARTITIONER = DefaultPartitioner()
+STOP_FLUSH_S = 2.0  # how long a stopping worker lets a producer flush what it holds
+log = structlog.get_logger("ketenhub.streams")
 
 
 @dataclass(frozen=True)
@@ -104,19 +107,48 @@ class RenewableProducer:
             with contextlib.suppress(Exception):  # one that cannot flush is dropped all the same
                 await producer.stop()
 
+    async def close(self) -> None:
+        """Stop the producer for good, flushing what it holds for at most ``STOP_FLUSH_S``."""
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):  # one that cannot flush is dropped all the same
+                await stop_within(producer)
+
     async def write(self, records: Sequence[Outgoing]) -> list[Landed]:
         """``write_batched`` with the current producer."""
         return await write_batched(await self.get(), records)
 
 
+async def stop_within(producer: Any, seconds: float = STOP_FLUSH_S) -> None:
+    """Stop an aiokafka producer, letting it flush what it holds for at most ``seconds``.
+
+    With the cluster out of reach a producer's ``stop`` waits until every record it holds is
+    stored or its request timed out. After ``seconds`` it is closed at once instead: what it
+    still held is not stored (the inputs behind it were not acknowledged), and nothing of it
+    is sent later, behind the records of whoever writes next.
+    """
+    stopping = asyncio.ensure_future(producer.stop())
+    await asyncio.wait({stopping}, timeout=seconds)
+    if stopping.done():
+        stopping.result()
+        return
+    stopping.cancel()
+    sender = getattr(getattr(producer, "_sender", None), "sender_task", None)
+    if sender is not None:  # aiokafka's sender would retry what it holds until its timeout
+        sender.cancel()
+    with contextlib.suppress(Exception):  # closing a producer that cannot reach the cluster
+        await producer.client.close()
+    log.warning("producer_closed_unflushed", waited_s=seconds)
+
+
 @contextlib.asynccontextmanager
 async def batch_producer(settings: KafkaSettings) -> AsyncIterator[RenewableProducer]:
-    """A ``RenewableProducer``, stopped after."""
+    """A ``RenewableProducer``, stopped after (within ``STOP_FLUSH_S``)."""
     producer = RenewableProducer(settings)
     try:
         yield producer
     finally:
-        await producer.renew()
+        await producer.close()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import structlog
@@ -21,9 +21,14 @@ from ketenhub.errors import ChainBroken
 from ketenhub.pipeline.effects import AppendRejected, AppendSealed, Effect
 from ketenhub.pipeline.outbox import Outbox
 from ketenhub.pipeline.sealing_step import Clock, Input, SealingStep, utc_now
+from ketenhub.runtime.kafka.idle_work import IdleWork
 from ketenhub.runtime.kafka.log_reader import KafkaLogReader
 from ketenhub.runtime.kafka.outbox import KafkaOutbox, LandedEffects
-from ketenhub.runtime.kafka.record_batches import end_offsets_client, idempotent_producer
+from ketenhub.runtime.kafka.record_batches import (
+    end_offsets_client,
+    idempotent_producer,
+    stop_within,
+)
 from ketenhub.runtime.kafka.sealer_fence import (
     FENCE_KEY,
     SealerFenced,
@@ -63,6 +68,7 @@ class KafkaSealer:
         self.epoch: int | None = None  # the offset of this sealer's claim on the fence topic
         self.fenced: SealerFenced | None = None
         self._stale = False  # a write of the idle timer failed: renew before writing again
+        self._idle = IdleWork()  # the idle checkpoint under way, which ``stop`` preempts
         self.lock = asyncio.Lock()
 
     @property
@@ -81,9 +87,15 @@ class KafkaSealer:
             await self._start()
 
     async def stop(self) -> None:
-        """Flush and stop the producer; close the reader."""
+        """Flush and stop the producer (within ``STOP_FLUSH_S``); close the reader.
+
+        An idle checkpoint under way is cancelled first: with the cluster out of reach it would
+        hold the lock until its requests time out (``kafka_write_timeout_s``), and a stopping
+        worker would wait for it. Whether or not it landed, the next sealer reads it back.
+        """
+        self._idle.preempt()
         async with self.lock:
-            await self._stop()
+            await self._stop(stop_within)
 
     async def _start(self) -> None:
         if self.fenced is not None:
@@ -96,10 +108,10 @@ class KafkaSealer:
         await self._producer.start()
         await self._catch_up()
 
-    async def _stop(self) -> None:
+    async def _stop(self, stop_producer: Callable[[Any], Awaitable[None]] | None = None) -> None:
         if self._producer is not None:
             producer, self._producer = self._producer, None
-            await producer.stop()
+            await (producer.stop() if stop_producer is None else stop_producer(producer))
         if self._reader is not None:
             self._reader.close()
             self._reader = None
@@ -294,9 +306,15 @@ class KafkaSealer:
         When this fails part-way (the cluster out of reach), the checkpoint may or may not have
         landed and the producer's sequence numbers may be off: before its next write the sealer
         starts afresh from the log with a new producer, as after a failed batch (``recover``).
+        ``stop`` cancels it (then it returns False).
         """
         if self.lock.locked() or self.epoch is None:
             return False
+        return await self._idle.run(self._checkpoint_idle(), preempted=False)
+
+    async def _checkpoint_idle(self) -> bool:
+        if self.lock.locked():
+            return False  # a batch started meanwhile
         async with self.lock:
             if self.fenced is not None or (self._producer is None and not self._stale):
                 return False  # fenced, or stopped
@@ -308,7 +326,7 @@ class KafkaSealer:
                 await self._outbox.commit(effects)
             except SealerFenced:
                 return False  # logged where it was found; the seal agent stops on its next batch
-            except Exception:
+            except BaseException:  # failed or cancelled part-way: renew before writing again
                 self._stale = True
                 raise
             return bool(effects)
