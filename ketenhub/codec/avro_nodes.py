@@ -196,15 +196,21 @@ class DateNode(Node):
         return dt.date.fromisoformat(str(document))
 
 
+_UUID_LENGTH = long_bytes(36)  # the length of a UUID's canonical text
+
+
 class UuidNode(Node):
     """``string`` with logical type ``uuid``."""
 
     plain_read = True  # fastavro gives the Python type
 
     def write(self, value: object) -> bytes:
+        if type(value) is UUID:
+            return _UUID_LENGTH + uuid_text(value).encode()  # always 36 characters
         if not isinstance(value, UUID):
             raise wrong_type(value, "uuid")
-        return long_bytes(36) + uuid_text(value).encode()
+        text = str(value).encode()  # a subclass may format itself otherwise
+        return long_bytes(len(text)) + text
 
     def read(self, datum: object) -> object:
         return datum if isinstance(datum, UUID) else UUID(str(datum))

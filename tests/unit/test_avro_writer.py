@@ -25,7 +25,7 @@ from ketenhub.codec.event_writer import (
     _contract_types,
     encode_event_compiled,
 )
-from ketenhub.codec.single_object import MARKER, encode_event, latest_schema
+from ketenhub.codec.single_object import MARKER, decode_event, encode_event, latest_schema
 from ketenhub.codec.uuid_text import uuid_text
 from ketenhub.codec.views import (
     VIEW_RECORD,
@@ -372,3 +372,27 @@ def test_a_type_met_often_is_compiled_and_writes_the_same_bytes() -> None:
     for event in events:
         assert encode_event_compiled(event) == encode_event(event)
     assert typed.compiled is compiled_writer(typed.node)
+
+
+def test_an_event_id_of_a_uuid_subclass_is_written_as_fastavro_writes_it() -> None:
+    """An id of a UUID subclass that formats itself otherwise (braced, 38 characters) is
+    written as its own text with that text's length, by the nodes and by the compiled writer
+    (before and after the type is compiled): fastavro's bytes, which decode back."""
+
+    class Braced(uuid.UUID):
+        def __str__(self) -> str:
+            return "{" + super().__str__() + "}"
+
+    events = [e for _, e in sealed_year(REGISTRY) if type(e).__name__ == "SignalReceived"]
+    typed = _compiled(events[0].SCHEMA_NAME)
+    assert typed is not None
+    for event in events[: COMPILE_AFTER + 2]:
+        braced = type(event).model_validate(
+            {**dict(event), "event_id": Braced(int=event.event_id.int)}
+        )
+        assert type(braced.event_id) is Braced
+        expected = encode_event(braced)
+        assert typed.header + typed.node.write(braced) == expected
+        assert typed.header + compiled_writer(typed.node)(braced) == expected
+        assert encode_event_compiled(braced) == expected
+        assert decode_event(expected) == event
