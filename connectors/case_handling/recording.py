@@ -18,6 +18,7 @@ from ketenhub.contract.base import Event
 from ketenhub.contract.models import EncryptedField
 from ketenhub.core.identifiers import new_opaque_id
 from ketenhub.core.partners import Role
+from ketenhub.json_events import shown
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +47,7 @@ def coordinator(
 def existing_case(client: PartnerClient, case_id: str) -> CaseView:
     """The coordinator's view of a case; refuse an unknown or closed case."""
     view = client.snapshot().get(case_id)
-    where = f"case {case_id!r}"
+    where = f"case {shown(case_id)}"
     if view is None:
         raise InputRefused(
             where=where, detail="is unknown: no signal opened it (see `case-handling cases`)"

@@ -16,6 +16,17 @@ COMMANDS = [
     ["view", "municipality", "case-111-222-333"],
     ["connector", "police", "report", SYNTHETIC_BSN, "a1", "--finding", "NO_FINDINGS"],
     ["connector", "care-coordination", "--as", "shop", "--accept", SYNTHETIC_BSN],
+    [
+        "connector",
+        "case-handling",
+        "intake",
+        SYNTHETIC_BSN,
+        "--undermining-crime",
+        "--municipal-task",
+        "--within-municipality",
+        "--outcome",
+        "ACCEPT",
+    ],
 ]
 
 

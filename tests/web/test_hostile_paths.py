@@ -74,3 +74,15 @@ def test_a_page_with_a_clear_identifier_in_its_url_answers_an_html_page_without_
     assert re.search(r"<html", answer.text)
     for clear in CLEAR:
         assert clear not in answer.text, (path, answer.text)
+
+
+def test_a_read_report_naming_a_bsn_as_case_is_refused_without_repeating_it(
+    embedded_web_hub: WebHub,
+) -> None:
+    """A case id of the right form that holds a BSN, reported as read: 404, and the BSN is not repeated."""
+    with embedded_web_hub.client("police") as police:
+        answer = police.post(
+            "/api/v1/reads", json={"operation": "sdk.views", "case_ids": [SYNTHETIC_BSN]}
+        )
+    assert answer.status_code == 404, answer.text
+    assert SYNTHETIC_BSN not in answer.text

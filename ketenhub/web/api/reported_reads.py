@@ -31,6 +31,7 @@ from ketenhub.web.problems import (
     UNAUTHORIZED,
     Problem,
     problem_responses,
+    shown_part,
 )
 from ketenhub.web.reads import record_case_reads
 from ketenhub.web.views import case_view
@@ -70,7 +71,7 @@ async def report_reads(
     for case_id in dict.fromkeys(body.case_ids):
         entry = await _in_view(context, caller.partner.id, case_id, deadline)
         if entry is None or entry.data is None:
-            raise Problem(NOT_FOUND, f"case {case_id} is not in your view")
+            raise Problem(NOT_FOUND, f"case {shown_part(case_id)} is not in your view")
         shown[case_id] = case_view(entry.data)
     reader = dataclasses.replace(caller.reader, system="sdk")
     await record_case_reads(context.hub, reader, shown, REPORTED[body.operation])
