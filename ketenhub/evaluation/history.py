@@ -132,7 +132,10 @@ class History:
 
     def case(self, case_id: str) -> CaseFacts:
         """The facts of a case (created empty for a case opened after ``until``)."""
-        return self.cases.setdefault(case_id, CaseFacts(case_id))
+        found = self.cases.get(case_id)
+        if found is None:  # made only when missing: a case's facts are looked up far more often
+            found = self.cases[case_id] = CaseFacts(case_id)
+        return found
 
     def keep(self, fact: Fact) -> None:
         """Keep a standalone fact under its kind."""

@@ -78,14 +78,14 @@ def test_cut_changed_and_made_up_bytes_are_refused_or_read_as_before(
     """Every truncation, single-byte changes anywhere, trailing bytes, random garbage and
     fingerprints no schema has: the same event or the same refusal as decode_event gives, and
     no made-up fingerprint is remembered."""
-    kept = len(event_reader._readings)
+    kept = len(event_reader._readers)
     pairs = list(both_ways(monkeypatch, damaged(random.Random("admission"))))
     assert len(pairs) > 2000
     for compiled, generic in pairs:
         assert compiled == generic
     codes = {compiled[1] for compiled, _ in pairs if compiled[0] == "refused"}
     assert {RejectionCode.UNDECODABLE, RejectionCode.UNKNOWN_SCHEMA} <= codes
-    assert len(event_reader._readings) <= kept + len(EVENT_MODELS)
+    assert len(event_reader._readers) <= kept + len(EVENT_MODELS)
 
 
 @pytest.mark.parametrize(("name", "path"), CASES, ids=[f"{n}.{p}" for n, p in CASES])
