@@ -23,7 +23,7 @@ import enum
 from collections.abc import Callable, Mapping
 from itertools import count
 from typing import Any
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 from ketenhub.codec.single_object import HEADER_SIZE, MARKER, decode_event, latest_schema
 from ketenhub.contract import models
@@ -57,6 +57,23 @@ def _long(value: bytes, pos: int) -> tuple[int, int]:
     return (folded >> 1) ^ -(folded & 1), pos
 
 
+_UUID_DIGITS = 32
+_SAFE_UNKNOWN = SafeUUID.unknown
+
+
+def _uuid(text: str) -> UUID:
+    """``UUID(text)``, as fastavro parses a uuid: the same steps (and the same ``ValueError``)
+    as ``UUID.__init__``, without its checks of which keyword was given."""
+    digits = text.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "")
+    if len(digits) != _UUID_DIGITS:
+        msg = "badly formed hexadecimal UUID string"
+        raise ValueError(msg)
+    value = object.__new__(UUID)
+    object.__setattr__(value, "int", int(digits, 16))
+    object.__setattr__(value, "is_safe", _SAFE_UNKNOWN)
+    return value
+
+
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EPOCH_DAY = dt.date(1970, 1, 1)
 _GLOBALS: dict[str, Any] = {
@@ -70,7 +87,7 @@ _GLOBALS: dict[str, Any] = {
     "_LONG_MIN": _LONG_MIN,
     "_LONG_MAX": _LONG_MAX,
     "_BOOLEANS": (False, True),  # IndexError for any other byte
-    "_UUID": UUID,
+    "_uuid": _uuid,
 }
 
 
@@ -171,7 +188,7 @@ def _read_value(src: _Source, schema: Any, namespace: str, target: str, indent: 
         src.emit(indent, f"{target} = _EPOCH_DAY + _delta(days={target})")
     elif kind == "string" and logical == "uuid":
         _read_primitive(src, "string", target, indent)
-        src.emit(indent, f"{target} = _UUID({target})")  # as fastavro parses it
+        src.emit(indent, f"{target} = _uuid({target})")
     elif kind == "string" and logical is None:
         _read_primitive(src, "string", target, indent)
     elif kind == "array":

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 import re
+from uuid import UUID
 
 import pytest
 from synthetic import Story
 from test_demo_scenario import YEAR, FakeProtector
 from test_field_check import _clean_event
 
-from ketenhub.codec.event_reader import _reader, compile_reader, read_event
+from ketenhub.codec.event_reader import _reader, _uuid, compile_reader, read_event
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, encode_datum, encode_event
 from ketenhub.contract.models import EVENT_MODELS
 from ketenhub.contract.schemas import EVENT_NAMESPACE, catalogue
@@ -107,3 +108,38 @@ def test_the_newest_version_of_every_event_schema_compiles() -> None:
     """The newest version of every event schema compiles into a reader of its model."""
     for name in catalogue().names(EVENT_NAMESPACE):
         assert callable(compile_reader(catalogue().latest(f"{EVENT_NAMESPACE}.{name}")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12345678-1234-5678-1234-567812345678",
+        "12345678123456781234567812345678",
+        "{12345678-1234-5678-1234-567812345678}",
+        "urn:uuid:12345678-1234-5678-1234-567812345678",
+        "1234_678-1234-5678-1234-567812345678",
+        "+2345678-1234-5678-1234-567812345678",
+        "1234567-81234-5678-1234-567812345678",
+        "12345678-1234-5678-1234-56781234567",
+        "12345678-1234-5678-1234-5678123456789",
+        "12345678-1234-5678-1234-56781234567g",
+        "",
+    ],
+)
+def test_a_uuid_is_parsed_as_uuid_parses_it(text: str) -> None:
+    """A uuid's text gives the UUID ``UUID(text)`` gives, or the same refusal."""
+    try:
+        expected = UUID(text)
+    except ValueError as exc:
+        refusal: ValueError | None = exc
+    else:
+        refusal = None
+    if refusal is not None:
+        with pytest.raises(ValueError, match=re.escape(str(refusal))):
+            _uuid(text)
+        return
+    parsed = _uuid(text)
+    assert parsed == expected
+    assert type(parsed) is UUID
+    assert str(parsed) == str(expected)
+    assert parsed.is_safe == expected.is_safe
