@@ -44,9 +44,12 @@ def _sharing(history: History, period: Period) -> Table:
 def _time_to_share(history: History, period: Period) -> Table:
     pairs = []
     for case in history.cases.values():
-        steps = sorted(case.shared_or_forwarded, key=lambda s: s.at)
-        if case.signal is not None and steps and period.holds(steps[0]):
-            pairs.append((case.signal, steps[0]))
+        steps = case.shared_or_forwarded
+        if not steps or case.signal is None:
+            continue
+        first = min(steps, key=lambda s: s.at)  # the first in log order among equal moments
+        if period.holds(first):
+            pairs.append((case.signal, first))
     return table(
         "collaboration.time_to_share",
         "Days from a signal to its first sharing decision or forward",

@@ -167,22 +167,23 @@ def _stored(cohort: list[CaseFacts], period: Period) -> Table:
     )
 
 
-def _lead_pairs(history: History, period: Period, stage: Phase) -> list[tuple[Stamp, Stamp]]:
-    pairs = []
+def _lead_pairs(history: History, period: Period) -> dict[Phase, list[tuple[Stamp, Stamp]]]:
+    """Per phase after RECEIVED, in the order of the cases: (the previous phase's event, the
+    phase's first event) of each case that entered the phase in ``period``; one pass."""
+    pairs: dict[Phase, list[tuple[Stamp, Stamp]]] = {s: [] for s in Phase if s > Phase.RECEIVED}
     for case in history.cases.values():
-        entered = case.phases.get(stage)
-        if entered is None or not period.holds(entered):
-            continue  # the phases before it are looked at only for a case entering it here
-        earlier = [s for s in case.phases if s < stage]
-        if earlier:
-            pairs.append((case.phases[max(earlier)], entered))
+        phases = case.phases
+        for stage, entered in phases.items():
+            if stage == Phase.RECEIVED or not period.holds(entered):
+                continue  # the phases before it are looked at only for a case entering it here
+            earlier = [s for s in phases if s < stage]
+            if earlier:
+                pairs[stage].append((phases[max(earlier)], entered))
     return pairs
 
 
 def _lead_times(history: History, period: Period) -> Table:
-    rows = [
-        ((s.name,), durations(_lead_pairs(history, period, s))) for s in Phase if s > Phase.RECEIVED
-    ]
+    rows = [((s.name,), durations(pairs)) for s, pairs in _lead_pairs(history, period).items()]
     return table(
         "signalling.lead_times",
         "Lead time per phase: days from the previous phase's event to this phase's first event",
