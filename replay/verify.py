@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 _EMPTY_FRONTIER = MerkleFrontier().to_bytes()
 _sha256 = hashlib.sha256
+_LEAF_PREFIX = b"\x00"  # RFC 9162: a leaf hash is SHA-256(0x00 || data)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,13 @@ class LogVerifier:
             or _sha256(memoryview(value)[HEADER_SIZE:-HASH_SIZE]).digest() != digest
         ):
             return self.feed(offset, value).payload
-        self._linked(offset, digest)
+        self._next, self._last = offset + 1, digest
+        leaf = _sha256(_LEAF_PREFIX + digest).digest()  # ``leaf_hash``, without the call
+        self._frontier.append(leaf)
+        if self._leaves is not None:
+            self._leaves.append(leaf)
+        if self._pending and self._pending[0].tree_size == self._next:
+            self._check_due()
         return value[found[1] : found[2]]
 
     def _linked(self, sequence: int, digest: bytes) -> None:
@@ -152,6 +159,10 @@ class LogVerifier:
         self._frontier.append(leaf)
         if self._leaves is not None:
             self._leaves.append(leaf)
+        self._check_due()
+
+    def _check_due(self) -> None:
+        """Check the checkpoints whose tree size the records read have reached."""
         while self._pending and self._pending[0].tree_size == self._next:
             self._check(self._pending.pop(0))
 

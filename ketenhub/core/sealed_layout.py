@@ -160,7 +160,7 @@ _TIMESTAMP_BYTES = 8  # a varint of at most 8 bytes is a timestamp-micros within
 
 
 def _locate(value: bytes) -> tuple[int, int, int]:
-    sequence, pos = _long(value, HEADER_SIZE)
+    sequence, pos = _short_long(value, HEADER_SIZE)
     stops = ~int.from_bytes(value[pos : pos + _TIMESTAMP_BYTES], "little") & _STOPS
     if not stops or pos + _TIMESTAMP_BYTES > len(value):
         raise _Unusual
@@ -183,16 +183,23 @@ def _locate(value: bytes) -> tuple[int, int, int]:
     if pos > len(value):
         raise _Unusual
     value[text:pos].decode()  # the texts, with one-byte lengths and branch between them
-    payload, end = _chunk_bounds(value, pos)
-    if end + 2 * HASH_SIZE != len(value):
-        raise _Unusual
-    return sequence, payload, end
-
-
-def _chunk_bounds(value: bytes, pos: int) -> tuple[int, int]:
-    """Where the length-prefixed bytes at ``pos`` begin and end."""
-    size, pos = _long(value, pos)
+    size, pos = _short_long(value, pos)
     end = pos + size
-    if size < 0 or end > len(value):
+    if size < 0 or end + 2 * HASH_SIZE != len(value):
         raise _Unusual
-    return pos, end
+    return sequence, pos, end
+
+
+def _short_long(value: bytes, pos: int) -> tuple[int, int]:
+    """``_long``, with varints of up to three bytes (sequences, payload sizes) read inline."""
+    first = value[pos]
+    if first < 0x80:
+        folded, pos = first, pos + 1
+    elif value[pos + 1] < 0x80:
+        folded, pos = (first & 0x7F) | (value[pos + 1] << 7), pos + 2
+    elif value[pos + 2] < 0x80:
+        folded = (first & 0x7F) | ((value[pos + 1] & 0x7F) << 7) | (value[pos + 2] << 14)
+        pos += 3
+    else:
+        return _long(value, pos)
+    return (folded >> 1) ^ -(folded & 1), pos
