@@ -57,6 +57,27 @@ def _long(value: bytes, pos: int) -> tuple[int, int]:
     return (folded >> 1) ^ -(folded & 1), pos
 
 
+_EIGHT_BYTES = 0x8080808080808080  # the continuation bits of eight varint bytes
+_LAST_OF_EIGHT = 0x0080808080808080  # ... when the eighth byte is the last
+
+
+def _long8(value: bytes, pos: int) -> tuple[int, int]:
+    """``_long``, with a varint of exactly eight bytes (a timestamp-micros of these
+    centuries) read as one integer whose 7-bit groups are packed together.
+
+    Past the end of ``value`` the missing bytes read as zero; the position returned then lies
+    past the end, where the reader's final check refuses it.
+    """
+    x = int.from_bytes(value[pos : pos + 8], "little")
+    if x & _EIGHT_BYTES != _LAST_OF_EIGHT:
+        return _long(value, pos)
+    x &= 0x7F7F7F7F7F7F7F7F
+    x = (x & 0x007F007F007F007F) | ((x & 0x7F007F007F007F00) >> 1)
+    x = (x & 0x00003FFF00003FFF) | ((x & 0x3FFF00003FFF0000) >> 2)
+    x = (x & 0x000000000FFFFFFF) | ((x & 0x0FFFFFFF00000000) >> 4)
+    return (x >> 1) ^ -(x & 1), pos + 8
+
+
 _UUID_DIGITS = 32
 _SAFE_UNKNOWN = SafeUUID.unknown
 
@@ -78,6 +99,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EPOCH_DAY = dt.date(1970, 1, 1)
 _GLOBALS: dict[str, Any] = {
     "_long": _long,
+    "_long8": _long8,
     "Unusual": Unusual,
     "_EPOCH": _EPOCH,
     "_EPOCH_DAY": _EPOCH_DAY,
@@ -181,11 +203,11 @@ def _read_value(src: _Source, schema: Any, namespace: str, target: str, indent: 
         raise NotCompiled
     kind, logical = schema.get("type"), schema.get("logicalType")
     if kind == "long" and logical == "timestamp-micros":
-        src.varint(indent, target)
-        src.emit(indent, f"{target} = _EPOCH + _delta(microseconds={target})")
+        src.emit(indent, f"{target}, p = _long8(b, p)")
+        src.emit(indent, f"{target} = _EPOCH + _delta(0, 0, {target})")  # microseconds
     elif kind == "int" and logical == "date":
         src.varint(indent, target)
-        src.emit(indent, f"{target} = _EPOCH_DAY + _delta(days={target})")
+        src.emit(indent, f"{target} = _EPOCH_DAY + _delta({target})")  # days
     elif kind == "string" and logical == "uuid":
         _read_primitive(src, "string", target, indent)
         src.emit(indent, f"{target} = _uuid({target})")

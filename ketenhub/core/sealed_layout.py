@@ -128,7 +128,7 @@ def _scan(value: bytes) -> dict[str, Any]:
         raise _Unusual
     return {
         "sequence": sequence,
-        "sealed_at": _EPOCH + dt.timedelta(microseconds=micros),
+        "sealed_at": _EPOCH + dt.timedelta(0, 0, micros),  # microseconds, given by position
         "partner": partner.decode(),
         "event_type": event_type.decode(),
         "event_id": event_id.decode(),

@@ -120,11 +120,12 @@ class History:
 
     def add(self, event: Event) -> None:
         """Fold one sealed event (in log order) into the history."""
-        if event.occurred_at >= self.until:
+        at = event.occurred_at
+        if at >= self.until:
             return
         fold = FOLD.of(event)
         if fold is not None:
-            fold(event, self, Stamp(str(event.event_id), event.occurred_at))
+            fold(event, self, _stamp(str(event.event_id), at))
 
     def of(self, kind: str) -> list[Fact]:
         """The standalone facts of one kind (e.g. ``training``), in log order."""
@@ -141,6 +142,17 @@ class History:
         """Keep a standalone fact under its kind."""
         self.facts.setdefault(fact.kind, []).append(fact)
 
+
+def _stamp(event_id: str, at: dt.datetime) -> Stamp:
+    """``Stamp(event_id, at)``, made as its frozen dataclass's ``__init__`` makes it (two
+    ``object.__setattr__``) without the call through ``__init__``: one per event folded."""
+    stamp = _new(Stamp)
+    _put(stamp, "event_id", event_id)
+    _put(stamp, "at", at)
+    return stamp
+
+
+_new, _put = object.__new__, object.__setattr__
 
 FOLD: EventHandlers[[History, Stamp], None] = EventHandlers("evaluation history")
 """How the history keeps each event class (the facts the five parts compute with), or why not."""

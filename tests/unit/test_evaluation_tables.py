@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from ketenhub.evaluation.history import _stamp
+from ketenhub.evaluation.period import Stamp
 from ketenhub.evaluation.tables import (
     Figure,
     Unit,
@@ -86,3 +90,13 @@ def test_a_statistic_missing_in_one_year_has_no_value_and_no_change() -> None:
     empty = Figure(None, Unit.DAYS, (0,))
     assert exact(change(statistic(3.0, 6, ["e"]), empty)) == ""
     assert published(empty, 5) == ""
+
+
+def test_a_stamp_made_by_the_fold_is_the_stamp_its_class_makes() -> None:
+    """The fold's own way of making a stamp gives an equal stamp, with the same hash and text."""
+    at = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
+    made, expected = _stamp("event-1", at), Stamp("event-1", at)
+    assert made == expected
+    assert hash(made) == hash(expected)
+    assert repr(made) == repr(expected)
+    assert type(made) is Stamp

@@ -11,7 +11,8 @@ from synthetic import Story
 from test_demo_scenario import YEAR, FakeProtector
 from test_field_check import _clean_event
 
-from ketenhub.codec.event_reader import _reader, _uuid, compile_reader, read_event
+from ketenhub.codec.avro_nodes import long_bytes
+from ketenhub.codec.event_reader import _long, _long8, _reader, _uuid, compile_reader, read_event
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, encode_datum, encode_event
 from ketenhub.contract.models import EVENT_MODELS
 from ketenhub.contract.schemas import EVENT_NAMESPACE, catalogue
@@ -143,3 +144,23 @@ def test_a_uuid_is_parsed_as_uuid_parses_it(text: str) -> None:
     assert type(parsed) is UUID
     assert str(parsed) == str(expected)
     assert parsed.is_safe == expected.is_safe
+
+
+def test_eight_byte_varints_read_as_the_generic_varint_reads_them() -> None:
+    """Every varint read whole by ``_long8`` gives ``_long``'s value and position, from one
+    byte to ten, positive and negative, and cut short."""
+    rng = random.Random(3)
+    numbers = [0, 1, -1, 2**55 - 1, -(2**55), 2**63 - 1, -(2**63)]
+    numbers += [rng.randrange(-(2**63), 2**63) >> rng.randrange(64) for _ in range(3000)]
+    for number in numbers:
+        value = b"\x07" + long_bytes(number) + b"\x05"
+        assert _long8(value, 1) == _long(value, 1) == (number, len(value) - 1)
+    whole = long_bytes(1_764_000_000_123_456)  # a timestamp of 2025: eight bytes
+    assert len(whole) == 8  # the case ``_long8`` reads as one integer
+    for cut in range(1, len(whole)):
+        short = b"\x07" + whole[:cut]
+        try:
+            _, after = _long8(short, 1)
+        except IndexError:
+            continue
+        assert after > len(short), "a varint cut short must leave the position past the end"
