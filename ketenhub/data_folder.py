@@ -7,6 +7,8 @@ The layout, spelled here once::
       access.sqlite         access.log: every read of personal case data (its own writers)
       partners.toml         the folder's own partner registry (optional: else the shipped one)
       codes.toml            the folder's own code lists (optional: else the shipped ones)
+      web-tokens.json       0600, the API tokens' digests (ketenhub.web.tokens)
+      web-users.json        0600, the pages' users and their argon2id hashes (ketenhub.web.users)
       keys/                 0700, the hub's key files (ketenhub.protection.key_files names them)
 
 The folder holds the topic log and the keys: special-category data and the secrets that
@@ -33,11 +35,15 @@ ACCESS_LOG_FILE = "access.sqlite"
 REGISTRY_FILE = "partners.toml"
 CODES_FILE = "codes.toml"
 KEY_FOLDER = "keys"
+TOKENS_FILE = "web-tokens.json"
+USERS_FILE = "web-users.json"
 _WIDER_THAN_OWNER = stat.S_IRWXG | stat.S_IRWXO
 _CHECKED = (
     "",
     *(f"{name}{suffix}" for name in (LOG_FILE, ACCESS_LOG_FILE) for suffix in ("", "-wal", "-shm")),
     KEY_FOLDER,
+    TOKENS_FILE,
+    USERS_FILE,
 )
 
 
@@ -54,7 +60,7 @@ def create_private_file(path: Path) -> None:
 
 
 def exposed_paths(data_dir: Path) -> list[tuple[Path, int]]:
-    """The paths of a data folder (itself, the log, the keys) that group or others may access."""
+    """The paths of a data folder (itself, log, keys, web users and tokens) open to group or others."""
     candidates = [data_dir / name for name in _CHECKED]
     keys = data_dir / KEY_FOLDER
     if keys.is_dir():

@@ -32,10 +32,9 @@ from pathlib import Path
 
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data
-from ketenhub.data_folder import PRIVATE_FILE
+from ketenhub.data_folder import PRIVATE_FILE, TOKENS_FILE
 from ketenhub.errors import KetenhubError
 
-TOKENS_FILE = "web-tokens.json"
 LOCK_FILE = ".web-tokens.lock"
 TOKENS_FORMAT = "ketenhub-web-tokens/v1"
 TOKEN_PREFIX = "khp_"

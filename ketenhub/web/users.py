@@ -27,10 +27,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.data_folder import PRIVATE_FILE
+from ketenhub.data_folder import PRIVATE_FILE, USERS_FILE
 from ketenhub.errors import KetenhubError
 
-USERS_FILE = "web-users.json"
 LOCK_FILE = ".web-users.lock"
 USERS_FORMAT = "ketenhub-web-users/v1"
 MIN_PASSWORD = 12

@@ -144,3 +144,23 @@ def test_reading_commands_warn_about_a_folder_readable_by_others(  # type: ignor
     done = ketenhub(*args, "--data-dir", str(hub), check=False)
     warnings = [line for line in done.stderr.splitlines() if "data_folder_exposed" in line]
     assert len(warnings) == 1 and f"{hub / 'log.sqlite'} (0644)" in warnings[0]
+
+
+def test_the_web_tiers_users_and_tokens_files_opened_up_are_warned_about(  # type: ignore[no-untyped-def]
+    ketenhub, hub: Path
+) -> None:
+    """The pages' password hashes and the API's token digests, readable by others: named in the warning."""
+    from ketenhub.hub_folder import HubFolder
+    from ketenhub.web.tokens import TokenStore
+    from ketenhub.web.users import UserStore
+
+    registry = HubFolder(hub).registry()
+    UserStore(hub).add(registry, "police", "agent-synthetisch", "een-lang-proefwachtwoord")
+    TokenStore(hub).add(registry, "police", "case-system")
+    for name in ("web-users.json", "web-tokens.json"):
+        (hub / name).chmod(0o644)
+    done = ketenhub("view", "police", "--data-dir", str(hub))
+    warnings = [line for line in done.stderr.splitlines() if "data_folder_exposed" in line]
+    assert len(warnings) == 1
+    for name in ("web-users.json", "web-tokens.json"):
+        assert f"{hub / name} (0644)" in warnings[0]
