@@ -371,6 +371,24 @@ def _reader(fingerprint: bytes) -> Reader | None:
     return reader
 
 
+COMPILE_AFTER = 128
+"""Events of a writer schema read by ``decode_event`` before its reader is compiled: compiling
+costs about as much as the reader saves in a hundred reads, so a type met only a few times (the
+hub admitting a partner's rare event types) is not compiled; replay meets every type often."""
+
+_waiting: dict[bytes, int] = {}  # reads of a known fingerprint whose reader is not made yet
+
+
+def _reader_when_due(fingerprint: bytes) -> Reader | None:
+    """``_reader(fingerprint)`` once the fingerprint was read ``COMPILE_AFTER`` times, else None."""
+    waited = _waiting.get(fingerprint, 0) + 1
+    if waited < COMPILE_AFTER and catalogue().by_fingerprint(fingerprint) is not None:
+        _waiting[fingerprint] = waited  # only known fingerprints: any sender may make one up
+        return None
+    _waiting.pop(fingerprint, None)
+    return _reader(fingerprint)
+
+
 def read_event(value: bytes) -> Event:
     """Decode a single-object-encoded event as ``decode_event`` does, by its compiled reader.
 
@@ -378,7 +396,7 @@ def read_event(value: bytes) -> Event:
     the same error, as before.
     """
     fingerprint = value[len(MARKER) : HEADER_SIZE]
-    reader = _readers[fingerprint] if fingerprint in _readers else _reader(fingerprint)
+    reader = _readers[fingerprint] if fingerprint in _readers else _reader_when_due(fingerprint)
     if reader is not None and value[:2] == MARKER:
         try:
             event = reader(value)

@@ -41,9 +41,10 @@ def _contract_types() -> _ByShortName:
     )
 
 
-COMPILE_AFTER = 32
-"""Events of a type written by its nodes before the type's writer is compiled: compiling costs
-about as much as a few dozen writes, so a type the hub meets only a few times is not compiled."""
+COMPILE_AFTER = 128
+"""Events of a type written by its nodes before the type's writer is compiled: compiling a
+type's writer costs about as much as the compiled writer saves in a hundred writes, so a type
+the hub meets only a few times is not compiled."""
 
 
 class _TypeWriter:

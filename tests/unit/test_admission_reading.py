@@ -13,6 +13,7 @@ from ketenhub.codec import event_reader
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, encode_event
 from ketenhub.config import load_registry
 from ketenhub.contract.models import EVENT_MODELS
+from ketenhub.contract.schemas import catalogue
 from ketenhub.core import admission
 from ketenhub.core.admission import Inspected, inspect
 from ketenhub.core.field_check import check_fields
@@ -86,6 +87,7 @@ def test_cut_changed_and_made_up_bytes_are_refused_or_read_as_before(
     codes = {compiled[1] for compiled, _ in pairs if compiled[0] == "refused"}
     assert {RejectionCode.UNDECODABLE, RejectionCode.UNKNOWN_SCHEMA} <= codes
     assert len(event_reader._readers) <= kept + len(EVENT_MODELS)
+    assert all(catalogue().by_fingerprint(f) is not None for f in event_reader._waiting)
 
 
 @pytest.mark.parametrize(("name", "path"), CASES, ids=[f"{n}.{p}" for n, p in CASES])
@@ -102,3 +104,14 @@ def test_a_clear_identifier_in_any_string_field_is_refused_from_the_bytes(
         refusal = check_fields(REGISTRY, read)
         assert isinstance(refusal, Rejection), f"{label} in {path} was accepted"
         assert refusal.reason.startswith(f"{path} "), refusal.reason
+
+
+def test_a_type_met_often_gets_its_reader_and_reads_the_same_events() -> None:
+    """A type's first events are read by decode_event, the later ones by its compiled reader
+    once it is made, and every one is the event decode_event gives."""
+    values = [m.value for m in MESSAGES if m.expect == "ACCEPT"]
+    fingerprint = values[0][2:HEADER_SIZE]
+    same = [v for v in values if v[2:HEADER_SIZE] == fingerprint]
+    for value in same * (event_reader.COMPILE_AFTER // len(same) + 2):
+        assert event_reader.read_event(value) == decode_event(value)
+    assert event_reader._readers.get(fingerprint) is not None
