@@ -16,7 +16,7 @@ import pytest
 from test_view_rendering import sealed_year  # the demo year, sealed by the core
 
 from ketenhub.codec.avro_compiler import SchemaCompiler
-from ketenhub.codec.avro_nodes import Node
+from ketenhub.codec.avro_nodes import Node, long_bytes
 from ketenhub.codec.avro_records import RecordNode
 from ketenhub.codec.avro_writer import compiled_fields_writer, compiled_writer
 from ketenhub.codec.event_writer import (
@@ -396,3 +396,24 @@ def test_an_event_id_of_a_uuid_subclass_is_written_as_fastavro_writes_it() -> No
         assert typed.header + compiled_writer(typed.node)(braced) == expected
         assert encode_event_compiled(braced) == expected
         assert decode_event(expected) == event
+
+
+def test_longs_of_every_length_are_the_specifications_varints() -> None:
+    """Longs of every bit length, both signs, are the zig-zag varints a loop over 7-bit groups
+    writes (times in microseconds are spread in three steps instead)."""
+
+    def looped(number: int) -> bytes:
+        folded, out = (number << 1) ^ (number >> 63), bytearray()
+        while folded > 0x7F:
+            out.append((folded & 0x7F) | 0x80)
+            folded >>= 7
+        out.append(folded)
+        return bytes(out)
+
+    rng = random.Random("varints")
+    numbers = [0, -1, 2**63 - 1, -(2**63)]
+    for bits in range(1, 64):
+        numbers += [2 ** (bits - 1), 2**bits - 1, -(2**bits), rng.getrandbits(bits)]
+        numbers += [-rng.getrandbits(bits) - 1 for _ in range(3)]
+    for number in numbers:
+        assert long_bytes(number) == looped(number), number
