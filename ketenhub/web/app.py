@@ -9,9 +9,10 @@ served by the hub itself: nothing loads from a CDN.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,9 +51,13 @@ def create_app(hub: BackendThread, settings: WebSettings, tokens: TokenStore) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(start()) for start in app.state.background]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             hub.close()
 
     app = FastAPI(
@@ -71,6 +76,8 @@ def create_app(hub: BackendThread, settings: WebSettings, tokens: TokenStore) ->
         token_limits=RateLimiter(settings.web_token_burst, settings.web_token_rate_per_s),
         report_limits=RateLimiter(settings.web_report_burst, settings.web_report_rate_per_s),
     )
+    background: list[Callable[[], Awaitable[None]]] = []  # run beside the server (the pages add)
+    app.state.background = background
     _add_errors(app)
     app.add_middleware(BodyLimit, max_bytes=settings.web_max_body_bytes)
 

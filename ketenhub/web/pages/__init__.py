@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenhub.web.pages.access import PagesState, SignInNeeded, sign_in_limiter
+from ketenhub.web.pages.day_erasure import erase_closed_days
 from ketenhub.web.pages.hub_events import HubEvents
 from ketenhub.web.pages.rendering import page
 from ketenhub.web.pages.sessions import SessionStore
@@ -36,9 +37,9 @@ def mount(app: FastAPI) -> None:
     )
 
     data_dir = app.state.web.settings.data_dir
-    app.state.pages = PagesState(
-        SessionStore(), UserStore(data_dir), sign_in_limiter(), HubEvents()
-    )
+    state = PagesState(SessionStore(), UserStore(data_dir), sign_in_limiter(), HubEvents())
+    app.state.pages = state
+    app.state.background.append(lambda: erase_closed_days(app.state.web, state.hub_events))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         signin.router,
