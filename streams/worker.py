@@ -13,6 +13,8 @@ from typing import NoReturn
 import faust
 import structlog
 
+from ketenhub.codec.event_writer import compile_event_writers
+from ketenhub.codec.views import compile_view_writers
 from ketenhub.observability import stdlib_logging_config
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.runtime.kafka.topology import ensure_topics, hub_topics
@@ -29,6 +31,7 @@ def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:
     registry = folder.registry()
     ensure_topics(settings, hub_topics(registry, settings))
     app = create_app(settings, registry, folder.signing_key())
+    compile_writers()
     collect_less_often()
     worker = faust.Worker(
         app,
@@ -66,6 +69,13 @@ def exit_leaving_threads(code: object) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def compile_writers() -> None:
+    """Compile the Avro writers of every event type and of the views now, before the first
+    batch: compiled on first use, they would hold up the first batches of a new worker."""
+    compile_event_writers()
+    compile_view_writers()
 
 
 def collect_less_often() -> None:

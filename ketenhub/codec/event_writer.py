@@ -78,6 +78,13 @@ def _compiled(schema_name: str) -> _TypeWriter | None:
     return _TypeWriter(MARKER + schema.fingerprint, node)
 
 
+def compile_event_writers() -> None:
+    """Compile the writer of every event type now, not when its first event is admitted (a
+    long-running worker does this work once, before its first batch)."""
+    for event_type in models.EVENT_MODELS.values():
+        _compiled(event_type.SCHEMA_NAME)
+
+
 def encode_event_compiled(event: Event) -> bytes:
     """``encode_event(event)``: the event, single-object encoded with its type's newest schema."""
     compiled = _compiled(event.SCHEMA_NAME)

@@ -186,6 +186,19 @@ def section_entry_writer(name: str) -> Writer:
     raise TypeError(msg)
 
 
+def compile_view_writers() -> None:
+    """Compile every writer a view or a case state's section uses now, not when it is first
+    written (a long-running worker does this work once, before its first batch)."""
+    contract = _contract()
+    for role, fields in contract.fields.items():
+        for name in fields:
+            view_field_writer(role, name)
+    for name, node in contract.fields[CoordinatorView].items():
+        section_writer(name)
+        if isinstance(node, ArrayNode | MapNode):
+            section_entry_writer(name)
+
+
 def _named_node(cls: type) -> Node:
     for name, node in _contract().named.items():
         if VIEW_TYPES.get(name) is cls:
