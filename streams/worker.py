@@ -13,6 +13,7 @@ from typing import NoReturn
 import faust
 import structlog
 
+from ketenhub.codec.event_reader import compile_event_readers
 from ketenhub.codec.event_writer import compile_event_writers
 from ketenhub.codec.views import compile_view_writers
 from ketenhub.observability import stdlib_logging_config
@@ -31,7 +32,7 @@ def run_worker(settings: KafkaSettings, loglevel: str = "warning") -> None:
     registry = folder.registry()
     ensure_topics(settings, hub_topics(registry, settings))
     app = create_app(settings, registry, folder.signing_key())
-    compile_writers()
+    compile_codecs()
     collect_less_often()
     worker = faust.Worker(
         app,
@@ -71,9 +72,11 @@ def exit_leaving_threads(code: object) -> NoReturn:
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
-def compile_writers() -> None:
-    """Compile the Avro writers of every event type and of the views now, before the first
-    batch: compiled on first use, they would hold up the first batches of a new worker."""
+def compile_codecs() -> None:
+    """Compile the Avro readers and writers of every event type and the writers of the views
+    now, before the first batch: compiled on first use (or after a type's first hundred
+    events), they would hold up a batch of a running worker."""
+    compile_event_readers()
     compile_event_writers()
     compile_view_writers()
 

@@ -371,6 +371,15 @@ def _reader(fingerprint: bytes) -> Reader | None:
     return reader
 
 
+def compile_event_readers() -> None:
+    """Compile the reader of every event type's newest schema now, not after its first
+    ``COMPILE_AFTER`` reads (a long-running worker does this work once, before its first batch)."""
+    for model in models.EVENT_MODELS.values():
+        fingerprint = latest_schema(model.SCHEMA_NAME).fingerprint
+        if fingerprint not in _readers:
+            _reader(fingerprint)
+
+
 COMPILE_AFTER = 128
 """Events of a writer schema read by ``decode_event`` before its reader is compiled: compiling
 costs about as much as the reader saves in a hundred reads, so a type met only a few times (the

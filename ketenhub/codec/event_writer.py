@@ -66,6 +66,11 @@ class _TypeWriter:
         self.compiled = compiled_writer(self.node)
         return self.compiled(event)
 
+    def compile(self) -> None:
+        """Compile the writer now, however few events of the type were written."""
+        if self.compiled is None:
+            self.compiled = compiled_writer(self.node)
+
 
 @cache
 def _compiled(schema_name: str) -> _TypeWriter | None:
@@ -79,10 +84,12 @@ def _compiled(schema_name: str) -> _TypeWriter | None:
 
 
 def compile_event_writers() -> None:
-    """Compile the writer of every event type now, not when its first event is admitted (a
-    long-running worker does this work once, before its first batch)."""
+    """Compile the writer of every event type now, not after its first ``COMPILE_AFTER``
+    events (a long-running worker does this work once, before its first batch)."""
     for event_type in models.EVENT_MODELS.values():
-        _compiled(event_type.SCHEMA_NAME)
+        writer = _compiled(event_type.SCHEMA_NAME)
+        if writer is not None:
+            writer.compile()
 
 
 def encode_event_compiled(event: Event) -> bytes:
