@@ -111,7 +111,10 @@ def _actions_on_time(history: History, period: Period) -> Table:
     actions = list(history.actions.values())
     owners = sorted({a.owner for a in actions if period.by_end(a.plan)})
     rows = [((ALL,), _owner_row(actions, period))]
-    rows += [((o,), _owner_row([a for a in actions if a.owner == o], period)) for o in owners]
+    by_owner: dict[str, list[PlannedAction]] = {}
+    for action in actions:  # each owner's actions in their order, in one pass
+        by_owner.setdefault(action.owner, []).append(action)
+    rows += [((o,), _owner_row(by_owner[o], period)) for o in owners]
     return table(
         "collaboration.actions_on_time",
         "Actions completed by their due date, by owner",
