@@ -29,6 +29,7 @@ from ketenhub.errors import IntegrityError, ProofInvalid
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
+_sha256 = hashlib.sha256
 _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 _FRONTIER_MAGIC = b"KMF\x01"  # Ketenhub Merkle Frontier, format version 1
@@ -106,11 +107,11 @@ class MerkleFrontier:
         """Add the next leaf hash to the right edge of the tree."""
         if type(leaf_hash) is not bytes or len(leaf_hash) != HASH_SIZE:
             _check_hash(leaf_hash, f"leaf hash #{self._size}")
-        node, carry = leaf_hash, self._size
+        node, carry, peaks = leaf_hash, self._size, self._peaks
         while carry & 1:
-            node = node_hash(self._peaks.pop(), node)
+            node = _sha256(_NODE_PREFIX + peaks.pop() + node).digest()  # ``node_hash``
             carry >>= 1
-        self._peaks.append(node)
+        peaks.append(node)
         self._size += 1
 
     def root(self) -> bytes:
