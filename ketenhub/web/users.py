@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -59,6 +60,14 @@ class UserRecord:
     def active(self) -> bool:
         """Whether the user may sign in."""
         return self.disabled_at is None
+
+    @property
+    def credential(self) -> str:
+        """What a session remembers of the password it was opened with (a digest of its hash).
+
+        A new password gives a new credential, so sessions opened with the old one end.
+        """
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()
 
 
 def _now() -> str:
@@ -139,16 +148,19 @@ class UserStore:
         if record is None or not record.active:
             return None
         if _HASHER.check_needs_rehash(record.password_hash):
-            self._rehash(record, _HASHER.hash(password[:MAX_PASSWORD]))
+            return self._rehash(record, _HASHER.hash(password[:MAX_PASSWORD]))
         return record
 
-    def _rehash(self, record: UserRecord, password_hash: str) -> None:
+    def _rehash(self, record: UserRecord, password_hash: str) -> UserRecord:
         """Keep a stronger hash of the same password, unless the user changed meanwhile."""
         with self._editing():
             now = self._records.get(record.user_id)
-            if now is not None and now == record:
-                self._records[record.user_id] = replace(record, password_hash=password_hash)
-                self._save()
+            if now is None or now != record:
+                return record
+            rehashed = replace(record, password_hash=password_hash)
+            self._records[record.user_id] = rehashed
+            self._save()
+            return rehashed
 
     @contextmanager
     def _editing(self) -> Iterator[None]:

@@ -86,3 +86,24 @@ def test_a_read_report_naming_a_bsn_as_case_is_refused_without_repeating_it(
         )
     assert answer.status_code == 404, answer.text
     assert SYNTHETIC_BSN not in answer.text
+
+
+def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(
+    embedded_web_hub: WebHub,
+) -> None:
+    """`ketenhub users password` (the old one leaked): a session opened with the old one ends at its next request."""
+    browser = _signed_in(embedded_web_hub, "police")
+    try:
+        assert browser.get("/zaken").status_code == 200
+        UserStore(embedded_web_hub.data_dir).set_password(
+            "police-medewerker", "een-nieuw-wachtwoord"
+        )
+        answer = browser.get("/zaken")
+        assert answer.status_code == 303 and "/aanmelden" in answer.headers["location"]
+    finally:
+        browser.close()
+    again = httpx.post(
+        f"{embedded_web_hub.url}/aanmelden",
+        data={"name": "police-medewerker", "password": "een-nieuw-wachtwoord"},
+    )
+    assert again.status_code == 303 and "/zaken" in again.headers["location"]

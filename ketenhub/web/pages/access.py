@@ -87,7 +87,12 @@ def signed_in_or_none(request: Request) -> SignedIn | None:
         return None
     context = web_context(request)
     registry = context.hub.backend.registry
-    if state.users.active_user(session.user_id) is None or not registry.knows(session.partner_id):
+    user = state.users.active_user(session.user_id)
+    if (
+        user is None
+        or user.credential != session.credential  # a new password ends the old sessions
+        or not registry.knows(session.partner_id)
+    ):
         state.sessions.close(session.session_id)
         return None
     return SignedIn(session, registry.get(session.partner_id), context)

@@ -3,7 +3,7 @@
 The cookie holds only a random session id (256 bits); the session itself (user, partner,
 CSRF token, messages to show once) stays in the server's memory and ends after
 ``IDLE_S`` without a request, ``MAX_AGE_S`` after sign-in, at sign-out, or when the user is
-disabled. Every form carries the session's CSRF token and every POST must return it (the
+disabled or given a new password. Every form carries the session's CSRF token and every POST must return it (the
 field app sends it as the ``X-CSRF-Token`` header); SameSite=Strict is the second fence.
 """
 
@@ -38,6 +38,7 @@ class Session:
     csrf_token: str
     started: float
     last_seen: float
+    credential: str = ""  # the user's credential at sign-in (``UserRecord.credential``)
     flashes: list[tuple[str, str]] = field(default_factory=list)
 
     def flash(self, kind: str, message: str) -> None:
@@ -62,8 +63,8 @@ class SessionStore:
         self._lock = threading.Lock()
         self._clock = clock
 
-    def open(self, user_id: str, partner_id: str, name: str) -> Session:
-        """Start a session for a user who just signed in."""
+    def open(self, user_id: str, partner_id: str, name: str, credential: str = "") -> Session:
+        """Start a session for a user who just signed in (with the credential it signed in with)."""
         now = self._clock()
         session = Session(
             secrets.token_urlsafe(32),
@@ -73,6 +74,7 @@ class SessionStore:
             secrets.token_urlsafe(32),
             now,
             now,
+            credential,
         )
         with self._lock:
             self._forget_expired(now)

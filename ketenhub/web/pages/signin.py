@@ -89,7 +89,7 @@ async def sign_in(request: Request) -> Response:
     old = request.cookies.get(COOKIE)
     if old:
         state.sessions.close(old)
-    session = state.sessions.open(user.user_id, user.partner, user.name)
+    session = state.sessions.open(user.user_id, user.partner, user.name, user.credential)
     log.info("page_signed_in", user_id=user.user_id, partner=user.partner)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, session)
