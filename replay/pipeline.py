@@ -201,7 +201,9 @@ def evaluate_source(
     """Verify ``source`` and compute the evaluation of ``year`` (beside ``baseline``) from it."""
     history = history_for(year, baseline)
     provenance = fold_source(source, history, allow_unverified=allow_unverified)
-    return EvaluationRun(evaluate(history, year, baseline, settings), provenance)
+    with _history_frozen():
+        evaluation = evaluate(history, year, baseline, settings)
+    return EvaluationRun(evaluation, provenance)
 
 
 def fold_source(
@@ -209,7 +211,7 @@ def fold_source(
 ) -> Provenance:
     """Verify ``source`` while folding its events into ``history``; return what it rested on."""
     replay = Replay(source, allow_unverified=allow_unverified)
-    with _fewer_collections():
+    with _collections_paused():
         add = history.add
         for event in replay.only_events():
             add(event)
@@ -223,22 +225,40 @@ def fold_source(
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the garbage collector less often while the history grows.
+def _collections_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the history grows.
 
-    The fold keeps a compact fact per event and frees almost nothing, so each full
-    collection walks every fact kept so far for nothing; a larger first threshold makes
-    them rare. The thresholds in force before are restored afterwards.
+    The fold keeps a compact fact per event and frees almost nothing (and what it frees has
+    no cycles: reference counting frees it at once), so each collection would walk the facts
+    kept so far for nothing. Afterwards everything made meanwhile is handed to the oldest
+    generation without being walked (``gc.freeze`` then ``gc.unfreeze``), and the collector
+    runs again as it did before.
     """
-    before = gc.get_threshold()
-    gc.set_threshold(_FOLD_GC_THRESHOLD, *before[1:])
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
-_FOLD_GC_THRESHOLD = 100_000  # allocations between collections of the youngest generation
+@contextmanager
+def _history_frozen() -> Iterator[None]:
+    """Leave what exists now (the folded history above all) out of collections for a while.
+
+    Computing the tables allocates many short-lived objects; each full collection they cause
+    would walk the millions of facts kept, none of them garbage. ``gc.freeze`` sets the
+    objects alive now aside for the collector and ``gc.unfreeze`` hands them back after; what
+    the tables allocate is collected as usual.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def code_version() -> str:
