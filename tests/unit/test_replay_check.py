@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from synthetic import NOW, Story
 
@@ -16,6 +18,7 @@ from ketenhub.core.sealing import (
     sealed_record_schema,
 )
 from ketenhub.errors import CodecError
+from replay.pipeline import _collections_paused, _history_frozen
 from replay.verify import LogVerifier, VerificationFailed
 
 KEY = generate_hub_key()
@@ -114,3 +117,24 @@ def test_a_record_whose_header_was_changed_is_refused_both_ways() -> None:
                     assert isinstance(refused, tuple)
                     assert len(refused) == 3, "a changed header passed"  # payloads, message, offset
                     assert refused[2] == 5
+
+
+def test_the_collector_is_paused_while_folding_and_runs_again_after() -> None:
+    """The fold pauses the cyclic collector and leaves it as it found it, also on an error;
+    the tables run with the collector on and nothing left frozen afterwards."""
+    seen: list[bool] = []
+
+    def fold() -> None:
+        with _collections_paused():
+            seen.append(gc.isenabled())
+            raise RuntimeError
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        fold()
+    assert seen == [False]
+    assert gc.isenabled()
+    with _history_frozen():
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
