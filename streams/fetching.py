@@ -34,7 +34,10 @@ from collections.abc import Coroutine
 from typing import Any, cast
 
 import structlog
+from faust.exceptions import NotReady
 from faust.transport.drivers import aiokafka as faust_aiokafka
+
+from ketenhub.runtime.kafka.transient import FIRST_WAIT_S, LONGEST_WAIT_S, transient
 
 FETCH_MAX_WAIT_MS = 50
 STOP_GRACE_S = 5.0
@@ -182,6 +185,22 @@ class HubTransport(faust_aiokafka.Transport):
 
     Consumer = _InOrderConsumer
     Producer = _StoppingProducer
+
+    async def _create_topic(self, owner: Any, *args: Any, **kwargs: Any) -> None:
+        """Faust's declaration of a topic (a table's changelog, when the table starts), tried
+        again while the cluster is out of reach: a worker that started its tables while the
+        broker restarted crashed (``NodeNotReadyError``) instead of waiting for it."""
+        wait = FIRST_WAIT_S
+        while True:
+            try:
+                await super()._create_topic(owner, *args, **kwargs)
+                return
+            except Exception as error:
+                if owner.should_stop or not (transient(error) or isinstance(error, NotReady)):
+                    raise
+                log.warning("topic_declaration_retried", error=type(error).__name__, wait_s=wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT_S)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

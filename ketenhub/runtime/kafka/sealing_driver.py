@@ -38,6 +38,7 @@ from ketenhub.runtime.kafka.sealer_fence import (
 )
 from ketenhub.runtime.kafka.settings import KafkaSettings
 from ketenhub.runtime.kafka.topology import ensure_topics
+from ketenhub.runtime.kafka.transient import transient, until_stored
 from ketenhub.topic_log import LogRecord
 from ketenhub.topics import TopicNames
 
@@ -69,6 +70,8 @@ class KafkaSealer:
         self.fenced: SealerFenced | None = None
         self._stale = False  # a write of the idle timer failed: renew before writing again
         self._idle = IdleWork()  # the idle checkpoint under way, which ``stop`` preempts
+        self._starting = False  # ``start`` is reading back (or waiting for the cluster)
+        self._claim_when_started = False  # the input was assigned while ``start`` ran
         self.lock = asyncio.Lock()
 
     @property
@@ -81,10 +84,18 @@ class KafkaSealer:
 
         Under the sealer's lock, as every step that reads the log back or writes: two read-backs
         at once (the seal agent starting while the idle timer checkpoints) would restore the
-        same records twice.
+        same records twice. With the cluster out of reach (a worker starting while the broker
+        restarts) it tries again, waiting longer each time: the seal agent does not end.
         """
-        async with self.lock:
-            await self._start()
+        self._starting = True
+        try:
+            async with self.lock:
+                await until_stored("start", self._start, _nothing)
+                if self._claim_when_started:
+                    self._claim_when_started = False
+                    await self._claim_or_postpone()
+        finally:
+            self._starting = False
 
     async def stop(self) -> None:
         """Flush and stop the producer (within ``STOP_FLUSH_S``); close the reader.
@@ -103,10 +114,26 @@ class KafkaSealer:
         if self._producer is not None:
             return
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, ensure_topics, self._settings, [self._fence])
-        self._producer = idempotent_producer(self._settings)
-        await self._producer.start()
-        await self._catch_up()
+        try:
+            await loop.run_in_executor(None, ensure_topics, self._settings, [self._fence])
+            self._producer = idempotent_producer(self._settings)
+            await self._producer.start()
+            await self._catch_up()
+        except BaseException:  # a start that failed part-way leaves nothing half-read behind
+            await self._forget()
+            raise
+
+    async def _forget(self) -> None:
+        """Drop the clients and everything read back or decided in memory (audit.log is read
+        back again by the next start)."""
+        try:
+            await self._stop(stop_within)
+        except Exception as error:  # a producer that cannot flush is dropped all the same
+            log.warning("sealer_producer_dropped", error=type(error).__name__)
+        self.pipeline = SealingStep(
+            self._registry, self._key, self._settings.checkpoint_every, self._clock
+        )
+        self._positions = {}
 
     async def _stop(self, stop_producer: Callable[[Any], Awaitable[None]] | None = None) -> None:
         if self._producer is not None:
@@ -132,14 +159,7 @@ class KafkaSealer:
 
     async def _renew(self) -> None:
         self._stale = True  # until it has succeeded: a renewal that fails is tried again first
-        try:
-            await self._stop()
-        except Exception as error:  # a producer that cannot flush is dropped all the same
-            log.warning("sealer_producer_dropped", error=type(error).__name__)
-        self.pipeline = SealingStep(
-            self._registry, self._key, self._settings.checkpoint_every, self._clock
-        )
-        self._positions = {}
+        await self._forget()
         await self._start()
         self._stale = False
         log.info("sealer_recovered", next_sequence=self.sealer.head.next_sequence)
@@ -153,12 +173,29 @@ class KafkaSealer:
 
         An assignment makes this worker the owner again even if it was fenced before (the
         partition moved away and back): it then starts afresh from the log and claims anew.
+        A cluster out of reach postpones the claim (``sealer_claim_postponed``): the sealer
+        claims before its first batch anyway, with a new producer (the claim may have landed).
+        A sealer that never claimed and is still starting claims once started: waiting for its
+        start here held up the consumer group's rebalance (Faust runs this in it) until the
+        group dropped the worker, which then had to join again.
         """
+        if self._starting and self.epoch is None:
+            self._claim_when_started = True
+            return
         async with self.lock:
             if self.fenced is not None:
                 log.info("sealer_role_reclaimed", fenced_epoch=self.fenced.epoch)
                 self.fenced, self.epoch = None, None
+            await self._claim_or_postpone()
+
+    async def _claim_or_postpone(self) -> None:
+        try:
             await self._claim()
+        except Exception as error:
+            if not transient(error):
+                raise
+            self._stale = True
+            log.warning("sealer_claim_postponed", error=type(error).__name__)
 
     async def _claim(self) -> None:
         await self._start()
@@ -337,6 +374,10 @@ class KafkaSealer:
         for effect, meta in landed:
             if isinstance(effect, AppendSealed) and meta.offset != effect.sequence:
                 await self._stop_fenced(SealerOverlap(self.epoch, effect.sequence, meta.offset))
+
+
+async def _nothing() -> None:
+    """No recovery step: a failed start already dropped what it had begun."""
 
 
 def decision_counts(effects: Sequence[Effect], inputs: int) -> dict[str, int]:
