@@ -7,7 +7,9 @@ schema) reads every field in order and makes each value what validating it gives
 length and enum index checked, an Avro ``int`` within 32 bits, a boolean only 0 or 1, a uuid
 parsed as fastavro parses it, times in UTC, nested records as their models. The models
 (generated from the same schemas, with no validators beyond their types) are then made from
-these values without a second pass, as pydantic's ``model_construct`` makes them.
+these values without a second pass, as pydantic's ``model_construct`` makes them; a model
+whose validation would do more than the reader does (a validator or constraint added later)
+is not compiled, so its events keep going through pydantic.
 
 Bytes a compiled reader does not take as they are — an older writer schema (resolved to the
 newest), a varint or block form the reader leaves alone, trailing bytes, invalid UTF-8, a
@@ -25,9 +27,12 @@ from itertools import count
 from typing import Any
 from uuid import UUID, SafeUUID
 
+from pydantic import StrictBool
+from pydantic.fields import FieldInfo
+
 from ketenhub.codec.single_object import HEADER_SIZE, MARKER, decode_event, latest_schema
 from ketenhub.contract import models
-from ketenhub.contract.base import ContractModel, Event
+from ketenhub.contract.base import AvroInt, AvroLong, ContractModel, Event
 from ketenhub.contract.schemas import EVENT_NAMESPACE, SchemaVersion, catalogue
 
 _MAX_SHIFT = 63  # a varint of more than 64 bits is left to the generic decoder
@@ -292,6 +297,39 @@ def _read_record(
     src.emit(n, f"{target} = {make}({{{', '.join(names)}}})")
 
 
+# What a model's validation may do beyond its fields' types for the reader to make it without
+# validating: the reader enforces exactly these (an Avro int or long in range, a strict bool,
+# ``occurred_at`` in UTC). Any other validator or constraint leaves the model to pydantic.
+_ENFORCED_VALIDATORS = {"_in_utc"}  # Event's, on occurred_at
+_ENFORCED_METADATA = {
+    repr(item)
+    for annotated in (AvroInt, AvroLong, StrictBool)
+    for item in FieldInfo.from_annotation(annotated).metadata
+}
+
+
+def _validates_beyond_types(cls: type[ContractModel]) -> bool:
+    """Whether validating ``cls`` does anything the compiled reader does not do itself."""
+    decorators = cls.__pydantic_decorators__
+    for name, validator in decorators.field_validators.items():
+        if name not in _ENFORCED_VALIDATORS or validator.info.fields != ("occurred_at",):
+            return True
+    if (
+        decorators.validators
+        or decorators.root_validators
+        or decorators.model_validators
+        or decorators.field_serializers
+        or decorators.model_serializers
+        or decorators.computed_fields
+    ):
+        return True
+    return any(
+        repr(item) not in _ENFORCED_METADATA
+        for info in cls.model_fields.values()
+        for item in info.metadata
+    )
+
+
 def _maker(cls: object, schema: Mapping[str, Any]) -> Callable[[dict[str, Any]], ContractModel]:
     """Make an instance of the record's model from values read by its type, as pydantic's
     ``model_construct`` does: each value already is what validating it gives (the reader
@@ -304,6 +342,7 @@ def _maker(cls: object, schema: Mapping[str, Any]) -> Callable[[dict[str, Any]],
         or cls.__pydantic_post_init__ is not None
         or cls.__private_attributes__
         or cls.model_config.get("extra") == "allow"
+        or _validates_beyond_types(cls)
     ):
         raise NotCompiled
     model: type[ContractModel] = cls

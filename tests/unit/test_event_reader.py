@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Annotated
 from uuid import UUID
 
 import pytest
+from pydantic import Field, field_validator, model_validator
 from synthetic import Story
 from test_demo_scenario import YEAR, FakeProtector
 from test_field_check import _clean_event
 
 from ketenhub.codec.avro_nodes import long_bytes
-from ketenhub.codec.event_reader import _long, _long8, _reader, _uuid, compile_reader, read_event
+from ketenhub.codec.event_reader import (
+    NotCompiled,
+    _long,
+    _long8,
+    _maker,
+    _reader,
+    _uuid,
+    _validates_beyond_types,
+    compile_reader,
+    read_event,
+)
 from ketenhub.codec.single_object import HEADER_SIZE, decode_event, encode_datum, encode_event
 from ketenhub.contract.models import EVENT_MODELS
 from ketenhub.contract.schemas import EVENT_NAMESPACE, catalogue
@@ -164,3 +176,45 @@ def test_eight_byte_varints_read_as_the_generic_varint_reads_them() -> None:
         except IndexError:
             continue
         assert after > len(short), "a varint cut short must leave the position past the end"
+
+
+def _signal_model_with(**namespace: object) -> type:
+    """A model like SignalReceived whose validation does one thing more."""
+    base = EVENT_MODELS["SignalReceived"]
+    return type("StricterSignal", (base,), {"__module__": __name__, **namespace})
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param(
+            {"_short": field_validator("case_id")(lambda cls, v: v[:8])}, id="a field validator"
+        ),
+        pytest.param(
+            {"_checked": model_validator(mode="after")(lambda self: self)}, id="a model validator"
+        ),
+        pytest.param(
+            {"__annotations__": {"case_id": Annotated[str, Field(max_length=4)]}},
+            id="a field constraint",
+        ),
+    ],
+)
+def test_a_model_that_validates_more_than_its_types_is_left_to_pydantic(
+    extra: dict[str, object],
+) -> None:
+    """The compiled reader makes models without validating them: only for models whose
+    validation it does itself. A validator or constraint added later must not be skipped."""
+    base = EVENT_MODELS["SignalReceived"]
+    schema = catalogue().latest(base.SCHEMA_NAME).source
+    assert not _validates_beyond_types(base)
+    _maker(base, schema)  # the model as it is: compiled
+    stricter = _signal_model_with(**extra)
+    assert _validates_beyond_types(stricter)
+    with pytest.raises(NotCompiled):
+        _maker(stricter, schema)
+
+
+def test_every_event_model_is_made_by_its_compiled_reader() -> None:
+    """Today no event model validates more than its types, so every one is compiled."""
+    for model in EVENT_MODELS.values():
+        assert not _validates_beyond_types(model), model.__name__
