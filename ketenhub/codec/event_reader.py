@@ -31,35 +31,17 @@ from pydantic import StrictBool
 from pydantic.fields import FieldInfo
 
 from ketenhub.codec.single_object import HEADER_SIZE, MARKER, decode_event, latest_schema
+from ketenhub.codec.varint_reading import Unusual
+from ketenhub.codec.varint_reading import read_long as _long
 from ketenhub.contract import models
 from ketenhub.contract.base import AvroInt, AvroLong, ContractModel, Event
 from ketenhub.contract.schemas import EVENT_NAMESPACE, SchemaVersion, catalogue
 
-_MAX_SHIFT = 63  # a varint of more than 64 bits is left to the generic decoder
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 _DATA_FAULTS = (IndexError, UnicodeDecodeError, OverflowError, ValueError)
 
 Reader = Callable[[bytes], object]
-
-
-class Unusual(Exception):
-    """Bytes a compiled reader does not take as they are: the generic decoder decides."""
-
-
-def _long(value: bytes, pos: int) -> tuple[int, int]:
-    """The zig-zag varint at ``pos`` and the position after it."""
-    byte = value[pos]
-    pos += 1
-    folded, shift = byte & 0x7F, 7
-    while byte & 0x80:
-        if shift > _MAX_SHIFT:
-            raise Unusual
-        byte = value[pos]
-        pos += 1
-        folded |= (byte & 0x7F) << shift
-        shift += 7
-    return (folded >> 1) ^ -(folded & 1), pos
 
 
 _EIGHT_BYTES = 0x8080808080808080  # the continuation bits of eight varint bytes

@@ -15,9 +15,10 @@ from typing import Any
 
 from ketenhub.codec.avro_nodes import long_bytes
 from ketenhub.codec.single_object import HEADER_SIZE, MARKER
+from ketenhub.codec.varint_reading import Unusual
+from ketenhub.codec.varint_reading import read_long as _long
 
 HASH_SIZE = 32
-_MAX_SHIFT = 63  # a long has at most 64 bits: a longer varint is left to the generic decoder
 
 
 def unhashed_body(datum: dict[str, Any]) -> bytes:
@@ -63,25 +64,6 @@ def _text(value: str) -> bytes:
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-class _Unusual(Exception):
-    """The bytes are not what this reader takes; the generic decoder reads or refuses them."""
-
-
-def _long(value: bytes, pos: int) -> tuple[int, int]:
-    """The zig-zag varint at ``pos`` and the position after it."""
-    byte = value[pos]
-    pos += 1
-    folded, shift = byte & 0x7F, 7
-    while byte & 0x80:
-        if shift > _MAX_SHIFT:
-            raise _Unusual
-        byte = value[pos]
-        pos += 1
-        folded |= (byte & 0x7F) << shift
-        shift += 7
-    return (folded >> 1) ^ -(folded & 1), pos
-
-
 def _chunk(value: bytes, pos: int) -> tuple[bytes, int]:
     """The length-prefixed bytes at ``pos`` and the position after them."""
     size = value[pos]
@@ -91,7 +73,7 @@ def _chunk(value: bytes, pos: int) -> tuple[bytes, int]:
         size, pos = _long(value, pos)
     end = pos + size
     if size < 0 or end > len(value):
-        raise _Unusual
+        raise Unusual
     return value[pos:end], end
 
 
@@ -106,7 +88,7 @@ def scan_sealed(value: bytes) -> dict[str, Any] | None:
         return None
     try:
         return _scan(value)
-    except (_Unusual, IndexError, UnicodeDecodeError, OverflowError):
+    except (Unusual, IndexError, UnicodeDecodeError, OverflowError):
         return None
 
 
@@ -122,10 +104,10 @@ def _scan(value: bytes) -> dict[str, Any]:
         case, pos = _chunk(value, pos)
         case_id = case.decode()
     elif union != 0:
-        raise _Unusual
+        raise Unusual
     payload, pos = _chunk(value, pos)
     if pos + 2 * HASH_SIZE != len(value):
-        raise _Unusual
+        raise Unusual
     return {
         "sequence": sequence,
         "sealed_at": _EPOCH + dt.timedelta(0, 0, micros),  # microseconds, given by position
@@ -151,7 +133,7 @@ def locate_sealed(value: bytes) -> tuple[int, int, int] | None:
         return None
     try:
         return _locate(value)
-    except (_Unusual, IndexError, UnicodeDecodeError):
+    except (Unusual, IndexError, UnicodeDecodeError):
         return None
 
 
@@ -163,30 +145,30 @@ def _locate(value: bytes) -> tuple[int, int, int]:
     sequence, pos = _short_long(value, HEADER_SIZE)
     stops = ~int.from_bytes(value[pos : pos + _TIMESTAMP_BYTES], "little") & _STOPS
     if not stops or pos + _TIMESTAMP_BYTES > len(value):
-        raise _Unusual
+        raise Unusual
     pos += (stops & -stops).bit_length() >> 3  # past the first byte without continuation
     text = pos
     for _ in range(3):  # partner, event_type, event_id
         size = value[pos]
         if size & 0x81:
-            raise _Unusual
+            raise Unusual
         pos += 1 + (size >> 1)
     union = value[pos]
     pos += 1
     if union == 2:  # the string branch (index 1, zig-zag 2)
         size = value[pos]
         if size & 0x81:
-            raise _Unusual
+            raise Unusual
         pos += 1 + (size >> 1)
     elif union != 0:
-        raise _Unusual
+        raise Unusual
     if pos > len(value):
-        raise _Unusual
+        raise Unusual
     value[text:pos].decode()  # the texts, with one-byte lengths and branch between them
     size, pos = _short_long(value, pos)
     end = pos + size
     if size < 0 or end + 2 * HASH_SIZE != len(value):
-        raise _Unusual
+        raise Unusual
     return sequence, pos, end
 
 
