@@ -18,24 +18,20 @@ revoke`` takes effect in a running server at its next request.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ketenhub.core.partners import PartnerRegistry
 from ketenhub.core.personal_data import find_personal_data
-from ketenhub.data_folder import PRIVATE_FILE, TOKENS_FILE
+from ketenhub.data_folder import TOKENS_FILE
 from ketenhub.errors import KetenhubError
+from ketenhub.web.record_file import RecordFile
 
-LOCK_FILE = ".web-tokens.lock"
 TOKENS_FORMAT = "ketenhub-web-tokens/v1"
 TOKEN_PREFIX = "khp_"
 _ID_HEX = 12
@@ -94,14 +90,13 @@ def token_id_of(token: str) -> str | None:
     return token_id
 
 
-class TokenStore:
+class TokenStore(RecordFile[TokenRecord]):
     """The tokens of one data folder."""
 
+    LOCK_FILE = ".web-tokens.lock"
+
     def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / TOKENS_FILE
-        self._records: dict[str, TokenRecord] = {}
-        self._seen: tuple[int, ...] | None = None
-        self._lock = threading.RLock()  # a store may be used from several threads of a server
+        super().__init__(data_dir / TOKENS_FILE)
 
     def records(self) -> list[TokenRecord]:
         """Every token, revoked ones included, by creation."""
@@ -152,19 +147,6 @@ class TokenStore:
             return None
         return record
 
-    @contextmanager
-    def _editing(self) -> Iterator[None]:
-        """Hold this process's and every other process's hands off the file while it changes."""
-        with self._lock:
-            fd = os.open(self.path.with_name(LOCK_FILE), os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                self._seen = None  # read it afresh under the lock
-                self._reload()
-                yield
-            finally:
-                os.close(fd)
-
     def _active(self, token_id: str) -> TokenRecord:
         record = self._records.get(token_id)
         if record is None:
@@ -175,34 +157,14 @@ class TokenStore:
             raise TokenError(msg)
         return record
 
-    def _reload(self) -> None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            self._records, self._seen = {}, None
-            return
-        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
-        if seen == self._seen:
-            return
-        self._records = _parse(self.path)
-        self._seen = seen
+    def _parse(self, path: Path) -> dict[str, TokenRecord]:
+        return _parse(path)
 
-    def _save(self) -> None:
-        document = {
+    def _document(self) -> dict[str, Any]:
+        return {
             "format": TOKENS_FORMAT,
             "tokens": [asdict(r) for r in sorted(self._records.values(), key=lambda r: r.token_id)],
         }
-        data = json.dumps(document, indent=2).encode() + b"\n"
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-        try:
-            os.fchmod(fd, PRIVATE_FILE)
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        temporary.replace(self.path)
-        self._seen = None
 
 
 def _check_label(label: str) -> None:

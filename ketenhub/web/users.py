@@ -13,25 +13,21 @@ two commands (or a command and the server) changing users at once lose neither c
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
-import os
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ketenhub.core.partners import PartnerRegistry
-from ketenhub.data_folder import PRIVATE_FILE, USERS_FILE
+from ketenhub.data_folder import USERS_FILE
 from ketenhub.errors import KetenhubError
+from ketenhub.web.record_file import RecordFile
 
-LOCK_FILE = ".web-users.lock"
 USERS_FORMAT = "ketenhub-web-users/v1"
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -88,14 +84,14 @@ def check_name(name: str) -> None:
         raise UserError(msg)
 
 
-class UserStore:
+class UserStore(RecordFile[UserRecord]):
     """The users of one data folder."""
 
+    LOCK_FILE = ".web-users.lock"
+    ENSURE_ASCII = False  # names as they are written
+
     def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / USERS_FILE
-        self._records: dict[str, UserRecord] = {}
-        self._seen: tuple[int, ...] | None = None
-        self._lock = threading.RLock()  # a store may be used from several threads of a server
+        super().__init__(data_dir / USERS_FILE)
 
     def records(self) -> list[UserRecord]:
         """Every user, disabled ones included, by sign-in name."""
@@ -162,19 +158,6 @@ class UserStore:
             self._save()
             return rehashed
 
-    @contextmanager
-    def _editing(self) -> Iterator[None]:
-        """Hold this process's and every other process's hands off the file while it changes."""
-        with self._lock:
-            fd = os.open(self.path.with_name(LOCK_FILE), os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                self._seen = None  # read it afresh under the lock
-                self._reload()
-                yield
-            finally:
-                os.close(fd)
-
     def active_user(self, user_id: str) -> UserRecord | None:
         """The user with this id if it may still sign in."""
         self._reload()
@@ -192,34 +175,14 @@ class UserStore:
             raise UserError(msg)
         return record
 
-    def _reload(self) -> None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            self._records, self._seen = {}, None
-            return
-        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
-        if seen == self._seen:
-            return
-        self._records = _parse(self.path)
-        self._seen = seen
+    def _parse(self, path: Path) -> dict[str, UserRecord]:
+        return _parse(path)
 
-    def _save(self) -> None:
-        document = {
+    def _document(self) -> dict[str, Any]:
+        return {
             "format": USERS_FORMAT,
             "users": [asdict(r) for r in sorted(self._records.values(), key=lambda r: r.user_id)],
         }
-        data = json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-        try:
-            os.fchmod(fd, PRIVATE_FILE)
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        temporary.replace(self.path)
-        self._seen = None
 
 
 def _parse(path: Path) -> dict[str, UserRecord]:
