@@ -71,6 +71,25 @@ def publish(
         client.close()
 
 
+def publish_while_sealing(
+    hub: HubUnderTest, messages: list[ScenarioMessage], sealed_more_than: int, what: str
+) -> tuple[Any, list[tuple[ScenarioMessage, InputRef]], int]:
+    """Start a worker, publish ``messages`` and wait until audit.log holds more than
+    ``sealed_more_than`` records: the worker, what was delivered, and how many were sealed."""
+    worker = hub.start_worker()
+    hub.wait_until_serving()
+    delivered = publish(hub, messages)
+    with KafkaLogReader(hub.settings) as reader:
+        wait_for(
+            lambda: reader.total_records([hub.names.audit_log]) > sealed_more_than,
+            300,
+            what,
+            hub.worker_logs,
+        )
+        sealed = reader.total_records([hub.names.audit_log])
+    return worker, delivered, sealed
+
+
 def settle(hub: HubUnderTest, timeout: float = 300) -> None:
     """Wait until the workers have committed every input record."""
     admin = KafkaAdminClient(bootstrap_servers=hub.bootstrap)
@@ -148,17 +167,9 @@ def test_a_worker_killed_mid_stream_resumes_without_loss_or_duplicates(
     """SIGKILL the worker while thousands of events flow; a new worker continues the chain exactly."""
     hub = new_hub(kafka_bootstrap, unique_name, keys, tmp_path)
     try:
-        first = hub.start_worker()
-        hub.wait_until_serving()
-        delivered = publish(hub, stream)
-        with KafkaLogReader(hub.settings) as reader:
-            wait_for(
-                lambda: reader.total_records([hub.names.audit_log]) > len(stream) // 3,
-                300,
-                "a third sealed",
-                hub.worker_logs,
-            )
-            sealed_at_kill = reader.total_records([hub.names.audit_log])
+        first, delivered, sealed_at_kill = publish_while_sealing(
+            hub, stream, len(stream) // 3, "a third sealed"
+        )
         hub.kill(first, signal.SIGKILL)
         assert sealed_at_kill < len(stream) * 0.9, "the kill must land mid-stream"
         hub.start_worker()
@@ -269,16 +280,9 @@ def test_a_worker_stopped_mid_stream_exits_promptly_and_a_new_one_loses_nothing(
     restart every message is sealed once or rejected, the chain verifies and the views rebuild."""
     hub = new_hub(kafka_bootstrap, unique_name, keys, tmp_path)
     try:
-        first = hub.start_worker()
-        hub.wait_until_serving()
-        delivered = publish(hub, stream)
-        with KafkaLogReader(hub.settings) as reader:
-            wait_for(
-                lambda: reader.total_records([hub.names.audit_log]) > len(stream) // 4,
-                300,
-                "a quarter sealed",
-                hub.worker_logs,
-            )
+        first, delivered, _ = publish_while_sealing(
+            hub, stream, len(stream) // 4, "a quarter sealed"
+        )
         stop_with_sigterm(hub, first)
         hub.start_worker()
         settle(hub)
@@ -301,16 +305,9 @@ def test_a_worker_stopped_while_the_broker_is_away_exits_promptly_and_loses_noth
     bootstrap = broker.start()
     hub = new_hub(bootstrap, unique_name, keys, tmp_path)
     try:
-        first = hub.start_worker()
-        hub.wait_until_serving()
-        delivered = publish(hub, stream[: len(stream) // 2])
-        with KafkaLogReader(hub.settings) as reader:
-            wait_for(
-                lambda: reader.total_records([hub.names.audit_log]) > 100,
-                300,
-                "the first records sealed",
-                hub.worker_logs,
-            )
+        first, delivered, _ = publish_while_sealing(
+            hub, stream[: len(stream) // 2], 100, "the first records sealed"
+        )
         broker.stop()
         time.sleep(2)  # the worker notices: writes and requests fail or wait
         stop_with_sigterm(hub, first)
