@@ -245,6 +245,19 @@ def _fastavro_datum(value: bytes) -> object:
         return type(exc)
 
 
+def _damaged(stored: bytes) -> list[bytes]:
+    """Every truncation after the header, one byte more, and every single-byte change of the
+    fields before the two hashes (each flipped three ways) of a stored sealed record."""
+    variants = [stored[:cut] for cut in range(HEADER_SIZE, len(stored))]
+    variants += [stored + b"\x00"]
+    variants += [
+        stored[:at] + bytes([stored[at] ^ flip]) + stored[at + 1 :]
+        for at in range(HEADER_SIZE, len(stored) - 64)
+        for flip in (0x01, 0x80, 0xFF)
+    ]
+    return variants
+
+
 def test_the_direct_reader_reads_what_fastavro_reads_and_leaves_the_rest_to_it() -> None:
     """For sealed records and every truncation, extension and single-byte change of them, the
     direct reader either gives exactly fastavro's datum or declines (None), and it declines
@@ -259,13 +272,7 @@ def test_the_direct_reader_reads_what_fastavro_reads_and_leaves_the_rest_to_it()
     tried = 0
     for record in records:
         stored = encode_sealed(record)
-        variants = [stored[:cut] for cut in range(HEADER_SIZE, len(stored))]
-        variants += [stored + b"\x00"]
-        variants += [
-            stored[:at] + bytes([stored[at] ^ flip]) + stored[at + 1 :]
-            for at in range(HEADER_SIZE, len(stored) - 64)
-            for flip in (0x01, 0x80, 0xFF)
-        ]
+        variants = _damaged(stored)
         for value in [stored, *variants]:
             scanned, generic = scan_sealed(value), _fastavro_datum(value)
             if isinstance(generic, dict):
@@ -290,13 +297,7 @@ def test_locating_a_payload_takes_only_what_the_direct_reader_takes() -> None:
     tried = located = 0
     for record in records:
         stored = encode_sealed(record)
-        variants = [stored[:cut] for cut in range(HEADER_SIZE, len(stored))]
-        variants += [stored + b"\x00"]
-        variants += [
-            stored[:at] + bytes([stored[at] ^ flip]) + stored[at + 1 :]
-            for at in range(HEADER_SIZE, len(stored) - 64)
-            for flip in (0x01, 0x80, 0xFF)
-        ]
+        variants = _damaged(stored)
         for value in [stored, *variants]:
             found, scanned = locate_sealed(value), scan_sealed(value)
             if found is not None:
