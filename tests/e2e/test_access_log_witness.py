@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
 
+from test_tampering import pinned  # verify, with the hub's key kept outside its folder
+
 from ketenhub.core.processing import Actor, ActorKind, ReadOperation, records_for
 from ketenhub.runtime.embedded.hub import EmbeddedHub
 from ketenhub.topics import ACCESS_CHECKPOINTS, ACCESS_LOG
@@ -33,17 +35,6 @@ def reads(data_dir: Path, count: int, partner: str = "police") -> None:
                 dt.datetime.now(dt.UTC),
             )
             embedded.record_reads(records)
-
-
-def pinned(data_dir: Path, *more: str) -> tuple[str, ...]:
-    return (
-        "verify",
-        "--data-dir",
-        str(data_dir),
-        "--trusted-key",
-        str(data_dir.parent / "trusted.pub.pem"),
-        *more,
-    )
 
 
 def witnessed(ketenhub: Run, data_dir: Path) -> Path:
