@@ -20,21 +20,21 @@ ENCRYPTED = ("free_text", "rationale", "summary")
 LOGS: list[str] = []  # the structured logs (standard error) of every command, scanned at the end
 
 
+def run_as_user(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` without KETENHUB_ variables, as a user would; keep its logs in LOGS."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
+    done = subprocess.run(
+        argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+    LOGS.append(done.stderr)
+    return done
+
+
 def run(
     *args: str, check: bool = True, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run this installation's ketenhub as a user would (no KETENHUB_ variables); keep its output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
-    done = subprocess.run(
-        [str(VENV_KETENHUB), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    LOGS.append(done.stderr)
+    done = run_as_user([str(VENV_KETENHUB), *args], cwd)
     if check and done.returncode != 0:
         pytest.fail(f"ketenhub {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
     return done
@@ -77,16 +77,7 @@ for case in sys.argv[2:]:
 
 def coordinator_texts_of(hub: Path, cases: list[str]) -> dict[str, list[str]]:
     """What ``ketenhub view municipality CASE`` shows of each case's free texts."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENHUB_")}
-    done = subprocess.run(
-        [sys.executable, "-c", VIEW_EACH, str(hub), *cases],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    LOGS.append(done.stderr)
+    done = run_as_user([sys.executable, "-c", VIEW_EACH, str(hub), *cases])
     assert done.returncode == 0, done.stderr
     shown = done.stdout.split("\x1e\n")
     assert len(shown) == len(cases) + 1 and shown[-1] == "", done.stdout[-500:]
