@@ -37,6 +37,7 @@ import structlog
 from faust.exceptions import NotReady
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
+from ketenhub.runtime.kafka.idle_work import cancelling_itself
 from ketenhub.runtime.kafka.transient import FIRST_WAIT_S, LONGEST_WAIT_S, transient
 
 FETCH_MAX_WAIT_MS = 50
@@ -55,8 +56,7 @@ class _PromptConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         try:
             await super().on_thread_stop()
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
+            if cancelling_itself():
                 raise  # the thread itself is being cancelled
             log.info("consumer_fetch_cancelled_on_stop")
             consumer = self._consumer

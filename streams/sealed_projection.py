@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import structlog
 
 from ketenhub.pipeline.effects import AppendSealed, Effect
-from ketenhub.runtime.kafka.idle_work import IdleWork
+from ketenhub.runtime.kafka.idle_work import IdleWork, cancelling_itself
 from ketenhub.runtime.kafka.outbox import record_of
 from ketenhub.runtime.kafka.projection_driver import KafkaProjector, ProjectedBatch
 from ketenhub.runtime.kafka.record_batches import (
@@ -130,9 +130,9 @@ class SealedProjection:
 
     async def recover(self) -> None:
         """Drop the producer of the view writes after a failed write (the next write starts one)."""
-        await self._settled_quietly()
+        await _quietly(self.settled(), "projection_failed")
         async with self.lock:
-            await self._position_stored_quietly()
+            await _quietly(self._position_stored(), "projected_position_not_stored")
             await self._drop_producer()
 
     async def _drop_producer(self) -> None:
@@ -150,33 +150,13 @@ class SealedProjection:
         self._idle.preempt()
         deadline = asyncio.get_running_loop().time() + STOP_FLUSH_S
         await _finished_by(self._in_hand, deadline)
-        await self._settled_quietly()
+        await _quietly(self.settled(), "projection_failed")
         async with self.lock:
             await _finished_by(self._position, deadline)
-            await self._position_stored_quietly()
+            await _quietly(self._position_stored(), "projected_position_not_stored")
             if self._producer is not None:
                 producer, self._producer = self._producer, None
                 await stop_within(producer)
-
-    async def _settled_quietly(self) -> None:
-        """``settled``, a failure (or stop's cancellation) of its projection aside: what it did
-        not store is projected again from audit.log (the position did not move past it)."""
-        try:
-            await self.settled()
-        except asyncio.CancelledError:
-            _raise_if_cancelling()
-        except Exception as error:
-            log.warning("projection_failed", error=type(error).__name__)
-
-    async def _position_stored_quietly(self) -> None:
-        """``_position_stored``, a failure (or stop's cancellation) aside: the position then stays
-        behind, and what it would have passed is projected again (the same views, re-published)."""
-        try:
-            await self._position_stored()
-        except asyncio.CancelledError:
-            _raise_if_cancelling()
-        except Exception as error:
-            log.warning("projected_position_not_stored", error=type(error).__name__)
 
     async def _backlog(self, end: int) -> int:
         """Project audit.log from the position up to ``end``; return the position reached."""
@@ -241,8 +221,14 @@ async def _finished_by(task: asyncio.Future[None] | None, deadline: float) -> No
         task.cancel()
 
 
-def _raise_if_cancelling() -> None:
-    """Re-raise a cancellation of the running task itself (not of a task it awaited)."""
-    current = asyncio.current_task()
-    if current is not None and current.cancelling():
-        raise asyncio.CancelledError
+async def _quietly(step: Awaitable[None], failed: str) -> None:
+    """Await ``step``, its failure (or stop's cancellation of what it awaited) logged as
+    ``failed`` and set aside: the projected position then did not move past what was not
+    stored, so that is projected again from audit.log (the same views, re-published)."""
+    try:
+        await step
+    except asyncio.CancelledError:
+        if cancelling_itself():
+            raise
+    except Exception as error:
+        log.warning(failed, error=type(error).__name__)

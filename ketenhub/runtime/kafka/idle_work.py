@@ -28,8 +28,7 @@ class IdleWork:
         try:
             return await task
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
+            if cancelling_itself():
                 raise
             return preempted
         finally:
@@ -39,3 +38,9 @@ class IdleWork:
         """Cancel the idle work under way, if any."""
         if self._task is not None:
             self._task.cancel()
+
+
+def cancelling_itself() -> bool:
+    """Whether the running task itself is being cancelled (not only a task it awaited)."""
+    current = asyncio.current_task()
+    return current is not None and current.cancelling() > 0
